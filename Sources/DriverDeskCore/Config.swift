@@ -1,0 +1,105 @@
+import Foundation
+
+/// One setting of the rulebook: every number in DESIGN.md is one of these, with its default.
+public struct Setting: Sendable {
+    public enum Kind: Sendable {
+        case integer(ClosedRange<Int>)
+        case boolean
+        case text
+        case timeZone
+        case choice([String])
+    }
+
+    public let key: String
+    public let defaultValue: String
+    public let kind: Kind
+    public let help: String
+
+    /// Checks and normalises a value typed by a person; throws `.invalid` naming the key.
+    public func normalise(_ raw: String) throws -> String {
+        let value = raw.trimmingSpaces()
+        switch kind {
+        case .integer(let range):
+            guard let number = Int(value), range.contains(number) else {
+                throw DeskError.invalid(field: key, message: "\"\(raw)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return String(number)
+        case .boolean:
+            switch value.lowercased() {
+            case "true", "yes", "on", "1": return "true"
+            case "false", "no", "off", "0": return "false"
+            default: throw DeskError.invalid(field: key, message: "\"\(raw)\" is not true or false")
+            }
+        case .text:
+            guard value.count <= 200, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw DeskError.invalid(field: key, message: "a setting's text has at most 200 characters and no control characters")
+            }
+            return value
+        case .timeZone:
+            return try ShopTime(zoneName: value, field: key).zone.identifier
+        case .choice(let options):
+            guard options.contains(value) else {
+                throw DeskError.invalid(field: key, message: "\"\(raw)\" is not one of \(options.joined(separator: ", "))")
+            }
+            return value
+        }
+    }
+}
+
+/// The settings a shop has, defaults filled in (R1–R12 numbers live here, not in code).
+public struct Config: Sendable, Equatable {
+    public private(set) var values: [String: String]
+
+    public static let settings: [Setting] = [
+        Setting(key: "shop.name", defaultValue: "DriverDesk Workshop", kind: .text, help: "the shop's name on slips and pages"),
+        Setting(key: "shop.timeZone", defaultValue: "Asia/Shanghai", kind: .timeZone, help: "times without an offset are in this zone (R10)"),
+        Setting(key: "attribution.slackMinutes", defaultValue: "10", kind: .integer(0...120), help: "camera clock drift allowed around a movement (R2)"),
+        Setting(key: "limits.activePerStaff", defaultValue: "3", kind: .integer(1...100), help: "active non-owner registrations per staff member (R3)"),
+        Setting(key: "limits.newPerDay", defaultValue: "1", kind: .integer(1...100), help: "new registrations per staff member per calendar day (R3)"),
+        Setting(key: "limits.newPerYear", defaultValue: "5", kind: .integer(1...1000), help: "new registrations per staff member per calendar year (R3)"),
+        Setting(key: "limits.driversPerVehicle", defaultValue: "3", kind: .integer(1...100), help: "active non-owner drivers per vehicle (R3)"),
+        Setting(key: "rules.registrationMustPrecedeViolation", defaultValue: "true", kind: .boolean, help: "online handling needs a registration activated before the violation (R4)"),
+        Setting(key: "rules.lateRegistrationDays", defaultValue: "7", kind: .integer(0...365), help: "when the rule above is false: days after the violation a registration still counts (R4)"),
+        Setting(key: "rules.noSameDayProcessing", defaultValue: "true", kind: .boolean, help: "no online processing on the day the registration was activated (R4)"),
+        Setting(key: "online.maxFineYuan", defaultValue: "200", kind: .integer(0...100_000), help: "largest fine handled online (R4)"),
+        Setting(key: "online.pointsBelow", defaultValue: "9", kind: .integer(1...13), help: "points must be below this to be handled online (R4)"),
+        Setting(key: "scoring.cycleMax", defaultValue: "12", kind: .integer(1...100), help: "points in a scoring cycle (R6)"),
+        Setting(key: "proxy.platesPerDriver", defaultValue: "3", kind: .integer(1...100), help: "non-owned plates a driver handles in a year before 12123 flags him (R5)"),
+        Setting(key: "proxy.driversPerPlate", defaultValue: "3", kind: .integer(1...100), help: "drivers handling one plate in a year before 12123 flags it (R5)"),
+        Setting(key: "fees.dueDays", defaultValue: "15", kind: .integer(0...365), help: "days after processing a fine is due (R7)"),
+        Setting(key: "fees.lateFeePercentPerDay", defaultValue: "3", kind: .integer(0...100), help: "late fee per day after the due date, capped at the fine (R7)"),
+        Setting(key: "removal.graceDays", defaultValue: "0", kind: .integer(0...365), help: "days after the last payment a registration becomes removalDue (R8)"),
+        Setting(key: "invite.expiryDays", defaultValue: "7", kind: .integer(1...365), help: "days an invite waits for confirmation before cleanup expires it (R9)"),
+        Setting(key: "registration.staleDays", defaultValue: "3", kind: .integer(0...365), help: "days after the car left that an unused registration becomes removalDue (R9)"),
+        Setting(key: "visit.staleDays", defaultValue: "30", kind: .integer(1...3650), help: "visits open longer than this are listed by cleanup (R9)"),
+        Setting(key: "invite.showIdNumber", defaultValue: "false", kind: .boolean, help: "print the driver's whole ID number on invite slips (R12)"),
+        Setting(key: "invite.baseURL", defaultValue: "", kind: .text, help: "when set, invite QR codes carry this URL followed by the reference"),
+        Setting(key: "ui.language", defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "language of the web pages"),
+    ]
+
+    public static func setting(_ key: String) throws -> Setting {
+        guard let setting = settings.first(where: { $0.key == key }) else {
+            let near = settings.map(\.key).filter { $0.lowercased().contains(key.lowercased().split(separator: ".").last.map(String.init) ?? key.lowercased()) }
+            let hint = near.isEmpty ? "driverdesk config show lists them" : "did you mean \(near.joined(separator: " or "))?"
+            throw DeskError.invalid(field: "key", message: "there is no setting \"\(key)\"; \(hint)")
+        }
+        return setting
+    }
+
+    /// Stored values over defaults; unknown keys are ignored.
+    public init(stored: [String: String] = [:]) {
+        var values = Dictionary(uniqueKeysWithValues: Config.settings.map { ($0.key, $0.defaultValue) })
+        for (key, value) in stored where values[key] != nil { values[key] = value }
+        self.values = values
+    }
+
+    public func string(_ key: String) -> String { values[key] ?? "" }
+    public func int(_ key: String) -> Int { Int(values[key] ?? "") ?? Int(Config.settings.first { $0.key == key }?.defaultValue ?? "") ?? 0 }
+    public func bool(_ key: String) -> Bool { values[key] == "true" }
+    public func isDefault(_ key: String) -> Bool { values[key] == Config.settings.first { $0.key == key }?.defaultValue }
+
+    public var shopName: String { string("shop.name") }
+    public var time: ShopTime { ShopTime(zone: TimeZone(identifier: string("shop.timeZone")) ?? TimeZone(identifier: "Asia/Shanghai")!) }
+    public var slack: TimeInterval { TimeInterval(int("attribution.slackMinutes") * 60) }
+    public var visitStaleDays: Int { int("visit.staleDays") }
+}

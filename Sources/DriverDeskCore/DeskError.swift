@@ -1,0 +1,56 @@
+import Foundation
+
+/// Every failure DriverDesk reports to a person: what went wrong, which field, and what to do.
+///
+/// The case decides the exit status of the command line (DESIGN.md, "Exit status").
+public enum DeskError: Error, Equatable, Sendable {
+    /// Input that cannot be understood: a malformed plate, an unknown licence class (exit 2).
+    case invalid(field: String, message: String, line: Int? = nil)
+    /// Something named in the input does not exist: an unknown plate, staff member or reference (exit 2).
+    case notFound(field: String, message: String)
+    /// Input that is well formed but a rule of the rulebook refuses it (exit 1).
+    case refused(rule: String, message: String)
+    /// The database or the machine failed us (exit 3).
+    case storage(message: String)
+
+    /// The exit status the command line uses for this error.
+    public var exitCode: Int32 {
+        switch self {
+        case .invalid, .notFound: 2
+        case .refused: 1
+        case .storage: 3
+        }
+    }
+
+    /// The field the error is about, when there is one.
+    public var field: String? {
+        switch self {
+        case .invalid(let field, _, _), .notFound(let field, _): field
+        case .refused, .storage: nil
+        }
+    }
+
+    /// A copy of an `.invalid` error with the line of a file it came from.
+    public func at(line: Int) -> DeskError {
+        if case .invalid(let field, let message, _) = self {
+            return .invalid(field: field, message: message, line: line)
+        }
+        return self
+    }
+}
+
+extension DeskError: LocalizedError {
+    public var errorDescription: String? {
+        switch self {
+        case .invalid(let field, let message, let line):
+            if let line { return "line \(line): \(field): \(message)" }
+            return "\(field): \(message)"
+        case .notFound(let field, let message):
+            return "\(field): \(message)"
+        case .refused(let rule, let message):
+            return "\(message) (\(rule))"
+        case .storage(let message):
+            return "storage: \(message)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// A resident ID number (GB 11643-1999), which is also the driver's licence number (R10).
+///
+/// Personal data: show `masked` everywhere except `staff show` (R12).
+public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
+    /// The 18 characters, with a lower-case check `x` made upper case.
+    public let text: String
+
+    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+
+    /// Never the whole number, so that interpolating an ID into a message cannot leak it.
+    public var description: String { masked }
+
+    /// The first 6 and last 4 characters with 8 stars between: `110101********851X`.
+    public var masked: String { IDNumber.mask(text) }
+
+    /// The birth date the number carries.
+    public var birthDate: CivilDate {
+        let digits = Array(text.utf8).map { Int($0) - 48 }
+        let year = digits[6...9].reduce(0) { $0 * 10 + $1 }
+        let month = digits[10] * 10 + digits[11]
+        let day = digits[12] * 10 + digits[13]
+        return CivilDate(unchecked: year, month, day)
+    }
+
+    /// Checks length, digits, birth date and the ISO 7064 MOD 11-2 check character.
+    public init(_ raw: String, field: String = "id-number") throws {
+        let text = raw.trimmingSpaces().uppercased()
+        let chars = Array(text)
+        guard chars.count == 18 else {
+            throw DeskError.invalid(field: field, message: "an ID number has 18 characters, this one has \(chars.count)")
+        }
+        guard chars[0..<17].allSatisfy(\.isASCIIDigit) else {
+            throw DeskError.invalid(field: field, message: "the first 17 characters of an ID number are digits")
+        }
+        guard chars[17].isASCIIDigit || chars[17] == "X" else {
+            throw DeskError.invalid(field: field, message: "the last character of an ID number is a digit or X")
+        }
+        guard chars[0] != "0" else {
+            throw DeskError.invalid(field: field, message: "an ID number cannot start with 0 (it starts with the area code)")
+        }
+        let digits = chars[0..<17].map { Int($0.asciiValue!) - 48 }
+        let year = digits[6...9].reduce(0) { $0 * 10 + $1 }
+        let month = digits[10] * 10 + digits[11]
+        let day = digits[12] * 10 + digits[13]
+        guard year >= 1900, CivilDate(year: year, month: month, day: day) != nil else {
+            let shown = String(chars[6..<14])
+            throw DeskError.invalid(field: field, message: "the birth date \(shown) in this ID number does not exist")
+        }
+        let sum = zip(digits, IDNumber.weights).reduce(0) { $0 + $1.0 * $1.1 }
+        let expected = IDNumber.checkCharacters[sum % 11]
+        guard chars[17] == expected else {
+            throw DeskError.invalid(field: field, message: "the check character is wrong: typed \(chars[17]), the other 17 characters give \(expected); look for a mistyped digit")
+        }
+        self.text = text
+    }
+
+    /// Masks any ID-like text so that it can be shown in lists, logs and the audit (R12).
+    public static func mask(_ text: String) -> String {
+        let chars = Array(text)
+        guard chars.count > 10 else { return String(repeating: "*", count: chars.count) }
+        return String(chars.prefix(6)) + String(repeating: "*", count: chars.count - 10) + String(chars.suffix(4))
+    }
+
+    /// The check character the first 17 digits call for (used to make sample data).
+    public static func checkCharacter(for first17: String) -> Character? {
+        let digits = first17.compactMap { $0.wholeNumberValue }
+        guard digits.count == 17 else { return nil }
+        let sum = zip(digits, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        return checkCharacters[sum % 11]
+    }
+}
+
+extension String {
+    /// Drops leading and trailing white space, including the ideographic space.
+    public func trimmingSpaces() -> String {
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,34 @@
+import DriverDeskCore
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// The shop's settings, defaults filled in.
+    public func config() throws -> Config {
+        try read { db in try AppDatabase.config(db) }
+    }
+
+    static func config(_ db: Database) throws -> Config {
+        let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM setting")
+        return Config(stored: Dictionary(rows.map { ($0["key"] as String, $0["value"] as String) }, uniquingKeysWith: { $1 }))
+    }
+
+    /// Changes one setting after checking its value; audited.
+    @discardableResult
+    public func setConfig(key: String, value: String, context: WriteContext) throws -> Config {
+        let setting = try Config.setting(key)
+        let normal = try setting.normalise(value)
+        return try write { db in
+            let before = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
+            try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, normal])
+            try Audit.record(db, context, action: "config.set", subject: key,
+                             before: Audit.json([key: before ?? setting.defaultValue]), after: Audit.json([key: normal]))
+            return try AppDatabase.config(db)
+        }
+    }
+
+    /// Whether `init` has run on this database (or any setting was made).
+    public func isInitialised() throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM setting WHERE key = 'shop.name')") ?? false }
+    }
+}

@@ -1,0 +1,61 @@
+import DriverDeskCore
+import Foundation
+import GRDB
+
+/// Instants are whole seconds since 1970 in INTEGER columns: compact, fast to compare, zone-free.
+protocol SecondsRecord: FetchableRecord, MutablePersistableRecord, Codable {}
+
+extension SecondsRecord {
+    static var databaseDateEncodingStrategy: DatabaseDateEncodingStrategy { .secondsSince1970 }
+    static var databaseDateDecodingStrategy: DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
+}
+
+extension Staff: SecondsRecord {
+    public static let databaseTableName = "staff"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension Vehicle: SecondsRecord {
+    public static let databaseTableName = "vehicle"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension Visit: SecondsRecord {
+    public static let databaseTableName = "visit"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension Movement: SecondsRecord {
+    public static let databaseTableName = "movement"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension AuditEntry: SecondsRecord {
+    public static let databaseTableName = "audit"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension Staff {
+    /// The record as the audit keeps it: the ID number masked (R12).
+    var auditJSON: String {
+        var copy = self
+        copy.idNumber = IDNumber.mask(idNumber)
+        return Audit.json(copy)
+    }
+}
+
+/// Writes the audit (R11): one entry per change, in the change's own transaction.
+enum Audit {
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func record(_ db: Database, _ context: WriteContext, action: String, subject: String, before: String?, after: String?) throws {
+        var entry = AuditEntry(at: context.now, operator: context.operator, action: action, subject: subject, before: before, after: after)
+        try entry.insert(db)
+    }
+}

@@ -1,0 +1,83 @@
+import GRDB
+
+extension AppDatabase {
+    /// Named migrations: never edit one that has shipped; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 foundation") { db in
+            try db.execute(sql: """
+                CREATE TABLE setting (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) STRICT;
+
+                CREATE TABLE staff (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 40),
+                    idNumber TEXT NOT NULL UNIQUE CHECK (length(idNumber) = 18),
+                    licenseClass TEXT NOT NULL CHECK (licenseClass IN ('A1','A2','A3','B1','B2','C1','C2','C3','C4','C5','C6','D','E','F','M','N','P')),
+                    licenseFirstIssued TEXT NOT NULL CHECK (licenseFirstIssued GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                    licenseValidUntil TEXT NOT NULL CHECK (licenseValidUntil GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                    phone TEXT,
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    createdAt INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE vehicle (
+                    id INTEGER PRIMARY KEY,
+                    plate TEXT NOT NULL UNIQUE CHECK (length(plate) BETWEEN 7 AND 8),
+                    ownerName TEXT NOT NULL CHECK (length(ownerName) BETWEEN 1 AND 80),
+                    ownerPhone TEXT,
+                    engineLast6 TEXT CHECK (engineLast6 IS NULL OR length(engineLast6) = 6),
+                    usage TEXT NOT NULL DEFAULT 'private' CHECK (usage IN ('private', 'commercial')),
+                    size TEXT NOT NULL DEFAULT 'small' CHECK (size IN ('small', 'large')),
+                    createdAt INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE visit (
+                    id INTEGER PRIMARY KEY,
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id),
+                    checkinAt INTEGER NOT NULL,
+                    checkoutAt INTEGER,
+                    orderNo TEXT,
+                    CHECK (checkoutAt IS NULL OR checkoutAt > checkinAt)
+                ) STRICT;
+                CREATE UNIQUE INDEX visit_one_open_per_vehicle ON visit(vehicleId) WHERE checkoutAt IS NULL;
+                CREATE INDEX visit_by_vehicle ON visit(vehicleId, checkinAt);
+
+                CREATE TABLE movement (
+                    id INTEGER PRIMARY KEY,
+                    visitId INTEGER NOT NULL REFERENCES visit(id),
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id),
+                    staffId INTEGER NOT NULL REFERENCES staff(id),
+                    startAt INTEGER NOT NULL,
+                    endAt INTEGER,
+                    purpose TEXT NOT NULL CHECK (purpose IN ('road-test', 'parking', 'delivery', 'pickup', 'other')),
+                    CHECK (endAt IS NULL OR endAt > startAt)
+                ) STRICT;
+                CREATE UNIQUE INDEX movement_one_open_per_vehicle ON movement(vehicleId) WHERE endAt IS NULL;
+                CREATE UNIQUE INDEX movement_one_open_per_staff ON movement(staffId) WHERE endAt IS NULL;
+                CREATE INDEX movement_by_vehicle ON movement(vehicleId, startAt);
+                CREATE INDEX movement_by_staff ON movement(staffId, startAt);
+                CREATE INDEX movement_by_visit ON movement(visitId);
+                CREATE INDEX movement_by_start ON movement(startAt);
+
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    operator TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    before TEXT,
+                    after TEXT
+                ) STRICT;
+                CREATE INDEX audit_by_time ON audit(at);
+                CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+                CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,55 @@
+import DriverDeskCore
+import Foundation
+import GRDB
+
+/// A customer car to add, already checked field by field.
+public struct NewVehicle: Sendable {
+    public var plate: Plate
+    public var ownerName: String
+    public var ownerPhone: String?
+    public var engineLast6: String?
+    public var usage: VehicleUsage
+    public var size: VehicleSize
+
+    public init(plate: Plate, ownerName: String, ownerPhone: String?, engineLast6: String?, usage: VehicleUsage, size: VehicleSize) {
+        self.plate = plate
+        self.ownerName = ownerName
+        self.ownerPhone = ownerPhone
+        self.engineLast6 = engineLast6
+        self.usage = usage
+        self.size = size
+    }
+}
+
+extension AppDatabase {
+    /// Adds a customer car; refuses a plate that is already known.
+    public func addVehicle(_ new: NewVehicle, context: WriteContext) throws -> Vehicle {
+        try write { db in
+            if let existing = try Vehicle.filter(Column("plate") == new.plate.text).fetchOne(db) {
+                throw DeskError.refused(rule: "vehicle", message: "\(existing.plate) is already a customer car (vehicle #\(existing.id!), owner \(existing.ownerName)); driverdesk vehicle show \(existing.plate)")
+            }
+            var vehicle = Vehicle(plate: new.plate.text, ownerName: new.ownerName, ownerPhone: new.ownerPhone,
+                                  engineLast6: new.engineLast6, usage: new.usage, size: new.size, createdAt: context.now)
+            try vehicle.insert(db)
+            try Audit.record(db, context, action: "vehicle.add", subject: "vehicle #\(vehicle.id!) \(vehicle.plate)", before: nil, after: Audit.json(vehicle))
+            return vehicle
+        }
+    }
+
+    /// Every customer car, by plate.
+    public func vehicles() throws -> [Vehicle] {
+        try read { db in try Vehicle.order(Column("plate")).fetchAll(db) }
+    }
+
+    /// A customer car by any spelling of its plate.
+    public func vehicle(_ plate: Plate) throws -> Vehicle {
+        try read { db in try AppDatabase.resolveVehicle(plate, db) }
+    }
+
+    static func resolveVehicle(_ plate: Plate, _ db: Database, field: String = "plate") throws -> Vehicle {
+        guard let vehicle = try Vehicle.filter(Column("plate") == plate.text).fetchOne(db) else {
+            throw DeskError.notFound(field: field, message: "\(plate.text) is not a customer car yet; add it first: driverdesk vehicle add --plate \(plate.text) --owner NAME")
+        }
+        return vehicle
+    }
+}
