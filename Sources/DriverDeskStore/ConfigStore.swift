@@ -32,3 +32,26 @@ extension AppDatabase {
         try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM setting WHERE key = 'shop.name')") ?? false }
     }
 }
+
+extension AppDatabase {
+    /// Sets up a new shop: its name and time zone, in one transaction.
+    public func initialise(shopName: String?, timeZone: String?, context: WriteContext) throws -> Config {
+        var changes: [(Setting, String)] = []
+        let name = try Config.setting("shop.name")
+        let zone = try Config.setting("shop.timeZone")
+        if let shopName { changes.append((name, try name.normalise(shopName))) }
+        if let timeZone { changes.append((zone, try zone.normalise(timeZone))) }
+        return try write { db in
+            let current = try AppDatabase.config(db)
+            let fresh = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'shop.name'") == nil
+            if fresh && shopName == nil { changes.append((name, name.defaultValue)) }
+            for (setting, value) in changes {
+                try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [setting.key, value])
+                try Audit.record(db, context, action: "config.set", subject: setting.key,
+                                 before: Audit.json([setting.key: current.string(setting.key)]), after: Audit.json([setting.key: value]))
+            }
+            return try AppDatabase.config(db)
+        }
+    }
+}

@@ -3,11 +3,11 @@ import Foundation
 import GRDB
 
 /// Instants are whole seconds since 1970 in INTEGER columns: compact, fast to compare, zone-free.
-protocol SecondsRecord: FetchableRecord, MutablePersistableRecord, Codable {}
+public protocol SecondsRecord: FetchableRecord, MutablePersistableRecord, Codable {}
 
 extension SecondsRecord {
-    static var databaseDateEncodingStrategy: DatabaseDateEncodingStrategy { .secondsSince1970 }
-    static var databaseDateDecodingStrategy: DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .secondsSince1970 }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
 }
 
 extension Staff: SecondsRecord {

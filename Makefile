@@ -1,0 +1,30 @@
+# DriverDesk: `make run` and `make test` do all the set-up on a fresh Debian machine with Swift.
+SWIFT ?= swift
+DEMO_DB ?= $(CURDIR)/demo.sqlite
+BIN = .build/debug/driverdesk
+
+.PHONY: run test build packages test-packages clean
+
+packages:
+	@scripts/install-packages.sh run
+
+test-packages:
+	@scripts/install-packages.sh test
+
+build: packages
+	$(SWIFT) build --product driverdesk
+
+# Builds, makes the demo workshop on first use, and shows what needs doing now.
+run: build
+	@if [ ! -f "$(DEMO_DB)" ]; then $(BIN) demo --db "$(DEMO_DB)"; fi
+	$(BIN) status --db "$(DEMO_DB)"
+	@echo
+	@echo "Try: export DRIVERDESK_DB=$(DEMO_DB); $(BIN) --help"
+
+# Every test: unit, store, use case and end-to-end (the built binary on temporary databases).
+test: test-packages
+	$(SWIFT) build --product driverdesk
+	$(SWIFT) test
+
+clean:
+	rm -rf .build

@@ -1,0 +1,160 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+/// Loads `data/demo/` into an empty database and plays four weeks of a workshop's days through the
+/// ordinary use cases, so the demo obeys every rule the real thing does. Deterministic for a given `--now`.
+public struct DemoWorkshop {
+    public let folder: URL
+    public var days = 28
+    public var seed: UInt64 = 12123
+
+    public init(folder: URL) {
+        self.folder = folder
+    }
+
+    /// What `demo` made.
+    public struct Summary: Codable, Sendable {
+        public var shop: String
+        public var staff: Int
+        public var vehicles: Int
+        public var visits: Int
+        public var movements: Int
+        public var carsInShop: Int
+        public var drivingNow: Int
+    }
+
+    func table(_ name: String) throws -> [[String: String]] {
+        let url = folder.appendingPathComponent(name)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw DeskError.storage(message: "cannot read \(url.path)")
+        }
+        let records = try CSVReader(text: text).records()
+        guard let header = records.first?.fields else { return [] }
+        return records.dropFirst().map { record in
+            Dictionary(zip(header, record.fields).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    public func load(into desk: Desk) throws -> Summary {
+        guard try desk.database.isEmpty() else {
+            throw DeskError.refused(rule: "demo", message: "the database already holds a workshop; give the demo a new file: driverdesk demo --db /tmp/demo.sqlite")
+        }
+        let shop = Dictionary(try table("shop.csv").map { ($0["key"] ?? "", $0["value"] ?? "") }, uniquingKeysWith: { a, _ in a })
+        _ = try desk.initialise(shopName: shop["shop.name"], timeZone: shop["shop.timeZone"])
+        var staffIds: [Int64] = []
+        for (index, row) in try table("staff.csv").enumerated() {
+            do {
+                let staff = try desk.addStaff(name: row["name"] ?? "", idNumber: row["id_number"] ?? "", licenseClass: row["license_class"] ?? "",
+                                              licenseFirstIssued: row["license_first_issued"] ?? "", licenseValidUntil: row["license_valid_until"] ?? "",
+                                              phone: row["phone"])
+                staffIds.append(staff.id)
+            } catch let error as DeskError {
+                throw error.at(line: index + 2)
+            }
+        }
+        var plates: [String] = []
+        for (index, row) in try table("vehicles.csv").enumerated() {
+            do {
+                let vehicle = try desk.addVehicle(plate: row["plate"] ?? "", owner: row["owner"] ?? "", ownerPhone: row["owner_phone"],
+                                                  engineLast6: row["engine_last6"], usage: row["usage"], size: row["size"])
+                plates.append(vehicle.plate)
+            } catch let error as DeskError {
+                throw error.at(line: index + 2)
+            }
+        }
+        var counts = (visits: 0, movements: 0)
+        try play(desk: desk, plates: plates, staffIds: staffIds, counts: &counts)
+        let status = try desk.status()
+        return Summary(shop: status.shop, staff: staffIds.count, vehicles: plates.count, visits: counts.visits,
+                       movements: counts.movements, carsInShop: status.carsInShop.count, drivingNow: status.driving.count)
+    }
+
+    /// Plays the days: each car comes in now and then, is picked up, road-tested, parked and delivered by whoever is free.
+    func play(desk: Desk, plates: [String], staffIds: [Int64], counts: inout (visits: Int, movements: Int)) throws {
+        let time = try desk.config().time
+        var random = SplitMix64(seed: seed)
+        let today = time.civilDate(of: desk.now)
+        let firstDay = today.adding(days: -days)
+        var busy: [Int64: [(Date, Date)]] = [:]
+        let stamp = { (date: Date) in time.format(date) }
+        let thisMinute = Date(timeIntervalSince1970: (desk.now.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        let nowLimit = thisMinute.addingTimeInterval(-15 * 60)
+
+        func freeStaff(_ start: Date, _ end: Date) -> Int64? {
+            let free = staffIds.filter { id in !(busy[id] ?? []).contains { $0.0 < end && start < $0.1 } }
+            guard !free.isEmpty else { return nil }
+            return free[Int(random.next() % UInt64(free.count))]
+        }
+        func workday(_ day: CivilDate, minute: Int) -> Date {
+            time.date(localSeconds: day.daysSinceEpoch * 86_400 + minute * 60)
+        }
+
+        for (carIndex, plate) in plates.enumerated() {
+            // A car's first visit falls somewhere in the weeks; some cars come twice or three times.
+            var day = firstDay.adding(days: Int(random.next() % UInt64(days / 2 + 1)))
+            let inShopNow = carIndex % 6 == 0
+            while day <= today {
+                let checkin = workday(day, minute: 8 * 60 + 30 + Int(random.next() % 240))
+                guard checkin < nowLimit else { break }
+                let stayDays = Int(random.next() % 3)
+                let checkoutDay = day.adding(days: stayDays)
+                var checkout = workday(checkoutDay, minute: 15 * 60 + Int(random.next() % 180))
+                let staysOpen = (inShopNow && checkoutDay >= today.adding(days: -1)) || checkout >= nowLimit
+                if staysOpen { checkout = nowLimit }
+                _ = try desk.checkin(plate: plate, at: stamp(checkin), orderNo: "WO\(day.year)\(two(day.month))\(two(day.day))-\(100 + carIndex)")
+                counts.visits += 1
+
+                // Movements inside the visit: into a bay, a road test, out to the lot, back for delivery.
+                var plan: [(MovementPurpose, Date, Int)] = [(.parking, checkin.addingTimeInterval(TimeInterval(5 + random.next() % 20) * 60), 5 + Int(random.next() % 10))]
+                let middle = checkin.addingTimeInterval(checkout.timeIntervalSince(checkin) * (0.4 + Double(random.next() % 30) / 100))
+                plan.append((.roadTest, middle, 15 + Int(random.next() % 25)))
+                plan.append((.parking, middle.addingTimeInterval(TimeInterval(45 + random.next() % 60) * 60), 5 + Int(random.next() % 8)))
+                if !staysOpen { plan.append((.delivery, checkout.addingTimeInterval(-TimeInterval(20 + random.next() % 20) * 60), 8 + Int(random.next() % 8))) }
+                var lastEnd = checkin
+                for (purpose, start, minutes) in plan {
+                    let end = start.addingTimeInterval(TimeInterval(minutes * 60))
+                    guard start > lastEnd, end < checkout, let staff = freeStaff(start, end) else { continue }
+                    do {
+                        _ = try desk.logMovement(plate: plate, staff: String(staff), from: stamp(start), to: stamp(end), purpose: purpose.rawValue)
+                        busy[staff, default: []].append((start, end))
+                        counts.movements += 1
+                        lastEnd = end
+                    } catch DeskError.refused {
+                        continue
+                    }
+                }
+                if staysOpen { break }
+                _ = try desk.checkout(plate: plate, at: stamp(checkout))
+                day = checkoutDay.adding(days: 3 + Int(random.next() % 12))
+            }
+        }
+
+        // Two cars are being driven right now.
+        let open = try desk.status().carsInShop.filter { $0.driver == nil }.prefix(2)
+        for (index, car) in open.enumerated() {
+            let start = thisMinute.addingTimeInterval(-TimeInterval(6 + index * 7) * 60)
+            let staffs = staffIds.filter { id in !(busy[id] ?? []).contains { $0.1 > start } }
+            guard let staff = staffs.dropFirst(index).first else { continue }
+            if (try? desk.startMovement(plate: car.plate, staff: String(staff), purpose: index == 0 ? "road-test" : "parking", at: stamp(start))) != nil {
+                busy[staff, default: []].append((start, .distantFuture))
+                counts.movements += 1
+            }
+        }
+    }
+}
+
+/// A small, fast, seedable generator, so the demo is the same for the same `--now`.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }

@@ -1,0 +1,240 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+/// The use cases the command line and the web share: they take what a person typed,
+/// check it field by field, call one store transaction, and return a view.
+public struct Desk: Sendable {
+    public let database: AppDatabase
+    /// The clock: `--now` or the real time, read once by the front end.
+    public let now: Date
+    public let operatorName: String
+
+    public init(database: AppDatabase, now: Date, operator operatorName: String) {
+        self.database = database
+        self.now = now.wholeSeconds
+        self.operatorName = operatorName
+    }
+
+    var context: WriteContext { WriteContext(operator: operatorName, now: now) }
+
+    public func config() throws -> Config { try database.config() }
+
+    /// A typed time, or now when none was typed; never in the future.
+    func instant(_ raw: String?, field: String, config: Config) throws -> Date {
+        guard let raw else { return now }
+        let date = try config.time.parse(raw, field: field, now: now)
+        try Fields.notInFuture(date, now: now, field: field, time: config.time)
+        return date
+    }
+
+    func today(_ config: Config) -> CivilDate { config.time.civilDate(of: now) }
+
+    // MARK: Shop and settings
+
+    /// `init`: names the shop and its time zone.
+    public func initialise(shopName: String?, timeZone: String?) throws -> [SettingView] {
+        _ = try database.initialise(shopName: shopName, timeZone: timeZone, context: context)
+        return try settings()
+    }
+
+    /// `config show`.
+    public func settings() throws -> [SettingView] {
+        let config = try config()
+        return Config.settings.map {
+            SettingView(key: $0.key, value: config.string($0.key), defaultValue: $0.defaultValue, isDefault: config.isDefault($0.key), help: $0.help)
+        }
+    }
+
+    /// `config set KEY VALUE`.
+    public func setSetting(key: String, value: String) throws -> SettingView {
+        let config = try database.setConfig(key: key, value: value, context: context)
+        let setting = try Config.setting(key)
+        return SettingView(key: key, value: config.string(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: setting.help)
+    }
+
+    // MARK: Staff
+
+    /// `staff add`: every field checked before anything is written.
+    public func addStaff(name: String, idNumber: String, licenseClass: String, licenseFirstIssued: String,
+                         licenseValidUntil: String, phone: String?) throws -> StaffView {
+        let config = try config()
+        let new = NewStaff(
+            name: try Fields.name(name, field: "name"),
+            idNumber: try IDNumber(idNumber),
+            licenseClass: try LicenseClass(parsing: licenseClass),
+            licenseFirstIssued: try CivilDate(parsing: licenseFirstIssued, field: "license-first-issued"),
+            licenseValidUntil: try CivilDate(parsing: licenseValidUntil, field: "license-valid-until"),
+            phone: try Fields.phone(phone, field: "phone"))
+        guard new.licenseFirstIssued <= today(config) else {
+            throw DeskError.invalid(field: "license-first-issued", message: "\(new.licenseFirstIssued) is in the future")
+        }
+        guard new.licenseFirstIssued < new.licenseValidUntil else {
+            throw DeskError.invalid(field: "license-valid-until", message: "\(new.licenseValidUntil) is not after the first issue date \(new.licenseFirstIssued)")
+        }
+        guard new.licenseFirstIssued >= new.idNumber.birthDate.adding(years: 16) else {
+            throw DeskError.invalid(field: "license-first-issued", message: "\(new.licenseFirstIssued) is before the holder's 16th birthday (born \(new.idNumber.birthDate) by the ID number)")
+        }
+        let staff = try database.addStaff(new, context: context)
+        return StaffView(staff, today: today(config), time: config.time)
+    }
+
+    /// `staff list`: ID numbers masked.
+    public func staffList() throws -> [StaffView] {
+        let config = try config()
+        return try database.staffList().map { StaffView($0, today: today(config), time: config.time) }
+    }
+
+    /// `staff show`: the one place the whole ID number appears (R12).
+    public func showStaff(_ key: String) throws -> StaffDetailView {
+        let config = try config()
+        let staff = try database.staff(key)
+        let movements = try database.movements(MovementFilter(staffId: staff.id, limit: 20))
+        return StaffDetailView(staff: StaffView(staff, whole: true, today: today(config), time: config.time),
+                               movements: movements.map { MovementView($0, time: config.time) })
+    }
+
+    /// `staff deactivate`.
+    public func deactivateStaff(_ key: String) throws -> StaffView {
+        let config = try config()
+        return StaffView(try database.deactivateStaff(key, context: context), today: today(config), time: config.time)
+    }
+
+    // MARK: Vehicles
+
+    /// `vehicle add`.
+    public func addVehicle(plate: String, owner: String, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
+        let config = try config()
+        let usageValue = try usage.map { raw in
+            guard let value = VehicleUsage(rawValue: raw.trimmingSpaces().lowercased()) else {
+                throw DeskError.invalid(field: "usage", message: "\"\(raw)\" is not private or commercial")
+            }
+            return value
+        } ?? .private
+        let sizeValue = try size.map { raw in
+            guard let value = VehicleSize(rawValue: raw.trimmingSpaces().lowercased()) else {
+                throw DeskError.invalid(field: "size", message: "\"\(raw)\" is not small or large")
+            }
+            return value
+        } ?? .small
+        let new = NewVehicle(
+            plate: try Plate(plate), ownerName: try Fields.name(owner, field: "owner", maxLength: 80),
+            ownerPhone: try Fields.phone(ownerPhone, field: "owner-phone"), engineLast6: try Fields.engineLast6(engineLast6),
+            usage: usageValue, size: sizeValue)
+        return VehicleView(try database.addVehicle(new, context: context), inShop: false, time: config.time)
+    }
+
+    /// `vehicle list`.
+    public func vehicleList() throws -> [VehicleView] {
+        let config = try config()
+        let inShop = Set(try database.status(now: now).carsInShop.map(\.plate))
+        return try database.vehicles().map { VehicleView($0, inShop: inShop.contains($0.plate), time: config.time) }
+    }
+
+    /// `vehicle show`: the car, its visits and movements.
+    public func showVehicle(_ plate: String) throws -> VehicleDetailView {
+        let config = try config()
+        let vehicle = try database.vehicle(try Plate(plate))
+        let visits = try database.visits(vehicleId: vehicle.id!)
+        let movements = try database.movements(MovementFilter(vehicleId: vehicle.id, limit: 50))
+        return VehicleDetailView(
+            vehicle: VehicleView(vehicle, inShop: visits.first?.checkoutAt == nil && !visits.isEmpty, time: config.time),
+            visits: visits.map { VisitView($0, plate: vehicle.plate, time: config.time) },
+            movements: movements.map { MovementView($0, time: config.time) })
+    }
+
+    // MARK: Visits and movements
+
+    /// `visit checkin`.
+    public func checkin(plate: String, at: String?, orderNo: String?) throws -> VisitView {
+        let config = try config()
+        let plate = try Plate(plate)
+        let visit = try database.checkin(plate: plate, at: try instant(at, field: "at", config: config),
+                                         orderNo: try Fields.optionalText(orderNo, field: "order", maxLength: 40), context: context)
+        return VisitView(visit, plate: plate.text, time: config.time)
+    }
+
+    /// `visit checkout`.
+    public func checkout(plate: String, at: String?) throws -> VisitView {
+        let config = try config()
+        let plate = try Plate(plate)
+        let visit = try database.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context)
+        return VisitView(visit, plate: plate.text, time: config.time)
+    }
+
+    /// `move start`.
+    public func startMovement(plate: String, staff: String, purpose: String?, at: String?) throws -> MovementView {
+        let config = try config()
+        let row = try database.startMovement(
+            plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
+            at: try instant(at, field: "at", config: config), context: context)
+        return MovementView(row, time: config.time)
+    }
+
+    /// `move end`.
+    public func endMovement(plate: String, at: String?) throws -> MovementView {
+        let config = try config()
+        let row = try database.endMovement(plate: try Plate(plate), at: try instant(at, field: "at", config: config), context: context)
+        return MovementView(row, time: config.time)
+    }
+
+    /// `move log`: a movement that has already ended.
+    public func logMovement(plate: String, staff: String, from: String, to: String, purpose: String?) throws -> MovementView {
+        let config = try config()
+        let row = try database.logMovement(
+            plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
+            from: try instant(from, field: "from", config: config), to: try instant(to, field: "to", config: config), context: context)
+        return MovementView(row, time: config.time)
+    }
+
+    /// `move list`.
+    public func movements(plate: String?, staff: String?, from: String?, to: String?, limit: Int? = nil) throws -> [MovementView] {
+        let config = try config()
+        var filter = MovementFilter(limit: limit)
+        if let plate { filter.vehicleId = try database.vehicle(try Plate(plate)).id }
+        if let staff { filter.staffId = try database.staff(staff).id }
+        if let from { filter.from = try config.time.parse(from, field: "from", now: now, dateOnly: true) }
+        if let to {
+            var end = try config.time.parse(to, field: "to", now: now, dateOnly: true)
+            if !to.contains(":") { end = config.time.start(of: config.time.civilDate(of: end).adding(days: 1)).addingTimeInterval(-1) }
+            filter.to = end
+        }
+        if let from = filter.from, let to = filter.to, to < from {
+            throw DeskError.invalid(field: "to", message: "the end of the range is before its start")
+        }
+        return try database.movements(filter).map { MovementView($0, time: config.time) }
+    }
+
+    /// `who`: R2 for a plate at a time. Not limited to the past: a camera time is what the notice says.
+    public func who(plate: String, at: String, parking: Bool = false) throws -> WhoView {
+        let config = try config()
+        let instant = try config.time.parse(at, field: "at", now: now)
+        let (vehicle, attribution) = try database.attribution(plate: try Plate(plate), at: instant, isParking: parking)
+        return WhoView(plate: vehicle.plate, at: instant, attribution: attribution, time: config.time)
+    }
+
+    // MARK: Status and audit
+
+    /// `status`: cars in the shop, who is driving, visits gone stale.
+    public func status() throws -> StatusView {
+        let config = try config()
+        let snapshot = try database.status(now: now)
+        let cars = snapshot.carsInShop.map { car in
+            CarInShopView(plate: car.plate, owner: car.ownerName, visitId: car.visitId, since: config.time.formatISO(car.checkinAt),
+                          orderNo: car.orderNo, driver: car.driving?.staff, drivingSince: car.driving.map { config.time.formatISO($0.start) },
+                          purpose: car.driving?.purpose.rawValue)
+        }
+        let staleBefore = now.addingTimeInterval(-TimeInterval(config.visitStaleDays) * 86_400)
+        let stale = zip(snapshot.carsInShop, cars).filter { $0.0.checkinAt < staleBefore }.map(\.1)
+        return StatusView(shop: config.shopName, now: config.time.formatISO(now), carsInShop: cars,
+                          driving: cars.filter { $0.driver != nil }, staleVisits: stale,
+                          activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday)
+    }
+
+    /// `audit [--since T]`.
+    public func audit(since: String?) throws -> [AuditView] {
+        let config = try config()
+        let from = try since.map { try config.time.parse($0, field: "since", now: now, dateOnly: true) }
+        return try database.auditEntries(since: from).map { AuditView($0, time: config.time) }
+    }
+}

@@ -1,0 +1,206 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+/// A staff member as the command line and the web show him; the ID number masked unless `whole` (R12).
+public struct StaffView: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var name: String
+    public var idNumber: String
+    public var licenseClass: String
+    public var licenseFirstIssued: String
+    public var licenseValidUntil: String
+    public var licenseValid: Bool
+    public var phone: String?
+    public var active: Bool
+    public var createdAt: String
+
+    public init(_ staff: Staff, whole: Bool = false, today: CivilDate, time: ShopTime) {
+        id = staff.id ?? 0
+        name = staff.name
+        idNumber = whole ? staff.idNumber : IDNumber.mask(staff.idNumber)
+        licenseClass = staff.licenseClass.rawValue
+        licenseFirstIssued = staff.licenseFirstIssued.description
+        licenseValidUntil = staff.licenseValidUntil.description
+        licenseValid = staff.licenseValid(on: today)
+        phone = staff.phone
+        active = staff.active
+        createdAt = time.formatISO(staff.createdAt)
+    }
+}
+
+/// A customer car as shown to people and scripts.
+public struct VehicleView: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var plate: String
+    public var plateKind: String
+    public var owner: String
+    public var ownerPhone: String?
+    public var engineLast6: String?
+    public var usage: String
+    public var size: String
+    public var inShop: Bool
+    public var createdAt: String
+
+    public init(_ vehicle: Vehicle, inShop: Bool, time: ShopTime) {
+        id = vehicle.id ?? 0
+        plate = vehicle.plate
+        plateKind = (try? Plate(vehicle.plate).kind.rawValue) ?? "regular"
+        owner = vehicle.ownerName
+        ownerPhone = vehicle.ownerPhone
+        engineLast6 = vehicle.engineLast6
+        usage = vehicle.usage.rawValue
+        size = vehicle.size.rawValue
+        self.inShop = inShop
+        createdAt = time.formatISO(vehicle.createdAt)
+    }
+}
+
+/// A visit: check-in to check-out.
+public struct VisitView: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var plate: String
+    public var checkinAt: String
+    public var checkoutAt: String?
+    public var orderNo: String?
+    public var open: Bool
+
+    public init(_ visit: Visit, plate: String, time: ShopTime) {
+        id = visit.id ?? 0
+        self.plate = plate
+        checkinAt = time.formatISO(visit.checkinAt)
+        checkoutAt = visit.checkoutAt.map(time.formatISO)
+        orderNo = visit.orderNo
+        open = visit.checkoutAt == nil
+    }
+}
+
+/// A movement: who drove which car, from when to when, why.
+public struct MovementView: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var visitId: Int64
+    public var plate: String
+    public var staff: StaffRef
+    public var purpose: String
+    public var startAt: String
+    public var endAt: String?
+    public var inProgress: Bool
+    public var minutes: Int?
+
+    public init(_ row: MovementRow, time: ShopTime) {
+        id = row.span.id
+        visitId = row.visitId
+        plate = row.span.plate
+        staff = row.span.staff
+        purpose = row.span.purpose.rawValue
+        startAt = time.formatISO(row.span.start)
+        endAt = row.span.end.map(time.formatISO)
+        inProgress = row.span.end == nil
+        minutes = row.span.end.map { Int(($0.timeIntervalSince(row.span.start) / 60).rounded()) }
+    }
+}
+
+/// The answer to `who`: the driver, how it was found, and why (R2).
+public struct WhoView: Codable, Equatable, Sendable {
+    public var plate: String
+    public var at: String
+    public var driver: StaffRef?
+    public var attribution: String
+    public var needsReview: Bool
+    public var reasons: [String]
+    public var movementId: Int64?
+
+    public init(plate: String, at: Date, attribution: Attribution, time: ShopTime) {
+        self.plate = plate
+        self.at = time.formatISO(at)
+        driver = attribution.driver
+        self.attribution = attribution.kind.rawValue
+        needsReview = attribution.needsReview
+        reasons = attribution.reasons
+        movementId = attribution.movementId
+    }
+}
+
+/// A car in the shop on the status screen.
+public struct CarInShopView: Codable, Equatable, Sendable {
+    public var plate: String
+    public var owner: String
+    public var visitId: Int64
+    public var since: String
+    public var orderNo: String?
+    public var driver: StaffRef?
+    public var drivingSince: String?
+    public var purpose: String?
+}
+
+/// `status`: what needs doing now.
+public struct StatusView: Codable, Equatable, Sendable {
+    public var shop: String
+    public var now: String
+    public var carsInShop: [CarInShopView]
+    public var driving: [CarInShopView]
+    public var staleVisits: [CarInShopView]
+    public var activeStaff: Int
+    public var vehicles: Int
+    public var movementsToday: Int
+}
+
+/// One audit entry, its values as JSON objects.
+public struct AuditView: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var at: String
+    public var `operator`: String
+    public var action: String
+    public var subject: String
+    public var before: JSONValue
+    public var after: JSONValue
+
+    public init(_ entry: AuditEntry, time: ShopTime) {
+        id = entry.id ?? 0
+        at = time.formatISO(entry.at)
+        self.operator = entry.operator
+        action = entry.action
+        subject = entry.subject
+        before = JSONValue(parsing: entry.before)
+        after = JSONValue(parsing: entry.after)
+    }
+}
+
+/// One setting with its value and default.
+public struct SettingView: Codable, Equatable, Sendable {
+    public var key: String
+    public var value: String
+    public var defaultValue: String
+    public var isDefault: Bool
+    public var help: String
+}
+
+/// `vehicle show`: the vehicle object with its history added, so scripts read the same keys as in `vehicle list`.
+public struct VehicleDetailView: Encodable, Sendable {
+    public var vehicle: VehicleView
+    public var visits: [VisitView]
+    public var movements: [MovementView]
+
+    enum Keys: String, CodingKey { case visits, movements }
+
+    public func encode(to encoder: any Encoder) throws {
+        try vehicle.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(visits, forKey: .visits)
+        try container.encode(movements, forKey: .movements)
+    }
+}
+
+/// `staff show`: the staff object, whole ID number included (R12), with his recent movements added.
+public struct StaffDetailView: Encodable, Sendable {
+    public var staff: StaffView
+    public var movements: [MovementView]
+
+    enum Keys: String, CodingKey { case movements }
+
+    public func encode(to encoder: any Encoder) throws {
+        try staff.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(movements, forKey: .movements)
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import DriverDeskApp
+import DriverDeskCore
+
+extension DriverDeskCommand {
+    struct VisitCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self])
+
+        struct Checkin: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The car is now in the shop's custody.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "When (default now).") var at: String?
+            @Option(help: "The repair order number.") var order: String?
+
+            func run() throws {
+                let visit = try global.desk().checkin(plate: plate, at: at, orderNo: order)
+                try global.output.print(visit) { "Checked in \(visit.plate) at \(short(visit.checkinAt)) (visit #\(visit.id))." }
+            }
+        }
+
+        struct Checkout: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The car has left the shop.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "When (default now).") var at: String?
+
+            func run() throws {
+                let visit = try global.desk().checkout(plate: plate, at: at)
+                try global.output.print(visit) { "Checked out \(visit.plate) at \(short(visit.checkoutAt)) (visit #\(visit.id), in since \(short(visit.checkinAt)))." }
+            }
+        }
+    }
+
+    struct MoveCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "move", abstract: "Who drives which customer car, when.", subcommands: [Start.self, End.self, Log.self, List.self])
+
+        struct Start: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "A staff member starts driving a car.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The staff member's number or unique name.") var staff: String
+            @Option(help: "road-test, parking, delivery, pickup or other.") var purpose: String?
+            @Option(help: "When (default now).") var at: String?
+
+            func run() throws {
+                let m = try global.desk().startMovement(plate: plate, staff: staff, purpose: purpose, at: at)
+                try global.output.print(m) { "\(m.staff.name) is driving \(m.plate) since \(short(m.startAt)) (\(m.purpose), movement #\(m.id))." }
+            }
+        }
+
+        struct End: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The movement in progress on a car ends.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "When (default now).") var at: String?
+
+            func run() throws {
+                let m = try global.desk().endMovement(plate: plate, at: at)
+                try global.output.print(m) {
+                    "\(m.staff.name) drove \(m.plate) from \(short(m.startAt)) to \(short(m.endAt)) (\(m.minutes ?? 0) min, movement #\(m.id))."
+                }
+            }
+        }
+
+        struct Log: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Record a movement that has already ended.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The staff member's number or unique name.") var staff: String
+            @Option(help: "When the movement started.") var from: String
+            @Option(help: "When it ended.") var to: String
+            @Option(help: "road-test, parking, delivery, pickup or other.") var purpose: String?
+
+            func run() throws {
+                let m = try global.desk().logMovement(plate: plate, staff: staff, from: from, to: to, purpose: purpose)
+                try global.output.print(m) {
+                    "Logged: \(m.staff.name) drove \(m.plate) from \(short(m.startAt)) to \(short(m.endAt)) (\(m.purpose), movement #\(m.id))."
+                }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List movements, newest first.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "Only this car.") var plate: String?
+            @Option(help: "Only this staff member.") var staff: String?
+            @Option(help: "Only movements at or after this time (or date).") var from: String?
+            @Option(help: "Only movements at or before this time (or date).") var to: String?
+
+            func run() throws {
+                let movements = try global.desk().movements(plate: plate, staff: staff, from: from, to: to)
+                try global.output.print(movements) { MovementText.table(movements) }
+            }
+        }
+    }
+
+    struct Who: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Who was driving a car at a time (R2).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The plate.") var plate: String
+        @Option(help: "The time, e.g. \"2026-11-20 14:05\".") var at: String
+        @Flag(help: "Ask about a parking violation (driver absent): whoever parked the car last.") var parking = false
+
+        func run() throws {
+            let answer = try global.desk().who(plate: plate, at: at, parking: parking)
+            try global.output.print(answer) {
+                var lines = [
+                    "\(answer.plate) at \(short(answer.at))",
+                    "Driver:       \(answer.driver.map { "\($0.name) (#\($0.id))" } ?? "nobody")",
+                    "Attribution:  \(answer.attribution)",
+                    "Review:       \(answer.needsReview ? "NEEDS REVIEW" : "not needed")",
+                    "Why:",
+                ]
+                lines += answer.reasons.map { "  - \($0)" }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+}
+
+/// Movements as a table.
+enum MovementText {
+    static func table(_ movements: [MovementView], indent: String = "") -> String {
+        guard !movements.isEmpty else { return indent + "none" }
+        var table = Table("#", "PLATE", "STAFF", "PURPOSE", "START", "END", "MIN")
+        for m in movements {
+            table.add(String(m.id), m.plate, m.staff.name, m.purpose, short(m.startAt), m.inProgress ? "driving" : short(m.endAt), m.minutes.map(String.init) ?? "-")
+        }
+        return table.render(indent: indent)
+    }
+}

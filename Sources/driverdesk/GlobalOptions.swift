@@ -1,0 +1,61 @@
+import ArgumentParser
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+/// The options every command takes, before or after its name (DESIGN.md, command line).
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The database file (default: $DRIVERDESK_DB, else $XDG_DATA_HOME/driverdesk/driverdesk.sqlite).", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("The clock, for back-dated entry and tests (default: $DRIVERDESK_NOW, else the real time).", valueName: "time"))
+    var now: String?
+
+    @Option(name: .customLong("operator"), help: ArgumentHelp("Who makes the change, for the audit (default: $DRIVERDESK_OPERATOR, else the login name).", valueName: "name"))
+    var operatorName: String?
+
+    @Flag(help: "Print one JSON document on stdout.")
+    var json = false
+
+    /// The names of the options above, for moving them behind the command name (see `main.swift`).
+    static let valued: Set<String> = ["--db", "--now", "--operator"]
+    static let flags: Set<String> = ["--json"]
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var databasePath: String {
+        if let db, !db.isEmpty { return db }
+        if let db = environment["DRIVERDESK_DB"], !db.isEmpty { return db }
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (base as NSString).appendingPathComponent("driverdesk/driverdesk.sqlite")
+    }
+
+    var operatorNameResolved: String {
+        if let name = operatorName?.trimmingSpaces(), !name.isEmpty { return name }
+        if let name = environment["DRIVERDESK_OPERATOR"]?.trimmingSpaces(), !name.isEmpty { return name }
+        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
+        return NSUserName()
+    }
+
+    /// Opens the database (creating it with its schema on first use).
+    func database() throws -> AppDatabase {
+        try AppDatabase.open(path: databasePath)
+    }
+
+    /// The use cases on the chosen database at the chosen time.
+    func desk() throws -> Desk {
+        let database = try database()
+        return Desk(database: database, now: try clock(database), operator: operatorNameResolved)
+    }
+
+    func clock(_ database: AppDatabase) throws -> Date {
+        let raw = now ?? environment["DRIVERDESK_NOW"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let raw else { return Date() }
+        let field = now != nil ? "now" : "DRIVERDESK_NOW"
+        return try database.config().time.parse(raw, field: field, now: Date())
+    }
+
+    var output: Output { Output(json: json) }
+}

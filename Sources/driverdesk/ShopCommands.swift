@@ -1,0 +1,126 @@
+import ArgumentParser
+import DriverDeskApp
+import DriverDeskCore
+import Foundation
+
+extension DriverDeskCommand {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the shop's database and name the shop.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The shop's name, printed on slips and pages.") var shopName: String?
+        @Option(help: "The shop's time zone (default Asia/Shanghai).") var timeZone: String?
+
+        func run() throws {
+            let desk = try global.desk()
+            let settings = try desk.initialise(shopName: shopName, timeZone: timeZone)
+            try global.output.print(settings) {
+                let shop = settings.first { $0.key == "shop.name" }?.value ?? ""
+                let zone = settings.first { $0.key == "shop.timeZone" }?.value ?? ""
+                return "Ready: \(shop) (\(zone)) in \(global.databasePath)"
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What needs doing now: cars in the shop, who is driving.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let status = try global.desk().status()
+            try global.output.print(status) { StatusText.render(status) }
+        }
+    }
+
+    struct ConfigCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "config", abstract: "Show or change the shop's settings.", subcommands: [Show.self, Set.self])
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List every setting with its value and default.")
+            @OptionGroup var global: GlobalOptions
+
+            func run() throws {
+                let settings = try global.desk().settings()
+                try global.output.print(settings) {
+                    var table = Table("KEY", "VALUE", "DEFAULT", "MEANING")
+                    for s in settings { table.add(s.key, s.value.isEmpty ? "\"\"" : s.value, s.isDefault ? "(default)" : s.defaultValue, s.help) }
+                    return table.render()
+                }
+            }
+        }
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Change one setting.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The setting, e.g. attribution.slackMinutes.") var key: String
+            @Argument(help: "The new value.") var value: String
+
+            func run() throws {
+                let setting = try global.desk().setSetting(key: key, value: value)
+                try global.output.print(setting) { "\(setting.key) = \(setting.value)" }
+            }
+        }
+    }
+
+    struct AuditCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "audit", abstract: "List every change: who, what, when, before and after.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only entries at or after this time.") var since: String?
+
+        func run() throws {
+            let entries = try global.desk().audit(since: since)
+            try global.output.print(entries) {
+                var table = Table("#", "AT", "OPERATOR", "ACTION", "SUBJECT", "CHANGE")
+                for e in entries {
+                    let change = e.before == .null ? e.after.compact : "\(e.before.compact) → \(e.after.compact)"
+                    table.add(String(e.id), short(e.at), e.operator, e.action, e.subject, change)
+                }
+                return entries.isEmpty ? "No audit entries." : table.render()
+            }
+        }
+    }
+
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fill a new database with a realistic sample workshop from data/demo/.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let desk = try global.desk()
+            let summary = try DemoWorkshop(folder: try Resources.folder("data/demo")).load(into: desk)
+            try global.output.print(summary) {
+                "Demo workshop \(summary.shop): \(summary.staff) staff, \(summary.vehicles) cars, \(summary.visits) visits, \(summary.movements) movements in \(global.databasePath)"
+            }
+        }
+    }
+}
+
+/// The text of `status`.
+enum StatusText {
+    static func render(_ status: StatusView) -> String {
+        var lines = ["\(status.shop), \(short(status.now))", ""]
+        lines.append("In the shop (\(status.carsInShop.count)):")
+        if status.carsInShop.isEmpty {
+            lines.append("  none")
+        } else {
+            var table = Table("PLATE", "OWNER", "SINCE", "ORDER", "DRIVING")
+            for car in status.carsInShop {
+                let driving = car.driver.map { "\($0.name) since \(clockTime(car.drivingSince)) (\(car.purpose ?? "-"))" } ?? "-"
+                table.add(car.plate, car.owner, short(car.since), .or(car.orderNo), driving)
+            }
+            lines.append(table.render(indent: "  "))
+        }
+        lines.append("")
+        lines.append("Driving now (\(status.driving.count)):" + (status.driving.isEmpty ? " nobody" : ""))
+        for car in status.driving {
+            lines.append("  \(car.plate)  \(car.driver!.name) since \(short(car.drivingSince)) (\(car.purpose ?? "-"))")
+        }
+        if !status.staleVisits.isEmpty {
+            lines.append("")
+            lines.append("In the shop too long (\(status.staleVisits.count)); check them out or confirm:")
+            for car in status.staleVisits { lines.append("  \(car.plate)  since \(short(car.since))") }
+        }
+        lines.append("")
+        lines.append("\(status.activeStaff) active staff, \(status.vehicles) customer cars, \(status.movementsToday) movements today.")
+        return lines.joined(separator: "\n")
+    }
+}
