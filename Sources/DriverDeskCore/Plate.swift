@@ -52,6 +52,8 @@ public struct Plate: Hashable, Comparable, Sendable, CustomStringConvertible {
                 }
             }
             self.kind = .regular
+        case 6 where Plate.suffixes.contains(body[5]):
+            throw bad("\(body[5]) takes the place of the last serial character (e.g. \(chars[0])\(chars[1])1234\(body[5])), so the plate has 7 characters, or 8 for new-energy vehicles")
         case 6:
             let digits = body.map(\.isASCIIDigit)
             if body[0] == "D" || body[0] == "F" {

@@ -53,10 +53,14 @@ extension DriverDeskCommand {
             static let configuration = CommandConfiguration(abstract: "Change one setting.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The setting, e.g. attribution.slackMinutes.") var key: String
-            @Argument(help: "The new value.") var value: String
+            @Argument(parsing: .allUnrecognized, help: "The new value (may start with - ).") var value: [String]
+
+            func validate() throws {
+                guard value.count == 1 else { throw ValidationError("config set takes one KEY and one VALUE; quote a value with spaces") }
+            }
 
             func run() throws {
-                let setting = try global.desk().setSetting(key: key, value: value)
+                let setting = try global.desk().setSetting(key: key, value: value[0])
                 try global.output.print(setting) { "\(setting.key) = \(setting.value)" }
             }
         }

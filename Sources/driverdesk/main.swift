@@ -67,5 +67,11 @@ do {
 } catch let error as ValidationError {
     fail(error.message, code: 2)
 } catch {
-    fail(String(describing: error), code: 3)
+    // ArgumentParser reports help and usage through errors thrown from `run()` as well.
+    let code = DriverDeskCommand.exitCode(for: error)
+    if code == .success {
+        print(DriverDeskCommand.fullMessage(for: error))
+        exit(0)
+    }
+    fail(DriverDeskCommand.fullMessage(for: error), code: code == .validationFailure ? 2 : 3)
 }

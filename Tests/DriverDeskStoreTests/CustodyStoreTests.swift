@@ -1,0 +1,187 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import GRDB
+import Testing
+
+/// A fresh in-memory shop with two staff and two cars, for each test.
+struct Shop {
+    let db: AppDatabase
+    let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+    let context: WriteContext
+
+    init() throws {
+        db = try AppDatabase.inMemory()
+        context = WriteContext(operator: "tester", now: try time.parse("2026-11-20 20:00", field: "now", now: Date()))
+        for (name, id) in [("王磊", "110105198803124111"), ("李强", "11010519491231002X")] {
+            _ = try db.addStaff(NewStaff(name: name, idNumber: try IDNumber(id), licenseClass: .C1,
+                                         licenseFirstIssued: CivilDate(year: 2010, month: 1, day: 1)!,
+                                         licenseValidUntil: CivilDate(year: 2030, month: 1, day: 1)!, phone: nil), context: context)
+        }
+        for plate in ["京A12345", "沪B88888"] {
+            _ = try db.addVehicle(NewVehicle(plate: try Plate(plate), ownerName: "车主", ownerPhone: nil, engineLast6: nil, usage: .private, size: .small), context: context)
+        }
+    }
+
+    func at(_ clock: String) -> Date { try! time.parse("2026-11-20 \(clock)", field: "at", now: Date()) }
+    func plate(_ text: String) -> Plate { try! Plate(text) }
+
+    func counts() throws -> [Int] {
+        try db.read { db in
+            try ["visit", "movement", "audit"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
+        }
+    }
+
+    /// Runs a write that must be refused by R1, and checks that nothing was written.
+    func expectRefused(_ body: () throws -> Void) throws -> String {
+        let before = try counts()
+        var message = ""
+        do {
+            try body()
+            Issue.record("expected a refusal")
+        } catch let error as DeskError {
+            guard case .refused(let rule, let text) = error else { Issue.record("expected refused, got \(error)"); return "" }
+            #expect(rule == "R1")
+            message = text
+        }
+        #expect(try counts() == before)
+        return message
+    }
+}
+
+@Suite("Visits and movements in the store (R1, R11)")
+struct CustodyStoreTests {
+    @Test("Given a checked-in car, When a movement is started and ended, Then it is recorded and audited")
+    func startAndEnd() throws {
+        let shop = try Shop()
+        _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: "WO1", context: shop.context)
+        let started = try shop.db.startMovement(plate: shop.plate("京a 12345"), staff: "王磊", purpose: .roadTest, at: shop.at("10:00"), context: shop.context)
+        #expect(started.span.end == nil)
+        let ended = try shop.db.endMovement(plate: shop.plate("京A·12345"), at: shop.at("10:30"), context: shop.context)
+        #expect(ended.span.id == started.span.id)
+        #expect(ended.span.end == shop.at("10:30"))
+        let actions = try shop.db.auditEntries(since: nil).map(\.action)
+        #expect(actions.suffix(3) == ["visit.checkin", "movement.start", "movement.end"])
+        #expect(try shop.db.auditEntries(since: nil).allSatisfy { $0.operator == "tester" })
+    }
+
+    @Test("Overlaps per car and per staff member, a second start, movements outside a visit: refused, nothing written")
+    func refusals() throws {
+        let shop = try Shop()
+        _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
+        _ = try shop.db.checkin(plate: shop.plate("沪B88888"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
+        _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .roadTest, from: shop.at("10:00"), to: shop.at("10:30"), context: shop.context)
+        _ = try shop.db.startMovement(plate: shop.plate("京A12345"), staff: "李强", purpose: .parking, at: shop.at("11:00"), context: shop.context)
+
+        let sameCar = try shop.expectRefused {
+            _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .other, from: shop.at("10:15"), to: shop.at("10:45"), context: shop.context)
+        }
+        #expect(sameCar.contains("京A12345 was driven by 王磊 from 2026-11-20 10:00 to 2026-11-20 10:30"))
+        let secondStart = try shop.expectRefused {
+            _ = try shop.db.startMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .other, at: shop.at("11:30"), context: shop.context)
+        }
+        #expect(secondStart.contains("京A12345 is being driven by 李强 since 2026-11-20 11:00"))
+        #expect(secondStart.contains("driverdesk move end --plate 京A12345"))
+        let twoCars = try shop.expectRefused {
+            _ = try shop.db.logMovement(plate: shop.plate("沪B88888"), staff: "王磊", purpose: .other, from: shop.at("10:20"), to: shop.at("10:50"), context: shop.context)
+        }
+        #expect(twoCars.contains("nobody drives two cars at once"))
+        let busyStaff = try shop.expectRefused {
+            _ = try shop.db.startMovement(plate: shop.plate("沪B88888"), staff: "李强", purpose: .other, at: shop.at("11:30"), context: shop.context)
+        }
+        #expect(busyStaff.contains("李强"))
+        let outside = try shop.expectRefused {
+            _ = try shop.db.logMovement(plate: shop.plate("沪B88888"), staff: "王磊", purpose: .other, from: shop.at("08:00"), to: shop.at("08:30"), context: shop.context)
+        }
+        #expect(outside.contains("not checked in"))
+        let backwards = try shop.expectRefused {
+            _ = try shop.db.logMovement(plate: shop.plate("沪B88888"), staff: "王磊", purpose: .other, from: shop.at("12:30"), to: shop.at("12:00"), context: shop.context)
+        }
+        #expect(backwards.contains("must end after it starts"))
+        let checkoutWhileDriven = try shop.expectRefused {
+            _ = try shop.db.checkout(plate: shop.plate("京A12345"), at: shop.at("12:00"), context: shop.context)
+        }
+        #expect(checkoutWhileDriven.contains("being driven by 李强"))
+    }
+
+    @Test("A long history is checked against only the movements near the new one, and still completely")
+    func longHistory() throws {
+        let shop = try Shop()
+        _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("00:00"), orderNo: nil, context: shop.context)
+        for minute in stride(from: 0, to: 600, by: 10) {
+            let start = shop.at("00:00").addingTimeInterval(TimeInterval(minute * 60))
+            _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .other, from: start, to: start.addingTimeInterval(300), context: shop.context)
+        }
+        // 00:00-00:05, 00:10-00:15, ...: a movement from 02:03 to 02:04 overlaps 02:00-02:05 only.
+        _ = try shop.expectRefused {
+            _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "李强", purpose: .other, from: shop.at("02:03"), to: shop.at("02:04"), context: shop.context)
+        }
+        _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "李强", purpose: .other, from: shop.at("02:05"), to: shop.at("02:10"), context: shop.context)
+        _ = try shop.expectRefused {
+            _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "李强", purpose: .other, from: shop.at("01:00"), to: shop.at("03:00"), context: shop.context)
+        }
+    }
+
+    @Test("who: the store feeds R2 the right movements and visits")
+    func attribution() throws {
+        let shop = try Shop()
+        _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
+        _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .roadTest, from: shop.at("10:00"), to: shop.at("10:30"), context: shop.context)
+        _ = try shop.db.checkout(plate: shop.plate("京A12345"), at: shop.at("17:00"), context: shop.context)
+        func who(_ clock: String, parking: Bool = false) throws -> Attribution {
+            try shop.db.attribution(plate: shop.plate("京A12345"), at: shop.at(clock), isParking: parking).attribution
+        }
+        #expect(try who("10:10").driver?.name == "王磊")
+        #expect(try who("10:38").needsReview)
+        #expect(try who("10:38").driver?.name == "王磊")
+        #expect(try who("13:00").kind == .unattributed)
+        #expect(try who("13:00").reasons.joined().contains("Last moved by 王磊"))
+        #expect(try who("13:00", parking: true).kind == .parked)
+        #expect(try who("18:00").kind == .outsideCustody)
+    }
+
+    @Test("Database rules hold even against raw SQL: one open visit, one open movement, an append-only audit")
+    func schemaInvariants() throws {
+        let shop = try Shop()
+        _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
+        #expect(throws: (any Error).self) {
+            try shop.db.writer.write { db in try db.execute(sql: "INSERT INTO visit (vehicleId, checkinAt) VALUES (1, 1)") }
+        }
+        #expect(throws: (any Error).self) {
+            try shop.db.writer.write { db in try db.execute(sql: "UPDATE audit SET operator = 'mallory'") }
+        }
+        #expect(throws: (any Error).self) {
+            try shop.db.writer.write { db in try db.execute(sql: "DELETE FROM audit") }
+        }
+        #expect(throws: (any Error).self) {
+            try shop.db.writer.write { db in try db.execute(sql: "INSERT INTO staff (name, idNumber, licenseClass, licenseFirstIssued, licenseValidUntil, createdAt) VALUES ('x', '110105198803124111', 'Z9', '2010-01-01', '2030-01-01', 0)") }
+        }
+    }
+
+    @Test("The audit never holds a whole ID number (R12)")
+    func auditMasks() throws {
+        let shop = try Shop()
+        _ = try shop.db.deactivateStaff("王磊", context: shop.context)
+        let text = try shop.db.auditEntries(since: nil).map { ($0.before ?? "") + ($0.after ?? "") }.joined()
+        #expect(!text.contains("110105198803124111"))
+        #expect(!text.contains("11010519491231002X"))
+        #expect(text.contains("110105********4111"))
+    }
+
+    @Test("Staff resolve by number or unique name; ambiguous and unknown names are named")
+    func resolveStaff() throws {
+        let shop = try Shop()
+        #expect(try shop.db.staff("1").name == "王磊")
+        #expect(try shop.db.staff("#2").name == "李强")
+        #expect(try shop.db.staff(" 李强 ").id == 2)
+        #expect { try shop.db.staff("赵六") } throws: { ($0 as? DeskError)?.field == "staff" }
+        #expect { try shop.db.staff("99") } throws: { ($0 as? DeskError)?.exitCode == 2 }
+        _ = try shop.db.addStaff(NewStaff(name: "王磊", idNumber: try IDNumber("110101199003070134"), licenseClass: .C1,
+                                          licenseFirstIssued: CivilDate(year: 2012, month: 1, day: 1)!, licenseValidUntil: CivilDate(year: 2032, month: 1, day: 1)!,
+                                          phone: nil), context: shop.context)
+        #expect { try shop.db.staff("王磊") } throws: { "\($0.localizedDescription)".contains("several staff members") }
+        #expect { try shop.db.addStaff(NewStaff(name: "x", idNumber: try IDNumber("110105198803124111"), licenseClass: .C1,
+                                                 licenseFirstIssued: CivilDate(year: 2012, month: 1, day: 1)!, licenseValidUntil: CivilDate(year: 2032, month: 1, day: 1)!,
+                                                 phone: nil), context: shop.context) } throws: { ($0 as? DeskError)?.exitCode == 1 }
+    }
+}

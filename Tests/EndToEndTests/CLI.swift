@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Runs the built `driverdesk` binary against a temporary database, as a user or a script would.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// stdout parsed as one JSON document.
+        func json() throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+        }
+        func object() throws -> [String: Any] { try #require(try json() as? [String: Any]) }
+        func array() throws -> [[String: Any]] { try #require(try json() as? [[String: Any]]) }
+    }
+
+    let folder: URL
+    let db: String
+    var now = "2026-11-20 20:00"
+    var environment: [String: String] = [:]
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        db = folder.appendingPathComponent("shop.sqlite").path
+    }
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["DRIVERDESK_BIN"] { return URL(fileURLWithPath: path) }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("driverdesk")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/driverdesk")
+    }
+
+    /// `driverdesk ARGS --db DB --now NOW` unless the arguments say otherwise.
+    @discardableResult
+    func run(_ arguments: [String], withDefaults: Bool = true, stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = CLI.binary
+        guard FileManager.default.isExecutableFile(atPath: CLI.binary.path) else {
+            throw CLIError.missingBinary(CLI.binary.path)
+        }
+        process.arguments = withDefaults ? arguments + ["--db", db, "--now", now] : arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DRIVERDESK_OPERATOR"] = "e2e"
+        env.removeValue(forKey: "DRIVERDESK_DB")
+        env.removeValue(forKey: "DRIVERDESK_NOW")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs and requires exit 0.
+    @discardableResult
+    func ok(_ arguments: String...) throws -> Result {
+        let result = try run(arguments)
+        #expect(result.status == 0, "driverdesk \(arguments.joined(separator: " ")) failed: \(result.stderr)")
+        return result
+    }
+
+    /// The database's whole content as SQL text, to prove a refused command wrote nothing.
+    func dump() throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [db, ".dump"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
+    static func shop() throws -> CLI {
+        let cli = try CLI()
+        try cli.ok("init", "--shop-name", "测试汽修")
+        try cli.ok("staff", "add", "--name", "王磊", "--id-number", "110105198803124111", "--license-class", "C1",
+                   "--license-first-issued", "2009-05-20", "--license-valid-until", "2031-05-20", "--phone", "13911020001")
+        try cli.ok("staff", "add", "--name", "李强", "--id-number", "11010519491231002X", "--license-class", "C1",
+                   "--license-first-issued", "2012-08-03", "--license-valid-until", "2028-08-03")
+        try cli.ok("vehicle", "add", "--plate", "京A12345", "--owner", "张伟", "--owner-phone", "13800138000", "--engine-last6", "a1b2c3")
+        try cli.ok("vehicle", "add", "--plate", "沪B88888", "--owner", "上海某某贸易有限公司")
+        try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 09:00", "--order", "WO-1")
+        try cli.ok("visit", "checkin", "--plate", "沪B88888", "--at", "2026-11-20 09:00")
+        return cli
+    }
+}
+
+enum CLIError: Error, CustomStringConvertible {
+    case missingBinary(String)
+    var description: String {
+        switch self {
+        case .missingBinary(let path): "the driverdesk binary is not at \(path); run `swift build --product driverdesk` (make test does) first"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@Suite("End to end: the command-line contract")
+struct ContractEndToEndTests {
+    @Test("global options go before or after the command; environment variables set the same values")
+    func globalOptions() throws {
+        let cli = try CLI.shop()
+        let before = try cli.run(["--db", cli.db, "--json", "--now", "2026-11-20 20:00", "who", "--plate", "京A12345", "--at", "2026-11-20 12:00"], withDefaults: false)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(try before.object()["attribution"] as? String == "unattributed")
+        let after = try cli.run(["who", "--plate", "京A12345", "--at", "2026-11-20 12:00", "--json", "--db=\(cli.db)"], withDefaults: false)
+        #expect(try after.object()["plate"] as? String == "京A12345")
+
+        var env = cli
+        env.environment = ["DRIVERDESK_DB": cli.db, "DRIVERDESK_NOW": "2026-11-20 21:00", "DRIVERDESK_OPERATOR": "前台小李"]
+        let viaEnv = try env.run(["visit", "checkout", "--plate", "沪B88888", "--json"], withDefaults: false)
+        #expect(viaEnv.status == 0, "\(viaEnv.stderr)")
+        #expect(try viaEnv.object()["checkoutAt"] as? String == "2026-11-20T21:00:00+08:00")
+        let audit = try cli.ok("audit", "--json").array()
+        #expect(audit.last?["operator"] as? String == "前台小李")
+        #expect(audit.last?["action"] as? String == "visit.checkout")
+        let byFlag = try cli.run(["--operator", "王经理", "config", "set", "attribution.slackMinutes", "15"])
+        #expect(byFlag.status == 0)
+        #expect(try cli.ok("audit", "--json").array().last?["operator"] as? String == "王经理")
+    }
+
+    @Test("--json prints one document; created objects carry their id; lists are arrays")
+    func json() throws {
+        let cli = try CLI.shop()
+        let created = try cli.ok("move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 10:00", "--json").object()
+        #expect(created["id"] as? Int == 1)
+        #expect((created["staff"] as? [String: Any])?["name"] as? String == "王磊")
+        #expect(created["inProgress"] as? Bool == true)
+        let staff = try cli.ok("staff", "list", "--json").array()
+        #expect(staff.count == 2)
+        #expect(Set(staff.compactMap { $0["name"] as? String }) == ["王磊", "李强"])
+        #expect(try cli.ok("vehicle", "list", "--json").array().count == 2)
+        #expect(try cli.ok("move", "list", "--json").array().count == 1)
+        #expect(try cli.ok("config", "show", "--json").array().contains { $0["key"] as? String == "attribution.slackMinutes" && $0["value"] as? String == "10" })
+        let status = try cli.ok("status", "--json").object()
+        #expect((status["carsInShop"] as? [Any])?.count == 2)
+        #expect((status["driving"] as? [[String: Any]])?.first?["plate"] as? String == "京A12345")
+        let vehicle = try cli.ok("vehicle", "show", "京a12345", "--json").object()
+        #expect(vehicle["plate"] as? String == "京A12345")
+        #expect(vehicle["engineLast6"] as? String == "A1B2C3")
+        #expect((vehicle["visits"] as? [Any])?.count == 1)
+    }
+
+    @Test("R12: lists and the audit never show a whole ID number; staff show does")
+    func privacy() throws {
+        let cli = try CLI.shop()
+        try cli.ok("staff", "deactivate", "李强")
+        let whole = ["110105198803124111", "11010519491231002X"]
+        for arguments in [["staff", "list"], ["staff", "list", "--json"], ["audit"], ["audit", "--json"], ["status", "--json"]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 0)
+            let output = result.stdout + result.stderr
+            for id in whole { #expect(!output.contains(id), "\(arguments) shows a whole ID number") }
+        }
+        #expect(try cli.ok("staff", "list").stdout.contains("110105********4111"))
+        #expect(try cli.ok("staff", "show", "王磊", "--json").object()["idNumber"] as? String == "110105198803124111")
+        #expect(try cli.ok("staff", "show", "1").stdout.contains("110105198803124111"))
+        let refused = try cli.run(["staff", "add", "--name", "x", "--id-number", "110105198803124111", "--license-class", "C1",
+                                   "--license-first-issued", "2010-01-01", "--license-valid-until", "2030-01-01"])
+        #expect(refused.status == 1)
+        #expect(!refused.stderr.contains("110105198803124111"))
+    }
+
+    @Test("demo makes a realistic workshop; status and lists read it")
+    func demo() throws {
+        let cli = try CLI()
+        let summary = try cli.ok("demo", "--json").object()
+        #expect(summary["staff"] as? Int == 12)
+        #expect(summary["vehicles"] as? Int == 50)
+        #expect((summary["movements"] as? Int ?? 0) > 200)
+        #expect((summary["carsInShop"] as? Int ?? 0) > 0)
+        #expect(summary["drivingNow"] as? Int == 2)
+        let plates = try cli.ok("vehicle", "list", "--json").array().compactMap { $0["plate"] as? String }
+        #expect(Set(plates.map { $0.first! }).count >= 5)
+        #expect(plates.contains { $0.count == 8 })
+        let status = try cli.ok("status")
+        #expect(status.stdout.contains("Driving now (2)"))
+        let again = try cli.run(["demo"])
+        #expect(again.status == 1)
+    }
+}

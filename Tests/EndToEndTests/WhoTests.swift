@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@Suite("End to end: who drove (R2)")
+struct WhoEndToEndTests {
+    /// 王磊 road-tests 京A12345 10:00–10:30, 李强 parks it 10:30–10:40; it leaves at 17:00.
+    func day() throws -> CLI {
+        let cli = try CLI.shop()
+        try cli.ok("move", "start", "--plate", "京A12345", "--staff", "王磊", "--purpose", "road-test", "--at", "2026-11-20 10:00")
+        try cli.ok("move", "end", "--plate", "京a 12345", "--at", "2026-11-20 10:30")
+        try cli.ok("move", "log", "--plate", "京A·12345", "--staff", "2", "--from", "2026-11-20 10:30", "--to", "2026-11-20 10:40", "--purpose", "parking")
+        try cli.ok("visit", "checkout", "--plate", "京A-12345", "--at", "2026-11-20 17:00")
+        return cli
+    }
+
+    func who(_ cli: CLI, _ at: String, _ extra: String...) throws -> [String: Any] {
+        let result = try cli.run(["who", "--plate", "京A12345", "--at", "2026-11-20 \(at)", "--json"] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try result.object()
+    }
+
+    @Test("inside a movement, at its edges, inside the slack, parked, in custody, outside custody")
+    func answers() throws {
+        let cli = try day()
+        let inside = try who(cli, "10:15")
+        #expect((inside["driver"] as? [String: Any])?["name"] as? String == "王磊")
+        #expect(inside["attribution"] as? String == "movement")
+        #expect(inside["needsReview"] as? Bool == false)
+
+        #expect((try who(cli, "10:00")["driver"] as? [String: Any])?["name"] as? String == "王磊")
+        #expect((try who(cli, "10:40")["driver"] as? [String: Any])?["name"] as? String == "李强")
+
+        let slack = try who(cli, "10:47")
+        #expect((slack["driver"] as? [String: Any])?["name"] as? String == "李强")
+        #expect(slack["attribution"] as? String == "movement")
+        #expect(slack["needsReview"] as? Bool == true)
+
+        let sat = try who(cli, "13:00")
+        #expect(sat["attribution"] as? String == "unattributed")
+        #expect(sat["driver"] is NSNull)
+        #expect(sat["needsReview"] as? Bool == true)
+        #expect((sat["reasons"] as? [String])?.joined().contains("Last moved by 李强") == true)
+
+        let parked = try who(cli, "13:00", "--parking")
+        #expect(parked["attribution"] as? String == "parked")
+        #expect((parked["driver"] as? [String: Any])?["name"] as? String == "李强")
+
+        let outside = try who(cli, "18:30")
+        #expect(outside["attribution"] as? String == "outsideCustody")
+        #expect(outside["driver"] is NSNull)
+    }
+
+    @Test("the text answer says who, how and why")
+    func text() throws {
+        let cli = try day()
+        let result = try cli.ok("who", "--plate", "京a12345", "--at", "2026-11-20 10:15")
+        #expect(result.stdout.contains("Driver:       王磊 (#1)"))
+        #expect(result.stdout.contains("Attribution:  movement"))
+        #expect(result.stdout.contains("王磊 was driving 京A12345 at 2026-11-20 10:15"))
+    }
+}
