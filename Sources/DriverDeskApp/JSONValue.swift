@@ -49,4 +49,14 @@ public enum JSONValue: Codable, Equatable, Sendable {
         case .object(let fields): return fields.keys.sorted().map { "\($0)=\(fields[$0]!.compact)" }.joined(separator: " ")
         }
     }
+
+    /// What changed between two objects, `key: old → new` for each differing key; whole values otherwise.
+    public static func change(from before: JSONValue, to after: JSONValue) -> String {
+        guard case .object(let old) = before, case .object(let new) = after else {
+            return before == .null ? after.compact : "\(before.compact) → \(after.compact)"
+        }
+        let keys = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
+        if keys.isEmpty { return "no change" }
+        return keys.map { "\($0): \((old[$0] ?? .null).compact) → \((new[$0] ?? .null).compact)" }.joined(separator: "; ")
+    }
 }

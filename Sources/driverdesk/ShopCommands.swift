@@ -76,7 +76,7 @@ extension DriverDeskCommand {
             try global.output.print(entries) {
                 var table = Table("#", "AT", "OPERATOR", "ACTION", "SUBJECT", "CHANGE")
                 for e in entries {
-                    let change = e.before == .null ? e.after.compact : "\(e.before.compact) → \(e.after.compact)"
+                    let change = JSONValue.change(from: e.before, to: e.after)
                     table.add(String(e.id), short(e.at), e.operator, e.action, e.subject, change)
                 }
                 return entries.isEmpty ? "No audit entries." : table.render()
