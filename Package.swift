@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "DriverDeskCore"),
@@ -18,9 +19,15 @@ let package = Package(
             name: "DriverDeskStore",
             dependencies: ["DriverDeskCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "QRCode", dependencies: ["CQRencode", "CPNG"]),
         .target(
             name: "DriverDeskApp",
-            dependencies: ["DriverDeskCore", "DriverDeskStore"]
+            dependencies: [
+                "DriverDeskCore", "DriverDeskStore", "QRCode",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
         .executableTarget(
             name: "driverdesk",
@@ -32,6 +39,7 @@ let package = Package(
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskStore"]),
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,8 +5,8 @@
 set -euo pipefail
 purpose=${1:-run}
 
-run_packages=(pkg-config libsqlite3-dev)
-test_packages=(sqlite3)
+run_packages=(pkg-config libsqlite3-dev libqrencode-dev libpng-dev)
+test_packages=(sqlite3 zbar-tools imagemagick qrencode chromium fonts-noto-cjk poppler-utils)
 
 packages=("${run_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")

@@ -1,0 +1,85 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Testing
+
+/// Use cases on a fresh in-memory database, as the command line and the web call them.
+@Suite("Use cases")
+struct DeskTests {
+    func desk(now: String = "2026-11-20 20:00") throws -> Desk {
+        let database = try AppDatabase.inMemory()
+        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        return Desk(database: database, now: try time.parse(now, field: "now", now: Date()), operator: "desk-test")
+    }
+
+    func addWang(_ desk: Desk) throws -> StaffView {
+        try desk.addStaff(name: " 王磊 ", idNumber: "110105198803124111", licenseClass: "c1", licenseFirstIssued: "2009-05-20",
+                          licenseValidUntil: "2031-05-20", phone: "139-1102-0001")
+    }
+
+    @Test("Given typed input, When a staff member is added, Then fields are normalised and the ID masked in the view")
+    func addStaff() throws {
+        let desk = try desk()
+        let staff = try addWang(desk)
+        #expect(staff.name == "王磊")
+        #expect(staff.licenseClass == "C1")
+        #expect(staff.phone == "13911020001")
+        #expect(staff.idNumber == "110105********4111")
+        #expect(try desk.showStaff("王磊").staff.idNumber == "110105198803124111")
+    }
+
+    @Test("A licence first issued before the holder turned 16, or valid until before it was issued, is refused")
+    func licenceDates() throws {
+        let desk = try desk()
+        #expect { try desk.addStaff(name: "x", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2000-01-01", licenseValidUntil: "2030-01-01", phone: nil) }
+            throws: { ($0 as? DeskError)?.field == "license-first-issued" }
+        #expect { try desk.addStaff(name: "x", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2010-01-01", licenseValidUntil: "2009-01-01", phone: nil) }
+            throws: { ($0 as? DeskError)?.field == "license-valid-until" }
+        #expect { try desk.addStaff(name: "x", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2027-01-01", licenseValidUntil: "2037-01-01", phone: nil) }
+            throws: { ($0 as? DeskError)?.field == "license-first-issued" }
+        #expect(try desk.database.isEmpty())
+    }
+
+    @Test("Movements default to now and refuse the future; a bare clock time means today")
+    func times() throws {
+        let desk = try desk()
+        _ = try addWang(desk)
+        _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+        _ = try desk.checkin(plate: "京A12345", at: "09:00", orderNo: nil)
+        let started = try desk.startMovement(plate: "京A12345", staff: "1", purpose: nil, at: nil)
+        #expect(started.startAt == "2026-11-20T20:00:00+08:00")
+        #expect(started.purpose == "other")
+        #expect { try desk.endMovement(plate: "京A12345", at: "2026-11-20 23:00") } throws: { ($0 as? DeskError)?.field == "at" }
+    }
+
+    @Test("Status lists cars in the shop, who drives, and visits open too long")
+    func status() throws {
+        let desk = try desk()
+        _ = try addWang(desk)
+        _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+        _ = try desk.addVehicle(plate: "沪B88888", owner: "李四", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+        _ = try desk.checkin(plate: "京A12345", at: "2026-10-01 09:00", orderNo: nil)
+        _ = try desk.checkin(plate: "沪B88888", at: "2026-11-20 09:00", orderNo: "WO-9")
+        _ = try desk.startMovement(plate: "沪B88888", staff: "王磊", purpose: "road-test", at: "19:50")
+        let status = try desk.status()
+        #expect(status.carsInShop.map(\.plate) == ["京A12345", "沪B88888"])
+        #expect(status.driving.map(\.plate) == ["沪B88888"])
+        #expect(status.driving.first?.driver?.name == "王磊")
+        #expect(status.staleVisits.map(\.plate) == ["京A12345"])
+        #expect(status.movementsToday == 1)
+    }
+
+    @Test("The demo is the same workshop for the same clock, and obeys R1")
+    func demoIsDeterministic() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("data/demo")
+        let first = try desk(now: "2026-11-26 16:00"), second = try desk(now: "2026-11-26 16:00")
+        let a = try DemoWorkshop(folder: folder).load(into: first)
+        let b = try DemoWorkshop(folder: folder).load(into: second)
+        #expect(a.movements == b.movements)
+        #expect(a.visits == b.visits)
+        #expect(try first.movements(plate: nil, staff: nil, from: nil, to: nil) == second.movements(plate: nil, staff: nil, from: nil, to: nil))
+        #expect(a.drivingNow == 2)
+    }
+}
