@@ -91,7 +91,9 @@ public struct Desk: Sendable {
         let staff = try database.staff(key)
         let movements = try database.movements(MovementFilter(staffId: staff.id, limit: 20))
         return StaffDetailView(staff: StaffView(staff, whole: true, today: today(config), time: config.time),
-                               movements: movements.map { MovementView($0, time: config.time) })
+                               movements: movements.map { MovementView($0, time: config.time) },
+                               registrations: try database.registrations(staffId: staff.id).map { RegistrationView($0, config: config) },
+                               slots: try database.slots(staffId: staff.id!, on: today(config)))
     }
 
     /// `staff deactivate`.
@@ -137,10 +139,14 @@ public struct Desk: Sendable {
         let vehicle = try database.vehicle(try Plate(plate))
         let visits = try database.visits(vehicleId: vehicle.id!)
         let movements = try database.movements(MovementFilter(vehicleId: vehicle.id, limit: 50))
+        let registrations = try database.registrations(vehicleId: vehicle.id)
         return VehicleDetailView(
             vehicle: VehicleView(vehicle, inShop: visits.first?.checkoutAt == nil && !visits.isEmpty, time: config.time),
             visits: visits.map { VisitView($0, plate: vehicle.plate, time: config.time) },
-            movements: movements.map { MovementView($0, time: config.time) })
+            movements: movements.map { MovementView($0, time: config.time) },
+            registrations: registrations.map { RegistrationView($0, config: config) },
+            drivers: registrations.filter { $0.registration.status.isLive }.count,
+            driversLimit: config.int("limits.driversPerVehicle"))
     }
 
     // MARK: Visits and movements

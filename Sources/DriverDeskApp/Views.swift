@@ -180,14 +180,21 @@ public struct VehicleDetailView: Encodable, Sendable {
     public var vehicle: VehicleView
     public var visits: [VisitView]
     public var movements: [MovementView]
+    public var registrations: [RegistrationView]
+    /// Non-owner drivers registered or invited, against the limit (R3).
+    public var drivers: Int
+    public var driversLimit: Int
 
-    enum Keys: String, CodingKey { case visits, movements }
+    enum Keys: String, CodingKey { case visits, movements, registrations, drivers, driversLimit }
 
     public func encode(to encoder: any Encoder) throws {
         try vehicle.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(visits, forKey: .visits)
         try container.encode(movements, forKey: .movements)
+        try container.encode(registrations, forKey: .registrations)
+        try container.encode(drivers, forKey: .drivers)
+        try container.encode(driversLimit, forKey: .driversLimit)
     }
 }
 
@@ -195,12 +202,17 @@ public struct VehicleDetailView: Encodable, Sendable {
 public struct StaffDetailView: Encodable, Sendable {
     public var staff: StaffView
     public var movements: [MovementView]
+    public var registrations: [RegistrationView]
+    public var slots: SlotSummary
 
-    enum Keys: String, CodingKey { case movements }
+    enum Keys: String, CodingKey { case movements, registrations, slots, slotsText }
 
     public func encode(to encoder: any Encoder) throws {
         try staff.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(movements, forKey: .movements)
+        try container.encode(registrations, forKey: .registrations)
+        try container.encode(slots, forKey: .slots)
+        try container.encode(slots.text, forKey: .slotsText)
     }
 }

@@ -52,6 +52,7 @@ public struct Config: Sendable, Equatable {
 
     public static let settings: [Setting] = [
         Setting(key: "shop.name", defaultValue: "DriverDesk Workshop", kind: .text, help: "the shop's name on slips and pages"),
+        Setting(key: "shop.phone", defaultValue: "", kind: .text, help: "the front desk's phone, printed on invite slips"),
         Setting(key: "shop.timeZone", defaultValue: "Asia/Shanghai", kind: .timeZone, help: "times without an offset are in this zone (R10)"),
         Setting(key: "attribution.slackMinutes", defaultValue: "10", kind: .integer(0...120), help: "camera clock drift allowed around a movement (R2)"),
         Setting(key: "limits.activePerStaff", defaultValue: "3", kind: .integer(1...100), help: "active non-owner registrations per staff member (R3)"),

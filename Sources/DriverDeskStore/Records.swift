@@ -30,6 +30,11 @@ extension Movement: SecondsRecord {
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+extension Registration: SecondsRecord {
+    public static let databaseTableName = "registration"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
 extension AuditEntry: SecondsRecord {
     public static let databaseTableName = "audit"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

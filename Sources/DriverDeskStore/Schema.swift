@@ -78,6 +78,31 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2 registrations") { db in
+            try db.execute(sql: """
+                CREATE TABLE registration (
+                    id INTEGER PRIMARY KEY,
+                    ref TEXT NOT NULL UNIQUE CHECK (ref GLOB 'INV-[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]-[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]'),
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id),
+                    staffId INTEGER NOT NULL REFERENCES staff(id),
+                    method TEXT NOT NULL CHECK (method IN ('qr', 'sms', 'window')),
+                    status TEXT NOT NULL CHECK (status IN ('invited', 'active', 'removalDue', 'removed', 'expired', 'cancelled')),
+                    invitedAt INTEGER NOT NULL,
+                    activatedAt INTEGER,
+                    removalDueAt INTEGER,
+                    removedAt INTEGER,
+                    expiredAt INTEGER,
+                    cancelledAt INTEGER,
+                    CHECK (status = 'invited' OR activatedAt IS NOT NULL OR status IN ('expired', 'cancelled')),
+                    CHECK (activatedAt IS NULL OR activatedAt >= invitedAt)
+                ) STRICT;
+                CREATE UNIQUE INDEX registration_one_live_per_pair ON registration(vehicleId, staffId)
+                    WHERE status IN ('invited', 'active', 'removalDue');
+                CREATE INDEX registration_by_staff ON registration(staffId, activatedAt);
+                CREATE INDEX registration_by_vehicle ON registration(vehicleId, status);
+                CREATE INDEX registration_by_status ON registration(status, invitedAt);
+                """)
+        }
         return migrator
     }
 }

@@ -53,3 +53,34 @@ extension AppDatabase {
         return vehicle
     }
 }
+
+/// The fields of a customer car that can be corrected; nil leaves a field as it is.
+public struct VehicleChange: Sendable {
+    public var ownerName: String?
+    public var ownerPhone: String??
+    public var engineLast6: String??
+    public var usage: VehicleUsage?
+    public var size: VehicleSize?
+
+    public init() {}
+
+    public var hasChanges: Bool { ownerName != nil || ownerPhone != nil || engineLast6 != nil || usage != nil || size != nil }
+}
+
+extension AppDatabase {
+    /// Corrects a customer car's details; audited.
+    public func updateVehicle(_ plate: Plate, change: VehicleChange, context: WriteContext) throws -> Vehicle {
+        try write { db in
+            var vehicle = try AppDatabase.resolveVehicle(plate, db)
+            let before = Audit.json(vehicle)
+            if let value = change.ownerName { vehicle.ownerName = value }
+            if let value = change.ownerPhone { vehicle.ownerPhone = value }
+            if let value = change.engineLast6 { vehicle.engineLast6 = value }
+            if let value = change.usage { vehicle.usage = value }
+            if let value = change.size { vehicle.size = value }
+            try vehicle.update(db)
+            try Audit.record(db, context, action: "vehicle.update", subject: "vehicle #\(vehicle.id!) \(vehicle.plate)", before: before, after: Audit.json(vehicle))
+            return vehicle
+        }
+    }
+}

@@ -59,10 +59,14 @@ extension DriverDeskCommand {
                         "ID number:     \(s.idNumber)",
                         "Licence:       \(s.licenseClass), first issued \(s.licenseFirstIssued), valid until \(s.licenseValidUntil)\(s.licenseValid ? "" : " (EXPIRED)")",
                         "Phone:         \(String.or(s.phone))",
+                        "Registrations: \(detail.slots.text)",
                         "",
                         "Recent movements (\(detail.movements.count)):",
                     ]
                     lines.append(MovementText.table(detail.movements, indent: "  "))
+                    lines.append("")
+                    lines.append("Registrations (\(detail.registrations.count)):")
+                    lines.append(RegistrationText.table(detail.registrations, indent: "  "))
                     return lines.joined(separator: "\n")
                 }
             }

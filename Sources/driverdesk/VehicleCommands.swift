@@ -5,7 +5,7 @@ import DriverDeskCore
 extension DriverDeskCommand {
     struct VehicleCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "vehicle", abstract: "Customer cars.", subcommands: [Add.self, List.self, Show.self])
+            commandName: "vehicle", abstract: "Customer cars.", subcommands: [Add.self, Update.self, List.self, Show.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a customer car.")
@@ -20,6 +20,22 @@ extension DriverDeskCommand {
             func run() throws {
                 let v = try global.desk().addVehicle(plate: plate, owner: owner, ownerPhone: ownerPhone, engineLast6: engineLast6, usage: usage, size: size)
                 try global.output.print(v) { "Added vehicle #\(v.id) \(v.plate), owner \(v.owner) (\(v.usage), \(v.size))." }
+            }
+        }
+
+        struct Update: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Correct a customer car's owner, engine number, usage or size.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The registered owner.") var owner: String?
+            @Option(help: "The owner's mobile phone number.") var ownerPhone: String?
+            @Option(name: .customLong("engine-last6"), help: "The engine number's last 6 characters.") var engineLast6: String?
+            @Option(help: "private or commercial.") var usage: String?
+            @Option(help: "small or large.") var size: String?
+
+            func run() throws {
+                let v = try global.desk().updateVehicle(plate: plate, owner: owner, ownerPhone: ownerPhone, engineLast6: engineLast6, usage: usage, size: size)
+                try global.output.print(v) { "Updated vehicle #\(v.id) \(v.plate): owner \(v.owner), \(v.usage), \(v.size), engine last 6 \(String.or(v.engineLast6))." }
             }
         }
 
@@ -61,6 +77,9 @@ extension DriverDeskCommand {
                     lines.append("")
                     lines.append("Movements (\(detail.movements.count)):")
                     lines.append(MovementText.table(detail.movements, indent: "  "))
+                    lines.append("")
+                    lines.append("Registrations (\(detail.drivers) of \(detail.driversLimit) non-owner drivers):")
+                    lines.append(RegistrationText.table(detail.registrations, indent: "  "))
                     return lines.joined(separator: "\n")
                 }
             }

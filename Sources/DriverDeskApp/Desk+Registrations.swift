@@ -1,0 +1,101 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+/// What an invite can be written as: the slip, a card for chat, the QR alone.
+public enum InviteFormat: String, Sendable {
+    case html, svg, png
+
+    /// The format a file name asks for by its extension.
+    public init(path: String) throws {
+        let ext = (path as NSString).pathExtension.lowercased()
+        guard let format = InviteFormat(rawValue: ext == "htm" ? "html" : ext) else {
+            throw DeskError.invalid(field: "out", message: "\"\(path)\" must end in .html, .svg or .png")
+        }
+        self = format
+    }
+}
+
+extension Desk {
+    /// `register invite`: checks R3, records the invite, and returns what to print or send.
+    public func invite(plate: String, staff: String, method: String?) throws -> (view: InviteView, document: InviteDocument) {
+        let config = try config()
+        let method = try method.map { try RegistrationMethod(parsing: $0) }
+        let outcome = try database.invite(plate: try Plate(plate), staff: staff, method: method, context: context) {
+            var generator = SystemRandomNumberGenerator()
+            return InviteRef.random(using: &generator)
+        }
+        let document = InviteDocument(row: outcome.row, config: config)
+        let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
+                              text: try document.text(templates: try Templates.shipped()), warnings: outcome.warnings, out: nil)
+        return (view, document)
+    }
+
+    /// The invite of a reference, to print again.
+    public func inviteDocument(ref: String) throws -> InviteDocument {
+        InviteDocument(row: try database.registration(ref: ref), config: try config())
+    }
+
+    /// Writes an invite to a file: `.html` slip, `.svg` card or `.png` QR.
+    public func write(_ document: InviteDocument, to path: String, paper: InviteDocument.Paper) throws {
+        let format = try InviteFormat(path: path)
+        let data: Data
+        switch format {
+        case .html: data = Data(try document.html(paper: paper, templates: try Templates.shipped()).utf8)
+        case .svg: data = Data(try document.svgCard(templates: try Templates.shipped()).utf8)
+        case .png: data = try document.png()
+        }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw DeskError.storage(message: "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// `register confirm`: the owner has registered the staff member in 12123.
+    public func confirmRegistration(ref: String, at: String?) throws -> RegistrationView {
+        let config = try config()
+        let row = try database.confirmRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
+        return RegistrationView(row, config: config)
+    }
+
+    /// `register remove`: removed in 12123 (or an invite withdrawn).
+    public func removeRegistration(ref: String, at: String?) throws -> RegistrationView {
+        let config = try config()
+        let row = try database.removeRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
+        return RegistrationView(row, config: config)
+    }
+
+    /// `register list [--status S]`.
+    public func registrationList(status: String?) throws -> [RegistrationView] {
+        let config = try config()
+        let status = try status.map { try RegistrationStatus(parsing: $0) }
+        return try database.registrations(status: status).map { RegistrationView($0, config: config) }
+    }
+
+    /// `vehicle update`: corrects the owner's details, the engine number, usage or size.
+    public func updateVehicle(plate: String, owner: String?, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
+        let config = try config()
+        var change = VehicleChange()
+        change.ownerName = try owner.map { try Fields.name($0, field: "owner", maxLength: 80) }
+        change.ownerPhone = try ownerPhone.map { try Fields.phone($0, field: "owner-phone") }
+        change.engineLast6 = try engineLast6.map { try Fields.engineLast6($0) }
+        change.usage = try usage.map { raw in
+            guard let value = VehicleUsage(rawValue: raw.trimmingSpaces().lowercased()) else {
+                throw DeskError.invalid(field: "usage", message: "\"\(raw)\" is not private or commercial")
+            }
+            return value
+        }
+        change.size = try size.map { raw in
+            guard let value = VehicleSize(rawValue: raw.trimmingSpaces().lowercased()) else {
+                throw DeskError.invalid(field: "size", message: "\"\(raw)\" is not small or large")
+            }
+            return value
+        }
+        guard change.hasChanges else {
+            throw DeskError.invalid(field: "vehicle update", message: "nothing to change: give --owner, --owner-phone, --engine-last6, --usage or --size")
+        }
+        let vehicle = try database.updateVehicle(try Plate(plate), change: change, context: context)
+        return VehicleView(vehicle, inShop: false, time: config.time)
+    }
+}

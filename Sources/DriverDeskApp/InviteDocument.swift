@@ -1,0 +1,123 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import QRCode
+
+/// An invite as printed, sent and scanned: the slip, the card, the QR and the chat text (R3, R12).
+public struct InviteDocument {
+    /// A5 sheet or an 80 mm receipt printer.
+    public enum Paper: String, CaseIterable, Sendable {
+        case a5, receipt80 = "80mm"
+
+        public init(parsing raw: String, field: String = "paper") throws {
+            guard let value = Paper(rawValue: raw.trimmingSpaces().lowercased()) else {
+                throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a paper size; use a5 or 80mm")
+            }
+            self = value
+        }
+    }
+
+    public let row: RegistrationRow
+    public let config: Config
+
+    public init(row: RegistrationRow, config: Config) {
+        self.row = row
+        self.config = config
+    }
+
+    var time: ShopTime { config.time }
+    var ref: String { row.registration.ref }
+    var expiresOn: CivilDate {
+        time.civilDate(of: row.registration.invitedAt).adding(days: config.int("invite.expiryDays"))
+    }
+
+    /// What the QR holds: the shop's URL and the reference, or the reference and a bilingual summary.
+    public var payload: String {
+        let base = config.string("invite.baseURL")
+        if !base.isEmpty { return base + ref }
+        return """
+            \(ref)
+            \(config.shopName)：请车主在交管12123为员工\(row.staff.name)备案非本人机动车 \(row.vehicle.plate)
+            \(config.shopName): please register \(row.staff.name) as a non-owner driver of \(row.vehicle.plate) in Traffic 12123
+            """
+    }
+
+    /// The QR code of the payload; high enough correction to survive a creased slip.
+    public func qrCode() throws -> QRCode {
+        do {
+            return try QRCode(text: payload, correction: .medium)
+        } catch {
+            throw DeskError.storage(message: "cannot make the QR code of \(ref): \(error.localizedDescription)")
+        }
+    }
+
+    var methodNames: (zh: String, en: String) {
+        switch row.registration.method {
+        case .qr: ("扫码备案", "QR code")
+        case .sms: ("短信验证备案", "SMS verification code")
+        case .window: ("窗口办理", "at a traffic police window")
+        }
+    }
+
+    /// The Mustache context of the slip and the texts.
+    public func context(paper: Paper, qrSVG: String) -> [String: Any] {
+        let vehicle = row.vehicle, staff = row.staff
+        let plateType = PlateType.names(plate: vehicle.plate, size: vehicle.size)
+        let showID = config.bool("invite.showIdNumber")
+        return [
+            "shop": ["name": config.shopName, "phone": config.string("shop.phone")],
+            "ref": ref,
+            "issuedAt": time.format(row.registration.invitedAt),
+            "expiresOn": expiresOn.description,
+            "paper": paper.rawValue, "isA5": paper == .a5, "is80mm": paper == .receipt80,
+            "vehicle": [
+                "plate": vehicle.plate, "owner": vehicle.ownerName,
+                "ownerPhoneMasked": vehicle.ownerPhone.map(InviteDocument.maskPhone) ?? "",
+                "plateTypeZh": plateType.zh, "plateTypeEn": plateType.en,
+            ],
+            "staff": ["name": staff.name, "phone": staff.phone ?? "", "idNumber": showID ? staff.idNumber : IDNumber.mask(staff.idNumber)],
+            "showIdNumber": showID,
+            "method": row.registration.method.rawValue,
+            "isQR": row.registration.method == .qr, "isSMS": row.registration.method == .sms, "isWindow": row.registration.method == .window,
+            "methodZh": methodNames.zh, "methodEn": methodNames.en,
+            "qrSVG": qrSVG,
+            "payload": payload,
+        ]
+    }
+
+    /// The printable slip: one self-contained HTML page.
+    public func html(paper: Paper, templates: Templates) throws -> String {
+        let svg = try qrCode().svg(moduleSize: 4, quietZone: 4)
+        return try templates.render("invite-slip", context(paper: paper, qrSVG: svg))
+    }
+
+    /// The text to paste into WeChat or an SMS with the picture.
+    public func text(templates: Templates) throws -> String {
+        try templates.render("invite-text", context(paper: .a5, qrSVG: ""))
+    }
+
+    /// A card for chat: the QR with the reference, the car and the staff member, as SVG.
+    public func svgCard(templates: Templates) throws -> String {
+        let code = try qrCode()
+        let moduleSize = max(2, 400 / (code.size + 8))
+        var context = context(paper: .a5, qrSVG: code.svg(moduleSize: moduleSize, quietZone: 4))
+        context["qrOffset"] = (600 - (code.size + 8) * moduleSize) / 2
+        return try templates.render("invite-card.svg", context)
+    }
+
+    /// The QR alone as a PNG, for chat or a label printer.
+    public func png() throws -> Data {
+        do {
+            return Data(try qrCode().png(scale: 8, quietZone: 4))
+        } catch {
+            throw DeskError.storage(message: "cannot make the PNG of \(ref): \(error.localizedDescription)")
+        }
+    }
+
+    /// `138****8000`: enough for the owner to recognise his number on the slip.
+    static func maskPhone(_ phone: String) -> String {
+        let digits = Array(phone)
+        guard digits.count >= 7 else { return phone }
+        return String(digits.prefix(3)) + String(repeating: "*", count: digits.count - 7) + String(digits.suffix(4))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// How the owner lets a staff member register the car in 12123 (R3).
+public enum RegistrationMethod: String, CaseIterable, Codable, Sendable {
+    case qr, sms, window
+
+    public init(parsing raw: String, field: String = "method") throws {
+        guard let value = RegistrationMethod(rawValue: raw.trimmingSpaces().lowercased()) else {
+            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a method; use qr, sms or window")
+        }
+        self = value
+    }
+
+    public var isOnline: Bool { self != .window }
+}
+
+/// Where a registration is in its life: invited → active → removalDue → removed; or expired, cancelled.
+public enum RegistrationStatus: String, CaseIterable, Codable, Sendable {
+    case invited, active, removalDue, removed, expired, cancelled
+
+    public init(parsing raw: String, field: String = "status") throws {
+        guard let value = RegistrationStatus.allCases.first(where: { $0.rawValue.lowercased() == raw.trimmingSpaces().lowercased() }) else {
+            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a status; use one of \(RegistrationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self = value
+    }
+
+    /// Registered in 12123 now: it takes one of the staff member's and the car's slots until removed.
+    public var holdsSlot: Bool { self == .active || self == .removalDue }
+    /// Not yet finished: an invite waiting, or a registration still in 12123.
+    public var isLive: Bool { self == .invited || holdsSlot }
+}
+
+/// A 12123 non-owner registration of one staff member on one vehicle, and its dates.
+public struct Registration: Codable, Equatable, Sendable {
+    public var id: Int64?
+    public var ref: String
+    public var vehicleId: Int64
+    public var staffId: Int64
+    public var method: RegistrationMethod
+    public var status: RegistrationStatus
+    public var invitedAt: Date
+    public var activatedAt: Date?
+    public var removalDueAt: Date?
+    public var removedAt: Date?
+    public var expiredAt: Date?
+    public var cancelledAt: Date?
+
+    public init(id: Int64? = nil, ref: String, vehicleId: Int64, staffId: Int64, method: RegistrationMethod, status: RegistrationStatus = .invited,
+                invitedAt: Date, activatedAt: Date? = nil, removalDueAt: Date? = nil, removedAt: Date? = nil, expiredAt: Date? = nil, cancelledAt: Date? = nil) {
+        self.id = id
+        self.ref = ref
+        self.vehicleId = vehicleId
+        self.staffId = staffId
+        self.method = method
+        self.status = status
+        self.invitedAt = invitedAt
+        self.activatedAt = activatedAt
+        self.removalDueAt = removalDueAt
+        self.removedAt = removedAt
+        self.expiredAt = expiredAt
+        self.cancelledAt = cancelledAt
+    }
+}
+
+/// A registration as the limits see it: whose, on which car, where in its life, when it began.
+public struct RegistrationFact: Sendable, Equatable {
+    public var ref: String
+    public var plate: String
+    public var staffName: String
+    public var status: RegistrationStatus
+    public var invitedAt: Date
+    public var activatedAt: Date?
+
+    public init(ref: String, plate: String, staffName: String, status: RegistrationStatus, invitedAt: Date, activatedAt: Date?) {
+        self.ref = ref
+        self.plate = plate
+        self.staffName = staffName
+        self.status = status
+        self.invitedAt = invitedAt
+        self.activatedAt = activatedAt
+    }
+}
+
+/// The 12123 limits of R3, from the shop's settings.
+public struct RegistrationLimits: Sendable, Equatable {
+    public var activePerStaff: Int
+    public var newPerDay: Int
+    public var newPerYear: Int
+    public var driversPerVehicle: Int
+    public var inviteExpiryDays: Int
+
+    public init(activePerStaff: Int = 3, newPerDay: Int = 1, newPerYear: Int = 5, driversPerVehicle: Int = 3, inviteExpiryDays: Int = 7) {
+        self.activePerStaff = activePerStaff
+        self.newPerDay = newPerDay
+        self.newPerYear = newPerYear
+        self.driversPerVehicle = driversPerVehicle
+        self.inviteExpiryDays = inviteExpiryDays
+    }
+
+    public init(_ config: Config) {
+        self.init(activePerStaff: config.int("limits.activePerStaff"), newPerDay: config.int("limits.newPerDay"),
+                  newPerYear: config.int("limits.newPerYear"), driversPerVehicle: config.int("limits.driversPerVehicle"),
+                  inviteExpiryDays: config.int("invite.expiryDays"))
+    }
+}
+
+/// A staff member's registration slots: "2 of 3 active, 4 of 5 this year".
+public struct SlotSummary: Codable, Equatable, Sendable {
+    public var active: Int
+    public var activeLimit: Int
+    public var pending: Int
+    public var thisYear: Int
+    public var yearLimit: Int
+    public var today: Int
+    public var dayLimit: Int
+
+    public var text: String {
+        var parts = ["\(active) of \(activeLimit) active", "\(thisYear) of \(yearLimit) this year"]
+        if pending > 0 { parts.append("\(pending) invite\(pending == 1 ? "" : "s") pending") }
+        if today >= dayLimit { parts.append("none more today") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import DriverDeskApp
+import DriverDeskCore
+import Foundation
+
+extension DriverDeskCommand {
+    struct RegisterCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "register", abstract: "12123 non-owner registrations and their printed invites (R3).",
+            subcommands: [Invite.self, Confirm.self, Remove.self, List.self, Print.self])
+
+        struct Invite: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Invite a car's owner to let a staff member register it in 12123.",
+                discussion: "Prints the invite's text (to paste into chat). --out writes the slip (.html), a card (.svg) or the QR (.png).")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The staff member's number or unique name.") var staff: String
+            @Option(help: "qr, sms or window (default: qr where 12123 allows it online, else window).") var method: String?
+            @Option(help: "Write the invite to FILE.html (printable slip), FILE.svg (card) or FILE.png (QR).") var out: String?
+            @Option(help: "Paper of the printed slip: a5 or 80mm (default a5).") var paper: String = "a5"
+            @Flag(help: "Show the QR code in the terminal.") var terminal = false
+
+            func run() throws {
+                let paper = try InviteDocument.Paper(parsing: paper)
+                if let out { _ = try InviteFormat(path: out) }
+                let desk = try global.desk()
+                var (view, document) = try desk.invite(plate: plate, staff: staff, method: method)
+                if let out {
+                    try desk.write(document, to: out, paper: paper)
+                    view.out = out
+                }
+                for warning in view.warnings { Output.warn(warning) }
+                try global.output.print(view) {
+                    let r = view.registration
+                    var lines = [
+                        "Invite \(r.ref): \(r.staff.name) on \(r.plate) (owner \(r.owner)), method \(r.method), confirm by \(r.expiresOn ?? "-").",
+                    ]
+                    if let out { lines.append("Written to \(out).") }
+                    if terminal { lines.append((try? document.qrCode().terminal(quietZone: 2)) ?? "") }
+                    lines += ["", view.text]
+                    return lines.joined(separator: "\n")
+                }
+            }
+        }
+
+        struct Print: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Write an existing invite again (.html slip, .svg card, .png QR).")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The invite reference, or any text holding it.") var ref: String
+            @Option(help: "FILE.html, FILE.svg or FILE.png.") var out: String
+            @Option(help: "a5 or 80mm.") var paper: String = "a5"
+
+            func run() throws {
+                let paper = try InviteDocument.Paper(parsing: paper)
+                _ = try InviteFormat(path: out)
+                let desk = try global.desk()
+                let document = try desk.inviteDocument(ref: ref)
+                try desk.write(document, to: out, paper: paper)
+                let view = RegistrationView(document.row, config: document.config)
+                try global.output.print(view) { "Wrote \(view.ref) to \(out)." }
+            }
+        }
+
+        struct Confirm: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The owner has registered the staff member in 12123: the registration is active.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The invite reference, or any text holding it (scan the slip).") var ref: String
+            @Option(help: "When it was registered in 12123 (default now).") var at: String?
+
+            func run() throws {
+                let view = try global.desk().confirmRegistration(ref: ref, at: at)
+                try global.output.print(view) { "\(view.ref) is active: \(view.staff.name) is registered on \(view.plate) since \(short(view.activatedAt))." }
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The registration was removed in 12123 (an unconfirmed invite is cancelled).")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The invite reference, or any text holding it.") var ref: String
+            @Option(help: "When it was removed (default now).") var at: String?
+
+            func run() throws {
+                let view = try global.desk().removeRegistration(ref: ref, at: at)
+                try global.output.print(view) {
+                    view.status == "cancelled"
+                        ? "\(view.ref) is cancelled: the invite for \(view.staff.name) on \(view.plate) was never confirmed."
+                        : "\(view.ref) is removed: \(view.staff.name) is no longer registered on \(view.plate)."
+                }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List registrations, newest first.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "invited, active, removalDue, removed, expired or cancelled.") var status: String?
+
+            func run() throws {
+                let list = try global.desk().registrationList(status: status)
+                try global.output.print(list) { RegistrationText.table(list) }
+            }
+        }
+    }
+}
+
+/// Registrations as a table.
+enum RegistrationText {
+    static func table(_ list: [RegistrationView], indent: String = "") -> String {
+        guard !list.isEmpty else { return indent + "none" }
+        var table = Table("REF", "PLATE", "STAFF", "METHOD", "STATUS", "INVITED", "ACTIVE SINCE", "NOTE")
+        for r in list {
+            let note: String
+            switch r.status {
+            case "invited": note = "confirm by \(r.expiresOn ?? "-")"
+            case "removalDue": note = "remove in 12123 from \(short(r.removalDueAt))"
+            case "removed": note = "removed \(short(r.removedAt))"
+            case "expired": note = "expired \(short(r.expiredAt))"
+            case "cancelled": note = "cancelled \(short(r.cancelledAt))"
+            default: note = ""
+            }
+            table.add(r.ref, r.plate, r.staff.name, r.method, r.status, short(r.invitedAt), short(r.activatedAt), note)
+        }
+        return table.render(indent: indent)
+    }
+}

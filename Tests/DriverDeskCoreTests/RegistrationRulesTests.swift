@@ -1,0 +1,134 @@
+import DriverDeskCore
+import Foundation
+import Testing
+
+@Suite("Registration limits (R3)")
+struct RegistrationRulesTests {
+    let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+    let limits = RegistrationLimits()
+    func at(_ text: String) -> Date { try! time.parse(text, field: "at", now: Date()) }
+    var today: CivilDate { CivilDate(year: 2026, month: 11, day: 20)! }
+
+    var wang: Staff {
+        Staff(id: 1, name: "王磊", idNumber: "110105198803124111", licenseClass: .C1, licenseFirstIssued: CivilDate(year: 2009, month: 5, day: 20)!,
+              licenseValidUntil: CivilDate(year: 2031, month: 5, day: 20)!, phone: nil, createdAt: Date())
+    }
+    func car(_ plate: String = "京A12345", usage: VehicleUsage = .private, size: VehicleSize = .small, engine: String? = "A1B2C3") -> Vehicle {
+        Vehicle(id: 1, plate: plate, ownerName: "张伟", ownerPhone: nil, engineLast6: engine, usage: usage, size: size, createdAt: Date())
+    }
+    func fact(_ ref: String, _ plate: String, _ status: RegistrationStatus, activated: String? = nil, staff: String = "王磊") -> RegistrationFact {
+        RegistrationFact(ref: ref, plate: plate, staffName: staff, status: status, invitedAt: at("2026-01-01 09:00"), activatedAt: activated.map(at))
+    }
+    func invite(_ method: RegistrationMethod = .qr, vehicle: Vehicle? = nil, staff: Staff? = nil, mine: [RegistrationFact] = [], car: [RegistrationFact] = [], on day: CivilDate? = nil) throws -> [String] {
+        try RegistrationRules.checkInvite(method: method, vehicle: vehicle ?? self.car(), staff: staff ?? wang, staffRegistrations: mine,
+                                          vehicleRegistrations: car, today: day ?? today, limits: limits, time: time)
+    }
+    func message(_ body: () throws -> Any) -> String? {
+        do { _ = try body() } catch let error as DeskError {
+            if case .refused(_, let message) = error { return message }
+        } catch {}
+        return nil
+    }
+
+    @Test("A fourth registration at once is refused, naming the three and what frees a slot")
+    func fourthActive() {
+        let mine = [fact("INV-AAAA-0001", "沪B1", .active, activated: "2026-03-01 10:00"), fact("INV-AAAA-0002", "沪B2", .removalDue, activated: "2026-04-01 10:00"),
+                    fact("INV-AAAA-0003", "沪B3", .invited)]
+        let text = message { try invite(mine: mine) }
+        #expect(text?.contains("3 of 3") == true)
+        #expect(text?.contains("INV-AAAA-0003") == true)
+        #expect(text?.contains("driverdesk register remove") == true)
+    }
+
+    @Test("A fourth driver on one car is refused")
+    func fourthDriver() {
+        let onCar = ["李强", "张三", "李四"].enumerated().map { fact("INV-BBBB-000\($0.offset)", "京A12345", .active, activated: "2026-05-01 10:00", staff: $0.element) }
+        #expect(message { try invite(car: onCar) }?.contains("3 of 3 non-owner drivers") == true)
+    }
+
+    @Test("A sixth in a calendar year is refused with the date it becomes possible, unless that date is within the invite's life")
+    func sixthInYear() throws {
+        let mine = (1...5).map { fact("INV-CCCC-000\($0)", "沪C\($0)", .removed, activated: "2026-0\($0)-10 10:00") }
+        #expect(message { try invite(mine: mine) }?.contains("from 2027-01-01") == true)
+        let lateDecember = try invite(mine: mine, on: CivilDate(year: 2026, month: 12, day: 28)!)
+        #expect(lateDecember.first?.contains("on or after 2027-01-01") == true)
+    }
+
+    @Test("An invite on a day already used must wait for tomorrow: allowed, with a warning")
+    func secondToday() throws {
+        let mine = [fact("INV-DDDD-0001", "沪D1", .active, activated: "2026-11-20 09:30")]
+        let warnings = try invite(mine: mine)
+        #expect(warnings.first?.contains("from 2026-11-21") == true)
+    }
+
+    @Test("An expired licence, a commercial or large car online, SMS without an engine number: refused")
+    func eligibility() {
+        var expired = wang
+        expired.licenseValidUntil = CivilDate(year: 2026, month: 9, day: 9)!
+        #expect(message { try invite(staff: expired) }?.contains("expired on 2026-09-09") == true)
+        #expect(message { try invite(.qr, vehicle: car(usage: .commercial)) }?.contains("--method window") == true)
+        #expect(message { try invite(.sms, vehicle: car(size: .large)) }?.contains("--method window") == true)
+        #expect(message { try invite(.sms, vehicle: car(engine: nil)) }?.contains("engine number") == true)
+        #expect((try? invite(.window, vehicle: car(usage: .commercial))) != nil)
+        #expect(RegistrationRules.defaultMethod(for: car(usage: .commercial)) == .window)
+        #expect(RegistrationRules.defaultMethod(for: car()) == .qr)
+    }
+
+    @Test("Confirming: a second on one day, an expired invite, an already active or removed one: refused")
+    func confirm() throws {
+        let pending = fact("INV-EEEE-0001", "京A12345", .invited)
+        func confirm(_ registration: RegistrationFact, mine: [RegistrationFact] = [], at when: String = "2026-11-20 15:00", expires: CivilDate? = nil) throws {
+            try RegistrationRules.checkConfirm(registration, expiresOn: expires ?? today, staff: wang, plate: "京A12345", staffRegistrations: mine + [registration],
+                                               vehicleRegistrations: [registration], at: at(when), limits: limits, time: time)
+        }
+        try confirm(pending)
+        let sameDay = [fact("INV-EEEE-0002", "沪E2", .active, activated: "2026-11-20 09:00")]
+        #expect(message { try confirm(pending, mine: sameDay) }?.contains("confirm from 2026-11-21") == true)
+        try confirm(pending, mine: sameDay, at: "2026-11-21 09:00", expires: CivilDate(year: 2026, month: 11, day: 27)!)
+        #expect(message { try confirm(pending, at: "2026-11-28 09:00", expires: CivilDate(year: 2026, month: 11, day: 27)!) }?.contains("expired on 2026-11-27") == true)
+        #expect(message { try confirm(fact("INV-EEEE-0003", "京A12345", .active, activated: "2026-11-19 10:00")) }?.contains("already confirmed") == true)
+        #expect(message { try confirm(fact("INV-EEEE-0004", "京A12345", .removed, activated: "2026-11-19 10:00")) }?.contains("make a new invite") == true)
+        let year = (1...5).map { fact("INV-FFFF-000\($0)", "沪F\($0)", .removed, activated: "2026-0\($0)-10 10:00") }
+        #expect(message { try confirm(pending, mine: year) }?.contains("from 2027-01-01") == true)
+    }
+
+    @Test("Slots read as the desk says them")
+    func slots() {
+        let mine = [fact("INV-GGGG-0001", "沪G1", .active, activated: "2026-03-01 10:00"), fact("INV-GGGG-0002", "沪G2", .active, activated: "2026-11-20 10:00"),
+                    fact("INV-GGGG-0003", "沪G3", .removed, activated: "2026-05-01 10:00"), fact("INV-GGGG-0004", "沪G4", .removed, activated: "2026-06-01 10:00")]
+        let slots = RegistrationRules.slots(mine, on: today, limits: limits, time: time)
+        #expect(slots.text == "2 of 3 active, 4 of 5 this year, none more today")
+    }
+}
+
+@Suite("Invite references")
+struct InviteRefTests {
+    @Test("40 random bits in an unambiguous alphabet, formatted INV-XXXX-XXXX")
+    func random() {
+        var generator = SystemRandomNumberGenerator()
+        var seen = Set<String>()
+        for _ in 0..<2000 {
+            let ref = InviteRef.random(using: &generator)
+            #expect(ref.count == 13)
+            #expect(ref.hasPrefix("INV-"))
+            #expect(ref.dropFirst(4).allSatisfy { $0 == "-" || InviteRef.alphabet.contains($0) })
+            #expect(!ref.dropFirst(4).contains { "ILOU".contains($0) })
+            seen.insert(ref)
+        }
+        #expect(seen.count == 2000)
+    }
+
+    @Test("found inside any scanned or typed text", arguments: [
+        ("INV-7K3Q-9XZP", "INV-7K3Q-9XZP"), ("inv-7k3q-9xzp", "INV-7K3Q-9XZP"), ("INV7K3Q9XZP", "INV-7K3Q-9XZP"),
+        ("INV-7K3Q-9XZP\n博远：请车主在交管12123为员工王磊备案", "INV-7K3Q-9XZP"), ("https://desk.example/i/INV-7K3Q-9XZP", "INV-7K3Q-9XZP"),
+        ("7K3Q-9XZP", "INV-7K3Q-9XZP"), ("7k3q9xzp", "INV-7K3Q-9XZP"), ("INV-7K3O-9XZP", "INV-7K30-9XZP"), ("INV 7K3Q 9XZL", "INV-7K3Q-9XZ1"),
+    ])
+    func find(_ text: String, _ expected: String) {
+        #expect(InviteRef.find(in: text) == expected)
+    }
+
+    @Test("no reference in other text", arguments: ["", "京A12345", "INV-7K3Q", "INVITE", "INV-7K3Q-9XZP9", "hello world 123"])
+    func none(_ text: String) {
+        #expect(InviteRef.find(in: text) == nil)
+    }
+}
