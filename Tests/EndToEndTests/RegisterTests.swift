@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// Decodes a PNG's QR code with zbarimg, as the front desk's scanner would.
+func zbar(_ path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
+    process.arguments = ["--raw", "-q", "-Sbinary", path]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Runs a tool and returns its exit status.
+@discardableResult
+func tool(_ path: String, _ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+@Suite("End to end: registrations and invites (R3)")
+struct RegisterEndToEndTests {
+    func staff(_ cli: CLI, _ name: String, _ id: String, validUntil: String = "2031-01-01") throws {
+        try cli.ok("staff", "add", "--name", name, "--id-number", id, "--license-class", "C1",
+                   "--license-first-issued", "2010-01-01", "--license-valid-until", validUntil)
+    }
+
+    func car(_ cli: CLI, _ plate: String, _ extra: String...) throws {
+        _ = try cli.run(["vehicle", "add", "--plate", plate, "--owner", "车主\(plate)"] + extra)
+    }
+
+    @Test("invite, write the slip, the card and the QR, confirm by scanning, remove")
+    func lifecycle() throws {
+        var cli = try CLI.shop()
+        cli.now = "2026-11-20 10:00"
+        let png = cli.folder.appendingPathComponent("invite.png").path
+        let invite = try cli.ok("register", "invite", "--plate", "京a12345", "--staff", "王磊", "--out", png, "--json").object()
+        let ref = try #require(invite["ref"] as? String)
+        #expect(invite["status"] as? String == "invited")
+        #expect(invite["method"] as? String == "qr")
+        #expect(invite["id"] as? Int == 1)
+        #expect((invite["staff"] as? [String: Any])?["name"] as? String == "王磊")
+        let payload = try #require(invite["payload"] as? String)
+        #expect(payload.hasPrefix(ref))
+        #expect(payload.contains("王磊") && payload.contains("京A12345"))
+        #expect(try zbar(png) == payload)
+
+        let svg = cli.folder.appendingPathComponent("card.svg").path
+        let html = cli.folder.appendingPathComponent("slip.html").path
+        try cli.ok("register", "print", ref, "--out", svg)
+        try cli.ok("register", "print", ref, "--out", html, "--paper", "80mm")
+        let rendered = cli.folder.appendingPathComponent("card.png").path
+        #expect(try tool("/usr/bin/convert", ["-density", "144", svg, rendered]) == 0)
+        #expect(try zbar(rendered) == payload)
+        let slip = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(slip.contains(ref) && slip.contains("<svg") && slip.contains("80mm"))
+        #expect(!slip.contains("110105198803124111"))
+
+        let text = try cli.ok("register", "invite", "--plate", "沪B88888", "--staff", "李强").stdout
+        #expect(text.contains("INV-"))
+
+        cli.now = "2026-11-20 11:00"
+        let scanned = try cli.ok("register", "confirm", payload, "--json").object()
+        #expect(scanned["status"] as? String == "active")
+        #expect(scanned["activatedAt"] as? String == "2026-11-20T11:00:00+08:00")
+        let shown = try cli.ok("staff", "show", "王磊", "--json").object()
+        #expect(shown["slotsText"] as? String == "1 of 3 active, 1 of 5 this year, none more today")
+        let vehicle = try cli.ok("vehicle", "show", "京A12345", "--json").object()
+        #expect(vehicle["drivers"] as? Int == 1)
+        #expect(try cli.ok("register", "list", "--status", "active", "--json").array().count == 1)
+
+        let removed = try cli.ok("register", "remove", ref.lowercased(), "--json").object()
+        #expect(removed["status"] as? String == "removed")
+        let again = try cli.run(["register", "remove", ref])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already removed"))
+        let unknown = try cli.run(["register", "confirm", "INV-0000-0000"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no invite INV-0000-0000"))
+        #expect(try cli.run(["register", "confirm", "京A12345"]).status == 2)
+    }
+
+    @Test("the limits: a fourth active, a fourth driver, two in one day, a sixth in a year, an expired licence, an expired invite")
+    func limits() throws {
+        var cli = try CLI.shop()
+        for plate in ["京C11111", "京C22222", "京C33333", "京C44444", "京C55555", "京C66666"] { try car(cli, plate) }
+        try staff(cli, "赵六", "110101199003070134")
+        try staff(cli, "钱七", "110101198501010025")
+        try staff(cli, "孙八", "110101198001010010", validUntil: "2026-09-09")
+        var day = 1
+        func confirmOn(_ plate: String, _ who: String) throws {
+            cli.now = String(format: "2026-03-%02d 10:00", day)
+            let ref = try cli.ok("register", "invite", "--plate", plate, "--staff", who, "--json").object()["ref"] as! String
+            try cli.ok("register", "confirm", ref)
+            day += 1
+        }
+        func refused(_ arguments: String...) throws -> String {
+            let before = try cli.dump()
+            let result = try cli.run(arguments)
+            #expect(result.status == 1, "\(arguments) exited \(result.status): \(result.stderr)")
+            #expect(try cli.dump() == before, "\(arguments) changed the database")
+            return result.stderr
+        }
+        try confirmOn("京C11111", "王磊")
+        try confirmOn("京C22222", "王磊")
+        try confirmOn("京C33333", "王磊")
+        cli.now = "2026-03-10 10:00"
+        #expect(try refused("register", "invite", "--plate", "京C44444", "--staff", "王磊").contains("3 of 3"))
+
+        try confirmOn("京C11111", "李强")
+        try confirmOn("京C11111", "赵六")
+        cli.now = "2026-03-20 10:00"
+        #expect(try refused("register", "invite", "--plate", "京C11111", "--staff", "钱七").contains("3 of 3 non-owner drivers"))
+
+        cli.now = "2026-04-01 09:00"
+        let first = try cli.ok("register", "invite", "--plate", "京C44444", "--staff", "钱七", "--json").object()["ref"] as! String
+        let second = try cli.ok("register", "invite", "--plate", "京C55555", "--staff", "钱七", "--json").object()["ref"] as! String
+        try cli.ok("register", "confirm", first)
+        let sameDay = try refused("register", "confirm", second)
+        #expect(sameDay.contains("confirm from 2026-04-02"))
+        cli.now = "2026-04-02 09:00"
+        try cli.ok("register", "confirm", second)
+
+        // 李强: five this year (one already), then a sixth is refused until 1 January.
+        for (index, plate) in ["京C22222", "京C33333", "京C44444", "京C55555"].enumerated() {
+            cli.now = "2026-05-0\(index + 1) 10:00"
+            let ref = try cli.ok("register", "invite", "--plate", plate, "--staff", "李强", "--json").object()["ref"] as! String
+            try cli.ok("register", "confirm", ref)
+            try cli.ok("register", "remove", ref)
+        }
+        cli.now = "2026-06-01 10:00"
+        #expect(try refused("register", "invite", "--plate", "京C66666", "--staff", "李强").contains("from 2027-01-01"))
+
+        cli.now = "2026-11-20 10:00"
+        #expect(try refused("register", "invite", "--plate", "京C66666", "--staff", "孙八").contains("expired on 2026-09-09"))
+
+        let stale = try cli.ok("register", "invite", "--plate", "京C66666", "--staff", "钱七", "--json").object()["ref"] as! String
+        cli.now = "2026-11-28 10:00"
+        #expect(try refused("register", "confirm", stale).contains("expired on 2026-11-27"))
+    }
+
+    @Test("methods: commercial and large cars need the window; SMS needs the engine number")
+    func methods() throws {
+        let cli = try CLI.shop()
+        try car(cli, "京D11111", "--usage", "commercial")
+        try car(cli, "京D22222")
+        #expect(try cli.run(["register", "invite", "--plate", "京D11111", "--staff", "王磊", "--method", "qr"]).status == 1)
+        #expect(try cli.ok("register", "invite", "--plate", "京D11111", "--staff", "王磊", "--json").object()["method"] as? String == "window")
+        let sms = try cli.run(["register", "invite", "--plate", "京D22222", "--staff", "李强", "--method", "sms"])
+        #expect(sms.status == 1)
+        #expect(sms.stderr.contains("vehicle update --plate 京D22222 --engine-last6"))
+        try cli.ok("vehicle", "update", "--plate", "京D22222", "--engine-last6", "9z8y7x")
+        let invite = try cli.ok("register", "invite", "--plate", "京D22222", "--staff", "李强", "--method", "sms", "--json").object()
+        #expect(invite["method"] as? String == "sms")
+        #expect(try cli.run(["register", "invite", "--plate", "京D22222", "--staff", "王磊", "--method", "fax"]).status == 2)
+        #expect(try cli.run(["register", "invite", "--plate", "京D22222", "--staff", "王磊", "--out", "x.pdf"]).status == 2)
+    }
+}
