@@ -36,6 +36,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "driverdesk-bench", dependencies: ["DriverDeskApp", "QRCode"]),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskStore"]),
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp"]),
