@@ -8,6 +8,7 @@ public struct Setting: Sendable {
         case text
         case timeZone
         case choice([String])
+        case money
     }
 
     public let key: String
@@ -37,6 +38,9 @@ public struct Setting: Sendable {
             return value
         case .timeZone:
             return try ShopTime(zoneName: value, field: key).zone.identifier
+        case .money:
+            if value.isEmpty { return "" }
+            return Money.yuan(try Money.fen(value, field: key))
         case .choice(let options):
             guard options.contains(value) else {
                 throw DeskError.invalid(field: key, message: "\"\(raw)\" is not one of \(options.joined(separator: ", "))")
@@ -79,6 +83,7 @@ public struct Config: Sendable, Equatable {
     ]
 
     public static func setting(_ key: String) throws -> Setting {
+        if let fine = fineSetting(key) { return fine }
         guard let setting = settings.first(where: { $0.key == key }) else {
             let near = settings.map(\.key).filter { $0.lowercased().contains(key.lowercased().split(separator: ".").last.map(String.init) ?? key.lowercased()) }
             let hint = near.isEmpty ? "driverdesk config show lists them" : "did you mean \(near.joined(separator: " or "))?"
@@ -90,8 +95,33 @@ public struct Config: Sendable, Equatable {
     /// Stored values over defaults; unknown keys are ignored.
     public init(stored: [String: String] = [:]) {
         var values = Dictionary(uniqueKeysWithValues: Config.settings.map { ($0.key, $0.defaultValue) })
-        for (key, value) in stored where values[key] != nil { values[key] = value }
+        for (key, value) in stored where values[key] != nil || Config.fineSetting(key) != nil { values[key] = value }
         self.values = values
+    }
+
+    /// `fine.1625` (every plate) or `fine.京.1625` (plates of one province): a shop's fine for a code, in yuan.
+    static func fineSetting(_ key: String) -> Setting? {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.first == "fine", parts.count == 2 || parts.count == 3 else { return nil }
+        guard let code = parts.last, (4...5).contains(code.count), code.allSatisfy(\.isASCIIDigit) else { return nil }
+        if parts.count == 3 {
+            guard parts[1].count == 1, let province = parts[1].first, Plate.provinces.contains(province) else { return nil }
+        }
+        return Setting(key: key, defaultValue: "", kind: .money, help: "the shop's fine for code \(code)\(parts.count == 3 ? " on \(parts[1]) plates" : "") in yuan (empty: the reference fine)")
+    }
+
+    /// The shop's fine for a code on a plate, if it set one: the province's first, then the shop-wide one.
+    public func fineOverride(code: String, plate: String) -> Int? {
+        let province = plate.first.map(String.init) ?? ""
+        for key in ["fine.\(province).\(code)", "fine.\(code)"] {
+            if let value = values[key], !value.isEmpty, let fen = try? Money.fen(value, field: key) { return fen }
+        }
+        return nil
+    }
+
+    /// The fine overrides the shop has set.
+    public var fineOverrides: [(key: String, value: String)] {
+        values.filter { $0.key.hasPrefix("fine.") && !$0.value.isEmpty }.map { ($0.key, $0.value) }.sorted { $0.key < $1.key }
     }
 
     public func string(_ key: String) -> String { values[key] ?? "" }

@@ -35,6 +35,11 @@ extension Registration: SecondsRecord {
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+extension Violation: SecondsRecord {
+    public static let databaseTableName = "violation"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
 extension AuditEntry: SecondsRecord {
     public static let databaseTableName = "audit"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

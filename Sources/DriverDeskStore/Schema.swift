@@ -103,6 +103,46 @@ extension AppDatabase {
                 CREATE INDEX registration_by_status ON registration(status, invitedAt);
                 """)
         }
+        migrator.registerMigration("v3 violations") { db in
+            try db.execute(sql: """
+                CREATE TABLE violation (
+                    id INTEGER PRIMARY KEY,
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id),
+                    occurredAt INTEGER NOT NULL,
+                    code TEXT NOT NULL CHECK (length(code) BETWEEN 4 AND 5),
+                    descriptionText TEXT,
+                    category TEXT,
+                    location TEXT,
+                    points INTEGER NOT NULL CHECK (points IN (0, 1, 3, 6, 9, 12)),
+                    fineFen INTEGER NOT NULL CHECK (fineFen >= 0),
+                    recordNo TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'processed', 'paid', 'void')),
+                    driverId INTEGER REFERENCES staff(id),
+                    attribution TEXT NOT NULL CHECK (attribution IN ('movement', 'parked', 'manual', 'outsideCustody', 'unattributed')),
+                    needsReview INTEGER NOT NULL CHECK (needsReview IN (0, 1)),
+                    reasons TEXT NOT NULL,
+                    movementId INTEGER,
+                    assignedBy TEXT,
+                    assignReason TEXT,
+                    assignedAt INTEGER,
+                    processedAt INTEGER,
+                    processedChannel TEXT CHECK (processedChannel IN ('online', 'window')),
+                    paidAt INTEGER,
+                    paidFen INTEGER CHECK (paidFen >= 0),
+                    lateFeeFen INTEGER CHECK (lateFeeFen >= 0),
+                    payMethod TEXT CHECK (payMethod IN ('wechat', 'alipay', 'bank-card', 'cash')),
+                    payer TEXT CHECK (payer IN ('shop', 'driver', 'owner')),
+                    recordedAt INTEGER NOT NULL,
+                    CHECK (status = 'open' OR status = 'void' OR (processedAt IS NOT NULL AND driverId IS NOT NULL)),
+                    CHECK (status <> 'paid' OR paidAt IS NOT NULL)
+                ) STRICT;
+                CREATE UNIQUE INDEX violation_by_record_no ON violation(recordNo) WHERE recordNo IS NOT NULL;
+                CREATE UNIQUE INDEX violation_identity ON violation(vehicleId, occurredAt, code);
+                CREATE INDEX violation_by_driver ON violation(driverId, processedAt);
+                CREATE INDEX violation_by_status ON violation(status, processedAt);
+                CREATE INDEX violation_by_occurred ON violation(occurredAt);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,359 @@
+import DriverDeskCore
+import Foundation
+import GRDB
+
+/// A violation to record, every field already checked and the code looked up.
+public struct NewViolation: Sendable {
+    public var plate: Plate
+    public var occurredAt: Date
+    public var code: String
+    public var description: String?
+    public var category: String?
+    public var location: String?
+    public var points: Int
+    public var fineFen: Int
+    public var recordNo: String?
+    /// The code is recorded with the driver absent (parking): R2 step 3.
+    public var isParking: Bool
+    /// The line of the imported file it came from.
+    public var line: Int?
+
+    public init(plate: Plate, occurredAt: Date, code: String, description: String?, category: String?, location: String?,
+                points: Int, fineFen: Int, recordNo: String?, isParking: Bool, line: Int? = nil) {
+        self.plate = plate
+        self.occurredAt = occurredAt
+        self.code = code
+        self.description = description
+        self.category = category
+        self.location = location
+        self.points = points
+        self.fineFen = fineFen
+        self.recordNo = recordNo
+        self.isParking = isParking
+        self.line = line
+    }
+}
+
+/// A violation with its car and driver.
+public struct ViolationRow: Sendable, Equatable {
+    public var violation: Violation
+    public var vehicle: Vehicle
+    public var driver: Staff?
+}
+
+/// What an import did.
+public struct ImportOutcome: Sendable, Equatable {
+    public var added: Int
+    public var skipped: Int
+    public var needsReview: Int
+    public var byAttribution: [String: Int]
+    public var firstId: Int64?
+    public var lastId: Int64?
+}
+
+/// What `violation process` and `violation pay` report besides the violation.
+public struct ViolationOutcome: Sendable {
+    public var row: ViolationRow
+    public var warnings: [String]
+    /// A registration that became due for removal (R8).
+    public var removalDue: String?
+}
+
+extension AppDatabase {
+    /// Records one violation with its attribution (R2); a second copy (same record number, or plate, time and code) is refused.
+    public func addViolation(_ new: NewViolation, context: WriteContext) throws -> ViolationRow {
+        try write { db in
+            let vehicle = try AppDatabase.resolveVehicle(new.plate, db)
+            let config = try AppDatabase.config(db)
+            if let existing = try AppDatabase.duplicate(of: new, vehicleId: vehicle.id!, db) {
+                throw DeskError.refused(rule: "violation", message: "this violation is already recorded as #\(existing) (same \(new.recordNo != nil ? "record number" : "plate, time and code")); driverdesk violation show \(existing)")
+            }
+            var violation = try AppDatabase.makeViolation(new, vehicle: vehicle, config: config, now: context.now, db)
+            try violation.insert(db)
+            try Audit.record(db, context, action: "violation.add", subject: "violation #\(violation.id!) \(vehicle.plate) \(new.code)", before: nil, after: Audit.json(violation))
+            return try AppDatabase.violationRow(violation, db)
+        }
+    }
+
+    /// Records many violations in one transaction, each attributed (R2); copies already recorded are skipped.
+    /// Every plate must be a customer car: the unknown ones are returned as errors and nothing is written.
+    public func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext,
+                                 progress: ((Int) -> Void)? = nil) throws -> ImportOutcome {
+        try write { db in
+            let config = try AppDatabase.config(db)
+            var vehicles: [String: Vehicle] = [:]
+            for vehicle in try Vehicle.fetchAll(db) { vehicles[vehicle.plate] = vehicle }
+            var unknown: [DeskError] = []
+            for new in list where vehicles[new.plate.text] == nil {
+                unknown.append(DeskError.invalid(field: "plate", message: "\(new.plate.text) is not a customer car; add it first (driverdesk vehicle add)", line: new.line))
+            }
+            if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
+            var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
+            for (index, new) in list.enumerated() {
+                let vehicle = vehicles[new.plate.text]!
+                var violation = try AppDatabase.makeViolation(new, vehicle: vehicle, config: config, now: context.now, db)
+                try violation.insert(db, onConflict: .ignore)
+                if db.changesCount == 1 {
+                    outcome.added += 1
+                    outcome.firstId = outcome.firstId ?? violation.id
+                    outcome.lastId = violation.id
+                    outcome.byAttribution[violation.attribution.rawValue, default: 0] += 1
+                    if violation.needsReview { outcome.needsReview += 1 }
+                } else {
+                    outcome.skipped += 1
+                }
+                if (index + 1) % 10_000 == 0 { progress?(index + 1) }
+            }
+            if dryRun { throw DryRun(outcome: outcome) }
+            try Audit.record(db, context, action: "violation.import", subject: source, before: nil,
+                             after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
+            return outcome
+        }
+    }
+
+    /// A dry run does all the work in the transaction, then rolls it back.
+    struct DryRun: Error { var outcome: ImportOutcome }
+
+    /// The same import, rolled back: what it would add and skip.
+    public func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
+        do {
+            return try importViolations(list, source: source, dryRun: true, context: context)
+        } catch let dry as DryRun {
+            return dry.outcome
+        }
+    }
+
+    static func duplicate(of new: NewViolation, vehicleId: Int64, _ db: Database) throws -> Int64? {
+        if let recordNo = new.recordNo, let id = try Int64.fetchOne(db, sql: "SELECT id FROM violation WHERE recordNo = ?", arguments: [recordNo]) {
+            return id
+        }
+        return try Int64.fetchOne(db, sql: "SELECT id FROM violation WHERE vehicleId = ? AND occurredAt = ? AND code = ?",
+                                  arguments: [vehicleId, new.occurredAt.seconds, new.code])
+    }
+
+    static func makeViolation(_ new: NewViolation, vehicle: Vehicle, config: Config, now: Date, _ db: Database) throws -> Violation {
+        let attribution = try attribution(vehicle: vehicle, at: new.occurredAt, isParking: new.isParking, config: config, db)
+        return Violation(vehicleId: vehicle.id!, occurredAt: new.occurredAt, code: new.code, descriptionText: new.description, category: new.category,
+                         location: new.location, points: new.points, fineFen: new.fineFen, recordNo: new.recordNo, driverId: attribution.driver?.id,
+                         attribution: attribution.kind, needsReview: attribution.needsReview, reasons: Audit.json(attribution.reasons),
+                         movementId: attribution.movementId, recordedAt: now)
+    }
+
+    /// One violation by number.
+    public func violation(_ id: Int64) throws -> ViolationRow {
+        try read { db in try AppDatabase.violationRow(AppDatabase.fetchViolation(id, db), db) }
+    }
+
+    /// Violations, newest first, optionally of one status.
+    public func violations(status: ViolationStatus? = nil, limit: Int? = nil) throws -> [ViolationRow] {
+        try read { db in
+            var request = Violation.order(Column("occurredAt").desc, Column("id").desc)
+            if let status { request = request.filter(Column("status") == status.rawValue) }
+            if let limit { request = request.limit(limit) }
+            return try AppDatabase.violationRows(request.fetchAll(db), db)
+        }
+    }
+
+    static func fetchViolation(_ id: Int64, _ db: Database) throws -> Violation {
+        guard let violation = try Violation.fetchOne(db, key: id) else {
+            throw DeskError.notFound(field: "id", message: "there is no violation #\(id); driverdesk violation list shows them")
+        }
+        return violation
+    }
+
+    static func violationRow(_ violation: Violation, _ db: Database) throws -> ViolationRow {
+        try violationRows([violation], db)[0]
+    }
+
+    static func violationRows(_ violations: [Violation], _ db: Database) throws -> [ViolationRow] {
+        let vehicles = Dictionary(try Vehicle.filter(keys: Set(violations.map(\.vehicleId))).fetchAll(db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let staff = Dictionary(try Staff.filter(keys: Set(violations.compactMap(\.driverId))).fetchAll(db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        return violations.map { ViolationRow(violation: $0, vehicle: vehicles[$0.vehicleId]!, driver: $0.driverId.flatMap { staff[$0] }) }
+    }
+
+    /// R4 for a violation on a processing day; nil when nobody is attributed.
+    public func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
+        try read { db in try AppDatabase.channel(for: row, processingOn: day, db) }
+    }
+
+    static func channel(for row: ViolationRow, processingOn day: CivilDate, _ db: Database) throws -> ChannelDecision? {
+        guard let driver = row.driver else { return nil }
+        let config = try config(db)
+        // The driver's registration on this car: the live one, else the latest.
+        let registration = try Registration.fetchOne(db, sql: """
+            SELECT * FROM registration WHERE vehicleId = ? AND staffId = ?
+            ORDER BY status IN ('invited', 'active', 'removalDue') DESC, invitedAt DESC LIMIT 1
+            """, arguments: [row.vehicle.id!, driver.id!]).map { r in
+                RegistrationFact(ref: r.ref, plate: row.vehicle.plate, staffName: driver.name, status: r.status, invitedAt: r.invitedAt, activatedAt: r.activatedAt)
+            }
+        let points = try pointsInCycle(driver: driver, on: day, excluding: row.violation.id, config: config, db)
+        let channelCase = ChannelCase(plate: row.vehicle.plate, occurredAt: row.violation.occurredAt, points: row.violation.points,
+                                      fineFen: row.violation.fineFen, driver: driver, registration: registration, pointsThisCycle: points)
+        return ChannelRules.decide(channelCase, processingOn: day, settings: ChannelSettings(config), time: config.time)
+    }
+
+    /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
+    public func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
+        try read { db in
+            let config = try AppDatabase.config(db)
+            let cycle = ScoringCycle.cycle(firstIssued: staff.licenseFirstIssued, containing: day)
+            return (try AppDatabase.pointsInCycle(driver: staff, on: day, excluding: nil, config: config, db), cycle.start, cycle.end)
+        }
+    }
+
+    static func pointsInCycle(driver: Staff, on day: CivilDate, excluding id: Int64?, config: Config, _ db: Database) throws -> Int {
+        let cycle = ScoringCycle.cycle(firstIssued: driver.licenseFirstIssued, containing: day)
+        let start = config.time.start(of: cycle.start).seconds, end = config.time.start(of: cycle.end.adding(days: 1)).seconds
+        return try Int.fetchOne(db, sql: """
+            SELECT coalesce(sum(points), 0) FROM violation
+            WHERE driverId = ? AND status IN ('processed', 'paid') AND processedAt >= ? AND processedAt < ? AND id IS NOT ?
+            """, arguments: [driver.id!, start, end, id]) ?? 0
+    }
+
+    /// `violation assign`: the front desk decides who drove; audited with who decided and why (R2).
+    public func assignViolation(_ id: Int64, staff staffKey: String, reason: String, context: WriteContext) throws -> ViolationRow {
+        try write { db in
+            var violation = try AppDatabase.fetchViolation(id, db)
+            let staff = try AppDatabase.resolveStaff(staffKey, db)
+            guard violation.status == .open else {
+                throw DeskError.refused(rule: "R2", message: "violation #\(id) is \(violation.status.rawValue); only an open violation can be given to another driver")
+            }
+            let before = Audit.json(violation)
+            violation.driverId = staff.id
+            violation.attribution = .manual
+            violation.needsReview = false
+            violation.assignedBy = context.operator
+            violation.assignReason = reason
+            violation.assignedAt = context.now
+            violation.reasons = Audit.json(["Assigned by hand to \(staff.name) by \(context.operator): \(reason)"])
+            try violation.update(db)
+            try Audit.record(db, context, action: "violation.assign", subject: "violation #\(id) → \(staff.name)", before: before, after: Audit.json(violation))
+            return try AppDatabase.violationRow(violation, db)
+        }
+    }
+
+    /// `violation process`: the driver accepted it in 12123 (online, checked against R4) or at a window.
+    public func processViolation(_ id: Int64, window: Bool, at: Date, context: WriteContext) throws -> ViolationOutcome {
+        try write { db in
+            var violation = try AppDatabase.fetchViolation(id, db)
+            let config = try AppDatabase.config(db)
+            let time = config.time
+            switch violation.status {
+            case .open: break
+            case .processed: throw DeskError.refused(rule: "R4", message: "violation #\(id) was already processed on \(violation.processedAt.map(time.format) ?? "-")")
+            case .paid: throw DeskError.refused(rule: "R4", message: "violation #\(id) is already paid")
+            case .void: throw DeskError.refused(rule: "R4", message: "violation #\(id) is void")
+            }
+            guard at >= violation.occurredAt else {
+                throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the violation happened (\(time.format(violation.occurredAt)))")
+            }
+            let row = try AppDatabase.violationRow(violation, db)
+            guard let driver = row.driver else {
+                throw DeskError.refused(rule: "R2", message: "nobody is attributed to violation #\(id); decide who drove first: driverdesk violation assign \(id) --staff NAME --reason TEXT")
+            }
+            let day = time.civilDate(of: at)
+            if !window, let decision = try AppDatabase.channel(for: row, processingOn: day, db) {
+                if decision.channel == .window {
+                    throw DeskError.refused(rule: "R4", message: "12123 would not let \(driver.name) process violation #\(id) online: " + decision.reasons.joined(separator: " ") + " Record it with --window once done at the window.")
+                }
+                if let from = decision.onlineFrom, day < from {
+                    throw DeskError.refused(rule: "R4", message: "\(driver.name)'s registration on \(row.vehicle.plate) was activated today (\(day)); 12123 does not process a violation on the day of binding: process it online from \(from) (rules.noSameDayProcessing)")
+                }
+            }
+            let since = at.addingTimeInterval(-365 * 86_400).seconds
+            let driverPlates = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT v.plate FROM violation x JOIN vehicle v ON v.id = x.vehicleId
+                WHERE x.driverId = ? AND x.processedAt >= ? AND x.points > 0
+                """, arguments: [driver.id!, since]))
+            let plateDrivers = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT s.name FROM violation x JOIN staff s ON s.id = x.driverId
+                WHERE x.vehicleId = ? AND x.processedAt >= ? AND x.points > 0
+                """, arguments: [violation.vehicleId, since]))
+            let warnings = violation.points > 0
+                ? ProxyWatch.warnings(driver: driver.name, plate: row.vehicle.plate, driverPlates: driverPlates, plateDrivers: plateDrivers,
+                                      platesLimit: config.int("proxy.platesPerDriver"), driversLimit: config.int("proxy.driversPerPlate"))
+                : []
+            let before = Audit.json(violation)
+            violation.status = .processed
+            violation.processedAt = at
+            violation.processedChannel = window ? .window : .online
+            try violation.update(db)
+            try Audit.record(db, context, action: "violation.process", subject: "violation #\(id) \(row.vehicle.plate) \(driver.name)", before: before, after: Audit.json(violation))
+            return ViolationOutcome(row: try AppDatabase.violationRow(violation, db), warnings: warnings, removalDue: nil)
+        }
+    }
+
+    /// `violation pay` (R7): records the payment with the late fee of the day; the last payment of a driver
+    /// on a car makes his registration due for removal (R8).
+    public func payViolation(_ id: Int64, method: PaymentMethod, payer: Payer, amountFen: Int?, at: Date, context: WriteContext) throws -> ViolationOutcome {
+        try write { db in
+            var violation = try AppDatabase.fetchViolation(id, db)
+            let config = try AppDatabase.config(db)
+            let time = config.time
+            switch violation.status {
+            case .processed: break
+            case .open: throw DeskError.refused(rule: "R7", message: "violation #\(id) is not processed yet: the fine is set when the driver accepts it in 12123; driverdesk violation process \(id)")
+            case .paid: throw DeskError.refused(rule: "R7", message: "violation #\(id) was already paid on \(violation.paidAt.map(time.format) ?? "-")")
+            case .void: throw DeskError.refused(rule: "R7", message: "violation #\(id) is void; nothing to pay")
+            }
+            guard let processedAt = violation.processedAt, at >= processedAt else {
+                throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the violation was processed")
+            }
+            let fees = FeeRules(config)
+            let processed = time.civilDate(of: processedAt), day = time.civilDate(of: at)
+            let lateFee = fees.lateFee(fineFen: violation.fineFen, processedOn: processed, on: day)
+            let due = violation.fineFen + lateFee
+            let paid = amountFen ?? due
+            var warnings: [String] = []
+            if paid != due {
+                warnings.append("paid \(Money.yuan(paid)) yuan but \(Money.yuan(due)) was due on \(day) (fine \(Money.yuan(violation.fineFen)) + late fee \(Money.yuan(lateFee))); recorded as paid.")
+            }
+            let before = Audit.json(violation)
+            violation.status = .paid
+            violation.paidAt = at
+            violation.paidFen = paid
+            violation.lateFeeFen = lateFee
+            violation.payMethod = method
+            violation.payer = payer
+            try violation.update(db)
+            let row = try AppDatabase.violationRow(violation, db)
+            try Audit.record(db, context, action: "violation.pay", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
+
+            var removal: String?
+            if let driverId = violation.driverId {
+                let others = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM violation WHERE vehicleId = ? AND driverId = ? AND status IN ('open', 'processed') AND id <> ?
+                    """, arguments: [violation.vehicleId, driverId, id]) ?? 0
+                if others == 0, var registration = try Registration.filter(Column("vehicleId") == violation.vehicleId && Column("staffId") == driverId && Column("status") == RegistrationStatus.active.rawValue).fetchOne(db) {
+                    let registrationBefore = Audit.json(registration)
+                    registration.status = .removalDue
+                    registration.removalDueAt = at.addingTimeInterval(TimeInterval(config.int("removal.graceDays")) * 86_400)
+                    try registration.update(db)
+                    try Audit.record(db, context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
+                                     before: registrationBefore, after: Audit.json(registration))
+                    removal = registration.ref
+                }
+            }
+            return ViolationOutcome(row: row, warnings: warnings, removalDue: removal)
+        }
+    }
+}
+
+/// Lines of an imported file that cannot be imported; nothing was.
+public struct ImportErrors: Error, LocalizedError, Sendable {
+    public var errors: [DeskError]
+    public var more: Int
+
+    public init(errors: [DeskError], more: Int) {
+        self.errors = errors
+        self.more = more
+    }
+
+    public var errorDescription: String? {
+        let count = errors.count + more
+        var lines = ["\(count) line\(count == 1 ? "" : "s") cannot be imported; nothing was imported:"]
+        lines += errors.map { "  " + ($0.errorDescription ?? "") }
+        if more > 0 { lines.append("  and \(more) more") }
+        return lines.joined(separator: "\n")
+    }
+}
