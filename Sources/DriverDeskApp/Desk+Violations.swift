@@ -1,0 +1,108 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+extension Desk {
+    /// The reference violation codes of `data/violation-codes.csv`.
+    public func codeBook() throws -> ViolationCodeBook {
+        let url = try Resources.folder("data").appendingPathComponent("violation-codes.csv")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw DeskError.storage(message: "cannot read \(url.path)")
+        }
+        return try ViolationCodeBook(csv: text)
+    }
+
+    /// Resolves a code's points, fine and category: the notice's figures when given, else the shop's override, else the reference.
+    func resolve(plate: Plate, occurredAt: Date, code raw: String, points rawPoints: Int?, fineFen: Int?, book: ViolationCodeBook, config: Config,
+                 description: String?, location: String?, recordNo: String?, line: Int? = nil) throws -> NewViolation {
+        let code = raw.trimmingSpaces()
+        guard (4...5).contains(code.count), code.allSatisfy({ $0.isNumber && $0.isASCII }) else {
+            throw DeskError.invalid(field: "code", message: "\"\(raw)\" is not a violation code (4 or 5 digits, e.g. 1625)", line: line)
+        }
+        let day = config.time.civilDate(of: occurredAt)
+        let entry = book.lookup(code, on: day)
+        if entry == nil && (rawPoints == nil || fineFen == nil) {
+            let known = book.knows(code) ? "code \(code) is not valid on \(day) (codes were renumbered on 2022-04-01)" : "code \(code) is not in data/violation-codes.csv"
+            throw DeskError.invalid(field: "code", message: "\(known); give --points and --fine from the notice", line: line)
+        }
+        let fine = fineFen ?? config.fineOverride(code: code, plate: plate.text) ?? entry!.fineFen
+        return NewViolation(plate: plate, occurredAt: occurredAt, code: code, description: description ?? entry?.descriptionZh,
+                            category: entry?.category, location: location, points: rawPoints ?? entry!.points, fineFen: fine,
+                            recordNo: recordNo, isParking: entry?.driverAbsent ?? false, line: line)
+    }
+
+    func view(_ row: ViolationRow, config: Config) throws -> ViolationView {
+        let today = today(config)
+        let decision = row.violation.status == .open ? try database.channel(for: row, processingOn: today) : nil
+        return ViolationView(row, decision: decision, config: config, today: today)
+    }
+
+    /// `violation add`: recorded against the actual driver (R2), with its channel (R4).
+    public func addViolation(plate: String, at: String, code: String, points: String?, fine: String?, location: String?, recordNo: String?) throws -> ViolationView {
+        let config = try config()
+        let plate = try Plate(plate)
+        let occurredAt = try instant(at, field: "at", config: config)
+        let new = try resolve(plate: plate, occurredAt: occurredAt, code: code,
+                              points: try points.map { try Money.points($0, field: "points") }, fineFen: try fine.map { try Money.fen($0, field: "fine") },
+                              book: try codeBook(), config: config, description: nil,
+                              location: try Fields.optionalText(location, field: "location", maxLength: 200),
+                              recordNo: try Fields.optionalText(recordNo, field: "record-no", maxLength: 60))
+        return try view(try database.addViolation(new, context: context), config: config)
+    }
+
+    /// `violation list [--status S]`.
+    public func violationList(status: String?) throws -> [ViolationView] {
+        let config = try config()
+        let status = try status.map { try ViolationStatus(parsing: $0) }
+        let today = today(config)
+        return try database.violations(status: status).map { row in
+            let decision = row.violation.status == .open ? try database.channel(for: row, processingOn: today) : nil
+            return ViolationView(row, decision: decision, config: config, today: today)
+        }
+    }
+
+    /// `violation show ID`: due date, late fee and total as of now.
+    public func showViolation(_ id: String) throws -> ViolationView {
+        let config = try config()
+        return try view(try database.violation(try Desk.violationId(id)), config: config)
+    }
+
+    /// `violation assign ID --staff S --reason TEXT`.
+    public func assignViolation(_ id: String, staff: String, reason: String) throws -> ViolationView {
+        let config = try config()
+        guard let reason = try Fields.optionalText(reason, field: "reason", maxLength: 200) else {
+            throw DeskError.invalid(field: "reason", message: "say why this staff member drove (the audit keeps it)")
+        }
+        return try view(try database.assignViolation(try Desk.violationId(id), staff: staff, reason: reason, context: context), config: config)
+    }
+
+    /// `violation process ID [--window] [--at T]`.
+    public func processViolation(_ id: String, window: Bool, at: String?) throws -> ViolationOutcomeView {
+        let config = try config()
+        let outcome = try database.processViolation(try Desk.violationId(id), window: window, at: try instant(at, field: "at", config: config), context: context)
+        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: outcome.warnings, removalDue: outcome.removalDue)
+    }
+
+    /// `violation pay ID --method M [--payer P] [--amount YUAN] [--at T]`.
+    public func payViolation(_ id: String, method: String, payer: String?, amount: String?, at: String?) throws -> ViolationOutcomeView {
+        let config = try config()
+        let outcome = try database.payViolation(
+            try Desk.violationId(id), method: try PaymentMethod(parsing: method), payer: try payer.map { try Payer(parsing: $0) } ?? .shop,
+            amountFen: try amount.map { try Money.fen($0, field: "amount") }, at: try instant(at, field: "at", config: config), context: context)
+        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: outcome.warnings, removalDue: outcome.removalDue)
+    }
+
+    /// `cleanup [--dry-run]` (R9).
+    public func cleanup(dryRun: Bool) throws -> CleanupView {
+        let plan = try database.cleanup(dryRun: dryRun, context: context)
+        return CleanupView(dryRun: dryRun, actions: plan.actions)
+    }
+
+    static func violationId(_ raw: String) throws -> Int64 {
+        let text = raw.trimmingSpaces()
+        guard let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text), id > 0 else {
+            throw DeskError.invalid(field: "id", message: "\"\(raw)\" is not a violation number")
+        }
+        return id
+    }
+}

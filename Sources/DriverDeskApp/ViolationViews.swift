@@ -1,0 +1,115 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+
+/// A violation as the command line and the web show it: who drove, how to handle it, what is owed.
+public struct ViolationView: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var plate: String
+    public var occurredAt: String
+    public var code: String
+    public var description: String?
+    public var category: String?
+    public var location: String?
+    public var points: Int
+    public var fineYuan: Decimal
+    public var recordNo: String?
+    public var status: String
+    public var driver: StaffRef?
+    public var attribution: String
+    public var needsReview: Bool
+    public var channel: String?
+    /// Every sentence that decided the attribution and the channel.
+    public var reasons: [String]
+    public var attributionReasons: [String]
+    public var channelReasons: [String]
+    public var onlineFrom: String?
+    public var assignedBy: String?
+    public var assignReason: String?
+    public var processedAt: String?
+    public var processedChannel: String?
+    public var dueDate: String?
+    public var lateFeeYuan: Decimal?
+    public var totalDueYuan: Decimal?
+    public var paidAt: String?
+    public var paidYuan: Decimal?
+    public var payMethod: String?
+    public var payer: String?
+
+    public init(_ row: ViolationRow, decision: ChannelDecision?, config: Config, today: CivilDate) {
+        let v = row.violation, time = config.time
+        id = v.id ?? 0
+        plate = row.vehicle.plate
+        occurredAt = time.formatISO(v.occurredAt)
+        code = v.code
+        description = v.descriptionText
+        category = v.category
+        location = v.location
+        points = v.points
+        fineYuan = Money.yuanNumber(v.fineFen)
+        recordNo = v.recordNo
+        status = v.status.rawValue
+        driver = row.driver?.ref
+        attribution = v.attribution.rawValue
+        needsReview = v.needsReview
+        attributionReasons = (try? JSONDecoder().decode([String].self, from: Data(v.reasons.utf8))) ?? []
+        channel = v.status == .open ? decision?.channel.rawValue : (v.processedChannel?.rawValue ?? decision?.channel.rawValue)
+        channelReasons = v.status == .open ? decision?.reasons ?? [] : []
+        if v.status != .open, let processedChannel = v.processedChannel {
+            channelReasons = ["Processed \(processedChannel == .online ? "online in 12123" : "at a traffic police window") on \(v.processedAt.map(time.format) ?? "-")."]
+        }
+        reasons = attributionReasons + channelReasons
+        onlineFrom = decision?.onlineFrom?.description
+        assignedBy = v.assignedBy
+        assignReason = v.assignReason
+        processedAt = v.processedAt.map(time.formatISO)
+        processedChannel = v.processedChannel?.rawValue
+        if let processed = v.processedAt {
+            let fees = FeeRules(config)
+            let processedDay = time.civilDate(of: processed)
+            dueDate = fees.dueDate(processedOn: processedDay).description
+            let fee = v.lateFeeFen ?? fees.lateFee(fineFen: v.fineFen, processedOn: processedDay, on: today)
+            lateFeeYuan = Money.yuanNumber(fee)
+            totalDueYuan = Money.yuanNumber(v.fineFen + fee)
+        }
+        paidAt = v.paidAt.map(time.formatISO)
+        paidYuan = v.paidFen.map(Money.yuanNumber)
+        payMethod = v.payMethod?.rawValue
+        payer = v.payer?.rawValue
+    }
+}
+
+/// `violation process` and `violation pay`: the violation, warnings, and a registration now due for removal.
+public struct ViolationOutcomeView: Encodable, Sendable {
+    public var violation: ViolationView
+    public var warnings: [String]
+    public var removalDue: String?
+
+    enum Keys: String, CodingKey { case warnings, removalDue }
+
+    public func encode(to encoder: any Encoder) throws {
+        try violation.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(removalDue, forKey: .removalDue)
+    }
+}
+
+/// `violation import`: what was added and skipped.
+public struct ImportView: Codable, Sendable {
+    public var file: String
+    public var dryRun: Bool
+    public var records: Int
+    public var added: Int
+    public var skipped: Int
+    public var needsReview: Int
+    public var byAttribution: [String: Int]
+    public var firstId: Int64?
+    public var lastId: Int64?
+}
+
+/// `cleanup`: whether it changed anything, and one action per line.
+public struct CleanupView: Codable, Sendable {
+    public var dryRun: Bool
+    public var actions: [CleanupAction]
+}

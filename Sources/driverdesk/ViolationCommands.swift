@@ -1,0 +1,154 @@
+import ArgumentParser
+import DriverDeskApp
+import DriverDeskCore
+import Foundation
+
+extension DriverDeskCommand {
+    struct ViolationCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "violation", abstract: "Camera violations, recorded against the staff member who drove (R2, R4–R8).",
+            subcommands: [Add.self, List.self, Show.self, Assign.self, Process.self, Pay.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Record a camera violation: who drove, and whether it can be handled online.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "When it happened, as on the notice.") var at: String
+            @Option(help: "The violation code, e.g. 1625.") var code: String
+            @Option(help: "Points (default: the code's).") var points: String?
+            @Option(help: "Fine in yuan (default: the shop's or the code's typical fine).") var fine: String?
+            @Option(help: "Where it happened.") var location: String?
+            @Option(help: "The record or decision number.") var recordNo: String?
+
+            func run() throws {
+                let v = try global.desk().addViolation(plate: plate, at: at, code: code, points: points, fine: fine, location: location, recordNo: recordNo)
+                try global.output.print(v) { "Recorded violation #\(v.id).\n" + ViolationText.detail(v) }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List violations, newest first.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "open, processed, paid or void.") var status: String?
+
+            func run() throws {
+                let list = try global.desk().violationList(status: status)
+                try global.output.print(list) { ViolationText.table(list) }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "One violation: who drove, why, the channel, and what is owed as of now.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The violation number.") var id: String
+
+            func run() throws {
+                let v = try global.desk().showViolation(id)
+                try global.output.print(v) { ViolationText.detail(v) }
+            }
+        }
+
+        struct Assign: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Decide by hand who drove (audited).")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The violation number.") var id: String
+            @Option(help: "The staff member who drove.") var staff: String
+            @Option(help: "Why: what shows he drove.") var reason: String
+
+            func run() throws {
+                let v = try global.desk().assignViolation(id, staff: staff, reason: reason)
+                try global.output.print(v) { "Violation #\(v.id) is assigned to \(v.driver?.name ?? "-").\n" + ViolationText.detail(v) }
+            }
+        }
+
+        struct Process: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The driver accepted it in 12123 (online, checked against R4) or --window at a police window.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The violation number.") var id: String
+            @Flag(help: "Processed at a traffic police window (handles every case).") var window = false
+            @Option(help: "When (default now).") var at: String?
+
+            func run() throws {
+                let outcome = try global.desk().processViolation(id, window: window, at: at)
+                for warning in outcome.warnings { Output.warn(warning) }
+                try global.output.print(outcome) {
+                    let v = outcome.violation
+                    return "Violation #\(v.id) processed \(v.processedChannel == "window" ? "at a window" : "online") on \(short(v.processedAt)): \(v.points) points to \(v.driver?.name ?? "-"), \(v.fineYuan) yuan due by \(v.dueDate ?? "-")."
+                }
+            }
+        }
+
+        struct Pay: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Record the payment of a processed fine, with its late fee (R7).")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The violation number.") var id: String
+            @Option(help: "wechat, alipay, bank-card or cash.") var method: String
+            @Option(help: "shop, driver or owner (default shop).") var payer: String?
+            @Option(help: "Amount paid in yuan (default: what is due that day).") var amount: String?
+            @Option(help: "When (default now).") var at: String?
+
+            func run() throws {
+                let outcome = try global.desk().payViolation(id, method: method, payer: payer, amount: amount, at: at)
+                for warning in outcome.warnings { Output.warn(warning) }
+                try global.output.print(outcome) {
+                    let v = outcome.violation
+                    var text = "Violation #\(v.id) paid \(v.paidYuan.map { "\($0)" } ?? "-") yuan by \(v.payer ?? "-") (\(v.payMethod ?? "-")): fine \(v.fineYuan) + late fee \(v.lateFeeYuan ?? 0)."
+                    if let ref = outcome.removalDue {
+                        text += "\n\(v.driver?.name ?? "The driver") owes nothing more on \(v.plate): registration \(ref) is due for removal; ask the owner to remove it in 12123, then driverdesk register remove \(ref)."
+                    }
+                    return text
+                }
+            }
+        }
+    }
+
+    struct Cleanup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Expire old invites, schedule removals, list what needs a person (R9). Safe to run every hour.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Show what would happen; change nothing.") var dryRun = false
+
+        func run() throws {
+            let result = try global.desk().cleanup(dryRun: dryRun)
+            try global.output.print(result) {
+                var lines = result.actions.map { "\($0.kind.rawValue): \($0.message)" }
+                let counts = Dictionary(grouping: result.actions, by: \.kind).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+                lines.append((result.dryRun ? "Dry run, nothing changed: " : "Cleanup: ") + (counts.isEmpty ? "nothing to do." : counts.joined(separator: ", ") + "."))
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+}
+
+/// Violations as text.
+enum ViolationText {
+    static func table(_ list: [ViolationView]) -> String {
+        guard !list.isEmpty else { return "none" }
+        var table = Table("#", "PLATE", "WHEN", "CODE", "PTS", "FINE", "DRIVER", "HOW", "CHANNEL", "STATUS")
+        for v in list {
+            table.add(String(v.id), v.plate, short(v.occurredAt), v.code, String(v.points), "\(v.fineYuan)", v.driver?.name ?? "-",
+                      v.attribution + (v.needsReview ? " (review)" : ""), v.channel ?? "-", v.status)
+        }
+        return table.render()
+    }
+
+    static func detail(_ v: ViolationView) -> String {
+        var lines = [
+            "Violation #\(v.id) \(v.plate) at \(short(v.occurredAt))\(v.location.map { ", \($0)" } ?? "")",
+            "Code:         \(v.code)\(v.description.map { " \($0)" } ?? ""), \(v.points) points, \(v.fineYuan) yuan\(v.recordNo.map { ", record \($0)" } ?? "")",
+            "Driver:       \(v.driver.map { "\($0.name) (#\($0.id))" } ?? "nobody")",
+            "Attribution:  \(v.attribution)\(v.needsReview ? " (NEEDS REVIEW)" : "")",
+            "Channel:      \(v.channel ?? "-")\(v.onlineFrom.map { " from \($0)" } ?? "")",
+            "Status:       \(v.status)",
+        ]
+        if let due = v.dueDate {
+            lines.append("Due:          \(due); late fee \(v.lateFeeYuan ?? 0), total \(v.totalDueYuan ?? 0) yuan")
+        }
+        if let paid = v.paidAt {
+            lines.append("Paid:         \(short(paid)), \(v.paidYuan ?? 0) yuan by \(v.payer ?? "-") (\(v.payMethod ?? "-"))")
+        }
+        lines.append("Why:")
+        lines += v.reasons.map { "  - \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}
