@@ -82,7 +82,18 @@ public struct Desk: Sendable {
     /// `staff list`: ID numbers masked.
     public func staffList() throws -> [StaffView] {
         let config = try config()
-        return try database.staffList().map { StaffView($0, today: today(config), time: config.time) }
+        return try database.staffList().map { try staffView($0, config: config) }
+    }
+
+    /// A staff view with the points of his current scoring cycle (R6).
+    func staffView(_ staff: Staff, whole: Bool = false, config: Config) throws -> StaffView {
+        var view = StaffView(staff, whole: whole, today: today(config), time: config.time)
+        let cycle = try database.pointsInCycle(staff: staff, on: today(config))
+        view.pointsThisCycle = cycle.points
+        view.cycleStart = cycle.start.description
+        view.cycleEnd = cycle.end.description
+        view.pointsRemaining = max(0, config.int("scoring.cycleMax") - cycle.points)
+        return view
     }
 
     /// `staff show`: the one place the whole ID number appears (R12).
@@ -90,7 +101,7 @@ public struct Desk: Sendable {
         let config = try config()
         let staff = try database.staff(key)
         let movements = try database.movements(MovementFilter(staffId: staff.id, limit: 20))
-        return StaffDetailView(staff: StaffView(staff, whole: true, today: today(config), time: config.time),
+        return StaffDetailView(staff: try staffView(staff, whole: true, config: config),
                                movements: movements.map { MovementView($0, time: config.time) },
                                registrations: try database.registrations(staffId: staff.id).map { RegistrationView($0, config: config) },
                                slots: try database.slots(staffId: staff.id!, on: today(config)))
@@ -232,9 +243,23 @@ public struct Desk: Sendable {
         }
         let staleBefore = now.addingTimeInterval(-TimeInterval(config.visitStaleDays) * 86_400)
         let stale = zip(snapshot.carsInShop, cars).filter { $0.0.checkinAt < staleBefore }.map(\.1)
+        var groups: [String: [ViolationSummary]] = [:]
+        for status in [ViolationStatus.open, .processed] {
+            for row in try database.violations(status: status) {
+                let view = try view(row, config: config)
+                guard view.nextAction != NextAction.none.rawValue else { continue }
+                groups[view.nextAction, default: []].append(ViolationSummary(
+                    id: view.id, plate: view.plate, occurredAt: view.occurredAt, code: view.code, points: view.points, fineYuan: view.fineYuan,
+                    driver: view.driver, totalDueYuan: view.totalDueYuan, dueDate: view.dueDate))
+            }
+        }
+        let removals = try database.registrations(status: .removalDue).filter { ($0.registration.removalDueAt ?? now) <= now }.map {
+            RegistrationSummary(ref: $0.registration.ref, plate: $0.vehicle.plate, staff: $0.staff.ref, removalDueAt: $0.registration.removalDueAt.map(config.time.formatISO))
+        }
         return StatusView(shop: config.shopName, now: config.time.formatISO(now), carsInShop: cars,
                           driving: cars.filter { $0.driver != nil }, staleVisits: stale,
-                          activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday)
+                          activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday,
+                          violations: groups, removalsDue: removals)
     }
 
     /// `audit [--since T]`.

@@ -14,6 +14,11 @@ public struct StaffView: Codable, Equatable, Sendable {
     public var phone: String?
     public var active: Bool
     public var createdAt: String
+    /// The scoring cycle that holds today (R6), once points can be counted.
+    public var pointsThisCycle: Int?
+    public var cycleStart: String?
+    public var cycleEnd: String?
+    public var pointsRemaining: Int?
 
     public init(_ staff: Staff, whole: Bool = false, today: CivilDate, time: ShopTime) {
         id = staff.id ?? 0
@@ -143,6 +148,31 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var activeStaff: Int
     public var vehicles: Int
     public var movementsToday: Int
+    /// Unfinished violations grouped by what the desk does next: review, invite, window, process, pay, overdue.
+    public var violations: [String: [ViolationSummary]]
+    /// Registrations to remove in 12123 now (R8).
+    public var removalsDue: [RegistrationSummary]
+}
+
+/// A violation on the status screen.
+public struct ViolationSummary: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var plate: String
+    public var occurredAt: String
+    public var code: String
+    public var points: Int
+    public var fineYuan: Decimal
+    public var driver: StaffRef?
+    public var totalDueYuan: Decimal?
+    public var dueDate: String?
+}
+
+/// A registration on the status screen.
+public struct RegistrationSummary: Codable, Equatable, Sendable {
+    public var ref: String
+    public var plate: String
+    public var staff: StaffRef
+    public var removalDueAt: String?
 }
 
 /// One audit entry, its values as JSON objects.

@@ -35,6 +35,8 @@ public struct ViolationView: Codable, Equatable, Sendable {
     public var paidYuan: Decimal?
     public var payMethod: String?
     public var payer: String?
+    /// review, invite, window, process, pay, overdue or none: what the front desk does next.
+    public var nextAction: String
 
     public init(_ row: ViolationRow, decision: ChannelDecision?, config: Config, today: CivilDate) {
         let v = row.violation, time = config.time
@@ -76,6 +78,9 @@ public struct ViolationView: Codable, Equatable, Sendable {
         paidYuan = v.paidFen.map(Money.yuanNumber)
         payMethod = v.payMethod?.rawValue
         payer = v.payer?.rawValue
+        nextAction = NextAction.of(status: v.status, attribution: v.attribution, needsReview: v.needsReview, hasDriver: row.driver != nil,
+                                   channel: decision?.channel, registrationMissing: decision?.registrationWouldHelp ?? false,
+                                   dueDate: dueDate.flatMap { try? CivilDate(parsing: $0, field: "due") }, today: today).rawValue
     }
 }
 

@@ -27,6 +27,8 @@ public struct ChannelDecision: Sendable, Equatable {
     public var reasons: [String]
     /// Set when the only obstacle is the day of binding: online works from this day.
     public var onlineFrom: CivilDate?
+    /// Online would work once the driver is registered (a registration late enough still counts).
+    public var registrationWouldHelp = false
 }
 
 /// What R4 needs to know about a violation, its driver and his registration on the car.
@@ -65,6 +67,7 @@ public enum ChannelRules {
         }
         var failures: [String] = []
         var onlineFrom: CivilDate?
+        var registrationMissing = false
         let violationDay = time.civilDate(of: c.occurredAt)
 
         if let registration = c.registration, registration.status.holdsSlot, let activated = registration.activatedAt {
@@ -86,6 +89,7 @@ public enum ChannelRules {
                 ? "a registration made now would come after the violation, which 12123 does not accept online (rules.registrationMustPrecedeViolation)"
                 : "registering within \(settings.lateRegistrationDays) days of the violation (by \(violationDay.adding(days: settings.lateRegistrationDays))) would allow it online: driverdesk register invite --plate \(c.plate) --staff \(name)"
             failures.append("\(name) has no active registration on \(c.plate); \(after).")
+            registrationMissing = !settings.registrationMustPrecedeViolation && day <= violationDay.adding(days: settings.lateRegistrationDays)
         }
         if c.fineFen > settings.maxFineFen {
             failures.append("The fine of \(Money.yuan(c.fineFen)) yuan is over the \(Money.yuan(settings.maxFineFen)) yuan of the simplified online procedure.")
@@ -107,7 +111,8 @@ public enum ChannelRules {
             return ChannelDecision(channel: .online, reasons: reasons, onlineFrom: onlineFrom)
         }
         let documents = "\(name) brings his driving licence and ID card, and the owner's vehicle licence (行驶证), to a traffic police window."
-        return ChannelDecision(channel: .window, reasons: failures + [documents], onlineFrom: nil)
+        return ChannelDecision(channel: .window, reasons: failures + [documents], onlineFrom: nil,
+                               registrationWouldHelp: registrationMissing && failures.count == 1)
     }
 }
 

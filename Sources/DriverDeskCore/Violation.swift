@@ -97,3 +97,22 @@ public struct Violation: Codable, Equatable, Sendable {
         self.recordedAt = recordedAt
     }
 }
+
+/// What the front desk does next with a violation: the groups of the dashboard and `status`.
+public enum NextAction: String, Codable, CaseIterable, Sendable {
+    case review, invite, window, process, pay, overdue, none
+
+    /// Decides from the violation's state; `registrationMissing` means R4 failed only for want of a registration that can still be made.
+    public static func of(status: ViolationStatus, attribution: Attribution.Kind, needsReview: Bool, hasDriver: Bool,
+                          channel: Channel?, registrationMissing: Bool, dueDate: CivilDate?, today: CivilDate) -> NextAction {
+        switch status {
+        case .paid, .void: return .none
+        case .processed: return dueDate.map { today > $0 } == true ? .overdue : .pay
+        case .open:
+            if attribution == .outsideCustody { return .none }
+            if needsReview || !hasDriver { return .review }
+            if registrationMissing { return .invite }
+            return channel == .online ? .process : .window
+        }
+    }
+}

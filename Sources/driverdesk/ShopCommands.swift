@@ -123,6 +123,25 @@ enum StatusText {
             lines.append("In the shop too long (\(status.staleVisits.count)); check them out or confirm:")
             for car in status.staleVisits { lines.append("  \(car.plate)  since \(short(car.since))") }
         }
+        let titles: [(String, String)] = [
+            ("review", "Decide who drove (driverdesk violation assign)"), ("invite", "Invite the driver to register (driverdesk register invite)"),
+            ("window", "Handle at a police window"), ("process", "Process online in 12123 (driverdesk violation process)"),
+            ("pay", "Pay (driverdesk violation pay)"), ("overdue", "OVERDUE: late fees are running"),
+        ]
+        for (key, title) in titles {
+            guard let list = status.violations[key], !list.isEmpty else { continue }
+            lines.append("")
+            lines.append("\(title) (\(list.count)):")
+            for v in list {
+                let owed = v.totalDueYuan.map { ", \($0) yuan due \(v.dueDate ?? "")" } ?? ""
+                lines.append("  #\(v.id)  \(v.plate)  \(short(v.occurredAt))  \(v.code)  \(v.points) pts  \(v.driver?.name ?? "nobody")\(owed)")
+            }
+        }
+        if !status.removalsDue.isEmpty {
+            lines.append("")
+            lines.append("Remove in 12123, then driverdesk register remove REF (\(status.removalsDue.count)):")
+            for r in status.removalsDue { lines.append("  \(r.ref)  \(r.staff.name) on \(r.plate), due since \(short(r.removalDueAt))") }
+        }
         lines.append("")
         lines.append("\(status.activeStaff) active staff, \(status.vehicles) customer cars, \(status.movementsToday) movements today.")
         return lines.joined(separator: "\n")

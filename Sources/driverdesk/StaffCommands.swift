@@ -59,6 +59,7 @@ extension DriverDeskCommand {
                         "ID number:     \(s.idNumber)",
                         "Licence:       \(s.licenseClass), first issued \(s.licenseFirstIssued), valid until \(s.licenseValidUntil)\(s.licenseValid ? "" : " (EXPIRED)")",
                         "Phone:         \(String.or(s.phone))",
+                        "Points:        \(s.pointsThisCycle ?? 0) this cycle (\(s.cycleStart ?? "-") to \(s.cycleEnd ?? "-")), \(s.pointsRemaining ?? 0) left",
                         "Registrations: \(detail.slots.text)",
                         "",
                         "Recent movements (\(detail.movements.count)):",
