@@ -64,18 +64,20 @@ public struct InviteDocument {
         let vehicle = row.vehicle, staff = row.staff
         let plateType = PlateType.names(plate: vehicle.plate, size: vehicle.size)
         let showID = config.bool("invite.showIdNumber")
+        // swift-mustache treats "" as true: leave empty values out so their sections vanish.
+        func present(_ values: [String: String?]) -> [String: String] { values.compactMapValues { $0.flatMap { $0.isEmpty ? nil : $0 } } }
         return [
-            "shop": ["name": config.shopName, "phone": config.string("shop.phone")],
+            "shop": present(["name": config.shopName, "phone": config.string("shop.phone")]),
             "ref": ref,
             "issuedAt": time.format(row.registration.invitedAt),
             "expiresOn": expiresOn.description,
             "paper": paper.rawValue, "isA5": paper == .a5, "is80mm": paper == .receipt80,
-            "vehicle": [
+            "vehicle": present([
                 "plate": vehicle.plate, "owner": vehicle.ownerName,
-                "ownerPhoneMasked": vehicle.ownerPhone.map(InviteDocument.maskPhone) ?? "",
+                "ownerPhoneMasked": vehicle.ownerPhone.map(InviteDocument.maskPhone),
                 "plateTypeZh": plateType.zh, "plateTypeEn": plateType.en,
-            ],
-            "staff": ["name": staff.name, "phone": staff.phone ?? "", "idNumber": showID ? staff.idNumber : IDNumber.mask(staff.idNumber)],
+            ]),
+            "staff": present(["name": staff.name, "phone": staff.phone, "idNumber": showID ? staff.idNumber : IDNumber.mask(staff.idNumber)]),
             "showIdNumber": showID,
             "method": row.registration.method.rawValue,
             "isQR": row.registration.method == .qr, "isSMS": row.registration.method == .sms, "isWindow": row.registration.method == .window,

@@ -84,6 +84,14 @@ struct CLI {
 
     /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
     static func shop() throws -> CLI {
+        let cli = try bare()
+        try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 09:00", "--order", "WO-1")
+        try cli.ok("visit", "checkin", "--plate", "沪B88888", "--at", "2026-11-20 09:00")
+        return cli
+    }
+
+    /// The same shop with no visits yet.
+    static func bare() throws -> CLI {
         let cli = try CLI()
         try cli.ok("init", "--shop-name", "测试汽修")
         try cli.ok("staff", "add", "--name", "王磊", "--id-number", "110105198803124111", "--license-class", "C1",
@@ -92,8 +100,6 @@ struct CLI {
                    "--license-first-issued", "2012-08-03", "--license-valid-until", "2028-08-03")
         try cli.ok("vehicle", "add", "--plate", "京A12345", "--owner", "张伟", "--owner-phone", "13800138000", "--engine-last6", "a1b2c3")
         try cli.ok("vehicle", "add", "--plate", "沪B88888", "--owner", "上海某某贸易有限公司")
-        try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 09:00", "--order", "WO-1")
-        try cli.ok("visit", "checkin", "--plate", "沪B88888", "--at", "2026-11-20 09:00")
         return cli
     }
 }
