@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEMO_DB ?= $(CURDIR)/demo.sqlite
 BIN = .build/debug/driverdesk
 
-.PHONY: run test build packages test-packages clean
+.PHONY: run test build packages test-packages bench clean
 
 packages:
 	@scripts/install-packages.sh run
@@ -25,6 +25,11 @@ run: build
 test: test-packages
 	$(SWIFT) build --product driverdesk
 	$(SWIFT) test
+
+# Speed against the tools that set the limit (release build); writes bench-results.json.
+bench: test-packages
+	$(SWIFT) build -c release --product driverdesk-bench --product driverdesk
+	.build/release/driverdesk-bench --json bench-results.json
 
 clean:
 	rm -rf .build
