@@ -94,8 +94,44 @@ extension Desk {
 
     /// `cleanup [--dry-run]` (R9).
     public func cleanup(dryRun: Bool) throws -> CleanupView {
+        let config = try config()
         let plan = try database.cleanup(dryRun: dryRun, context: context)
-        return CleanupView(dryRun: dryRun, actions: plan.actions)
+        let templates = try? Templates.shipped()
+        let actions = plan.actions.map { action in
+            var view = CleanupActionView(kind: action.kind.rawValue, message: action.message, ref: action.ref, plate: action.plate,
+                                         staff: action.staff, violationId: action.violationId, reminder: nil)
+            view.reminder = templates.flatMap { try? reminder(for: action, templates: $0, config: config) }
+            return view
+        }
+        return CleanupView(dryRun: dryRun, actions: actions)
+    }
+
+    /// The text to send for an action: the owner is asked to remove a registration, the driver to pay.
+    func reminder(for action: CleanupAction, templates: Templates, config: Config) throws -> CleanupActionView.Reminder? {
+        switch action.kind {
+        case .removalDue, .removalReminder:
+            guard let ref = action.ref else { return nil }
+            let row = try database.registration(ref: ref)
+            let text = try templates.render("reminder-removal", [
+                "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref,
+            ])
+            return .init(to: "owner", name: row.vehicle.ownerName, phone: row.vehicle.ownerPhone, text: text.trimmingSpaces())
+        case .feeDueSoon, .feeOverdue:
+            guard let id = action.violationId else { return nil }
+            let row = try database.violation(id)
+            guard let driver = row.driver, let processedAt = row.violation.processedAt else { return nil }
+            let fees = FeeRules(config)
+            let processed = config.time.civilDate(of: processedAt)
+            let fee = fees.lateFee(fineFen: row.violation.fineFen, processedOn: processed, on: today(config))
+            let text = try templates.render("reminder-fee", [
+                "shop": config.shopName, "staff": driver.name, "plate": row.vehicle.plate, "id": String(id),
+                "fine": Money.yuan(row.violation.fineFen), "due": fees.dueDate(processedOn: processed).description,
+                "overdue": action.kind == .feeOverdue, "lateFee": Money.yuan(fee), "total": Money.yuan(row.violation.fineFen + fee),
+            ])
+            return .init(to: "staff", name: driver.name, phone: driver.phone, text: text.trimmingSpaces())
+        case .inviteExpired, .visitStale:
+            return nil
+        }
     }
 
     static func violationId(_ raw: String) throws -> Int64 {

@@ -116,5 +116,24 @@ public struct ImportView: Codable, Sendable {
 /// `cleanup`: whether it changed anything, and one action per line.
 public struct CleanupView: Codable, Sendable {
     public var dryRun: Bool
-    public var actions: [CleanupAction]
+    public var actions: [CleanupActionView]
+}
+
+/// A cleanup action with the reminder to send, where there is someone to remind.
+public struct CleanupActionView: Codable, Sendable {
+    public var kind: String
+    public var message: String
+    public var ref: String?
+    public var plate: String?
+    public var staff: String?
+    public var violationId: Int64?
+    /// The bilingual SMS-length reminder: to the owner (removals) or the driver (fees).
+    public var reminder: Reminder?
+
+    public struct Reminder: Codable, Sendable {
+        public var to: String
+        public var name: String
+        public var phone: String?
+        public var text: String
+    }
 }

@@ -136,7 +136,7 @@ public enum CleanupRules {
             case .removalDue:
                 guard let due = r.removalDueAt, due <= now else { continue }
                 let days = time.civilDate(of: due).days(until: today)
-                actions.append(CleanupAction(kind: .removalReminder, message: "Remove registration \(r.ref) of \(r.staff) on \(r.plate) in 12123 (due since \(time.format(due))\(days > 0 ? ", \(days) days" : "")), then driverdesk register remove \(r.ref).",
+                actions.append(CleanupAction(kind: .removalReminder, message: "Remove registration \(r.ref) of \(r.staff) on \(r.plate) in 12123 (due since \(time.format(due))\(days > 0 ? ", \(days) day\(days == 1 ? "" : "s")" : "")), then driverdesk register remove \(r.ref).",
                                              ref: r.ref, plate: r.plate, staff: r.staff))
             case .removed, .expired, .cancelled:
                 continue

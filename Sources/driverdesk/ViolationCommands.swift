@@ -111,8 +111,8 @@ extension DriverDeskCommand {
         func run() throws {
             let result = try global.desk().cleanup(dryRun: dryRun)
             try global.output.print(result) {
-                var lines = result.actions.map { "\($0.kind.rawValue): \($0.message)" }
-                let counts = Dictionary(grouping: result.actions, by: \.kind).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+                var lines = result.actions.map { "\($0.kind): \($0.message)" }
+                let counts = Dictionary(grouping: result.actions, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
                 lines.append((result.dryRun ? "Dry run, nothing changed: " : "Cleanup: ") + (counts.isEmpty ? "nothing to do." : counts.joined(separator: ", ") + "."))
                 return lines.joined(separator: "\n")
             }
