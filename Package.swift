@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // No default traits: with them SwiftPM rebuilds Hummingbird at random between build and test.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .target(name: "DriverDeskCore"),
@@ -25,14 +27,22 @@ let package = Package(
         .target(
             name: "DriverDeskApp",
             dependencies: [
-                "DriverDeskCore", "DriverDeskStore", "QRCode",
+                "DriverDeskCore", "DriverDeskStore", "QRCode", "CCrypt",
                 .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .target(
+            name: "DriverDeskWeb",
+            dependencies: [
+                "DriverDeskApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(
             name: "driverdesk",
             dependencies: [
-                "DriverDeskApp",
+                "DriverDeskApp", "DriverDeskWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +51,10 @@ let package = Package(
         .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskStore"]),
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        .testTarget(
+            name: "DriverDeskWebTests",
+            dependencies: ["DriverDeskWeb", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -41,14 +41,26 @@ public struct Desk: Sendable {
     /// `config show`.
     public func settings() throws -> [SettingView] {
         let config = try config()
-        return Config.settings.map {
-            SettingView(key: $0.key, value: config.string($0.key), defaultValue: $0.defaultValue, isDefault: config.isDefault($0.key), help: $0.help)
+        let fixed = Config.settings.map { setting -> SettingView in
+            var value = config.string(setting.key)
+            if case .secret = setting.kind { value = value.isEmpty ? "(not set)" : "(set)" }
+            return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: setting.help)
         }
+        let fines = try config.fineOverrides.map { key, value in
+            let setting = try Config.setting(key)
+            return SettingView(key: key, value: value, defaultValue: "", isDefault: false, help: setting.help)
+        }
+        return fixed + fines
     }
 
     /// `config set KEY VALUE`.
     public func setSetting(key: String, value: String) throws -> SettingView {
-        let config = try database.setConfig(key: key, value: value, context: context)
+        // The password is hashed here, before anything stores or audits it (the core stays free of libcrypt).
+        let stored = key == "web.password" ? (value.isEmpty ? "" : try PasswordHash.make(value)) : value
+        let config = try database.setConfig(key: key, value: stored, context: context)
+        if key == "web.password" {
+            return SettingView(key: key, value: config.string(key).isEmpty ? "(not set)" : "(set)", defaultValue: "", isDefault: config.string(key).isEmpty, help: try Config.setting(key).help)
+        }
         let setting = try Config.setting(key)
         return SettingView(key: key, value: config.string(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: setting.help)
     }

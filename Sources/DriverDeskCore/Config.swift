@@ -9,6 +9,8 @@ public struct Setting: Sendable {
         case timeZone
         case choice([String])
         case money
+        /// Stored as a hash made by the App layer; shown only as set or not set.
+        case secret
     }
 
     public let key: String
@@ -38,6 +40,8 @@ public struct Setting: Sendable {
             return value
         case .timeZone:
             return try ShopTime(zoneName: value, field: key).zone.identifier
+        case .secret:
+            return raw
         case .money:
             if value.isEmpty { return "" }
             return Money.yuan(try Money.fen(value, field: key))
@@ -80,6 +84,7 @@ public struct Config: Sendable, Equatable {
         Setting(key: "invite.showIdNumber", defaultValue: "false", kind: .boolean, help: "print the driver's whole ID number on invite slips (R12)"),
         Setting(key: "invite.baseURL", defaultValue: "", kind: .text, help: "when set, invite QR codes carry this URL followed by the reference"),
         Setting(key: "ui.language", defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "language of the web pages"),
+        Setting(key: "web.password", defaultValue: "", kind: .secret, help: "front-desk password for the web pages (required off 127.0.0.1); kept as a salted hash"),
     ]
 
     public static func setting(_ key: String) throws -> Setting {

@@ -21,8 +21,12 @@ extension AppDatabase {
         return try write { db in
             let before = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
             try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, normal])
+            var shown = (before: before ?? setting.defaultValue, after: normal)
+            if case .secret = setting.kind {
+                shown = (shown.before.isEmpty ? "(not set)" : "(set)", normal.isEmpty ? "(not set)" : "(set, new)")
+            }
             try Audit.record(db, context, action: "config.set", subject: key,
-                             before: Audit.json([key: before ?? setting.defaultValue]), after: Audit.json([key: normal]))
+                             before: Audit.json([key: shown.before]), after: Audit.json([key: shown.after]))
             return try AppDatabase.config(db)
         }
     }

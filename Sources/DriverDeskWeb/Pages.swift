@@ -1,0 +1,81 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+/// An HTML page as a response.
+public struct HTML: ResponseGenerator, Sendable {
+    public var text: String
+    public var status: HTTPResponse.Status = .ok
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// Renders the Mustache pages of `templates/web/` with the language catalogue of `templates/i18n/`.
+public struct Pages: @unchecked Sendable {
+    public let templates: Templates
+    /// Language code → nested sections → text (`{"nav": {"dashboard": "…"}}`, read as `{{t.nav.dashboard}}`).
+    let catalogues: [String: [String: Any]]
+
+    public static let languages = ["zh-Hans", "en"]
+
+    public init(templates: Templates) throws {
+        self.templates = templates
+        var catalogues: [String: [String: Any]] = [:]
+        for language in Pages.languages {
+            let url = templates.folder.appendingPathComponent("i18n/\(language).json")
+            guard let data = try? Data(contentsOf: url), let catalogue = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw DeskError.storage(message: "cannot read the language catalogue \(url.path)")
+            }
+            catalogues[language] = catalogue
+        }
+        let base = catalogues["zh-Hans"] ?? [:]
+        self.catalogues = catalogues.mapValues { Pages.merge(base, $0) }
+    }
+
+    /// `overlay` over `base`, section by section.
+    static func merge(_ base: [String: Any], _ overlay: [String: Any]) -> [String: Any] {
+        var result = base
+        for (key, value) in overlay {
+            if let section = value as? [String: Any], let under = base[key] as? [String: Any] {
+                result[key] = merge(under, section)
+            } else {
+                result[key] = value
+            }
+        }
+        return result
+    }
+
+    /// The catalogue of a language, falling back to Chinese for keys the English one lacks.
+    public func catalogue(_ language: String) -> [String: Any] {
+        catalogues[language] ?? catalogues["zh-Hans"] ?? [:]
+    }
+
+    /// One text of the catalogue by its dotted key, with `{0}`, `{1}` … filled in.
+    public func text(_ key: String, _ language: String, _ values: String...) -> String {
+        var node: Any = catalogue(language)
+        for part in key.split(separator: ".") { node = (node as? [String: Any])?[String(part)] as Any }
+        var text = node as? String ?? key
+        for (index, value) in values.enumerated() { text = text.replacingOccurrences(of: "{\(index)}", with: value) }
+        return text
+    }
+
+    /// A whole page: the layout, the navigation, the scanner field, the page's own content.
+    func render(_ name: String, status: HTTPResponse.Status = .ok, nav: String, title: String, page: [String: Any],
+                session: Session, config: Config, flash: String? = nil) throws -> HTML {
+        let language = session.language ?? config.string("ui.language")
+        let t = catalogue(language)
+        let context: [String: Any] = [
+            "t": t, "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",
+            "shop": config.shopName, "csrf": session.csrf, "flash": flash ?? session.flash ?? "",
+            "hasFlash": !(flash ?? session.flash ?? "").isEmpty,
+            "nav": [nav: true], "title": text(title, language), "authenticated": session.authenticated,
+            "page": page,
+        ]
+        return HTML(text: try templates.render("web/\(name)", context), status: status)
+    }
+}

@@ -1,0 +1,97 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+extension WebApp {
+    /// Login, logout, the language switch and the scanner field.
+    func addSessionRoutes(_ router: Router<WebContext>) {
+        router.get("/login") { _, context in
+            try await self.page("login", nav: "", title: "login.title", [:], context: context)
+        }
+        router.post("/login") { request, context in
+            let form = self.form(context)
+            let hash = try self.database.config().string("web.password")
+            guard !hash.isEmpty, PasswordHash.verify(form["password"] ?? "", hash: hash) else {
+                try await Task.sleep(for: .milliseconds(300))
+                return try await self.page("login", nav: "", title: "login.title", ["error": true], context: context, status: .unauthorized)
+                    .response(from: request, context: context)
+            }
+            var session = await self.sessions.renew(context.session!)
+            session.authenticated = true
+            await self.sessions.update(session)
+            var response = Response.redirect(to: "/", type: .normal)
+            response.setCookie(Cookie(name: "dd_session", value: session.id, path: "/", httpOnly: true, sameSite: .strict))
+            return response
+        }
+        router.post("/logout") { _, context in
+            await self.sessions.remove(context.session!.id)
+            return Response.redirect(to: "/login", type: .normal)
+        }
+        router.post("/lang") { request, context in
+            let form = self.form(context)
+            var session = context.session!
+            if let language = form["lang"], Pages.languages.contains(language) {
+                session.language = language
+                await self.sessions.update(session)
+            }
+            let back = form["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+            return Response.redirect(to: back, type: .normal)
+        }
+        // The scanner field on every page: an invite reference or a plate, typed by a USB scanner or a person.
+        router.get("/scan") { request, context in
+            let text = request.uri.queryParameters["q"].map { String($0) } ?? ""
+            if let ref = InviteRef.find(in: text) {
+                return Response.redirect(to: "/invites/\(ref)", type: .normal)
+            }
+            if let plate = try? Plate(text) {
+                let target = request.uri.queryParameters["then"].map(String.init) == "move" ? "/moves?plate=" : "/vehicles/"
+                let encoded = plate.text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate.text
+                return Response.redirect(to: target + encoded, type: .normal)
+            }
+            let language = try self.language(context)
+            return await self.redirect("/", flash: self.pages.text("scan.unknown", language, String(text.prefix(40))), context: context)
+        }
+    }
+
+    /// The dashboard: cars in the shop, who drives, violations by next action, removals due.
+    func addDashboardRoutes(_ router: Router<WebContext>) {
+        router.get("/") { _, context in
+            let status = try self.desk(context).status()
+            let language = try self.language(context)
+            let groups = ["review", "invite", "window", "process", "pay", "overdue"].compactMap { key -> [String: Any]? in
+                guard let list = status.violations[key], !list.isEmpty else { return nil }
+                return ["key": key, "label": self.pages.text("group.\(key)", language), "count": list.count, "items": list.map(WebApp.summary)]
+            }
+            return try await self.page("dashboard", nav: "dashboard", title: "nav.dashboard", [
+                "now": WebApp.shortTime(status.now),
+                "cars": status.carsInShop.map { car in
+                    ["plate": car.plate, "owner": car.owner, "since": WebApp.shortTime(car.since), "order": car.orderNo ?? "",
+                     "driver": car.driver?.name ?? "", "driving": car.driver != nil, "purpose": car.purpose ?? ""] as [String: Any]
+                },
+                "hasCars": !status.carsInShop.isEmpty,
+                "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince)] },
+                "hasDriving": !status.driving.isEmpty,
+                "groups": groups, "hasGroups": !groups.isEmpty,
+                "removals": status.removalsDue.map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
+                "hasRemovals": !status.removalsDue.isEmpty,
+                "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },
+                "hasStale": !status.staleVisits.isEmpty,
+                "counts": ["staff": status.activeStaff, "vehicles": status.vehicles, "movements": status.movementsToday],
+            ], context: context)
+        }
+    }
+
+    static func summary(_ v: ViolationSummary) -> [String: Any] {
+        ["id": v.id, "plate": v.plate, "when": shortTime(v.occurredAt), "code": v.code, "points": v.points, "fine": "\(v.fineYuan)",
+         "driver": v.driver?.name ?? "", "hasDriver": v.driver != nil, "total": v.totalDueYuan.map { "\($0)" } ?? "", "due": v.dueDate ?? ""]
+    }
+
+    /// `2026-11-26T14:05:00+08:00` as `2026-11-26 14:05`.
+    static func shortTime(_ iso: String?) -> String {
+        guard let iso, iso.count >= 16 else { return "" }
+        let chars = Array(iso)
+        return String(chars[0..<10]) + " " + String(chars[11..<16])
+    }
+}

@@ -1,0 +1,144 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Where and how the front desk serves.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// The clock of every request: the real time, or a fixed one for tests and `--now`.
+    public var clock: @Sendable () -> Date
+    public var operatorName: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, clock: @escaping @Sendable () -> Date = { Date() }, operatorName: String = "web") {
+        self.host = host
+        self.port = port
+        self.clock = clock
+        self.operatorName = operatorName
+    }
+
+    /// Addresses only this machine can reach: no password is needed there.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}
+
+/// Everything a page handler needs: the database, the pages, the sessions, the clock.
+public struct WebApp: Sendable {
+    public let database: AppDatabase
+    public let pages: Pages
+    public let sessions: Sessions
+    public let settings: ServerSettings
+
+    public init(database: AppDatabase, pages: Pages, settings: ServerSettings) {
+        self.database = database
+        self.pages = pages
+        self.sessions = Sessions()
+        self.settings = settings
+    }
+
+    /// The use cases at this request's time.
+    func desk(_ context: WebContext) -> Desk {
+        Desk(database: database, now: settings.clock(), operator: settings.operatorName)
+    }
+
+    func language(_ context: WebContext) throws -> String {
+        try context.session?.language ?? database.config().string("ui.language")
+    }
+
+    /// Renders a page of `templates/web/`.
+    func page(_ name: String, nav: String, title: String, _ page: [String: Any], context: WebContext,
+              status: HTTPResponse.Status = .ok, flash: String? = nil) async throws -> HTML {
+        var session = context.session!
+        let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try database.config(), flash: flash)
+        if session.flash != nil {
+            session.flash = nil
+            await sessions.update(session)
+        }
+        return html
+    }
+
+    /// Redirects after a successful POST, with a message for the next page.
+    func redirect(_ location: String, flash: String?, context: WebContext) async -> Response {
+        if var session = context.session, let flash {
+            session.flash = flash
+            await sessions.update(session)
+        }
+        return .redirect(to: location, type: .normal)
+    }
+
+    /// The form a POST carried (already read by the CSRF check).
+    func form(_ context: WebContext) -> Form { context.form ?? Form(fields: [:], files: [:]) }
+
+    /// A path parameter, percent-decoded (Hummingbird hands them over encoded).
+    func parameter(_ name: String, _ context: WebContext) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// A DeskError as a sentence for the page, and the field it names.
+    func problem(_ error: any Error) -> (message: String, field: String?) {
+        if let error = error as? DeskError { return (error.localizedDescription, error.field) }
+        if let error = error as? ImportErrors { return (error.localizedDescription, "file") }
+        return ("\(error)", nil)
+    }
+}
+
+/// Builds the front desk's router: middleware, static files, every page.
+public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContext> {
+    let router = Router(context: WebContext.self)
+    router.add(middleware: ErrorPageMiddleware(app: app))
+    router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
+    router.add(middleware: SessionMiddleware(sessions: app.sessions))
+    router.add(middleware: CSRFMiddleware())
+    router.add(middleware: AuthMiddleware(database: app.database))
+    app.addSessionRoutes(router)
+    app.addDashboardRoutes(router)
+    return router
+}
+
+/// The whole server; refuses to listen beyond this machine without a front-desk password.
+public func buildApplication(database: AppDatabase, settings: ServerSettings) throws -> some ApplicationProtocol {
+    if !settings.isLoopback, try database.config().string("web.password").isEmpty {
+        throw DeskError.refused(rule: "web", message: "serving on \(settings.host) lets other machines in: set a front-desk password first: driverdesk config set web.password SECRET (or serve on 127.0.0.1)")
+    }
+    let templates = try Templates.shipped()
+    let app = WebApp(database: database, pages: try Pages(templates: templates), settings: settings)
+    let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
+    var logger = Logger(label: "driverdesk.web")
+    logger.logLevel = .warning
+    return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"), logger: logger)
+}
+
+/// DeskErrors that reach the top become a page that says what went wrong; nothing else leaks a stack trace.
+struct ErrorPageMiddleware: RouterMiddleware {
+    let app: WebApp
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as DeskError {
+            let status: HTTPResponse.Status = switch error {
+            case .invalid: .badRequest
+            case .notFound: .notFound
+            case .refused: .conflict
+            case .storage: .internalServerError
+            }
+            return try page(error.localizedDescription, status: status, request: request, context: context)
+        } catch let error as HTTPResponseError {
+            throw error
+        } catch {
+            return try page("\(error)", status: .internalServerError, request: request, context: context)
+        }
+    }
+
+    func page(_ message: String, status: HTTPResponse.Status, request: Request, context: WebContext) throws -> Response {
+        let session = context.session ?? Session(id: "", csrf: "", authenticated: false, language: nil, flash: nil, created: .now)
+        let html = try app.pages.render("error", status: status, nav: "", title: "error.title", page: ["message": message, "status": Int(status.code)],
+                                        session: session, config: try app.database.config())
+        return try html.response(from: request, context: context)
+    }
+}
