@@ -11,7 +11,7 @@ public actor Sessions {
     public func session(for id: String?) -> Session {
         if let id, let session = sessions[id], ContinuousClock.now - session.created < lifetime { return session }
         if sessions.count > 10_000 { sessions = sessions.filter { ContinuousClock.now - $0.value.created < lifetime } }
-        let session = Session(id: Sessions.token(), csrf: Sessions.token(), authenticated: false, language: nil, flash: nil, created: .now)
+        let session = Session(id: Sessions.token(), csrf: Sessions.token(), authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
         sessions[session.id] = session
         return session
     }

@@ -97,6 +97,9 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     router.add(middleware: AuthMiddleware(database: app.database))
     app.addSessionRoutes(router)
     app.addDashboardRoutes(router)
+    app.addVehicleRoutes(router)
+    app.addStaffRoutes(router)
+    app.addMoveRoutes(router)
     return router
 }
 
@@ -136,7 +139,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
     }
 
     func page(_ message: String, status: HTTPResponse.Status, request: Request, context: WebContext) throws -> Response {
-        let session = context.session ?? Session(id: "", csrf: "", authenticated: false, language: nil, flash: nil, created: .now)
+        let session = context.session ?? Session(id: "", csrf: "", authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
         let html = try app.pages.render("error", status: status, nav: "", title: "error.title", page: ["message": message, "status": Int(status.code)],
                                         session: session, config: try app.database.config())
         return try html.response(from: request, context: context)

@@ -24,4 +24,6 @@ public struct Session: Sendable {
     public var language: String?
     public var flash: String?
     public var created: ContinuousClock.Instant
+    /// The staff member last chosen on the movement page, so a run of key-tag scans needs no re-choosing.
+    public var lastStaff: String?
 }

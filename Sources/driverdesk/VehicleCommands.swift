@@ -5,7 +5,7 @@ import DriverDeskCore
 extension DriverDeskCommand {
     struct VehicleCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "vehicle", abstract: "Customer cars.", subcommands: [Add.self, Update.self, List.self, Show.self])
+            commandName: "vehicle", abstract: "Customer cars.", subcommands: [Add.self, Update.self, List.self, Show.self, Tag.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a customer car.")
@@ -36,6 +36,21 @@ extension DriverDeskCommand {
             func run() throws {
                 let v = try global.desk().updateVehicle(plate: plate, owner: owner, ownerPhone: ownerPhone, engineLast6: engineLast6, usage: usage, size: size)
                 try global.output.print(v) { "Updated vehicle #\(v.id) \(v.plate): owner \(v.owner), \(v.usage), \(v.size), engine last 6 \(String.or(v.engineLast6))." }
+            }
+        }
+
+        struct Tag: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "A key tag with the plate's QR: scanning it starts or ends that car's movement.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "FILE.html (printable), FILE.svg or FILE.png.") var out: String
+            @Option(help: "a5 or 80mm (for .html).") var paper: String = "80mm"
+
+            func run() throws {
+                let paper = try InviteDocument.Paper(parsing: paper)
+                _ = try InviteFormat(path: out)
+                let v = try global.desk().writeKeyTag(plate: plate, to: out, paper: paper)
+                try global.output.print(v) { "Wrote the key tag of \(v.plate) to \(out)." }
             }
         }
 

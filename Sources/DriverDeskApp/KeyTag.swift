@@ -1,0 +1,60 @@
+import DriverDeskCore
+import Foundation
+import QRCode
+
+/// A key tag: the plate as a QR, so scanning the key starts or ends that car's movement.
+public struct KeyTag {
+    public let plate: String
+    public let owner: String
+    public let shop: String
+
+    /// The plate alone: a USB scanner types it into any field, and the scanner field finds the car.
+    public var payload: String { plate }
+
+    func code() throws -> QRCode {
+        do { return try QRCode(text: payload, correction: .quartile) } catch {
+            throw DeskError.storage(message: "cannot make the QR code of \(plate): \(error.localizedDescription)")
+        }
+    }
+
+    public func html(paper: InviteDocument.Paper, templates: Templates) throws -> String {
+        try templates.render("key-tag", ["plate": plate, "owner": owner, "shop": shop, "qrSVG": try code().svg(moduleSize: 6, quietZone: 4),
+                                         "isA5": paper == .a5, "is80mm": paper == .receipt80])
+    }
+
+    public func svg() throws -> String { try code().svg(moduleSize: 10, quietZone: 4) }
+
+    public func png() throws -> Data {
+        do { return Data(try code().png(scale: 10, quietZone: 4)) } catch {
+            throw DeskError.storage(message: "cannot make the PNG of \(plate): \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Desk {
+    func keyTag(plate: String) throws -> KeyTag {
+        let detail = try database.vehicle(try Plate(plate))
+        return KeyTag(plate: detail.plate, owner: detail.ownerName, shop: try config().shopName)
+    }
+
+    /// The printable key tag page.
+    public func keyTagHTML(plate: String, paper: InviteDocument.Paper) throws -> String {
+        try keyTag(plate: plate).html(paper: paper, templates: try Templates.shipped())
+    }
+
+    /// `vehicle tag --plate P --out FILE.svg|.png|.html`.
+    public func writeKeyTag(plate: String, to path: String, paper: InviteDocument.Paper) throws -> VehicleView {
+        let format = try InviteFormat(path: path)
+        let tag = try keyTag(plate: plate)
+        let data: Data
+        switch format {
+        case .html: data = Data(try tag.html(paper: paper, templates: try Templates.shipped()).utf8)
+        case .svg: data = Data(try tag.svg().utf8)
+        case .png: data = try tag.png()
+        }
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw DeskError.storage(message: "cannot write \(path): \(error.localizedDescription)")
+        }
+        return VehicleView(try database.vehicle(try Plate(plate)), inShop: false, time: try config().time)
+    }
+}

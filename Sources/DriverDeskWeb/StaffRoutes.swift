@@ -1,0 +1,70 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+extension WebApp {
+    /// Staff: the list with points against 12 and slots, an add form, each staff member's page.
+    func addStaffRoutes(_ router: Router<WebContext>) {
+        router.get("/staff") { _, context in
+            try await self.staffPage(context: context, form: [:], error: nil)
+        }
+        router.post("/staff") { request, context in
+            let form = self.form(context)
+            do {
+                let staff = try self.desk(context).addStaff(name: form["name"] ?? "", idNumber: form["idNumber"] ?? "", licenseClass: form["licenseClass"] ?? "",
+                                                            licenseFirstIssued: form["licenseFirstIssued"] ?? "", licenseValidUntil: form["licenseValidUntil"] ?? "",
+                                                            phone: form["phone"])
+                return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+            } catch {
+                return try await self.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+        router.get("/staff/{id}") { _, context in
+            let desk = self.desk(context)
+            let detail = try desk.showStaff(self.parameter("id", context))
+            let s = detail.staff
+            let violations = try desk.violationList(status: nil).filter { $0.driver?.id == s.id }
+            let config = try self.database.config()
+            return try await self.page("staff-member", nav: "staff", title: "staff.title", [
+                "id": s.id, "name": s.name, "idNumber": IDNumber.mask(s.idNumber), "licenseClass": s.licenseClass, "firstIssued": s.licenseFirstIssued,
+                "validUntil": s.licenseValidUntil, "licenseValid": s.licenseValid, "phone": s.phone ?? "", "active": s.active,
+                "points": WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax")), "cycleEnd": s.cycleEnd ?? "",
+                "slots": detail.slots.text,
+                "registrations": detail.registrations.map { ["ref": $0.ref, "plate": $0.plate, "status": $0.status, "method": $0.method] },
+                "movements": detail.movements.prefix(20).map { ["plate": $0.plate, "purpose": $0.purpose, "start": WebApp.shortTime($0.startAt), "end": WebApp.shortTime($0.endAt)] },
+                "violations": violations.map { ["id": $0.id, "plate": $0.plate, "when": WebApp.shortTime($0.occurredAt), "code": $0.code, "points": $0.points, "status": $0.status] },
+            ], context: context)
+        }
+        router.post("/staff/{id}/deactivate") { request, context in
+            let id = self.parameter("id", context)
+            let staff = try self.desk(context).deactivateStaff(id)
+            return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+        }
+    }
+
+    func staffPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+        let desk = desk(context)
+        let config = try database.config()
+        let today = config.time.civilDate(of: desk.now)
+        let problem = error.map(self.problem)
+        let rows: [[String: Any]] = try desk.staffList().map { s in
+            var row: [String: Any] = ["id": s.id, "name": s.name, "idNumber": s.idNumber, "licenseClass": s.licenseClass, "validUntil": s.licenseValidUntil,
+                                      "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? ""]
+            row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax"))
+            row["slots"] = (try? database.slots(staffId: s.id, on: today).text) ?? ""
+            return row
+        }
+        return try await page("staff", nav: "staff", title: "staff.title", [
+            "staff": rows, "classes": LicenseClass.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (form["licenseClass"] ?? "C1")] },
+            "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+        ], context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    /// Points against the cycle's maximum, for a bar: green, orange from half, red near the end.
+    static func pointsBar(_ points: Int, max: Int) -> [String: Any] {
+        let percent = max > 0 ? min(100, points * 100 / max) : 0
+        return ["points": points, "max": max, "percent": percent, "level": points * 4 >= max * 3 ? "bad" : points * 2 >= max ? "warn" : "ok"]
+    }
+}

@@ -1,0 +1,94 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+extension WebApp {
+    /// Vehicles: the list with an add form, each car's timeline, check-in and check-out, its key tag.
+    func addVehicleRoutes(_ router: Router<WebContext>) {
+        router.get("/vehicles") { _, context in
+            try await self.vehiclesPage(context: context, form: [:], error: nil)
+        }
+        router.post("/vehicles") { request, context in
+            let form = self.form(context)
+            do {
+                let vehicle = try self.desk(context).addVehicle(plate: form["plate"] ?? "", owner: form["owner"] ?? "", ownerPhone: form["ownerPhone"],
+                                                                engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
+                return await self.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: "✓ \(vehicle.plate)", context: context)
+            } catch {
+                return try await self.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+        router.get("/vehicles/{plate}") { _, context in
+            try await self.vehiclePage(self.parameter("plate", context), context: context, error: nil)
+        }
+        router.post("/vehicles/{plate}/checkin") { request, context in
+            let plate = self.parameter("plate", context)
+            do {
+                let visit = try self.desk(context).checkin(plate: plate, at: self.form(context)["at"], orderNo: self.form(context)["order"])
+                return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context: context)
+            } catch {
+                return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+            }
+        }
+        router.post("/vehicles/{plate}/checkout") { request, context in
+            let plate = self.parameter("plate", context)
+            do {
+                let visit = try self.desk(context).checkout(plate: plate, at: self.form(context)["at"])
+                return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context: context)
+            } catch {
+                return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+            }
+        }
+        router.get("/vehicles/{plate}/tag") { request, context in
+            let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
+            let html = try self.desk(context).keyTagHTML(plate: self.parameter("plate", context), paper: paper)
+            return HTML(text: html)
+        }
+    }
+
+    func vehiclesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+        let vehicles = try desk(context).vehicleList()
+        let problem = error.map(self.problem)
+        return try await page("vehicles", nav: "vehicles", title: "vehicles.title", [
+            "vehicles": vehicles.map { v in
+                ["plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": v.usage, "size": v.size, "inShop": v.inShop] as [String: Any]
+            },
+            "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+        ], context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    func vehiclePage(_ plate: String, context: WebContext, error: (any Error)?) async throws -> HTML {
+        let desk = desk(context)
+        let detail = try desk.showVehicle(plate)
+        let violations = try desk.violationList(status: nil).filter { $0.plate == detail.vehicle.plate }
+        let problem = error.map(self.problem)
+        // The timeline: visits, movements, registrations and violations of the car, newest first.
+        var events: [(String, [String: Any])] = []
+        for v in detail.visits {
+            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))"]))
+        }
+        for m in detail.movements {
+            events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "text": "🚗 \(m.staff.name) · \(m.purpose) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
+        }
+        for r in detail.registrations {
+            events.append((r.invitedAt, ["when": WebApp.shortTime(r.invitedAt), "kind": "registration", "text": "📝 \(r.ref) · \(r.staff.name) · \(r.status)", "link": "/invites/\(r.ref)"]))
+        }
+        for v in violations {
+            events.append((v.occurredAt, ["when": WebApp.shortTime(v.occurredAt), "kind": "violation", "text": "📷 #\(v.id) \(v.code) · \(v.points) · \(v.fineYuan) · \(v.driver?.name ?? "-") · \(v.status)", "link": "/violations/\(v.id)"]))
+        }
+        events.sort { $0.0 > $1.0 }
+        let v = detail.vehicle
+        return try await page("vehicle", nav: "vehicles", title: "vehicles.title", [
+            "plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": v.usage, "size": v.size,
+            "engine": v.engineLast6 ?? "", "inShop": v.inShop, "drivers": detail.drivers, "driversLimit": detail.driversLimit,
+            "events": events.map(\.1), "staff": try desk.staffList().filter(\.active).map { ["id": $0.id, "name": $0.name] },
+            "error": problem?.message ?? "", "hasError": problem != nil,
+        ], context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    static func pathEncode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? text
+    }
+}
