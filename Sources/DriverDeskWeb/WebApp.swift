@@ -100,6 +100,8 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     app.addVehicleRoutes(router)
     app.addStaffRoutes(router)
     app.addMoveRoutes(router)
+    app.addInviteRoutes(router)
+    app.addViolationRoutes(router)
     return router
 }
 

@@ -1,0 +1,95 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+extension WebApp {
+    /// Invites: new invite, the list, each invite with its print views, confirm by scanning the slip, removal.
+    func addInviteRoutes(_ router: Router<WebContext>) {
+        router.get("/invites") { request, context in
+            let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
+            return try await self.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil)
+        }
+        router.post("/invites") { request, context in
+            let form = self.form(context)
+            do {
+                let (view, _) = try self.desk(context).invite(plate: form["plate"] ?? "", staff: form["staff"] ?? "", method: form["method"])
+                let warnings = view.warnings.joined(separator: " ")
+                return await self.redirect("/invites/\(view.registration.ref)", flash: warnings.isEmpty ? "✓ \(view.registration.ref)" : warnings, context: context)
+            } catch {
+                return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+        // The slip's QR typed by a USB scanner (or the reference typed by hand) confirms the registration.
+        router.post("/invites/confirm") { request, context in
+            let form = self.form(context)
+            do {
+                let view = try self.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"])
+                return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.ref) · \(view.staff.name) · \(view.plate)", context: context)
+            } catch {
+                return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+        router.get("/invites/{ref}") { _, context in
+            try await self.invitePage(self.parameter("ref", context), context: context, error: nil)
+        }
+        router.post("/invites/{ref}/confirm") { request, context in
+            let ref = self.parameter("ref", context)
+            do {
+                let view = try self.desk(context).confirmRegistration(ref: ref, at: self.form(context)["at"])
+                return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.status)", context: context)
+            } catch {
+                return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
+            }
+        }
+        router.post("/invites/{ref}/remove") { request, context in
+            let ref = self.parameter("ref", context)
+            do {
+                let view = try self.desk(context).removeRegistration(ref: ref, at: self.form(context)["at"])
+                return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.status)", context: context)
+            } catch {
+                return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
+            }
+        }
+        // The print view: the slip itself, at A5 or 80 mm.
+        router.get("/invites/{ref}/print") { request, context in
+            let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
+            let document = try self.desk(context).inviteDocument(ref: self.parameter("ref", context))
+            return HTML(text: try document.html(paper: paper, templates: self.pages.templates))
+        }
+        router.get("/invites/{ref}/qr.png") { _, context in
+            let document = try self.desk(context).inviteDocument(ref: self.parameter("ref", context))
+            return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: try document.png())))
+        }
+    }
+
+    func invitesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+        let desk = desk(context)
+        let problem = error.map(self.problem)
+        let list = try desk.registrationList(status: nil)
+        return try await page("invites", nav: "invites", title: "invites.title", [
+            "registrations": list.prefix(200).map { r in
+                ["ref": r.ref, "plate": r.plate, "staff": r.staff.name, "method": r.method, "status": r.status,
+                 "invited": WebApp.shortTime(r.invitedAt), "expires": r.expiresOn ?? "", "active": WebApp.shortTime(r.activatedAt)] as [String: Any]
+            },
+            "staff": try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name, "selected": String($0.id) == form["staff"]] as [String: Any] },
+            "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+        ], context: context, status: error == nil ? .ok : (error is DeskError && (error as! DeskError).exitCode == 1 ? .conflict : .badRequest))
+    }
+
+    func invitePage(_ ref: String, context: WebContext, error: (any Error)?) async throws -> HTML {
+        let desk = desk(context)
+        let document = try desk.inviteDocument(ref: ref)
+        let view = RegistrationView(document.row, config: document.config)
+        let problem = error.map(self.problem)
+        return try await page("invite", nav: "invites", title: "invites.title", [
+            "ref": view.ref, "plate": view.plate, "owner": view.owner, "staff": view.staff.name, "method": view.method, "status": view.status,
+            "invited": WebApp.shortTime(view.invitedAt), "expires": view.expiresOn ?? "", "active": WebApp.shortTime(view.activatedAt),
+            "removalDue": WebApp.shortTime(view.removalDueAt), "removed": WebApp.shortTime(view.removedAt),
+            "canConfirm": view.status == "invited", "canRemove": ["invited", "active", "removalDue"].contains(view.status),
+            "qrSVG": try document.qrCode().svg(moduleSize: 4, quietZone: 4), "text": try document.text(templates: pages.templates),
+            "error": problem?.message ?? "", "hasError": problem != nil,
+        ], context: context, status: error == nil ? .ok : .conflict)
+    }
+}

@@ -1,0 +1,100 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+extension WebApp {
+    /// Violations: entry that shows attribution, channel and reasons at once; each violation with assign, process and pay.
+    func addViolationRoutes(_ router: Router<WebContext>) {
+        router.get("/violations") { request, context in
+            let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
+            let status = request.uri.queryParameters["status"].map(String.init)
+            return try await self.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil)
+        }
+        router.post("/violations") { request, context in
+            let form = self.form(context)
+            do {
+                let v = try self.desk(context).addViolation(plate: form["plate"] ?? "", at: form["at"] ?? "", code: form["code"] ?? "", points: form["points"],
+                                                            fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
+                return await self.redirect("/violations/\(v.id)", flash: "✓ #\(v.id)", context: context)
+            } catch {
+                return try await self.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
+            }
+        }
+        router.get("/violations/{id}") { _, context in
+            try await self.violationPage(self.parameter("id", context), context: context, form: [:], error: nil)
+        }
+        router.post("/violations/{id}/assign") { request, context in
+            let id = self.parameter("id", context), form = self.form(context)
+            do {
+                _ = try self.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
+                return await self.redirect("/violations/\(id)", flash: "✓", context: context)
+            } catch {
+                return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+        router.post("/violations/{id}/process") { request, context in
+            let id = self.parameter("id", context), form = self.form(context)
+            do {
+                let outcome = try self.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
+                return await self.redirect("/violations/\(id)", flash: (["✓"] + outcome.warnings).joined(separator: " "), context: context)
+            } catch {
+                return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+        router.post("/violations/{id}/pay") { request, context in
+            let id = self.parameter("id", context), form = self.form(context)
+            do {
+                let outcome = try self.desk(context).payViolation(id, method: form["method"] ?? "", payer: form["payer"], amount: form["amount"], at: form["at"])
+                var notes = ["✓"] + outcome.warnings
+                if let ref = outcome.removalDue { notes.append("→ \(ref) \(self.pages.text("invites.removalDue", try self.language(context)))") }
+                return await self.redirect("/violations/\(id)", flash: notes.joined(separator: " "), context: context)
+            } catch {
+                return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+            }
+        }
+    }
+
+    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?) async throws -> HTML {
+        let desk = desk(context)
+        let problem = error.map(self.problem)
+        let list = try desk.violationList(status: status.flatMap { $0.isEmpty ? nil : $0 })
+        return try await page("violations", nav: "violations", title: "violations.title", [
+            "violations": list.prefix(300).map(WebApp.violationRow),
+            "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+        ], context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    static func violationRow(_ v: ViolationView) -> [String: Any] {
+        ["id": v.id, "plate": v.plate, "when": shortTime(v.occurredAt), "code": v.code, "points": v.points, "fine": "\(v.fineYuan)",
+         "driver": v.driver?.name ?? "—", "attribution": v.attribution, "review": v.needsReview, "channel": v.channel ?? "—",
+         "status": v.status, "next": v.nextAction, "total": v.totalDueYuan.map { "\($0)" } ?? "", "due": v.dueDate ?? ""]
+    }
+
+    func violationPage(_ id: String, context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+        let desk = desk(context)
+        let v = try desk.showViolation(id)
+        let problem = error.map(self.problem)
+        var page = WebApp.violationRow(v)
+        page["location"] = v.location ?? ""
+        page["description"] = v.description ?? ""
+        page["recordNo"] = v.recordNo ?? ""
+        page["attributionReasons"] = v.attributionReasons
+        page["channelReasons"] = v.channelReasons
+        page["onlineFrom"] = v.onlineFrom ?? ""
+        page["lateFee"] = v.lateFeeYuan.map { "\($0)" } ?? ""
+        page["paid"] = v.paidYuan.map { "\($0) · \(v.payer ?? "") · \(v.payMethod ?? "") · \(WebApp.shortTime(v.paidAt))" } ?? ""
+        page["assignedBy"] = v.assignedBy.map { "\($0): \(v.assignReason ?? "")" } ?? ""
+        page["isOpen"] = v.status == "open"
+        page["isProcessed"] = v.status == "processed"
+        page["isOnline"] = v.channel == "online"
+        page["staff"] = try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name] }
+        page["methods"] = PaymentMethod.allCases.map(\.rawValue)
+        page["form"] = form
+        page["error"] = problem?.message ?? ""
+        page["hasError"] = problem != nil
+        return try await self.page("violation", nav: "violations", title: "violations.title", page, context: context,
+                                   status: error == nil ? .ok : ((error as? DeskError)?.exitCode == 1 ? .conflict : .badRequest))
+    }
+}
