@@ -102,6 +102,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     app.addMoveRoutes(router)
     app.addInviteRoutes(router)
     app.addViolationRoutes(router)
+    app.addManagerRoutes(router)
     return router
 }
 

@@ -1,0 +1,99 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Hummingbird
+
+extension WebApp {
+    /// Payments, cleanup, the report with its charts, the audit.
+    func addManagerRoutes(_ router: Router<WebContext>) {
+        router.get("/payments") { _, context in
+            let desk = self.desk(context)
+            return try await self.page("payments", nav: "payments", title: "payments.title", [
+                "toPay": try desk.violationList(status: "processed").map(WebApp.violationRow),
+                "paid": try desk.violationList(status: "paid").prefix(100).map { v -> [String: Any] in
+                    var row = WebApp.violationRow(v)
+                    row["paid"] = v.paidYuan.map { "\($0)" } ?? ""
+                    row["payer"] = v.payer ?? ""
+                    row["method"] = v.payMethod ?? ""
+                    row["paidAt"] = WebApp.shortTime(v.paidAt)
+                    return row
+                },
+            ], context: context)
+        }
+        // Cleanup: first what would happen, then a button that does it.
+        router.get("/cleanup") { _, context in
+            let preview = try self.desk(context).cleanup(dryRun: true)
+            return try await self.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(preview), context: context)
+        }
+        router.post("/cleanup") { _, context in
+            let result = try self.desk(context).cleanup(dryRun: false)
+            return try await self.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(result), context: context)
+        }
+        router.get("/report") { request, context in
+            let from = request.uri.queryParameters["from"].flatMap { $0.isEmpty ? nil : String($0) }
+            let to = request.uri.queryParameters["to"].flatMap { $0.isEmpty ? nil : String($0) }
+            let report = try self.desk(context).report(from: from, to: to)
+            let config = try self.database.config()
+            return try await self.page("report", nav: "report", title: "report.title", [
+                "from": report.from, "to": report.to,
+                "staff": report.staff.map { s in
+                    ["name": s.staff.name, "points": s.pointsThisCycle, "left": s.pointsRemaining, "cycleEnd": s.cycleEnd, "violations": s.violations,
+                     "open": s.open, "fines": "\(s.finesPaidYuan)", "late": "\(s.lateFeesPaidYuan)", "shop": "\(s.paidByShopYuan)",
+                     "driver": "\(s.paidByDriverYuan)", "owner": "\(s.paidByOwnerYuan)", "plates": s.platesHandledThisYear, "watch": s.proxyWatch] as [String: Any]
+                },
+                "vehicles": report.vehicles.prefix(50).map { ["plate": $0.plate, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "drivers": $0.drivers, "watch": $0.proxyWatch] as [String: Any] },
+                "months": report.months.map { ["month": $0.month, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "late": "\($0.lateFeesPaidYuan)", "paid": "\($0.paidYuan)"] as [String: Any] },
+                "pointsChart": Charts.bars(report.staff.map { ($0.staff.name, Double($0.pointsThisCycle)) }, max: Double(config.int("scoring.cycleMax")), unit: ""),
+                "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
+            ], context: context)
+        }
+        router.get("/audit") { request, context in
+            let since = request.uri.queryParameters["since"].flatMap { $0.isEmpty ? nil : String($0) }
+            let entries = try self.desk(context).audit(since: since)
+            return try await self.page("audit", nav: "audit", title: "audit.title", [
+                "entries": entries.suffix(500).reversed().map { e in
+                    ["id": e.id, "at": WebApp.shortTime(e.at), "operator": e.operator, "action": e.action, "subject": e.subject,
+                     "change": JSONValue.change(from: e.before, to: e.after)] as [String: Any]
+                },
+                "since": since ?? "",
+            ], context: context)
+        }
+    }
+
+    static func cleanupPage(_ view: CleanupView) -> [String: Any] {
+        ["dryRun": view.dryRun, "hasActions": !view.actions.isEmpty,
+         "actions": view.actions.map { a in
+             ["kind": a.kind, "message": a.message, "reminder": a.reminder?.text ?? "", "to": a.reminder.map { "\($0.name) \($0.phone ?? "")" } ?? ""] as [String: Any]
+         }]
+    }
+}
+
+/// Simple SVG bar charts drawn on the server: no JavaScript, prints as it shows.
+enum Charts {
+    static func bars(_ values: [(String, Double)], max: Double?, unit: String) -> String {
+        guard !values.isEmpty else { return "" }
+        let top = Swift.max(max ?? 0, values.map(\.1).max() ?? 0, 1)
+        let rowHeight = 26, labelWidth = 110, barWidth = 360
+        let height = values.count * rowHeight + 8
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(labelWidth + barWidth + 70) \(height)\" width=\"\(labelWidth + barWidth + 70)\" height=\"\(height)\" role=\"img\">"
+        for (index, (label, value)) in values.enumerated() {
+            let y = index * rowHeight + 4
+            let width = Int((value / top) * Double(barWidth))
+            let tone = max != nil && value >= top * 0.75 ? "#b3261e" : max != nil && value >= top * 0.5 ? "#b35900" : "#0b5cad"
+            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\" font-size=\"13\">\(escape(label))</text>"
+            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(barWidth)\" height=\"16\" fill=\"#eef1f4\"/>"
+            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(width)\" height=\"16\" fill=\"\(tone)\"/>"
+            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 16)\" font-size=\"13\">\(formatted(value))\(unit)</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    static func formatted(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
