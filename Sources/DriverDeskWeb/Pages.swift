@@ -64,6 +64,23 @@ public struct Pages: @unchecked Sendable {
         return text
     }
 
+    /// swift-mustache treats "" as true: empty values are left out so that `{{#x}}…{{/x}}` hides.
+    static func dropEmpty(_ value: Any) -> Any {
+        switch value {
+        case let dictionary as [String: Any]:
+            return dictionary.compactMapValues { item -> Any? in
+                if let text = item as? String, text.isEmpty { return nil }
+                return dropEmpty(item)
+            }
+        case let array as [[String: Any]]:
+            return array.map { dropEmpty($0) }
+        case let array as [Any]:
+            return array.map { dropEmpty($0) }
+        default:
+            return value
+        }
+    }
+
     /// A whole page: the layout, the navigation, the scanner field, the page's own content.
     func render(_ name: String, status: HTTPResponse.Status = .ok, nav: String, title: String, page: [String: Any],
                 session: Session, config: Config, flash: String? = nil) throws -> HTML {
@@ -74,7 +91,7 @@ public struct Pages: @unchecked Sendable {
             "shop": config.shopName, "csrf": session.csrf, "flash": flash ?? session.flash ?? "",
             "hasFlash": !(flash ?? session.flash ?? "").isEmpty,
             "nav": [nav: true], "title": text(title, language), "authenticated": session.authenticated,
-            "page": page,
+            "page": Pages.dropEmpty(page),
         ]
         return HTML(text: try templates.render("web/\(name)", context), status: status)
     }
