@@ -142,3 +142,48 @@ extension Desk {
         return id
     }
 }
+
+extension Desk {
+    /// `violation import FILE.csv [--dry-run]`: the whole file is checked first; any bad line imports nothing,
+    /// every bad line is listed; copies already recorded are skipped.
+    public func importViolations(file path: String, dryRun: Bool, progress: ((String) -> Void)? = nil) throws -> ImportView {
+        let config = try config()
+        let records = try ViolationFile.read(url: URL(fileURLWithPath: path), time: config.time, now: now) { records, bytes, total in
+            progress?("read \(records) records (\(bytes * 100 / max(total, 1))%)")
+        }
+        return try importRecords(records, source: (path as NSString).lastPathComponent, dryRun: dryRun, config: config, progress: progress)
+    }
+
+    /// The same for an upload from the web.
+    public func importViolations(data: Data, name: String, dryRun: Bool) throws -> ImportView {
+        let config = try config()
+        let records = try ViolationFile.read(data: data, time: config.time, now: now)
+        return try importRecords(records, source: name, dryRun: dryRun, config: config, progress: nil)
+    }
+
+    func importRecords(_ records: [ViolationRecord], source: String, dryRun: Bool, config: Config, progress: ((String) -> Void)?) throws -> ImportView {
+        let book = try codeBook()
+        var list: [NewViolation] = []
+        list.reserveCapacity(records.count)
+        var errors: [DeskError] = []
+        for record in records {
+            do {
+                list.append(try resolve(plate: record.plate, occurredAt: record.occurredAt, code: record.code, points: record.points, fineFen: record.fineFen,
+                                        book: book, config: config, description: record.description, location: record.location,
+                                        recordNo: record.recordNo, line: record.line))
+            } catch let error as DeskError {
+                errors.append(error.at(line: record.line))
+            }
+        }
+        if !errors.isEmpty {
+            throw ViolationFileErrors(errors: Array(errors.prefix(ViolationFile.listedErrors)), more: max(0, errors.count - ViolationFile.listedErrors),
+                                      lines: Set(errors.compactMap { if case .invalid(_, _, let line) = $0 { return line } else { return nil } }).count)
+        }
+        let report: (Int) -> Void = { done in progress?("attributed and stored \(done) of \(list.count)") }
+        let outcome = dryRun
+            ? try database.dryRunImport(list, source: source, context: context)
+            : try database.importViolations(list, source: source, dryRun: false, context: context, progress: report)
+        return ImportView(file: source, dryRun: dryRun, records: records.count, added: outcome.added, skipped: outcome.skipped,
+                          needsReview: outcome.needsReview, byAttribution: outcome.byAttribution, firstId: outcome.firstId, lastId: outcome.lastId)
+    }
+}

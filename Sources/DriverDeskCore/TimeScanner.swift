@@ -11,7 +11,7 @@ struct TimeScanner {
             // 2026年11月26日 14时05分 → 2026-11-26 14:05
             text = text.replacingAll("年", with: "-").replacingAll("月", with: "-").replacingAll("日", with: " ")
                 .replacingAll("时", with: ":").replacingAll("分", with: ":").replacingAll("秒", with: "")
-                .replacingAll("：", with: ":")
+                .replacingAll("：", with: ":").replacingAll("\u{3000}", with: " ")
             while text.hasSuffix(":") || text.hasSuffix(" ") { text.removeLast() }
         }
         self.bytes = Array(text.utf8)

@@ -87,7 +87,7 @@ public enum Money {
 
     /// Licence points: 0, 1, 3, 6, 9 or 12 (R6).
     public static func points(_ raw: String, field: String) throws -> Int {
-        let text = raw.trimmingSpaces().replacingAll("分", with: "")
+        let text = raw.replacingAll("分", with: "").trimmingSpaces()
         guard let value = Int(text), [0, 1, 3, 6, 9, 12].contains(value) else {
             throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a point value; since 2022 they are 0, 1, 3, 6, 9 or 12")
         }

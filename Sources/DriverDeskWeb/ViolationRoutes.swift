@@ -22,6 +22,19 @@ extension WebApp {
                 return try await self.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
             }
         }
+        // CSV upload: the same checks as `violation import`; any bad line imports nothing and every bad line is shown.
+        router.post("/violations/import") { request, context in
+            let form = self.form(context)
+            do {
+                guard let file = form.files["file"], !file.data.isEmpty else {
+                    throw DeskError.invalid(field: "file", message: "choose a CSV file to import")
+                }
+                let view = try self.desk(context).importViolations(data: file.data, name: file.name, dryRun: form["dryRun"] != nil)
+                return try await self.violationsPage(context: context, form: [:], status: nil, error: nil, imported: view).response(from: request, context: context)
+            } catch {
+                return try await self.violationsPage(context: context, form: [:], status: nil, error: error).response(from: request, context: context)
+            }
+        }
         router.get("/violations/{id}") { _, context in
             try await self.violationPage(self.parameter("id", context), context: context, form: [:], error: nil)
         }
@@ -56,13 +69,15 @@ extension WebApp {
         }
     }
 
-    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?) async throws -> HTML {
+    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map(self.problem)
         let list = try desk.violationList(status: status.flatMap { $0.isEmpty ? nil : $0 })
         return try await page("violations", nav: "violations", title: "violations.title", [
             "violations": list.prefix(300).map(WebApp.violationRow),
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+            "hasImport": imported != nil,
+            "import": imported.map { ["added": $0.added, "skipped": $0.skipped, "records": $0.records, "dryRun": $0.dryRun] as [String: Any] } ?? [:],
         ], context: context, status: error == nil ? .ok : .badRequest)
     }
 

@@ -83,6 +83,7 @@ public struct WebApp: Sendable {
     func problem(_ error: any Error) -> (message: String, field: String?) {
         if let error = error as? DeskError { return (error.localizedDescription, error.field) }
         if let error = error as? ImportErrors { return (error.localizedDescription, "file") }
+        if let error = error as? ViolationFileErrors { return (error.localizedDescription, "file") }
         return ("\(error)", nil)
     }
 }

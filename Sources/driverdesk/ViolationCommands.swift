@@ -7,7 +7,7 @@ extension DriverDeskCommand {
     struct ViolationCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "violation", abstract: "Camera violations, recorded against the staff member who drove (R2, R4–R8).",
-            subcommands: [Add.self, List.self, Show.self, Assign.self, Process.self, Pay.self])
+            subcommands: [Add.self, Import.self, List.self, Show.self, Assign.self, Process.self, Pay.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Record a camera violation: who drove, and whether it can be handled online.")
@@ -23,6 +23,27 @@ extension DriverDeskCommand {
             func run() throws {
                 let v = try global.desk().addViolation(plate: plate, at: at, code: code, points: points, fine: fine, location: location, recordNo: recordNo)
                 try global.output.print(v) { "Recorded violation #\(v.id).\n" + ViolationText.detail(v) }
+            }
+        }
+
+        struct Import: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import camera records from a CSV (UTF-8 or GB18030, Chinese or English headers).",
+                discussion: "The whole file is checked first: a bad line imports nothing and every bad line is listed. Records already recorded are skipped.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The CSV file.") var file: String
+            @Flag(help: "Check and attribute everything, then write nothing.") var dryRun = false
+
+            func run() throws {
+                let started = Date()
+                let view = try global.desk().importViolations(file: file, dryRun: dryRun) { line in
+                    FileHandle.standardError.write(Data("\(line)\n".utf8))
+                }
+                try global.output.print(view) {
+                    let how = view.byAttribution.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                    return "\(view.dryRun ? "Dry run, nothing written: would add" : "Imported") \(view.added) of \(view.records) records from \(view.file) (\(view.skipped) already recorded) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.\n"
+                        + (how.isEmpty ? "" : "Attribution: \(how); \(view.needsReview) need review.")
+                }
             }
         }
 

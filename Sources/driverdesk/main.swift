@@ -1,5 +1,6 @@
 import ArgumentParser
 import DriverDeskCore
+import DriverDeskStore
 import Foundation
 
 /// Global options may stand before the command (`driverdesk --db X who ...`); every leaf command
@@ -64,6 +65,10 @@ do {
     }
 } catch let error as DeskError {
     fail(error.localizedDescription, code: error.exitCode)
+} catch let error as ViolationFileErrors {
+    fail(error.localizedDescription, code: 2)
+} catch let error as ImportErrors {
+    fail(error.localizedDescription, code: 2)
 } catch let error as ValidationError {
     fail(error.message, code: 2)
 } catch {
