@@ -1,0 +1,118 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import DriverDeskWeb
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A front desk on a fresh in-memory database at a fixed time, with 王磊, 李强, 京A12345 and 沪B88888 in it.
+struct WebHarness {
+    let database: AppDatabase
+    let now: Date
+    let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+
+    init(now text: String = "2026-11-20 12:00", shop: Bool = true) throws {
+        database = try AppDatabase.inMemory()
+        now = try time.parse(text, field: "now", now: Date())
+        if shop {
+            let desk = Desk(database: database, now: now, operator: "setup")
+            _ = try desk.initialise(shopName: "测试汽修", timeZone: nil)
+            _ = try desk.addStaff(name: "王磊", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2009-05-20", licenseValidUntil: "2031-05-20", phone: "13911020001")
+            _ = try desk.addStaff(name: "李强", idNumber: "11010519491231002X", licenseClass: "C1", licenseFirstIssued: "2012-08-03", licenseValidUntil: "2028-08-03", phone: nil)
+            _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: "13800138000", engineLast6: "A1B2C3", usage: nil, size: nil)
+            _ = try desk.addVehicle(plate: "沪B88888", owner: "上海某某贸易有限公司", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+            _ = try desk.checkin(plate: "京A12345", at: "2026-11-20 09:00", orderNo: "WO-1")
+        }
+    }
+
+    var desk: Desk { Desk(database: database, now: now, operator: "check") }
+
+    func settings(host: String = "127.0.0.1") -> ServerSettings {
+        let now = self.now
+        return ServerSettings(host: host, port: 0, clock: { now })
+    }
+
+    /// Runs `body` against the router with a browser that keeps its cookie and reads CSRF tokens off pages.
+    func test(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+        let app = try buildApplication(database: database, settings: settings())
+        try await app.test(.router) { client in
+            try await body(Browser(client: client))
+        }
+    }
+
+    func count(_ table: String) throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+    }
+}
+
+import GRDB
+
+/// A browser for route tests: one session cookie, the last page's CSRF token.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    var cookie: String?
+    var csrf: String?
+
+    init(client: any TestClientProtocol) {
+        self.client = client
+    }
+
+    struct Page {
+        var status: HTTPResponse.Status
+        var body: String
+        var location: String?
+        var headers: HTTPFields
+    }
+
+    @discardableResult
+    func get(_ uri: String) async throws -> Page {
+        try await send(uri, method: .get, body: nil, contentType: nil)
+    }
+
+    /// Posts a form; the page's CSRF token is added unless `csrf` says otherwise.
+    @discardableResult
+    func post(_ uri: String, _ fields: [String: String], csrf override: String? = nil, withToken: Bool = true) async throws -> Page {
+        var fields = fields
+        if withToken { fields["csrf"] = override ?? csrf ?? "" }
+        let body = fields.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
+        return try await send(uri, method: .post, body: ByteBuffer(string: body), contentType: "application/x-www-form-urlencoded")
+    }
+
+    /// Posts a file upload as a browser does (multipart/form-data).
+    @discardableResult
+    func upload(_ uri: String, file: Data, name: String, fields: [String: String]) async throws -> Page {
+        let boundary = "----driverdesk\(UUID().uuidString)"
+        var body = Data()
+        var all = fields
+        all["csrf"] = csrf ?? ""
+        for (key, value) in all {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: text/csv\r\n\r\n".utf8))
+        body.append(file)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await send(uri, method: .post, body: ByteBuffer(bytes: body), contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    func send(_ uri: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String?) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+        if let setCookie = response.headers[.setCookie], let pair = setCookie.split(separator: ";").first {
+            cookie = String(pair)
+        }
+        let text = String(buffer: response.body)
+        if let range = text.range(of: "name=\"csrf\" value=\"") {
+            let rest = text[range.upperBound...]
+            csrf = String(rest.prefix { $0 != "\"" })
+        }
+        return Page(status: response.status, body: text, location: response.headers[.location], headers: response.headers)
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._*"))) ?? text
+    }
+}
