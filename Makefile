@@ -1,6 +1,7 @@
 # DriverDesk: `make run` and `make test` do all the set-up on a fresh Debian machine with Swift.
 SWIFT ?= swift
 DEMO_DB ?= $(CURDIR)/demo.sqlite
+PORT ?= 8080
 BIN = .build/debug/driverdesk
 
 .PHONY: run test build packages test-packages bench clean
@@ -14,12 +15,13 @@ test-packages:
 build: packages
 	$(SWIFT) build --product driverdesk
 
-# Builds, makes the demo workshop on first use, and shows what needs doing now.
+# Builds, makes the demo workshop on first use, shows what needs doing now, and serves the front desk.
 run: build
 	@if [ ! -f "$(DEMO_DB)" ]; then $(BIN) demo --db "$(DEMO_DB)"; fi
 	$(BIN) status --db "$(DEMO_DB)"
 	@echo
-	@echo "Try: export DRIVERDESK_DB=$(DEMO_DB); $(BIN) --help"
+	@echo "Command line: export DRIVERDESK_DB=$(DEMO_DB); $(BIN) --help"
+	$(BIN) serve --db "$(DEMO_DB)" --host 127.0.0.1 --port $(PORT)
 
 # Every test: unit, store, use case and end-to-end (the built binary on temporary databases).
 test: test-packages
