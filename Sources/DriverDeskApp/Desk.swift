@@ -281,3 +281,24 @@ public struct Desk: Sendable {
         return try database.auditEntries(since: from).map { AuditView($0, time: config.time) }
     }
 }
+
+extension Desk {
+    /// `backup FILE`.
+    public func backup(to path: String) throws -> BackupView {
+        let size = try database.backup(to: path, context: context)
+        return BackupView(file: path, bytes: size, at: try config().time.formatISO(now))
+    }
+
+    /// `restore FILE`.
+    public func restore(from path: String) throws -> BackupView {
+        try database.restore(from: path, context: context)
+        return BackupView(file: path, bytes: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0, at: try config().time.formatISO(now))
+    }
+}
+
+/// What `backup` and `restore` did.
+public struct BackupView: Codable, Sendable {
+    public var file: String
+    public var bytes: Int64
+    public var at: String
+}

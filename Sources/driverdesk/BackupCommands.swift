@@ -1,0 +1,27 @@
+import ArgumentParser
+import DriverDeskApp
+import Foundation
+
+extension DriverDeskCommand {
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Copy the database to a new file, consistently, even while others write.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The backup file to create (it must not exist).") var file: String
+
+        func run() throws {
+            let view = try global.desk().backup(to: file)
+            try global.output.print(view) { "Backed up to \(view.file) (\(view.bytes / 1024) KiB)." }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace the database's content with a backup (checked first; an older schema is migrated).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The backup file.") var file: String
+
+        func run() throws {
+            let view = try global.desk().restore(from: file)
+            try global.output.print(view) { "Restored \(global.databasePath) from \(view.file)." }
+        }
+    }
+}
