@@ -25,14 +25,16 @@ extension WebApp {
         router.post("/invites/confirm") { request, context in
             let form = self.form(context)
             do {
-                let view = try self.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"])
+                let view = try await self.guardedLookup(context) { try self.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"]) }
                 return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.ref) · \(view.staff.name) · \(view.plate)", context: context)
+            } catch let error as HTTPError {
+                throw error
             } catch {
                 return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
         router.get("/invites/{ref}") { _, context in
-            try await self.invitePage(self.parameter("ref", context), context: context, error: nil)
+            try await self.guardedLookup(context) { try await self.invitePage(self.parameter("ref", context), context: context, error: nil) }
         }
         router.post("/invites/{ref}/confirm") { request, context in
             let ref = self.parameter("ref", context)

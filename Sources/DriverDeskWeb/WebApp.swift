@@ -32,6 +32,7 @@ public struct WebApp: Sendable {
     public let pages: Pages
     public let sessions: Sessions
     public let settings: ServerSettings
+    public let throttle = LookupThrottle()
 
     public init(database: AppDatabase, pages: Pages, settings: ServerSettings) {
         self.database = database
@@ -77,6 +78,20 @@ public struct WebApp: Sendable {
     func parameter(_ name: String, _ context: WebContext) -> String {
         let raw = context.parameters.get(name) ?? ""
         return raw.removingPercentEncoding ?? raw
+    }
+
+    /// Runs a lookup by invite reference, counting unknown references against the session (429 past the limit).
+    func guardedLookup<T>(_ context: WebContext, _ body: () async throws -> T) async throws -> T {
+        let key = context.session?.id ?? "anonymous"
+        guard await throttle.allowed(key) else {
+            throw HTTPError(.tooManyRequests, message: "Too many unknown invite references from this browser; wait ten minutes.")
+        }
+        do {
+            return try await body()
+        } catch let error as DeskError {
+            if case .notFound(let field, _) = error, field == "ref" { await throttle.missed(key) }
+            throw error
+        }
     }
 
     /// A DeskError as a sentence for the page, and the field it names.

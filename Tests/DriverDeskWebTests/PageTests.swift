@@ -136,4 +136,22 @@ struct PageTests {
             #expect(page.body.contains("lang=\"en\""))
         }
     }
+
+    @Test("guessing invite references: after 20 unknown ones a session gets 429")
+    func throttle() async throws {
+        let shop = try WebHarness()
+        let ref = try shop.desk.invite(plate: "京A12345", staff: "王磊", method: nil).view.registration.ref
+        try await shop.test { browser in
+            _ = try await browser.get("/")
+            for index in 0..<20 {
+                #expect(try await browser.get("/invites/INV-0000-\(String(format: "%04d", index))").status == .notFound)
+            }
+            #expect(try await browser.get("/invites/INV-0000-0099").status == .tooManyRequests)
+            #expect(try await browser.get("/invites/\(ref)").status == .tooManyRequests)
+            _ = try await browser.get("/invites")
+            #expect(try await browser.post("/invites/confirm", ["scan": "INV-0000-0100"]).status == .tooManyRequests)
+            let other = Browser(client: browser.client)
+            #expect(try await other.get("/invites/\(ref)").status == .ok)
+        }
+    }
 }
