@@ -152,7 +152,7 @@ public struct Desk: Sendable {
     /// `vehicle list`.
     public func vehicleList() throws -> [VehicleView] {
         let config = try config()
-        let inShop = Set(try database.status(now: now).carsInShop.map(\.plate))
+        let inShop = try database.platesInShop()
         return try database.vehicles().map { VehicleView($0, inShop: inShop.contains($0.plate), time: config.time) }
     }
 
@@ -256,14 +256,12 @@ public struct Desk: Sendable {
         let staleBefore = now.addingTimeInterval(-TimeInterval(config.visitStaleDays) * 86_400)
         let stale = zip(snapshot.carsInShop, cars).filter { $0.0.checkinAt < staleBefore }.map(\.1)
         var groups: [String: [ViolationSummary]] = [:]
-        for status in [ViolationStatus.open, .processed] {
-            for row in try database.violations(status: status) {
-                let view = try view(row, config: config)
-                guard view.nextAction != NextAction.none.rawValue else { continue }
-                groups[view.nextAction, default: []].append(ViolationSummary(
-                    id: view.id, plate: view.plate, occurredAt: view.occurredAt, code: view.code, points: view.points, fineYuan: view.fineYuan,
-                    driver: view.driver, totalDueYuan: view.totalDueYuan, dueDate: view.dueDate))
-            }
+        for row in try database.actionableViolations() {
+            let view = try view(row, config: config)
+            guard view.nextAction != NextAction.none.rawValue else { continue }
+            groups[view.nextAction, default: []].append(ViolationSummary(
+                id: view.id, plate: view.plate, occurredAt: view.occurredAt, code: view.code, points: view.points, fineYuan: view.fineYuan,
+                driver: view.driver, totalDueYuan: view.totalDueYuan, dueDate: view.dueDate))
         }
         let removals = try database.registrations(status: .removalDue).filter { ($0.registration.removalDueAt ?? now) <= now }.map {
             RegistrationSummary(ref: $0.registration.ref, plate: $0.vehicle.plate, staff: $0.staff.ref, removalDueAt: $0.registration.removalDueAt.map(config.time.formatISO))

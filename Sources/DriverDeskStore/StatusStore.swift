@@ -46,6 +46,13 @@ extension AppDatabase {
         }
     }
 
+    /// The plates of the cars in the shop now.
+    public func platesInShop() throws -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT v.plate FROM visit vi JOIN vehicle v ON v.id = vi.vehicleId WHERE vi.checkoutAt IS NULL"))
+        }
+    }
+
     /// Visits of a vehicle, newest first.
     public func visits(vehicleId: Int64, limit: Int = 50) throws -> [Visit] {
         try read { db in

@@ -154,6 +154,16 @@ extension AppDatabase {
         }
     }
 
+    /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody.
+    public func actionableViolations() throws -> [ViolationRow] {
+        try read { db in
+            try AppDatabase.violationRows(Violation.fetchAll(db, sql: """
+                SELECT * FROM violation WHERE status = 'processed' OR (status = 'open' AND attribution <> 'outsideCustody')
+                ORDER BY occurredAt DESC, id DESC
+                """), db)
+        }
+    }
+
     static func fetchViolation(_ id: Int64, _ db: Database) throws -> Violation {
         guard let violation = try Violation.fetchOne(db, key: id) else {
             throw DeskError.notFound(field: "id", message: "there is no violation #\(id); driverdesk violation list shows them")
