@@ -80,18 +80,8 @@ extension Desk {
         change.ownerName = try owner.map { try Fields.name($0, field: "owner", maxLength: 80) }
         change.ownerPhone = try ownerPhone.map { try Fields.phone($0, field: "owner-phone") }
         change.engineLast6 = try engineLast6.map { try Fields.engineLast6($0) }
-        change.usage = try usage.map { raw in
-            guard let value = VehicleUsage(rawValue: raw.trimmingSpaces().lowercased()) else {
-                throw DeskError.invalid(field: "usage", message: "\"\(raw)\" is not private or commercial")
-            }
-            return value
-        }
-        change.size = try size.map { raw in
-            guard let value = VehicleSize(rawValue: raw.trimmingSpaces().lowercased()) else {
-                throw DeskError.invalid(field: "size", message: "\"\(raw)\" is not small or large")
-            }
-            return value
-        }
+        change.usage = try usage.map { try VehicleUsage(parsing: $0) }
+        change.size = try size.map { try VehicleSize(parsing: $0) }
         guard change.hasChanges else {
             throw DeskError.invalid(field: "vehicle update", message: "nothing to change: give --owner, --owner-phone, --engine-last6, --usage or --size")
         }

@@ -130,18 +130,8 @@ public struct Desk: Sendable {
     /// `vehicle add`.
     public func addVehicle(plate: String, owner: String, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
         let config = try config()
-        let usageValue = try usage.map { raw in
-            guard let value = VehicleUsage(rawValue: raw.trimmingSpaces().lowercased()) else {
-                throw DeskError.invalid(field: "usage", message: "\"\(raw)\" is not private or commercial")
-            }
-            return value
-        } ?? .private
-        let sizeValue = try size.map { raw in
-            guard let value = VehicleSize(rawValue: raw.trimmingSpaces().lowercased()) else {
-                throw DeskError.invalid(field: "size", message: "\"\(raw)\" is not small or large")
-            }
-            return value
-        } ?? .small
+        let usageValue = try usage.map { try VehicleUsage(parsing: $0) } ?? .private
+        let sizeValue = try size.map { try VehicleSize(parsing: $0) } ?? .small
         let new = NewVehicle(
             plate: try Plate(plate), ownerName: try Fields.name(owner, field: "owner", maxLength: 80),
             ownerPhone: try Fields.phone(ownerPhone, field: "owner-phone"), engineLast6: try Fields.engineLast6(engineLast6),

@@ -40,6 +40,22 @@ public enum VehicleUsage: String, Codable, CaseIterable, Sendable {
 /// Small cars register online; large vehicles need the window (R3).
 public enum VehicleSize: String, Codable, CaseIterable, Sendable {
     case small, large
+
+    public init(parsing raw: String, field: String = "size") throws {
+        guard let value = VehicleSize(rawValue: raw.trimmingSpaces().lowercased()) else {
+            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not small or large")
+        }
+        self = value
+    }
+}
+
+extension VehicleUsage {
+    public init(parsing raw: String, field: String = "usage") throws {
+        guard let value = VehicleUsage(rawValue: raw.trimmingSpaces().lowercased()) else {
+            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not private or commercial")
+        }
+        self = value
+    }
 }
 
 /// A customer car, identified by its plate.
