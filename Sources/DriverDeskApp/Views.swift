@@ -114,6 +114,8 @@ public struct WhoView: Codable, Equatable, Sendable {
     public var needsReview: Bool
     public var reasons: [String]
     public var movementId: Int64?
+    /// Always null here: a channel belongs to a violation (`violation add/show`), not to a time.
+    public var channel: String?
 
     public init(plate: String, at: Date, attribution: Attribution, time: ShopTime) {
         self.plate = plate
