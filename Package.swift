@@ -22,8 +22,8 @@ let package = Package(
             dependencies: ["DriverDeskCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "QRCode", dependencies: ["CQRencode", "CPNG"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "QRCode", dependencies: ["CQRencode", "CZlib"]),
         .target(
             name: "DriverDeskApp",
             dependencies: [
@@ -46,7 +46,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "driverdesk-bench", dependencies: ["DriverDeskApp", "QRCode"]),
+        .executableTarget(
+            name: "driverdesk-bench",
+            dependencies: [
+                "DriverDeskApp", "QRCode", "DriverDeskCore", "DriverDeskStore", "DriverDeskWeb",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskStore"]),
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp"]),

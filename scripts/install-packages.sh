@@ -5,7 +5,7 @@
 set -euo pipefail
 purpose=${1:-run}
 
-run_packages=(pkg-config libsqlite3-dev libqrencode-dev libpng-dev)
+run_packages=(pkg-config libsqlite3-dev libqrencode-dev zlib1g-dev libcrypt-dev)
 test_packages=(sqlite3 zbar-tools imagemagick qrencode chromium fonts-noto-cjk poppler-utils)
 
 packages=("${run_packages[@]}")

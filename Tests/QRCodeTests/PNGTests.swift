@@ -14,7 +14,7 @@ final class PNGTests: XCTestCase {
             XCTAssertEqual(bigEndian(png, at: 8), 13, "IHDR length")
             XCTAssertEqual(bigEndian(png, at: 16), expectedSide, "width")
             XCTAssertEqual(bigEndian(png, at: 20), expectedSide, "height")
-            XCTAssertEqual(png[24], 8, "bit depth")
+            XCTAssertEqual(png[24], 1, "bit depth: one bit a pixel")
             XCTAssertEqual(png[25], 0, "colour type: grayscale")
             XCTAssertEqual(Array(png.suffix(8).prefix(4)), Array("IEND".utf8))
         }
