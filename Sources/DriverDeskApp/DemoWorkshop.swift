@@ -65,6 +65,7 @@ public struct DemoWorkshop {
         }
         var counts = (visits: 0, movements: 0)
         try play(desk: desk, plates: plates, staffIds: staffIds, counts: &counts)
+        try cameras(desk: desk)
         let status = try desk.status()
         return Summary(shop: status.shop, staff: staffIds.count, vehicles: plates.count, visits: counts.visits,
                        movements: counts.movements, carsInShop: status.carsInShop.count, drivingNow: status.driving.count)
@@ -107,7 +108,10 @@ public struct DemoWorkshop {
 
                 // Movements inside the visit: into a bay, a road test, out to the lot, back for delivery.
                 var plan: [(MovementPurpose, Date, Int)] = [(.parking, checkin.addingTimeInterval(TimeInterval(5 + random.next() % 20) * 60), 5 + Int(random.next() % 10))]
-                let middle = checkin.addingTimeInterval(checkout.timeIntervalSince(checkin) * (0.4 + Double(random.next() % 30) / 100))
+                // The road test happens in working hours on a day of the stay.
+                let stayDay = day.adding(days: Int(random.next() % UInt64(stayDays + 1)))
+                var middle = workday(stayDay, minute: 10 * 60 + Int(random.next() % 300))
+                if middle <= checkin.addingTimeInterval(40 * 60) { middle = checkin.addingTimeInterval(TimeInterval(45 + random.next() % 60) * 60) }
                 plan.append((.roadTest, middle, 15 + Int(random.next() % 25)))
                 plan.append((.parking, middle.addingTimeInterval(TimeInterval(45 + random.next() % 60) * 60), 5 + Int(random.next() % 8)))
                 if !staysOpen { plan.append((.delivery, checkout.addingTimeInterval(-TimeInterval(20 + random.next() % 20) * 60), 8 + Int(random.next() % 8))) }
@@ -140,6 +144,54 @@ public struct DemoWorkshop {
                 busy[staff, default: []].append((start, .distantFuture))
                 counts.movements += 1
             }
+        }
+    }
+}
+
+extension DemoWorkshop {
+    /// Registrations and camera violations on some of the movements played, so every page has something to show:
+    /// violations to process online, at the window, to pay, overdue, and one to review.
+    func cameras(desk: Desk) throws {
+        let time = try desk.config().time
+        func at(_ date: Date) -> Desk { Desk(database: desk.database, now: date, operator: "demo") }
+        let firstDay = time.civilDate(of: desk.now).adding(days: -days)
+        let movements = try desk.movements(plate: nil, staff: nil, from: nil, to: nil)
+            .filter { !$0.inProgress && $0.purpose == "road-test" }
+            .sorted { $0.startAt < $1.startAt }
+        guard movements.count > 12 else { return }
+        let picks = [movements[movements.count / 5], movements[movements.count / 3], movements[movements.count / 2],
+                     movements[2 * movements.count / 3], movements[movements.count - 3]]
+        let codes = ["1117", "1625", "1357", "1117", "1636"]
+        // Each driver registered on his car at the start of the weeks, one a day, before the violations.
+        var registered = Set<String>()
+        for (index, pick) in picks.enumerated().prefix(3) where !registered.contains(pick.plate + pick.staff.name) {
+            let day = time.start(of: firstDay.adding(days: index)).addingTimeInterval(8 * 3600)
+            if let (view, _) = try? at(day).invite(plate: pick.plate, staff: String(pick.staff.id), method: nil) {
+                _ = try? at(day.addingTimeInterval(1800)).confirmRegistration(ref: view.registration.ref, at: nil)
+                registered.insert(pick.plate + pick.staff.name)
+            }
+        }
+        for (index, pick) in picks.enumerated() {
+            let start = try time.parse(pick.startAt, field: "at", now: desk.now)
+            let moment = time.format(start.addingTimeInterval(7 * 60))
+            let recorded = at(start.addingTimeInterval(2 * 86_400))
+            guard let violation = try? recorded.addViolation(plate: pick.plate, at: moment, code: codes[index], points: nil, fine: nil,
+                                                               location: ["东三环北路", "建国路", "朝阳北路", "京通快速路", "西大望路"][index], recordNo: nil) else { continue }
+            switch index {
+            case 0:  // processed online, paid by the driver
+                _ = try? at(start.addingTimeInterval(3 * 86_400)).processViolation(String(violation.id), window: false, at: nil)
+                _ = try? at(start.addingTimeInterval(5 * 86_400)).payViolation(String(violation.id), method: "wechat", payer: "driver", amount: nil, at: nil)
+            case 1:  // processed, never paid: overdue by now
+                _ = try? at(start.addingTimeInterval(3 * 86_400)).processViolation(String(violation.id), window: false, at: nil)
+            default:
+                break
+            }
+        }
+        // A car parked on the street in custody, and one caught after it left.
+        if let visit = try desk.movements(plate: nil, staff: nil, from: nil, to: nil).first(where: { $0.purpose == "parking" && !$0.inProgress }),
+           let end = try? time.parse(visit.endAt ?? "", field: "at", now: desk.now) {
+            _ = try? at(end.addingTimeInterval(86_400)).addViolation(plate: visit.plate, at: time.format(end.addingTimeInterval(20 * 60)), code: "1039",
+                                                                     points: nil, fine: nil, location: "店门口辅路", recordNo: nil)
         }
     }
 }
