@@ -76,7 +76,7 @@ extension QRCode {
         var compressed = [UInt8](repeating: 0, count: Int(compressedSize))
         let status = filtered.withUnsafeBufferPointer { source in
             compressed.withUnsafeMutableBufferPointer { target in
-                compress2(target.baseAddress, &compressedSize, source.baseAddress, uLong(filtered.count), 6)
+                compress2(target.baseAddress, &compressedSize, source.baseAddress, uLong(filtered.count), 1)
             }
         }
         guard status == Z_OK else { throw QRCodeError.pngFailed("zlib could not compress the image (\(status))") }
