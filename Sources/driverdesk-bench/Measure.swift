@@ -67,6 +67,12 @@ struct Machine: Codable {
     var os: String
     var kernel: String
 
+    /// The 1, 5 and 15 minute load averages: anything else busy on the machine shows here.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
     static func current() -> Machine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
@@ -96,10 +102,11 @@ func run(_ path: String, _ arguments: [String], stdin: FileHandle? = nil) throws
     return process.terminationStatus
 }
 
-/// A finished child process: how long it took from spawn to exit, and its peak memory (wait4's ru_maxrss).
+/// A finished child process: how long it took from spawn to exit, and (when asked) its peak memory.
 struct Finished {
     var status: Int32
     var seconds: Double
+    /// GNU time's %M (the child's own maximum resident set), in MB; 0 when not measured.
     var peakMB: Double
     var stdout: String
     var stderr: String
@@ -110,7 +117,8 @@ struct BenchFailure: Error, CustomStringConvertible {
 }
 
 /// Starts a program with posix_spawn; stdout and stderr go to files (or /dev/null).
-func spawn(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdout: String? = nil, stderr: String? = nil) throws -> pid_t {
+func spawn(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, stdout: String? = nil,
+           stderr: String? = nil) throws -> pid_t {
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
@@ -122,7 +130,7 @@ func spawn(_ path: String, _ arguments: [String], environment: [String: String] 
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     var pid: pid_t = 0
@@ -131,36 +139,54 @@ func spawn(_ path: String, _ arguments: [String], environment: [String: String] 
     return pid
 }
 
-/// Waits for a child; returns its exit status and peak RSS in MB.
-func reap(_ pid: pid_t) -> (status: Int32, peakMB: Double) {
+/// Waits for a child; returns its exit status.
+///
+/// Not its ru_maxrss: glibc's posix_spawn starts the child with vfork semantics, and Linux folds the high-water mark of the
+/// memory the child shared with this (large) process into the child's ru_maxrss at exec. GNU time, a small process that
+/// forks, gives the child's own figure; `runMeasured(memory: true)` uses it.
+@discardableResult
+func reap(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return (exitStatus, Double(usage.ru_maxrss) / 1024)
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 
-/// Runs a program to its end, timed from spawn to exit, with its own peak memory.
-func runMeasured(_ path: String, _ arguments: [String], environment: [String: String] = [:], scratch: URL, capture: Bool = false) throws -> Finished {
+/// Runs a program to its end, timed from spawn to exit. With `memory`, it runs under `/usr/bin/time -f %M`
+/// (about a millisecond more), for its peak resident memory.
+func runMeasured(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdinText: String? = nil, scratch: URL,
+                 capture: Bool = false, memory: Bool = false) throws -> Finished {
     let out = scratch.appendingPathComponent("child-\(UInt32.random(in: 0...UInt32.max)).out").path
     let err = out + ".err"
+    let peakFile = out + ".rss"
+    let input = out + ".in"
     defer {
         unlink(out)
         unlink(err)
+        unlink(peakFile)
+        unlink(input)
     }
+    if let stdinText { try Data(stdinText.utf8).write(to: URL(fileURLWithPath: input)) }
+    let (program, list) = memory ? ("/usr/bin/time", ["-f", "%M", "-o", peakFile, path] + arguments) : (path, arguments)
     let start = DispatchTime.now().uptimeNanoseconds
-    let pid = try spawn(path, arguments, environment: environment, stdout: capture ? out : nil, stderr: err)
-    let (status, peak) = reap(pid)
+    let pid = try spawn(program, list, environment: environment, stdin: stdinText == nil ? nil : input, stdout: capture ? out : nil, stderr: err)
+    let status = reap(pid)
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let stdoutText = capture ? ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "") : ""
     let stderrText = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+    var peak = 0.0
+    if memory {
+        let text = (try? String(contentsOfFile: peakFile, encoding: .utf8)) ?? ""
+        // The last line is %M; a line before it says when the child was killed by a signal.
+        peak = (text.split(separator: "\n").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0) / 1024
+    }
     return Finished(status: status, seconds: elapsed, peakMB: peak, stdout: stdoutText, stderr: stderrText)
 }
 
 /// Runs a program that must succeed; throws with its stderr otherwise.
 @discardableResult
-func runChecked(_ path: String, _ arguments: [String], environment: [String: String] = [:], scratch: URL, capture: Bool = false) throws -> Finished {
-    let finished = try runMeasured(path, arguments, environment: environment, scratch: scratch, capture: capture)
+func runChecked(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdinText: String? = nil, scratch: URL,
+                capture: Bool = false, memory: Bool = false) throws -> Finished {
+    let finished = try runMeasured(path, arguments, environment: environment, stdinText: stdinText, scratch: scratch, capture: capture, memory: memory)
     guard finished.status == 0 else {
         throw BenchFailure(description: "\((path as NSString).lastPathComponent) \(arguments.prefix(3).joined(separator: " ")) exited with \(finished.status): \(finished.stderr.suffix(2000))")
     }

@@ -1,44 +1,177 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `driverdesk-bench [--scale small|default] [--json FILE]`: DriverDesk's speed against the tools that set the limit.
+/// `driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only SECTIONS]`: DriverDesk's speed against the tools that set the limit.
 enum DriverDeskBench {
     static func run(_ path: String, _ arguments: [String], stdin: FileHandle? = nil) throws {
         _ = try driverdesk_bench.run(path, arguments, stdin: stdin)
     }
+
+    /// The folder holding Package.swift, templates/ and data/: above this binary, else the current directory.
+    static func projectRoot() -> URL {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        if let home = ProcessInfo.processInfo.environment["DRIVERDESK_HOME"], !home.isEmpty { candidates.append(URL(fileURLWithPath: home)) }
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var folder = executable.deletingLastPathComponent()
+            for _ in 0..<6 {
+                candidates.append(folder)
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        candidates.append(URL(fileURLWithPath: fm.currentDirectoryPath))
+        return candidates.first { fm.fileExists(atPath: $0.appendingPathComponent("data/violation-codes.csv").path)
+            && fm.fileExists(atPath: $0.appendingPathComponent("templates").path) } ?? URL(fileURLWithPath: fm.currentDirectoryPath)
+    }
 }
 
-var scale = "default"
+var scale = Scale.standard
 var jsonPath: String?
+var keepFolder: String?
+var only: Set<String>?
+let sections: Set<String> = ["import", "who", "cleanup", "invites", "web"]
 var arguments = Array(CommandLine.arguments.dropFirst())
+func usage() -> Never {
+    FileHandle.standardError.write(Data("usage: driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only import,who,cleanup,invites,web]\n".utf8))
+    exit(2)
+}
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
     switch argument {
-    case "--scale": scale = arguments.isEmpty ? scale : arguments.removeFirst()
-    case "--json": jsonPath = arguments.isEmpty ? nil : arguments.removeFirst()
+    case "--scale":
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        switch value {
+        case "small": scale = .small
+        case "default": scale = .standard
+        default: usage()
+        }
+    case "--seed":
+        guard let value = arguments.first.flatMap({ UInt64($0) }) else { usage() }
+        arguments.removeFirst()
+        scale.seed = value
+    case "--json":
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        jsonPath = value
+    case "--only":
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        let chosen = Set(value.split(separator: ",").map(String.init))
+        guard chosen.isSubset(of: sections) else { usage() }
+        only = chosen
+    case "--keep":
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        keepFolder = value
     default:
-        FileHandle.standardError.write(Data("usage: driverdesk-bench [--scale small|default] [--json FILE]\n".utf8))
-        exit(2)
+        usage()
     }
 }
-let small = scale == "small"
-let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-bench-\(ProcessInfo.processInfo.processIdentifier)")
+
+let started = Date()
+let loadAtStart = Machine.loadAverage()
+let root = DriverDeskBench.projectRoot()
+setenv("DRIVERDESK_HOME", root.path, 1)
+let binFolder = Bundle.main.executableURL!.resolvingSymlinksInPath().deletingLastPathComponent()
+let driverdesk = binFolder.appendingPathComponent("driverdesk").path
+guard FileManager.default.isExecutableFile(atPath: driverdesk) else {
+    FileHandle.standardError.write(Data("driverdesk-bench: \(driverdesk) is missing; build it first: swift build -c release --product driverdesk\n".utf8))
+    exit(3)
+}
+let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+guard let sqlite3, FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+    FileHandle.standardError.write(Data("driverdesk-bench: needs sqlite3 and wrk (apt-get install -y sqlite3 wrk)\n".utf8))
+    exit(3)
+}
+let folder = keepFolder.map { URL(fileURLWithPath: $0) }
+    ?? FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-bench-\(ProcessInfo.processInfo.processIdentifier)")
 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: folder) }
+defer { if keepFolder == nil { try? FileManager.default.removeItem(at: folder) } }
+let tools = Tools(root: root, driverdesk: driverdesk, sqlite3: sqlite3, scratch: folder,
+                  environment: ["DRIVERDESK_HOME": root.path, "DRIVERDESK_OPERATOR": "bench"])
+
+@MainActor func wanted(_ section: String) -> Bool { only?.contains(section) ?? true }
+
+// The chain.
+let chain = Chain(scale: scale, folder: folder)
+var databaseBytes = 0
+var csvBytes = 0
+if !(only ?? sections).subtracting(["invites"]).isEmpty {
+    report("generating the chain (scale \(scale.name), seed \(scale.seed)) in \(folder.path)")
+    let (_, generateTime) = try timed { try chain.generate() }
+    let (_, csvTime) = try timed { try chain.writeCameraFile(root: root) }
+    databaseBytes = (try? FileManager.default.attributesOfItem(atPath: chain.databasePath)[.size] as? Int) ?? 0
+    csvBytes = (try? FileManager.default.attributesOfItem(atPath: chain.csvPath)[.size] as? Int) ?? 0
+    report(String(format: "chain written in %.1f s (%.0f MB), camera file in %.1f s (%.1f MB)", generateTime, Double(databaseBytes) / 1e6, csvTime, Double(csvBytes) / 1e6))
+}
 
 var rows: [Row] = []
-rows += try InviteBench.run(count: small ? 100 : 1000, times: small ? 2 : 5, folder: folder)
+var importedPath: String?
+if wanted("import") || wanted("cleanup") || wanted("web") {
+    // Cleanup and the second dashboard run on the chain as the import leaves it.
+    let (importRows, imported) = try ChainBench.importRows(chain: chain, tools: tools, runs: wanted("import") ? scale.importRuns : 1)
+    importedPath = imported
+    if wanted("import") { rows += importRows }
+    if wanted("cleanup") {
+        report("cleanup")
+        rows += try ChainBench.cleanupRows(source: imported, tools: tools, runs: scale.cleanupRuns,
+                                           description: "the whole chain with its \(scale.records.grouped) imported violations")
+    }
+}
+if wanted("who") {
+    rows += try ChainBench.whoRows(chain: chain, tools: tools, scale: scale)
+}
+if wanted("invites") {
+    report("invites")
+    let inviteFolder = folder.appendingPathComponent("invites")
+    try FileManager.default.createDirectory(at: inviteFolder, withIntermediateDirectories: true)
+    rows += try InviteBench.run(count: scale.invites, times: scale.inviteRuns, folder: inviteFolder)
+    try? FileManager.default.removeItem(at: inviteFolder)
+}
+if wanted("web") {
+    rows += try await WebBench.run(databasePath: chain.databasePath, afterImport: importedPath, tools: tools, scale: scale, label: "the chain")
+}
 
-print("DriverDesk benchmark (scale \(scale), \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+// The table.
+let machine = Machine.current()
+let chainFacts = chain.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: ", ")
+print("DriverDesk benchmark, scale \(scale.name) (seed \(scale.seed)), \(String(format: "%.0f", Date().timeIntervalSince(started))) s in all")
+print("Machine: \(machine.cores) cores, \(machine.cpu), \(machine.memoryGB) GB, \(machine.os), Linux \(machine.kernel); load average \(loadAtStart) at the start, \(Machine.loadAverage()) at the end")
+print("Chain: \(chainFacts); database \(String(format: "%.0f", Double(databaseBytes) / 1e6)) MB, camera file \(String(format: "%.1f", Double(csvBytes) / 1e6)) MB (GB18030)")
 print("")
+print("| measurement | ours: median (min–max) | yardstick | yardstick median | ratio | target | |")
+print("|---|---|---|---|---|---|---|")
 for row in rows {
-    let ratio = row.ratio.map { String(format: "%.1f×", $0) } ?? "-"
-    let yard = row.yardstick.map { seconds($0.median) } ?? "-"
-    let verdict = row.met.map { $0 ? "met" : "MISSED" } ?? ""
-    print("\(row.name): \(seconds(row.ours.median)) (\(seconds(row.ours.min))–\(seconds(row.ours.max))) | \(row.yardstickName): \(yard) | ratio \(ratio) | target \(row.target) \(verdict)")
-    if !row.note.isEmpty { print("  \(row.note)") }
+    let ours = row.ours.runs.count > 1 ? "\(row.format(row.ours.median)) (\(row.format(row.ours.min))–\(row.format(row.ours.max)))" : row.format(row.ours.median)
+    let yard = row.yardstick.map { row.format($0.median) } ?? "-"
+    let ratio = row.ratio.map { String(format: $0 < 0.1 ? "%.3f" : "%.2f", $0) + " (\(row.ratioMeaning.isEmpty ? "yardstick ÷ ours" : row.ratioMeaning))" } ?? "-"
+    let verdict = row.met.map { $0 ? "met" : "**MISSED**" } ?? ""
+    print("| \(row.name) | \(ours) | \(row.yardstickName) | \(yard) | \(ratio) | \(row.target) | \(verdict) |")
+}
+print("")
+print("Notes:")
+for row in rows where !row.note.isEmpty { print("- \(row.name): \(row.note)") }
+let missed = rows.filter { $0.met == false }
+print("")
+print(missed.isEmpty ? "Every target met." : "Missed: " + missed.map(\.name).joined(separator: "; "))
+
+struct Results: Codable {
+    var scale: Scale
+    var machine: Machine
+    var chain: [String: Int]
+    var databaseBytes: Int
+    var csvBytes: Int
+    var seconds: Double
+    var loadAverage: [String]
+    var rows: [Row]
 }
 if let jsonPath {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(rows).write(to: URL(fileURLWithPath: jsonPath))
+    let results = Results(scale: scale, machine: machine, chain: chain.counts, databaseBytes: databaseBytes, csvBytes: csvBytes,
+                          seconds: Date().timeIntervalSince(started), loadAverage: [loadAtStart, Machine.loadAverage()], rows: rows)
+    try encoder.encode(results).write(to: URL(fileURLWithPath: jsonPath))
 }
