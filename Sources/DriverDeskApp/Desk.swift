@@ -246,7 +246,8 @@ public struct Desk: Sendable {
         let staleBefore = now.addingTimeInterval(-TimeInterval(config.visitStaleDays) * 86_400)
         let stale = zip(snapshot.carsInShop, cars).filter { $0.0.checkinAt < staleBefore }.map(\.1)
         var groups: [String: [ViolationSummary]] = [:]
-        for row in try database.actionableViolations() {
+        let actionable = try database.actionableViolations()
+        for row in actionable.rows {
             let view = try view(row, config: config)
             guard view.nextAction != NextAction.none.rawValue else { continue }
             groups[view.nextAction, default: []].append(ViolationSummary(
@@ -259,7 +260,7 @@ public struct Desk: Sendable {
         return StatusView(shop: config.shopName, now: config.time.formatISO(now), carsInShop: cars,
                           driving: cars.filter { $0.driver != nil }, staleVisits: stale,
                           activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday,
-                          violations: groups, removalsDue: removals)
+                          violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count)
     }
 
     /// `audit [--since T]`.

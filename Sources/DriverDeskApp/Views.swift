@@ -154,6 +154,8 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var violations: [String: [ViolationSummary]]
     /// Registrations to remove in 12123 now (R8).
     public var removalsDue: [RegistrationSummary]
+    /// Older unfinished violations beyond the 200 most recent grouped above (see `violation list`).
+    public var violationsNotShown: Int
 }
 
 /// A violation on the status screen.

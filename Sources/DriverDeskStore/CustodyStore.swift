@@ -139,7 +139,7 @@ extension AppDatabase {
         let t = at.seconds
         var near = try spans(db, where: "m.vehicleId = ? AND m.startAt BETWEEN ? AND ?", [vehicle.id!, t - slack, t + slack])
         near += try spans(db, where: "m.vehicleId = ? AND m.startAt < ? ORDER BY m.startAt DESC LIMIT 1", [vehicle.id!, t - slack])
-        let visits = try Visit.fetchAll(db, sql: "SELECT * FROM visit WHERE vehicleId = ? AND checkinAt <= ? ORDER BY checkinAt DESC LIMIT 1",
+        let visits = try Visit.fetchAll(db.cachedStatement(sql: "SELECT * FROM visit WHERE vehicleId = ? AND checkinAt <= ? ORDER BY checkinAt DESC LIMIT 1"),
                                         arguments: [vehicle.id!, t])
         return Attribution.decide(plate: vehicle.plate, at: at, isParking: isParking, movements: near, visits: visits.map(\.span),
                                   slack: config.slack, time: config.time)
@@ -173,7 +173,8 @@ extension AppDatabase {
             FROM movement m JOIN vehicle v ON v.id = m.vehicleId JOIN staff s ON s.id = m.staffId
             WHERE \(condition)
             """
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        // Prepared once per connection and reused: imports and `who` ask the same questions thousands of times.
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             let end: Int64? = row["endAt"]
             let span = MovementSpan(
                 id: row["id"], plate: row["plate"], staff: StaffRef(id: row["staffId"], name: row["name"]),

@@ -143,6 +143,10 @@ extension AppDatabase {
                 CREATE INDEX violation_by_occurred ON violation(occurredAt);
                 """)
         }
+        migrator.registerMigration("v4 violation lookups") { db in
+            // Cleanup asks, per registration, whether its driver owes anything on its car.
+            try db.execute(sql: "CREATE INDEX violation_by_vehicle_driver ON violation(vehicleId, driverId, status)")
+        }
         return migrator
     }
 }

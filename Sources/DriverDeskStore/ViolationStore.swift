@@ -154,13 +154,16 @@ extension AppDatabase {
         }
     }
 
-    /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody.
-    public func actionableViolations() throws -> [ViolationRow] {
+    /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody;
+    /// the most recent `limit` of them, and how many there are in all.
+    public func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
         try read { db in
-            try AppDatabase.violationRows(Violation.fetchAll(db, sql: """
-                SELECT * FROM violation WHERE status = 'processed' OR (status = 'open' AND attribution <> 'outsideCustody')
-                ORDER BY occurredAt DESC, id DESC
-                """), db)
+            let condition = "status = 'processed' OR (status = 'open' AND attribution <> 'outsideCustody')"
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM violation WHERE \(condition)") ?? 0
+            let rows = try AppDatabase.violationRows(Violation.fetchAll(db, sql: """
+                SELECT * FROM violation WHERE \(condition) ORDER BY occurredAt DESC, id DESC LIMIT ?
+                """, arguments: [limit]), db)
+            return (rows, total)
         }
     }
 

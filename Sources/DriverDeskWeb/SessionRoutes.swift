@@ -74,6 +74,7 @@ extension WebApp {
                 "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince)] },
                 "hasDriving": !status.driving.isEmpty,
                 "groups": groups, "hasGroups": !groups.isEmpty,
+                "notShown": status.violationsNotShown > 0 ? String(status.violationsNotShown) : "",
                 "removals": status.removalsDue.map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
                 "hasRemovals": !status.removalsDue.isEmpty,
                 "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },

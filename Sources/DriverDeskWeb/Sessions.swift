@@ -10,7 +10,14 @@ public actor Sessions {
     /// The session of a cookie, or a new one.
     public func session(for id: String?) -> Session {
         if let id, let session = sessions[id], ContinuousClock.now - session.created < lifetime { return session }
-        if sessions.count > 10_000 { sessions = sessions.filter { ContinuousClock.now - $0.value.created < lifetime } }
+        if sessions.count > 10_000 {
+            // Clients without cookies (probes, load tests) must not grow this without bound: drop the oldest half.
+            sessions = sessions.filter { ContinuousClock.now - $0.value.created < lifetime }
+            if sessions.count > 10_000 {
+                let keep = sessions.values.sorted { $0.created > $1.created }.prefix(5_000)
+                sessions = Dictionary(uniqueKeysWithValues: keep.map { ($0.id, $0) })
+            }
+        }
         let session = Session(id: Sessions.token(), csrf: Sessions.token(), authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
         sessions[session.id] = session
         return session

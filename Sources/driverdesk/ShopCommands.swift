@@ -137,6 +137,9 @@ enum StatusText {
                 lines.append("  #\(v.id)  \(v.plate)  \(short(v.occurredAt))  \(v.code)  \(v.points) pts  \(v.driver?.name ?? "nobody")\(owed)")
             }
         }
+        if status.violationsNotShown > 0 {
+            lines.append("  … and \(status.violationsNotShown) older unfinished violations: driverdesk violation list --status open")
+        }
         if !status.removalsDue.isEmpty {
             lines.append("")
             lines.append("Remove in 12123, then driverdesk register remove REF (\(status.removalsDue.count)):")
