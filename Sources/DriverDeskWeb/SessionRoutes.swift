@@ -66,7 +66,9 @@ extension WebApp {
             }
             return try await self.page("dashboard", nav: "dashboard", title: "nav.dashboard", [
                 "now": WebApp.shortTime(status.now),
-                "cars": status.carsInShop.map { car in
+                // A screen shows the 60 longest in the shop; the rest are a count and a link.
+                "moreCars": status.carsInShop.count > 60 ? String(status.carsInShop.count - 60) : "",
+                "cars": status.carsInShop.prefix(60).map { car in
                     ["plate": car.plate, "owner": car.owner, "since": WebApp.shortTime(car.since), "order": car.orderNo ?? "",
                      "driver": car.driver?.name ?? "", "driving": car.driver != nil, "purpose": car.purpose ?? ""] as [String: Any]
                 },
@@ -75,7 +77,8 @@ extension WebApp {
                 "hasDriving": !status.driving.isEmpty,
                 "groups": groups, "hasGroups": !groups.isEmpty,
                 "notShown": status.violationsNotShown > 0 ? String(status.violationsNotShown) : "",
-                "removals": status.removalsDue.map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
+                "moreRemovals": status.removalsDue.count > 30 ? String(status.removalsDue.count - 30) : "",
+                "removals": status.removalsDue.prefix(30).map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
                 "hasRemovals": !status.removalsDue.isEmpty,
                 "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },
                 "hasStale": !status.staleVisits.isEmpty,
