@@ -40,7 +40,14 @@ public enum DeskError: Error, Equatable, Sendable {
 }
 
 extension DeskError: LocalizedError {
+    /// A message never runs to pages: what a person typed is echoed at most this long.
+    static let longest = 600
+
     public var errorDescription: String? {
+        full.count > DeskError.longest ? String(full.prefix(DeskError.longest)) + "…" : full
+    }
+
+    var full: String {
         switch self {
         case .invalid(let field, let message, let line):
             if let line { return "line \(line): \(field): \(message)" }

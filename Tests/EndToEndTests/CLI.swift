@@ -55,8 +55,17 @@ struct CLI {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // Read stderr on another thread: a child filling one pipe while we wait on the other would hang.
+        let errBox = DataBox()
+        let done = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        DispatchQueue.global().async {
+            errBox.data = errHandle.readDataToEndOfFile()
+            done.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
@@ -111,4 +120,9 @@ enum CLIError: Error, CustomStringConvertible {
         case .missingBinary(let path): "the driverdesk binary is not at \(path); run `swift build --product driverdesk` (make test does) first"
         }
     }
+}
+
+/// Bytes read on another thread.
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
