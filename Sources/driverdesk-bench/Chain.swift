@@ -463,16 +463,8 @@ final class Chain {
         let local = seconds + shanghai
         let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         let secondOfDay = Int(local - Int64(days) * 86_400)
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d, secondOfDay)
+        let date = CivilDate(daysSinceEpoch: days)
+        return (date.year, date.month, date.day, secondOfDay)
     }
 
     static func localDate(_ seconds: Int64) -> String {
