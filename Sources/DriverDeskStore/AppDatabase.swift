@@ -11,7 +11,10 @@ public struct AppDatabase: Sendable {
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         do {
-            try AppDatabase.migrator.migrate(writer)
+            // Migrating takes a write transaction that touches the file's header; skip it when there is nothing to do,
+            // so that reading (and refused commands) leave the file byte for byte as it was.
+            let done = try writer.read { db in try AppDatabase.migrator.hasCompletedMigrations(db) }
+            if !done { try AppDatabase.migrator.migrate(writer) }
         } catch let error as DatabaseError {
             throw DeskError.storage(message: "cannot prepare the database: \(error.message ?? error.description)")
         }
