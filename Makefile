@@ -36,3 +36,21 @@ bench: test-packages
 
 clean:
 	rm -rf .build
+
+# Issue 7, reliability at full size (long): 4 writers × 500 movements with the server and cron, 30 kill -9 trials of a
+# 100,000-row import, 400 killed writes, every hostile input (command line and web), a 100 MB file, 1,000,000 parser inputs.
+.PHONY: soak fuzz fuzz-short
+soak: test-packages
+	$(SWIFT) build --product driverdesk
+	$(SWIFT) build --build-tests
+	RELIABILITY_SOAK=1 $(SWIFT) test --skip-build --filter ReliabilityTests
+
+# libFuzzer on the plate, ID number, time, CSV and violation-file parsers (scripts/fuzz.sh builds them with sanitizers
+# in .build/fuzz); a crash is saved under Tests/ReliabilityTests/Fuzz/ as a regression input and fails the run.
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# 10 seconds per parser, for `make test`.
+fuzz-short:
+	scripts/fuzz.sh 10

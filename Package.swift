@@ -63,6 +63,15 @@ let package = Package(
             dependencies: ["DriverDeskWeb", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
+        // Issue 7, reliability: concurrency, kill -9, hostile input, backups, upgrades, security (`make test`; longer: `make soak`).
+        .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore"], exclude: ["Fuzz"]),
+        // libFuzzer targets (`make fuzz`, `scripts/fuzz.sh`): built with `--sanitize=fuzzer --sanitize=address` in .build/fuzz.
+        // A plain `swift build` builds them as do-nothing executables.
+        .executableTarget(name: "fuzz-plate", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/Plate"),
+        .executableTarget(name: "fuzz-idnumber", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/IDNumber"),
+        .executableTarget(name: "fuzz-time", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/ShopTime"),
+        .executableTarget(name: "fuzz-csv", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/CSVReader"),
+        .executableTarget(name: "fuzz-violationfile", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/ViolationFile"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,11 +6,24 @@ import Foundation
 public enum InviteFormat: String, Sendable {
     case html, svg, png
 
-    /// The format a file name asks for by its extension.
+    /// The format a file name asks for by its extension; the folder it goes in must exist and be writable, checked
+    /// before anything is recorded (an invite whose slip cannot be written is not made).
     public init(path: String) throws {
         let ext = (path as NSString).pathExtension.lowercased()
         guard let format = InviteFormat(rawValue: ext == "htm" ? "html" : ext) else {
             throw DeskError.invalid(field: "out", message: "\"\(path)\" must end in .html, .svg or .png")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DeskError.invalid(field: "out", message: "the folder \(folder) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw DeskError.invalid(field: "out", message: "the folder \(folder) is not writable")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DeskError.invalid(field: "out", message: "\(path) is a folder")
         }
         self = format
     }

@@ -43,8 +43,11 @@ extension DeskError: LocalizedError {
     /// A message never runs to pages: what a person typed is echoed at most this long.
     static let longest = 600
 
+    /// The message, cut to `longest` characters, with anything that looks like an ID number masked (R12): a number
+    /// typed into the wrong field is echoed in the error, and errors go to logs.
     public var errorDescription: String? {
-        full.count > DeskError.longest ? String(full.prefix(DeskError.longest)) + "…" : full
+        let text = IDNumber.maskAll(in: full)
+        return text.count > DeskError.longest ? String(text.prefix(DeskError.longest)) + "…" : text
     }
 
     var full: String {

@@ -62,6 +62,32 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
         return String(chars.prefix(6)) + String(repeating: "*", count: chars.count - 10) + String(chars.suffix(4))
     }
 
+    /// `text` with every run that looks like an ID number (17 digits and a digit or X, not part of a longer run of
+    /// digits) masked: for messages that echo what someone typed into another field (R12).
+    public static func maskAll(in text: String) -> String {
+        let chars = Array(text)
+        guard chars.count >= 18 else { return text }
+        func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
+        var result = "", index = 0
+        while index < chars.count {
+            if isDigit(chars[index]), index == 0 || !isDigit(chars[index - 1]) {
+                var end = index
+                while end < chars.count, isDigit(chars[end]) { end += 1 }
+                if end - index == 17, end < chars.count, chars[end] == "X" || chars[end] == "x",
+                   end + 1 == chars.count || !(chars[end + 1].isLetter || isDigit(chars[end + 1])) {
+                    end += 1
+                }
+                let run = String(chars[index..<end])
+                result += run.count == 18 ? mask(run) : run
+                index = end
+            } else {
+                result.append(chars[index])
+                index += 1
+            }
+        }
+        return result
+    }
+
     /// The check character the first 17 digits call for (used to make sample data).
     public static func checkCharacter(for first17: String) -> Character? {
         let digits = first17.compactMap { $0.wholeNumberValue }

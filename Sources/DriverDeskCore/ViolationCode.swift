@@ -68,12 +68,21 @@ public enum Money {
     public static func fen(_ raw: String, field: String, max: Int = 10_000_000) throws -> Int {
         var text = raw.trimmingSpaces()
         for strip in ["¥", "￥", "元", "RMB", "CNY"] { text = text.replacingAll(strip, with: "") }
-        text = text.replacingAll(",", with: "").trimmingSpaces()
+        text = text.trimmingSpaces()
         let bad = DeskError.invalid(field: field, message: "\"\(raw)\" is not an amount in yuan, e.g. 200 or 200.50")
         guard !text.isEmpty else { throw bad }
         if text.hasPrefix("-") { throw DeskError.invalid(field: field, message: "\(raw) is negative") }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.count <= 9, whole.allSatisfy(\.isASCIIDigit) else { throw bad }
+        guard parts.count <= 2, var whole = parts.first.map(String.init) else { throw bad }
+        // A comma only groups thousands (1,000 or 12,345,678): 1,5 is not 15, nor 1.5.
+        if whole.contains(",") {
+            let groups = whole.split(separator: ",", omittingEmptySubsequences: false)
+            guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
+                throw DeskError.invalid(field: field, message: "\"\(raw)\": a comma may only separate thousands, e.g. 1,000 or 1000.50")
+            }
+            whole = groups.joined()
+        }
+        guard !whole.isEmpty, whole.count <= 9, whole.allSatisfy(\.isASCIIDigit) else { throw bad }
         var fen = Int(whole)! * 100
         if parts.count == 2 {
             let fraction = parts[1]

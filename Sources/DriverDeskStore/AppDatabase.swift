@@ -13,15 +13,48 @@ public struct AppDatabase: Sendable {
         do {
             // Migrating takes a write transaction that touches the file's header; skip it when there is nothing to do,
             // so that reading (and refused commands) leave the file byte for byte as it was.
-            let done = try writer.read { db in try AppDatabase.migrator.hasCompletedMigrations(db) }
-            if !done { try AppDatabase.migrator.migrate(writer) }
+            try AppDatabase.migrate(writer)
         } catch let error as DatabaseError {
             throw DeskError.storage(message: "cannot prepare the database: \(error.message ?? error.description)")
         }
     }
 
+    /// How a process uses the file: a long-running server reads on several connections at once; a command runs one
+    /// use case and needs one connection.
+    public enum Connections: Sendable {
+        /// A GRDB `DatabasePool`: one writer, concurrent readers (the web server, the benchmark).
+        case pool
+        /// One connection (a `DatabaseQueue`): quicker to open, and opening it writes nothing to the file.
+        case single
+    }
+
+    /// Applies the pending migrations. Each runs in its own transaction, and several processes may open a new (or
+    /// older) file at once: when one loses the race ("table ... already exists"), another has applied that migration
+    /// meanwhile, so it looks again and goes on from there.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        while true {
+            let applied = try writer.read { db in
+                (done: try AppDatabase.migrator.hasCompletedMigrations(db), count: try AppDatabase.migrator.appliedIdentifiers(db).count)
+            }
+            if applied.done { return }
+            do {
+                try AppDatabase.migrator.migrate(writer)
+                return
+            } catch let error as DatabaseError {
+                // Go on only if another process applied a migration meanwhile (so each round makes progress).
+                let now = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db).count }
+                guard now > applied.count else { throw error }
+            }
+        }
+    }
+
     /// A database file, created with its schema on first use; WAL so that the web, the command line and cron share it.
-    public static func open(path: String) throws -> AppDatabase {
+    ///
+    /// A `DatabasePool` makes sure a non-empty `-wal` file exists when it opens, and when there is none (SQLite deletes
+    /// it when the last connection closes) it creates and drops a table to make one: that bumps the file's change
+    /// counter and schema cookie. So one-shot commands open a `.single` connection, which sets WAL mode only on a file
+    /// that is not in it yet, and a command that reads or is refused leaves the file byte for byte as it was.
+    public static func open(path: String, connections: Connections = .single) throws -> AppDatabase {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {
@@ -31,8 +64,26 @@ public struct AppDatabase: Sendable {
         }
         try refuseNewerSchema(path: path)
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration())
-            return try AppDatabase(pool)
+            switch connections {
+            case .pool:
+                let pool = try DatabasePool(path: path, configuration: configuration())
+                // Committed means on disk, power failure included (GRDB's pool picks NORMAL, which may lose the last
+                // transactions when the machine, not the process, stops).
+                try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                return try AppDatabase(pool)
+            case .single:
+                var config = configuration()
+                config.prepareDatabase { db in
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+                    if mode.lowercased() != "wal" {
+                        guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")?.lowercased() == "wal" else {
+                            throw DatabaseError(message: "could not switch \(path) to WAL mode")
+                        }
+                    }
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                }
+                return try AppDatabase(DatabaseQueue(path: path, configuration: config))
+            }
         } catch let error as DatabaseError {
             throw DeskError.storage(message: "cannot open the database \(path): \(error.message ?? error.description)")
         }

@@ -11,17 +11,26 @@ public actor LookupThrottle {
         self.window = window
     }
 
-    /// Whether this session (or address) may look up another reference now.
-    public func allowed(_ key: String) -> Bool {
+    /// Whether every key (a session, an address) is under its limit (`limit` times its factor) now.
+    public func allowed(_ keys: [(key: String, factor: Int)]) -> Bool {
         let now = ContinuousClock.now
-        let recent = (misses[key] ?? []).filter { now - $0 < window }
-        misses[key] = recent
-        return recent.count < limit
+        var allowed = true
+        for (key, factor) in keys {
+            let recent = (misses[key] ?? []).filter { now - $0 < window }
+            misses[key] = recent.isEmpty ? nil : recent
+            if recent.count >= limit * factor { allowed = false }
+        }
+        return allowed
     }
 
-    /// An unknown reference was asked for.
-    public func missed(_ key: String) {
-        misses[key, default: []].append(.now)
+    /// Whether this one key may look up another reference now.
+    public func allowed(_ key: String) -> Bool { allowed([(key, 1)]) }
+
+    /// An unknown reference was asked for: it counts against every key.
+    public func missed(_ keys: [String]) {
+        for key in keys { misses[key, default: []].append(.now) }
         if misses.count > 50_000 { misses.removeAll() }
     }
+
+    public func missed(_ key: String) { missed([key]) }
 }

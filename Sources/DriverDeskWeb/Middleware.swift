@@ -13,6 +13,7 @@ struct SessionMiddleware: RouterMiddleware {
         let known = request.cookies["dd_session"]?.value
         let session = await sessions.session(for: known)
         context.session = session
+        context.sessionIsNew = known != session.id
         var response = try await next(request, context)
         let current = context.session?.id ?? session.id
         if known != current || response.headers[.setCookie] == nil && known != session.id {

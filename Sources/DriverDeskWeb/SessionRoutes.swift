@@ -36,7 +36,7 @@ extension WebApp {
                 session.language = language
                 await self.sessions.update(session)
             }
-            let back = form["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+            let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/"
             return Response.redirect(to: back, type: .normal)
         }
         // The scanner field on every page: an invite reference or a plate, typed by a USB scanner or a person.

@@ -81,17 +81,30 @@ public struct WebApp: Sendable {
     }
 
     /// Runs a lookup by invite reference, counting unknown references against the session (429 past the limit).
+    /// A request without a known session counts against its address instead (dropping the cookie does not reset the
+    /// count), and every address has a limit five times the session's (for the browsers of one front desk together).
     func guardedLookup<T>(_ context: WebContext, _ body: () async throws -> T) async throws -> T {
-        let key = context.session?.id ?? "anonymous"
-        guard await throttle.allowed(key) else {
+        let address = context.clientAddress
+        let mine = context.sessionIsNew || context.session == nil ? "fresh:\(address)" : "session:\(context.session!.id)"
+        let keys = [(key: mine, factor: 1), (key: "address:\(address)", factor: 5)]
+        guard await throttle.allowed(keys) else {
             throw HTTPError(.tooManyRequests, message: "Too many unknown invite references from this browser; wait ten minutes.")
         }
         do {
             return try await body()
         } catch let error as DeskError {
-            if case .notFound(let field, _) = error, field == "ref" { await throttle.missed(key) }
+            if case .notFound(let field, _) = error, field == "ref" { await throttle.missed(keys.map(\.key)) }
             throw error
         }
+    }
+
+    /// Whether a redirect target stays on this site: a path from the root, not `//host` nor `/\\host` (which browsers
+    /// read as `//host`), and no control characters or spaces.
+    static func isLocalPath(_ path: String) -> Bool {
+        guard path.hasPrefix("/"), path.count <= 2_000 else { return false }
+        let second = path.dropFirst().first
+        if second == "/" || second == "\\" { return false }
+        return !path.unicodeScalars.contains { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" }
     }
 
     /// A DeskError as a sentence for the page, and the field it names.
@@ -106,9 +119,10 @@ public struct WebApp: Sendable {
 /// Builds the front desk's router: middleware, static files, every page.
 public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContext> {
     let router = Router(context: WebContext.self)
-    router.add(middleware: ErrorPageMiddleware(app: app))
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions))
+    // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.
+    router.add(middleware: ErrorPageMiddleware(app: app))
     router.add(middleware: CSRFMiddleware())
     router.add(middleware: AuthMiddleware(database: app.database))
     app.addSessionRoutes(router)

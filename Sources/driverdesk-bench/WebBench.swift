@@ -52,7 +52,7 @@ enum WebBench {
         // The dashboard in this process, a fresh server (and so fresh sessions) per run.
         let copy = tools.path("dashboard.sqlite")
         try copyDatabase(databasePath, to: copy)
-        let database = try AppDatabase.open(path: copy)
+        let database = try AppDatabase.open(path: copy, connections: .pool)
         var fresh: [WrkResult] = []
         var browser: [WrkResult] = []
         var pageBytes = 0

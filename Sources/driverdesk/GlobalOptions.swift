@@ -32,22 +32,27 @@ struct GlobalOptions: ParsableArguments {
         return (base as NSString).appendingPathComponent("driverdesk/driverdesk.sqlite")
     }
 
-    var operatorNameResolved: String {
-        if let name = operatorName?.trimmingSpaces(), !name.isEmpty { return name }
-        if let name = environment["DRIVERDESK_OPERATOR"]?.trimmingSpaces(), !name.isEmpty { return name }
-        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
-        return NSUserName()
+    /// Who makes the change, checked like any name people type: it goes into the audit as it is.
+    func operatorNameResolved() throws -> String {
+        if let name = operatorName?.trimmingSpaces(), !name.isEmpty { return try Fields.name(name, field: "operator", maxLength: 64) }
+        if let name = environment["DRIVERDESK_OPERATOR"]?.trimmingSpaces(), !name.isEmpty {
+            return try Fields.name(name, field: "DRIVERDESK_OPERATOR", maxLength: 64)
+        }
+        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return try Fields.name(name, field: "USER", maxLength: 64) }
+        return try Fields.name(NSUserName(), field: "operator", maxLength: 64)
     }
 
-    /// Opens the database (creating it with its schema on first use).
-    func database() throws -> AppDatabase {
-        try AppDatabase.open(path: databasePath)
+    /// Opens the database (creating it with its schema on first use): one connection for a command, a pool of
+    /// readers for the server.
+    func database(_ connections: AppDatabase.Connections = .single) throws -> AppDatabase {
+        try AppDatabase.open(path: databasePath, connections: connections)
     }
 
     /// The use cases on the chosen database at the chosen time.
     func desk() throws -> Desk {
+        let name = try operatorNameResolved()
         let database = try database()
-        return Desk(database: database, now: try clock(database), operator: operatorNameResolved)
+        return Desk(database: database, now: try clock(database), operator: name)
     }
 
     func clock(_ database: AppDatabase) throws -> Date {

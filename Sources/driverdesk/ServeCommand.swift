@@ -12,10 +12,17 @@ extension DriverDeskCommand {
         @Option(help: "Address to listen on; anything but 127.0.0.1 needs `config set web.password`.") var host: String = "127.0.0.1"
         @Option(help: "Port.") var port: Int = 8080
 
+        func validate() throws {
+            guard (1...65_535).contains(port) else {
+                throw ValidationError("port: \(port) is not a port; use 1 to 65535 (8080 by default)")
+            }
+        }
+
         func run() async throws {
-            let database = try global.database()
+            let name = try global.operatorName.map { try Fields.name($0, field: "operator", maxLength: 64) }
+            let database = try global.database(.pool)
             let fixed = try global.now.map { _ in try global.clock(database) }
-            let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: global.operatorName.map { "web:\($0)" } ?? "web")
+            let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")
             let app = try buildApplication(database: database, settings: settings)
             FileHandle.standardError.write(Data("DriverDesk front desk on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (database \(global.databasePath)); Ctrl-C stops it\n".utf8))
             try await app.runService()

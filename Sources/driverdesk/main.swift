@@ -41,7 +41,9 @@ func runAsync<C: AsyncParsableCommand>(_ command: inout C) async throws {
 }
 
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    // ArgumentParser's own messages start with "Error: "; ours all start with "error: ".
+    let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+    FileHandle.standardError.write(Data("error: \(text)\n".utf8))
     exit(code)
 }
 

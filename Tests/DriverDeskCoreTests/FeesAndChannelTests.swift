@@ -23,7 +23,8 @@ struct FeeTests {
         #expect(try Money.fen("¥1,000.50", field: "f") == 100_050)
         #expect(try Money.fen("200元", field: "f") == 20_000)
         #expect(try Money.fen("0.05", field: "f") == 5)
-        for bad in ["-5", "200.005", "abc", "", "1e3", "99999999"] {
+        #expect(try Money.fen("12,345", field: "f") == 1_234_500)
+        for bad in ["-5", "200.005", "abc", "", "1e3", "99999999", "1,5", "0,5", "1,0,0", "2,00", ",200", "200,", "1,0000"] {
             #expect(throws: DeskError.self) { try Money.fen(bad, field: "f") }
         }
         #expect(Money.yuan(15_000) == "150")

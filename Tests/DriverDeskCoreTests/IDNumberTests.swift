@@ -42,6 +42,15 @@ struct IDNumberTests {
         #expect("\(id)" == "110105********002X")
         #expect(!"\(id)".contains("19491231"))
     }
+
+    @Test("an ID number echoed in any message is masked; other digits are left alone")
+    func maskingInMessages() {
+        #expect(IDNumber.maskAll(in: "there is no staff member #110105198803124111; see staff list") == "there is no staff member #110105********4111; see staff list")
+        #expect(IDNumber.maskAll(in: "11010519491231002X and 11010519491231002x.") == "110105********002X and 110105********002x.")
+        #expect(IDNumber.maskAll(in: "phone 13911020001, record 1234567890123456789") == "phone 13911020001, record 1234567890123456789")
+        #expect(IDNumber.maskAll(in: "11010519491231002XY") == "11010519491231002XY")
+        #expect(DeskError.notFound(field: "staff", message: "no #110105198803124111").localizedDescription == "staff: no #110105********4111")
+    }
 }
 
 @Suite("Licence classes and purposes")
