@@ -23,10 +23,12 @@ run: build
 	@echo "Command line: export DRIVERDESK_DB=$(DEMO_DB); $(BIN) --help"
 	$(BIN) serve --db "$(DEMO_DB)" --host 127.0.0.1 --port $(PORT)
 
-# Every test: unit, store, use case and end-to-end (the built binary on temporary databases).
+# Every test: unit, store, use case, end-to-end (the built binary on temporary databases), web, browser and
+# reliability; then 10 seconds of libFuzzer on each parser.
 test: test-packages
 	$(SWIFT) build --product driverdesk
 	$(SWIFT) test
+	scripts/fuzz.sh 10
 
 # Speed against the tools that set the limit (release build); writes bench-results.json.
 bench: test-packages
@@ -39,7 +41,7 @@ clean:
 
 # Issue 7, reliability at full size (long): 4 writers × 500 movements with the server and cron, 30 kill -9 trials of a
 # 100,000-row import, 400 killed writes, every hostile input (command line and web), a 100 MB file, 1,000,000 parser inputs.
-.PHONY: soak fuzz fuzz-short
+.PHONY: soak fuzz
 soak: test-packages
 	$(SWIFT) build --product driverdesk
 	$(SWIFT) build --build-tests
@@ -50,7 +52,3 @@ soak: test-packages
 FUZZ_SECONDS ?= 300
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
-
-# 10 seconds per parser, for `make test`.
-fuzz-short:
-	scripts/fuzz.sh 10
