@@ -32,20 +32,25 @@ public struct AppDatabase: Sendable {
     /// older) file at once: when one loses the race ("table ... already exists"), another has applied that migration
     /// meanwhile, so it looks again and goes on from there.
     static func migrate(_ writer: any DatabaseWriter) throws {
+        let known = Set(AppDatabase.migrator.migrations)
         while true {
-            let applied = try writer.read { db in
-                (done: try AppDatabase.migrator.hasCompletedMigrations(db), count: try AppDatabase.migrator.appliedIdentifiers(db).count)
-            }
-            if applied.done { return }
+            // One query: what is applied says whether there is anything to do, and whether a newer DriverDesk wrote it.
+            let applied = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
+            if !applied.isSubset(of: known) { throw AppDatabase.newerSchema(writer.path) }
+            if applied == known { return }
             do {
                 try AppDatabase.migrator.migrate(writer)
                 return
             } catch let error as DatabaseError {
                 // Go on only if another process applied a migration meanwhile (so each round makes progress).
-                let now = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db).count }
-                guard now > applied.count else { throw error }
+                let now = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
+                guard now.count > applied.count else { throw error }
             }
         }
+    }
+
+    static func newerSchema(_ path: String) -> DeskError {
+        DeskError.storage(message: "\(path) was written by a newer DriverDesk (its schema has changes this version does not know); use that version, or a backup made with this one")
     }
 
     /// A database file, created with its schema on first use; WAL so that the web, the command line and cron share it.
@@ -62,10 +67,11 @@ public struct AppDatabase: Sendable {
         } catch {
             throw DeskError.storage(message: "cannot create the folder \(folder.path): \(error.localizedDescription)")
         }
-        try refuseNewerSchema(path: path)
         do {
             switch connections {
             case .pool:
+                // A pool writes to the file as it opens (see above): look first, on one plain connection.
+                try refuseNewerSchema(path: path)
                 let pool = try DatabasePool(path: path, configuration: configuration())
                 // Committed means on disk, power failure included (GRDB's pool picks NORMAL, which may lose the last
                 // transactions when the machine, not the process, stops).
@@ -84,6 +90,8 @@ public struct AppDatabase: Sendable {
                 }
                 return try AppDatabase(DatabaseQueue(path: path, configuration: config))
             }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw DeskError.storage(message: "\(path) is not a DriverDesk database: \(error.message ?? error.description)")
         } catch let error as DatabaseError {
             throw DeskError.storage(message: "cannot open the database \(path): \(error.message ?? error.description)")
         }
@@ -109,9 +117,7 @@ public struct AppDatabase: Sendable {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             defer { try? queue.close() }
             let superseded = try queue.read { db in try AppDatabase.migrator.hasBeenSuperseded(db) }
-            if superseded {
-                throw DeskError.storage(message: "\(path) was written by a newer DriverDesk (its schema has changes this version does not know); use that version, or a backup made with this one")
-            }
+            if superseded { throw newerSchema(path) }
         } catch let error as DatabaseError {
             throw DeskError.storage(message: "\(path) is not a DriverDesk database: \(error.message ?? error.description)")
         }

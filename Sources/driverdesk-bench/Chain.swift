@@ -125,7 +125,7 @@ final class Chain {
     /// `AppDatabase.open(path:)` so that the real schema and migrations apply.
     func generate() throws {
         removeDatabase(databasePath)
-        let database = try AppDatabase.open(path: databasePath)
+        let database = try AppDatabase.open(path: databasePath, connections: .pool)
         guard let pool = database.writer as? DatabasePool else { throw BenchFailure(description: "expected a database pool") }
         var random = SeededRandom(seed: scale.seed)
         let todayStart = (Chain.now + Chain.shanghai) / 86_400 * 86_400 - Chain.shanghai

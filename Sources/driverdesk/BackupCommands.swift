@@ -4,7 +4,7 @@ import Foundation
 
 extension DriverDeskCommand {
     struct Backup: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Copy the database to a new file, consistently, even while others write.")
+        static let configuration = CommandConfiguration(commandName: "backup", abstract: "Copy the database to a new file, consistently, even while others write.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The backup file to create (it must not exist).") var file: String
 
@@ -15,7 +15,7 @@ extension DriverDeskCommand {
     }
 
     struct Restore: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace the database's content with a backup (checked first; an older schema is migrated).")
+        static let configuration = CommandConfiguration(commandName: "restore", abstract: "Replace the database's content with a backup (checked first; an older schema is migrated).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The backup file.") var file: String
 

@@ -8,7 +8,7 @@ extension DriverDeskCommand {
             commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self])
 
         struct Checkin: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The car is now in the shop's custody.")
+            static let configuration = CommandConfiguration(commandName: "checkin", abstract: "The car is now in the shop's custody.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "When (default now).") var at: String?
@@ -21,7 +21,7 @@ extension DriverDeskCommand {
         }
 
         struct Checkout: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The car has left the shop.")
+            static let configuration = CommandConfiguration(commandName: "checkout", abstract: "The car has left the shop.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "When (default now).") var at: String?
@@ -38,7 +38,7 @@ extension DriverDeskCommand {
             commandName: "move", abstract: "Who drives which customer car, when.", subcommands: [Start.self, End.self, Log.self, List.self])
 
         struct Start: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A staff member starts driving a car.")
+            static let configuration = CommandConfiguration(commandName: "start", abstract: "A staff member starts driving a car.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "The staff member's number or unique name.") var staff: String
@@ -52,7 +52,7 @@ extension DriverDeskCommand {
         }
 
         struct End: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The movement in progress on a car ends.")
+            static let configuration = CommandConfiguration(commandName: "end", abstract: "The movement in progress on a car ends.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "When (default now).") var at: String?
@@ -66,7 +66,7 @@ extension DriverDeskCommand {
         }
 
         struct Log: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Record a movement that has already ended.")
+            static let configuration = CommandConfiguration(commandName: "log", abstract: "Record a movement that has already ended.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "The staff member's number or unique name.") var staff: String
@@ -83,7 +83,7 @@ extension DriverDeskCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List movements, newest first.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List movements, newest first.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Only this car.") var plate: String?
             @Option(help: "Only this staff member.") var staff: String?
@@ -98,7 +98,7 @@ extension DriverDeskCommand {
     }
 
     struct Who: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Who was driving a car at a time (R2).")
+        static let configuration = CommandConfiguration(commandName: "who", abstract: "Who was driving a car at a time (R2).")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The plate.") var plate: String
         @Option(help: "The time, e.g. \"2026-11-20 14:05\".") var at: String

@@ -10,7 +10,7 @@ extension DriverDeskCommand {
             subcommands: [Invite.self, Confirm.self, Remove.self, List.self, Print.self])
 
         struct Invite: ParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration(commandName: "invite", 
                 abstract: "Invite a car's owner to let a staff member register it in 12123.",
                 discussion: "Prints the invite's text (to paste into chat). --out writes the slip (.html), a card (.svg) or the QR (.png).")
             @OptionGroup var global: GlobalOptions
@@ -45,7 +45,7 @@ extension DriverDeskCommand {
         }
 
         struct Print: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Write an existing invite again (.html slip, .svg card, .png QR).")
+            static let configuration = CommandConfiguration(commandName: "print", abstract: "Write an existing invite again (.html slip, .svg card, .png QR).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The invite reference, or any text holding it.") var ref: String
             @Option(help: "FILE.html, FILE.svg or FILE.png.") var out: String
@@ -63,7 +63,7 @@ extension DriverDeskCommand {
         }
 
         struct Confirm: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The owner has registered the staff member in 12123: the registration is active.")
+            static let configuration = CommandConfiguration(commandName: "confirm", abstract: "The owner has registered the staff member in 12123: the registration is active.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The invite reference, or any text holding it (scan the slip).") var ref: String
             @Option(help: "When it was registered in 12123 (default now).") var at: String?
@@ -75,7 +75,7 @@ extension DriverDeskCommand {
         }
 
         struct Remove: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The registration was removed in 12123 (an unconfirmed invite is cancelled).")
+            static let configuration = CommandConfiguration(commandName: "remove", abstract: "The registration was removed in 12123 (an unconfirmed invite is cancelled).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The invite reference, or any text holding it.") var ref: String
             @Option(help: "When it was removed (default now).") var at: String?
@@ -91,7 +91,7 @@ extension DriverDeskCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List registrations, newest first.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List registrations, newest first.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "invited, active, removalDue, removed, expired or cancelled.") var status: String?
 

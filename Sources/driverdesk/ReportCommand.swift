@@ -5,7 +5,7 @@ import Foundation
 
 extension DriverDeskCommand {
     struct Report: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Points, violations and money per staff member, per car and per month.")
+        static let configuration = CommandConfiguration(commandName: "report", abstract: "Points, violations and money per staff member, per car and per month.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "First day (default: a year before --to).") var from: String?
         @Option(help: "Last day (default: today).") var to: String?

@@ -5,7 +5,7 @@ import Foundation
 
 extension DriverDeskCommand {
     struct Init: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create the shop's database and name the shop.")
+        static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the shop's database and name the shop.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The shop's name, printed on slips and pages.") var shopName: String?
         @Option(help: "The shop's time zone (default Asia/Shanghai).") var timeZone: String?
@@ -22,7 +22,7 @@ extension DriverDeskCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What needs doing now: cars in the shop, who is driving.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "What needs doing now: cars in the shop, who is driving.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -36,7 +36,7 @@ extension DriverDeskCommand {
             commandName: "config", abstract: "Show or change the shop's settings.", subcommands: [Show.self, Set.self])
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List every setting with its value and default.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "List every setting with its value and default.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -50,7 +50,7 @@ extension DriverDeskCommand {
         }
 
         struct Set: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Change one setting.")
+            static let configuration = CommandConfiguration(commandName: "set", abstract: "Change one setting.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The setting, e.g. attribution.slackMinutes.") var key: String
             @Argument(parsing: .allUnrecognized, help: "The new value (may start with - ).") var value: [String]
@@ -85,7 +85,7 @@ extension DriverDeskCommand {
     }
 
     struct Demo: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fill a new database with a realistic sample workshop from data/demo/.")
+        static let configuration = CommandConfiguration(commandName: "demo", abstract: "Fill a new database with a realistic sample workshop from data/demo/.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

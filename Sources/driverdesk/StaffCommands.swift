@@ -9,7 +9,7 @@ extension DriverDeskCommand {
             subcommands: [Add.self, List.self, Show.self, Deactivate.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a staff member with his driver's licence.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a staff member with his driver's licence.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Full name as on the ID card.") var name: String
             @Option(help: "The 18-character ID number (also the licence number).") var idNumber: String
@@ -28,7 +28,7 @@ extension DriverDeskCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List staff members (ID numbers masked).")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List staff members (ID numbers masked).")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -46,7 +46,7 @@ extension DriverDeskCommand {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One staff member, with the whole ID number and recent movements.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "One staff member, with the whole ID number and recent movements.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The staff member's number or unique name.") var staff: String
 
@@ -74,7 +74,7 @@ extension DriverDeskCommand {
         }
 
         struct Deactivate: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Mark a staff member as no longer driving customer cars.")
+            static let configuration = CommandConfiguration(commandName: "deactivate", abstract: "Mark a staff member as no longer driving customer cars.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The staff member's number or unique name.") var staff: String
 

@@ -8,7 +8,7 @@ extension DriverDeskCommand {
             commandName: "vehicle", abstract: "Customer cars.", subcommands: [Add.self, Update.self, List.self, Show.self, Tag.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a customer car.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a customer car.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate, in any spelling: 京A12345, 京a 12345, 京A·12345.") var plate: String
             @Option(help: "The registered owner (person or company).") var owner: String
@@ -24,7 +24,7 @@ extension DriverDeskCommand {
         }
 
         struct Update: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Correct a customer car's owner, engine number, usage or size.")
+            static let configuration = CommandConfiguration(commandName: "update", abstract: "Correct a customer car's owner, engine number, usage or size.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "The registered owner.") var owner: String?
@@ -40,7 +40,7 @@ extension DriverDeskCommand {
         }
 
         struct Tag: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A key tag with the plate's QR: scanning it starts or ends that car's movement.")
+            static let configuration = CommandConfiguration(commandName: "tag", abstract: "A key tag with the plate's QR: scanning it starts or ends that car's movement.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "FILE.html (printable), FILE.svg or FILE.png.") var out: String
@@ -55,7 +55,7 @@ extension DriverDeskCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List customer cars.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List customer cars.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -70,7 +70,7 @@ extension DriverDeskCommand {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One customer car with its visits and movements.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "One customer car with its visits and movements.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The plate, in any spelling.") var plate: String
 

@@ -10,7 +10,7 @@ extension DriverDeskCommand {
             subcommands: [Add.self, Import.self, List.self, Show.self, Assign.self, Process.self, Pay.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Record a camera violation: who drove, and whether it can be handled online.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a camera violation: who drove, and whether it can be handled online.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "When it happened, as on the notice.") var at: String
@@ -27,7 +27,7 @@ extension DriverDeskCommand {
         }
 
         struct Import: ParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration(commandName: "import", 
                 abstract: "Import camera records from a CSV (UTF-8 or GB18030, Chinese or English headers).",
                 discussion: "The whole file is checked first: a bad line imports nothing and every bad line is listed. Records already recorded are skipped.")
             @OptionGroup var global: GlobalOptions
@@ -48,7 +48,7 @@ extension DriverDeskCommand {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List violations, newest first.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List violations, newest first.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "open, processed, paid or void.") var status: String?
 
@@ -59,7 +59,7 @@ extension DriverDeskCommand {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One violation: who drove, why, the channel, and what is owed as of now.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "One violation: who drove, why, the channel, and what is owed as of now.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The violation number.") var id: String
 
@@ -70,7 +70,7 @@ extension DriverDeskCommand {
         }
 
         struct Assign: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Decide by hand who drove (audited).")
+            static let configuration = CommandConfiguration(commandName: "assign", abstract: "Decide by hand who drove (audited).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The violation number.") var id: String
             @Option(help: "The staff member who drove.") var staff: String
@@ -83,7 +83,7 @@ extension DriverDeskCommand {
         }
 
         struct Process: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The driver accepted it in 12123 (online, checked against R4) or --window at a police window.")
+            static let configuration = CommandConfiguration(commandName: "process", abstract: "The driver accepted it in 12123 (online, checked against R4) or --window at a police window.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The violation number.") var id: String
             @Flag(help: "Processed at a traffic police window (handles every case).") var window = false
@@ -100,7 +100,7 @@ extension DriverDeskCommand {
         }
 
         struct Pay: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Record the payment of a processed fine, with its late fee (R7).")
+            static let configuration = CommandConfiguration(commandName: "pay", abstract: "Record the payment of a processed fine, with its late fee (R7).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The violation number.") var id: String
             @Option(help: "wechat, alipay, bank-card or cash.") var method: String
@@ -124,7 +124,7 @@ extension DriverDeskCommand {
     }
 
     struct Cleanup: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "cleanup", 
             abstract: "Expire old invites, schedule removals, list what needs a person (R9). Safe to run every hour.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Show what would happen; change nothing.") var dryRun = false
