@@ -1,11 +1,14 @@
 import DriverDeskCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The shop's database: owns the connection, migrates it on open, and offers only
 /// invariant-preserving writes, each one transaction with its audit entry.
 public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
+    /// How many writes this process has committed through `write` (a cache of what the database holds compares it).
+    public let changes = ChangeCounter()
 
     /// Opens (and migrates) a database on any GRDB writer.
     public init(_ writer: any DatabaseWriter) throws {
@@ -126,7 +129,9 @@ public struct AppDatabase: Sendable {
     /// Runs one use case as one transaction; database failures become `DeskError.storage`.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try writer.write(body)
+            let result = try writer.write(body)
+            changes.bump()
+            return result
         } catch let error as DatabaseError {
             throw DeskError.storage(message: error.message ?? error.description)
         }
@@ -140,6 +145,17 @@ public struct AppDatabase: Sendable {
             throw DeskError.storage(message: error.message ?? error.description)
         }
     }
+}
+
+/// A count that only goes up, shared by every copy of an `AppDatabase`.
+public final class ChangeCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    public init() {}
+
+    public func bump() { value.add(1, ordering: .releasing) }
+
+    public var count: Int { value.load(ordering: .acquiring) }
 }
 
 /// Who makes a change and when: every write takes one, and the audit records it (R11).

@@ -34,7 +34,7 @@ extension WebApp {
             let from = request.uri.queryParameters["from"].flatMap { $0.isEmpty ? nil : String($0) }
             let to = request.uri.queryParameters["to"].flatMap { $0.isEmpty ? nil : String($0) }
             let report = try self.desk(context).report(from: from, to: to)
-            let config = try self.database.config()
+            let config = try self.config()
             return try await self.page("report", nav: "report", title: "report.title", [
                 "from": report.from, "to": report.to,
                 "staff": report.staff.map { s in

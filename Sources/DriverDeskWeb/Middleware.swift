@@ -25,12 +25,12 @@ struct SessionMiddleware: RouterMiddleware {
 
 /// With a front-desk password set, every page but the login page and static files needs a logged-in session.
 struct AuthMiddleware: RouterMiddleware {
-    let database: AppDatabase
+    let app: WebApp
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
-        let password = try database.config().string("web.password")
+        let password = try app.config().string("web.password")
         if !password.isEmpty, context.session?.authenticated != true {
             return .redirect(to: "/login", type: .normal)
         }

@@ -12,7 +12,7 @@ extension WebApp {
         }
         router.post("/login") { request, context in
             let form = self.form(context)
-            let hash = try self.database.config().string("web.password")
+            let hash = try self.config().string("web.password")
             guard !hash.isEmpty, PasswordHash.verify(form["password"] ?? "", hash: hash) else {
                 try await Task.sleep(for: .milliseconds(300))
                 return try await self.page("login", nav: "", title: "login.title", ["error": true], context: context, status: .unauthorized)
@@ -57,34 +57,54 @@ extension WebApp {
 
     /// The dashboard: cars in the shop, who drives, violations by next action, removals due.
     func addDashboardRoutes(_ router: Router<WebContext>) {
-        router.get("/") { _, context in
-            let status = try self.desk(context).status()
-            let language = try self.language(context)
-            let groups = ["review", "invite", "window", "process", "pay", "overdue"].compactMap { key -> [String: Any]? in
-                guard let list = status.violations[key], !list.isEmpty else { return nil }
-                return ["key": key, "label": self.pages.text("group.\(key)", language), "count": list.count, "items": list.map(WebApp.summary)]
+        router.get("/") { request, context -> Response in
+            let session = context.session!
+            // A message for this session is shown once: that page is its own.
+            guard session.flash == nil else {
+                return try await self.page("dashboard", nav: "dashboard", title: "nav.dashboard", try self.dashboard(context), context: context)
+                    .response(from: request, context: context)
             }
-            return try await self.page("dashboard", nav: "dashboard", title: "nav.dashboard", [
-                "now": WebApp.shortTime(status.now),
-                // A screen shows the 60 longest in the shop; the rest are a count and a link.
-                "moreCars": status.carsInShop.count > 60 ? String(status.carsInShop.count - 60) : "",
-                "cars": status.carsInShop.prefix(60).map { car in
-                    ["plate": car.plate, "owner": car.owner, "since": WebApp.shortTime(car.since), "order": car.orderNo ?? "",
-                     "driver": car.driver?.name ?? "", "driving": car.driver != nil, "purpose": car.purpose ?? ""] as [String: Any]
-                },
-                "hasCars": !status.carsInShop.isEmpty,
-                "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince)] },
-                "hasDriving": !status.driving.isEmpty,
-                "groups": groups, "hasGroups": !groups.isEmpty,
-                "notShown": status.violationsNotShown > 0 ? String(status.violationsNotShown) : "",
-                "moreRemovals": status.removalsDue.count > 30 ? String(status.removalsDue.count - 30) : "",
-                "removals": status.removalsDue.prefix(30).map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
-                "hasRemovals": !status.removalsDue.isEmpty,
-                "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },
-                "hasStale": !status.staleVisits.isEmpty,
-                "counts": ["staff": status.activeStaff, "vehicles": status.vehicles, "movements": status.movementsToday],
-            ], context: context)
+            let version = self.watch.version()
+            let language = try self.language(context, at: version)
+            let shared = try self.dashboardCache.value("\(language) \(session.authenticated)", at: version) {
+                var anyone = session
+                anyone.csrf = SharedPage.marker
+                anyone.language = language
+                return SharedPage(try self.pages.render("dashboard", nav: "dashboard", title: "nav.dashboard", page: try self.dashboard(context),
+                                                        session: anyone, config: try self.config(at: version)))
+            }
+            return shared.response(csrf: session.csrf)
         }
+    }
+
+    /// What the dashboard shows: cars in the shop, who drives, violations by next action, removals due.
+    func dashboard(_ context: WebContext) throws -> [String: Any] {
+        let status = try desk(context).status()
+        let language = try self.language(context)
+        let groups = ["review", "invite", "window", "process", "pay", "overdue"].compactMap { key -> [String: Any]? in
+            guard let list = status.violations[key], !list.isEmpty else { return nil }
+            return ["key": key, "label": self.pages.text("group.\(key)", language), "count": list.count, "items": list.map(WebApp.summary)]
+        }
+        return [
+            "now": WebApp.shortTime(status.now),
+            // A screen shows the 60 longest in the shop; the rest are a count and a link.
+            "moreCars": status.carsInShop.count > 60 ? String(status.carsInShop.count - 60) : "",
+            "cars": status.carsInShop.prefix(60).map { car in
+                ["plate": car.plate, "owner": car.owner, "since": WebApp.shortTime(car.since), "order": car.orderNo ?? "",
+                 "driver": car.driver?.name ?? "", "driving": car.driver != nil, "purpose": car.purpose ?? ""] as [String: Any]
+            },
+            "hasCars": !status.carsInShop.isEmpty,
+            "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince)] },
+            "hasDriving": !status.driving.isEmpty,
+            "groups": groups, "hasGroups": !groups.isEmpty,
+            "notShown": status.violationsNotShown > 0 ? String(status.violationsNotShown) : "",
+            "moreRemovals": status.removalsDue.count > 30 ? String(status.removalsDue.count - 30) : "",
+            "removals": status.removalsDue.prefix(30).map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
+            "hasRemovals": !status.removalsDue.isEmpty,
+            "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },
+            "hasStale": !status.staleVisits.isEmpty,
+            "counts": ["staff": status.activeStaff, "vehicles": status.vehicles, "movements": status.movementsToday],
+        ]
     }
 
     static func summary(_ v: ViolationSummary) -> [String: Any] {

@@ -3,27 +3,49 @@ import Foundation
 /// Sessions live in the server's memory: a restart logs everyone out, which a front desk can live with.
 public actor Sessions {
     private var sessions: [String: Session] = [:]
+    /// Session ids from oldest to newest (some already gone), from `head` on: the oldest go first when there are too many.
+    private var order: [String] = []
+    private var head = 0
     private let lifetime: Duration = .seconds(12 * 3600)
+    /// Clients without cookies (probes, load tests) make a session per request: past this many, the oldest go.
+    let limit: Int
 
-    public init() {}
+    public init(limit: Int = 10_000) {
+        self.limit = limit
+    }
+
+    /// How many sessions are kept now.
+    public var count: Int { sessions.count }
 
     /// The session of a cookie, or a new one.
     public func session(for id: String?) -> Session {
-        if let id, let session = sessions[id], ContinuousClock.now - session.created < lifetime { return session }
-        if sessions.count > 10_000 {
-            // Clients without cookies (probes, load tests) must not grow this without bound: drop the oldest half.
-            sessions = sessions.filter { ContinuousClock.now - $0.value.created < lifetime }
-            if sessions.count > 10_000 {
-                let keep = sessions.values.sorted { $0.created > $1.created }.prefix(5_000)
-                sessions = Dictionary(uniqueKeysWithValues: keep.map { ($0.id, $0) })
-            }
+        if let id, let session = sessions[id] {
+            if ContinuousClock.now - session.created < lifetime { return session }
+            sessions[id] = nil
         }
         let session = Session(id: Sessions.token(), csrf: Sessions.token(), authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
-        sessions[session.id] = session
+        add(session)
         return session
     }
 
+    private func add(_ session: Session) {
+        sessions[session.id] = session
+        order.append(session.id)
+        // Drop the oldest (in order of creation) down to nine tenths of the limit: amortised constant time.
+        if sessions.count > limit {
+            while sessions.count > limit * 9 / 10, head < order.count {
+                sessions[order[head]] = nil
+                head += 1
+            }
+        }
+        if head > 4_096, head * 2 > order.count {
+            order.removeFirst(head)
+            head = 0
+        }
+    }
+
     public func update(_ session: Session) {
+        if sessions[session.id] == nil { order.append(session.id) }
         sessions[session.id] = session
     }
 
@@ -34,7 +56,7 @@ public actor Sessions {
         fresh.id = Sessions.token()
         fresh.csrf = Sessions.token()
         fresh.created = .now
-        sessions[fresh.id] = fresh
+        add(fresh)
         return fresh
     }
 
@@ -42,10 +64,16 @@ public actor Sessions {
         sessions[id] = nil
     }
 
-    /// 128 random bits, URL-safe.
+    /// 128 random bits from the system's generator, as 32 hexadecimal digits.
     static func token() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let words: [UInt64] = [generator.next(), generator.next()]
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(32)
+        for word in words {
+            for shift in stride(from: 60, through: 0, by: -4) { text.append(digits[Int((word >> UInt64(shift)) & 0xF)]) }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -26,7 +26,7 @@ extension WebApp {
             let detail = try desk.showStaff(self.parameter("id", context))
             let s = detail.staff
             let violations = try desk.violationList(status: nil).filter { $0.driver?.id == s.id }
-            let config = try self.database.config()
+            let config = try self.config()
             return try await self.page("staff-member", nav: "staff", title: "staff.title", [
                 "id": s.id, "name": s.name, "idNumber": IDNumber.mask(s.idNumber), "licenseClass": s.licenseClass, "firstIssued": s.licenseFirstIssued,
                 "validUntil": s.licenseValidUntil, "licenseValid": s.licenseValid, "phone": s.phone ?? "", "active": s.active,
@@ -46,7 +46,7 @@ extension WebApp {
 
     func staffPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
-        let config = try database.config()
+        let config = try config()
         let today = config.time.civilDate(of: desk.now)
         let problem = error.map(self.problem)
         let rows: [[String: Any]] = try desk.staffList().map { s in

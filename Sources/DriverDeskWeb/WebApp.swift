@@ -33,12 +33,24 @@ public struct WebApp: Sendable {
     public let sessions: Sessions
     public let settings: ServerSettings
     public let throttle = LookupThrottle()
+    /// Whether the database changed: the settings and the dashboard are kept until it does.
+    let watch: ChangeWatch
+    let settingsCache = Cached<Config>()
+    /// The dashboard, rendered at most once a second per language and login while nothing changes (its times and
+    /// what is overdue move with the clock).
+    let dashboardCache = Cached<SharedPage>(maxAge: .seconds(1))
 
     public init(database: AppDatabase, pages: Pages, settings: ServerSettings) {
         self.database = database
         self.pages = pages
         self.sessions = Sessions()
         self.settings = settings
+        self.watch = ChangeWatch(database: database)
+    }
+
+    /// The shop's settings, read again only when the database has changed.
+    func config(at version: ChangeWatch.Version? = nil) throws -> Config {
+        try settingsCache.value("settings", at: version ?? watch.version()) { try database.config() }
     }
 
     /// The use cases at this request's time.
@@ -46,15 +58,15 @@ public struct WebApp: Sendable {
         Desk(database: database, now: settings.clock(), operator: settings.operatorName)
     }
 
-    func language(_ context: WebContext) throws -> String {
-        try context.session?.language ?? database.config().string("ui.language")
+    func language(_ context: WebContext, at version: ChangeWatch.Version? = nil) throws -> String {
+        try context.session?.language ?? config(at: version).string("ui.language")
     }
 
     /// Renders a page of `templates/web/`.
     func page(_ name: String, nav: String, title: String, _ page: [String: Any], context: WebContext,
               status: HTTPResponse.Status = .ok, flash: String? = nil) async throws -> HTML {
         var session = context.session!
-        let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try database.config(), flash: flash)
+        let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try config(), flash: flash)
         if session.flash != nil {
             session.flash = nil
             await sessions.update(session)
@@ -124,7 +136,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.
     router.add(middleware: ErrorPageMiddleware(app: app))
     router.add(middleware: CSRFMiddleware())
-    router.add(middleware: AuthMiddleware(database: app.database))
+    router.add(middleware: AuthMiddleware(app: app))
     app.addSessionRoutes(router)
     app.addDashboardRoutes(router)
     app.addVehicleRoutes(router)
@@ -174,7 +186,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
     func page(_ message: String, status: HTTPResponse.Status, request: Request, context: WebContext) throws -> Response {
         let session = context.session ?? Session(id: "", csrf: "", authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
         let html = try app.pages.render("error", status: status, nav: "", title: "error.title", page: ["message": message, "status": Int(status.code)],
-                                        session: session, config: try app.database.config())
+                                        session: session, config: try app.config())
         return try html.response(from: request, context: context)
     }
 }

@@ -1,0 +1,80 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import DriverDeskWeb
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The dashboard is rendered once and shared while nothing changes; these say it never shows a stale or foreign page.
+@Suite("Web: the shared dashboard")
+struct DashboardCacheTests {
+    static func tokens(in body: String) -> Set<String> {
+        var found = Set<String>()
+        var rest = Substring(body)
+        while let range = rest.range(of: "name=\"csrf\" value=\"") {
+            rest = rest[range.upperBound...]
+            found.insert(String(rest.prefix { $0 != "\"" }))
+        }
+        return found
+    }
+
+    @Test("two browsers share the page but each gets only its own CSRF token, and it works for its POSTs")
+    func ownToken() async throws {
+        let shop = try WebHarness()
+        let app = try buildApplication(database: shop.database, settings: shop.settings())
+        try await app.test(.router) { client in
+            let first = Browser(client: client), second = Browser(client: client)
+            let a = try await first.get("/"), b = try await second.get("/")
+            let tokensA = DashboardCacheTests.tokens(in: a.body), tokensB = DashboardCacheTests.tokens(in: b.body)
+            #expect(tokensA.count == 1 && tokensB.count == 1 && tokensA != tokensB, "\(tokensA) \(tokensB)")
+            #expect(!a.body.contains("csrfSlot"), "the placeholder leaked into the page")
+            #expect(a.body.replacingOccurrences(of: tokensA.first!, with: "") == b.body.replacingOccurrences(of: tokensB.first!, with: ""))
+            // The token on the shared page is the session's: the language switch works for both.
+            #expect(try await first.post("/lang", ["lang": "en", "back": "/"]).status == .seeOther)
+            #expect(try await second.post("/lang", ["lang": "zh-Hans", "back": "/"]).status == .seeOther)
+            let english = try await first.get("/"), chinese = try await second.get("/")
+            #expect(english.body.contains("lang=\"en\""), "the first browser chose English")
+            #expect(chinese.body.contains("lang=\"zh-Hans\""))
+        }
+    }
+
+    @Test("a change made in the server shows on the next dashboard at once")
+    func localChange() async throws {
+        let shop = try WebHarness()
+        try await shop.test { browser in
+            #expect(!(try await browser.get("/").body.contains("沪B88888")))
+            _ = try await browser.get("/vehicles/%E6%B2%AAB88888")
+            let checkin = try await browser.post("/vehicles/%E6%B2%AAB88888/checkin", ["order": "WO-77", "at": "2026-11-20 11:00"])
+            #expect(checkin.status == .seeOther, "\(checkin.status) \(checkin.body.prefix(300))")
+            let page = try await browser.get("/")
+            #expect(page.body.contains("沪B88888") && page.body.contains("WO-77"))
+        }
+    }
+
+    @Test("a change made by another process on the same file shows on the next dashboard at once")
+    func otherProcessChange() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-web-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("shop.sqlite").path
+        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let now = try time.parse("2026-11-20 12:00", field: "now", now: Date())
+        let server = try AppDatabase.open(path: path, connections: .pool)
+        let setup = Desk(database: server, now: now, operator: "setup")
+        _ = try setup.initialise(shopName: "测试汽修", timeZone: nil)
+        _ = try setup.addVehicle(plate: "沪B88888", owner: "上海某某贸易有限公司", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+        let app = try buildApplication(database: server, settings: ServerSettings(host: "127.0.0.1", port: 0, clock: { now }))
+        try await app.test(.router) { client in
+            let browser = Browser(client: client)
+            #expect(!(try await browser.get("/").body.contains("WO-88")))
+            // What `driverdesk visit checkin` does from a terminal: its own connection, its own AppDatabase.
+            let command = try AppDatabase.open(path: path, connections: .single)
+            _ = try Desk(database: command, now: now, operator: "cli").checkin(plate: "沪B88888", at: "2026-11-20 11:30", orderNo: "WO-88")
+            #expect(try await browser.get("/").body.contains("WO-88"), "the dashboard did not see the other connection's check-in")
+            // And a setting changed from the command line (the shop's name) is read again.
+            _ = try Desk(database: command, now: now, operator: "cli").setSetting(key: "shop.name", value: "新名字汽修")
+            #expect(try await browser.get("/").body.contains("新名字汽修"))
+        }
+    }
+}
