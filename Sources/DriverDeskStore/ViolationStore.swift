@@ -79,6 +79,25 @@ extension AppDatabase {
     /// Every plate must be a customer car: the unknown ones are returned as errors and nothing is written.
     public func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext,
                                  progress: ((Int) -> Void)? = nil) throws -> ImportOutcome {
+        try importViolations(list, source: source, dryRun: dryRun, context: context, strategy: .automatic, progress: progress)
+    }
+
+    /// How an import gathers the facts of R2; the answers are the same either way.
+    enum ImportStrategy {
+        /// A pass over every movement when the list is big next to them, else the queries of `addViolation`.
+        case automatic, scan, perRecord
+
+        func scans(records: Int, movements: Int64) -> Bool {
+            switch self {
+            case .scan: true
+            case .perRecord: false
+            case .automatic: Int64(records) * 16 >= movements
+            }
+        }
+    }
+
+    func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
+                          progress: ((Int) -> Void)?) throws -> ImportOutcome {
         try write { db in
             let config = try AppDatabase.config(db)
             var vehicles: [String: Vehicle] = [:]
@@ -89,16 +108,35 @@ extension AppDatabase {
             }
             if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
             var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
+            // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
+            // for a pass over every movement; a few records ask their three queries each.
+            let movementCount = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
+            let batch = strategy.scans(records: list.count, movements: movementCount)
+                ? try ImportAttribution(list, vehicles: vehicles, config: config, db) : nil
+            // One prepared statement for every row; duplicates (same record number, or plate, time and code) are ignored by the unique indexes.
+            let insert = try db.makeStatement(sql: """
+                INSERT OR IGNORE INTO violation (vehicleId, occurredAt, code, descriptionText, category, location, points, fineFen, recordNo,
+                                                 status, driverId, attribution, needsReview, reasons, movementId, recordedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let recordedAt = context.now.seconds
             for (index, new) in list.enumerated() {
-                let vehicle = vehicles[new.plate.text]!
-                var violation = try AppDatabase.makeViolation(new, vehicle: vehicle, config: config, now: context.now, db)
-                try violation.insert(db, onConflict: .ignore)
+                let vehicleId = vehicles[new.plate.text]!.id!
+                let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
+                    ?? AppDatabase.attribution(vehicle: vehicles[new.plate.text]!, at: new.occurredAt, isParking: new.isParking, config: config, db)
+                insert.setUncheckedArguments([
+                    vehicleId, new.occurredAt.seconds, new.code, new.description, new.category, new.location, new.points, new.fineFen, new.recordNo,
+                    ViolationStatus.open.rawValue, attribution.driver?.id, attribution.kind.rawValue, attribution.needsReview,
+                    Audit.json(strings: attribution.reasons), attribution.movementId, recordedAt,
+                ])
+                try insert.execute()
                 if db.changesCount == 1 {
+                    let id = db.lastInsertedRowID
                     outcome.added += 1
-                    outcome.firstId = outcome.firstId ?? violation.id
-                    outcome.lastId = violation.id
-                    outcome.byAttribution[violation.attribution.rawValue, default: 0] += 1
-                    if violation.needsReview { outcome.needsReview += 1 }
+                    outcome.firstId = outcome.firstId ?? id
+                    outcome.lastId = id
+                    outcome.byAttribution[attribution.kind.rawValue, default: 0] += 1
+                    if attribution.needsReview { outcome.needsReview += 1 }
                 } else {
                     outcome.skipped += 1
                 }
@@ -117,7 +155,7 @@ extension AppDatabase {
     /// The same import, rolled back: what it would add and skip.
     public func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
         do {
-            return try importViolations(list, source: source, dryRun: true, context: context)
+            return try importViolations(list, source: source, dryRun: true, context: context, strategy: .automatic, progress: nil)
         } catch let dry as DryRun {
             return dry.outcome
         }
