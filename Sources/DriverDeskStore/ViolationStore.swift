@@ -107,46 +107,89 @@ extension AppDatabase {
                 unknown.append(DeskError.invalid(field: "plate", message: "\(new.plate.text) is not a customer car; add it first (driverdesk vehicle add)", line: new.line))
             }
             if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
-            var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
             // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
             // for a pass over every movement; a few records ask their three queries each.
             let movementCount = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
             let batch = strategy.scans(records: list.count, movements: movementCount)
                 ? try ImportAttribution(list, vehicles: vehicles, config: config, db) : nil
-            // One prepared statement for every row; duplicates (same record number, or plate, time and code) are ignored by the unique indexes.
-            let insert = try db.makeStatement(sql: """
-                INSERT OR IGNORE INTO violation (vehicleId, occurredAt, code, descriptionText, category, location, points, fineFen, recordNo,
-                                                 status, driverId, attribution, needsReview, reasons, movementId, recordedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            // The rows are staged in a temporary table, then moved in one statement: SQLite inserts them about twice
+            // as fast as one statement per row.
+            try db.execute(sql: "CREATE TEMP TABLE violation_import (\(AppDatabase.importColumns))")
+            let stage = try db.makeStatement(sql: "INSERT INTO temp.violation_import VALUES (\(Array(repeating: "?", count: 16).joined(separator: ", ")))")
+            var staged: [(kind: Attribution.Kind, needsReview: Bool)] = []
+            staged.reserveCapacity(list.count)
             let recordedAt = context.now.seconds
             for (index, new) in list.enumerated() {
-                let vehicleId = vehicles[new.plate.text]!.id!
-                let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
-                    ?? AppDatabase.attribution(vehicle: vehicles[new.plate.text]!, at: new.occurredAt, isParking: new.isParking, config: config, db)
-                insert.setUncheckedArguments([
-                    vehicleId, new.occurredAt.seconds, new.code, new.description, new.category, new.location, new.points, new.fineFen, new.recordNo,
+                let vehicle = vehicles[new.plate.text]!
+                let attribution = try batch?.attribution(vehicleId: vehicle.id!, at: new.occurredAt, isParking: new.isParking)
+                    ?? AppDatabase.attribution(vehicle: vehicle, at: new.occurredAt, isParking: new.isParking, config: config, db)
+                stage.setUncheckedArguments([
+                    vehicle.id!, new.occurredAt.seconds, new.code, new.description, new.category, new.location, new.points, new.fineFen, new.recordNo,
                     ViolationStatus.open.rawValue, attribution.driver?.id, attribution.kind.rawValue, attribution.needsReview,
                     Audit.json(strings: attribution.reasons), attribution.movementId, recordedAt,
                 ])
-                try insert.execute()
-                if db.changesCount == 1 {
-                    let id = db.lastInsertedRowID
-                    outcome.added += 1
-                    outcome.firstId = outcome.firstId ?? id
-                    outcome.lastId = id
-                    outcome.byAttribution[attribution.kind.rawValue, default: 0] += 1
-                    if attribution.needsReview { outcome.needsReview += 1 }
-                } else {
-                    outcome.skipped += 1
-                }
+                try stage.execute()
+                staged.append((attribution.kind, attribution.needsReview))
                 if (index + 1) % 10_000 == 0 { progress?(index + 1) }
             }
+            let outcome = try AppDatabase.moveStagedViolations(staged, db)
+            try db.execute(sql: "DROP TABLE temp.violation_import")
             if dryRun { throw DryRun(outcome: outcome) }
             try Audit.record(db, context, action: "violation.import", subject: source, before: nil,
                              after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
             return outcome
         }
+    }
+
+    /// The columns an import writes, in the order of the staging table.
+    static let importColumns = """
+        vehicleId, occurredAt, code, descriptionText, category, location, points, fineFen, recordNo, \
+        status, driverId, attribution, needsReview, reasons, movementId, recordedAt
+        """
+
+    /// Moves the staged rows into `violation` in file order; copies already recorded (same record number, or plate,
+    /// time and code) are ignored by the unique indexes, as `violation.insert(db, onConflict: .ignore)` would one by one.
+    ///
+    /// One statement for all rows tells only how many went in: when that is not all of them, it is undone and the
+    /// rows go in one by one, to know which were skipped.
+    static func moveStagedViolations(_ staged: [(kind: Attribution.Kind, needsReview: Bool)], _ db: Database) throws -> ImportOutcome {
+        var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
+        let lastBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM violation") ?? 0
+        var allIn = false
+        try db.inSavepoint {
+            try db.execute(sql: "INSERT OR IGNORE INTO violation (\(importColumns)) SELECT \(importColumns) FROM temp.violation_import ORDER BY rowid")
+            allIn = db.changesCount == staged.count && (staged.isEmpty || db.lastInsertedRowID == lastBefore + Int64(staged.count))
+            return allIn ? .commit : .rollback
+        }
+        if allIn {
+            for row in staged {
+                outcome.byAttribution[row.kind.rawValue, default: 0] += 1
+                if row.needsReview { outcome.needsReview += 1 }
+            }
+            outcome.added = staged.count
+            if !staged.isEmpty {
+                outcome.firstId = lastBefore + 1
+                outcome.lastId = lastBefore + Int64(staged.count)
+            }
+            return outcome
+        }
+        let insert = try db.makeStatement(sql: """
+            INSERT OR IGNORE INTO violation (\(importColumns)) SELECT \(importColumns) FROM temp.violation_import WHERE rowid = ?
+            """)
+        for (index, row) in staged.enumerated() {
+            try insert.execute(arguments: [index + 1])
+            if db.changesCount == 1 {
+                let id = db.lastInsertedRowID
+                outcome.added += 1
+                outcome.firstId = outcome.firstId ?? id
+                outcome.lastId = id
+                outcome.byAttribution[row.kind.rawValue, default: 0] += 1
+                if row.needsReview { outcome.needsReview += 1 }
+            } else {
+                outcome.skipped += 1
+            }
+        }
+        return outcome
     }
 
     /// A dry run does all the work in the transaction, then rolls it back.

@@ -37,8 +37,8 @@ struct ImportWorld {
 
     func at(_ text: String) -> Date { try! shop.time.parse("2026-\(text)", field: "at", now: Date()) }
 
-    /// The camera file: cars interleaved, times out of order, two copies of one violation.
-    func records() -> [NewViolation] {
+    /// The camera file: cars interleaved, times out of order, and with `copies` two copies of one violation.
+    func records(copies: Bool = true) -> [NewViolation] {
         let cases: [(plate: String, at: String, parking: Bool)] = [
             ("京A12345", "11-19 09:10", false),  // inside 王磊's road test
             ("沪B88888", "11-18 09:52", false),  // 8 minutes before a movement starts: slack
@@ -66,6 +66,7 @@ struct ImportWorld {
                          category: item.parking ? "parking" : "signal", location: "路口 \(index)", points: item.parking ? 0 : 6,
                          fineFen: 20_000, recordNo: "R\(index)", isParking: item.parking, line: index + 2)
         }
+        guard copies else { return list }
         var copy = list[0]
         copy.line = list.count + 2
         list.append(copy)  // the same record again: skipped
@@ -84,10 +85,14 @@ struct ImportWorld {
 @Suite("Import attributes every record as addViolation does (R2)")
 struct ImportAttributionTests {
     @Test("Given every case of R2, When a file is imported, Then each violation is the one violation add records, whichever way the facts are read",
-          arguments: [ImportStrategyCase.scan, .perRecord, .automatic], [nil, 0, 3])
-    func differential(strategy: ImportStrategyCase, slackMinutes: Int?) throws {
+          arguments: ImportStrategyCase.allCases, [
+              FileCase(slackMinutes: nil, copies: true), FileCase(slackMinutes: nil, copies: false),
+              FileCase(slackMinutes: 0, copies: true), FileCase(slackMinutes: 3, copies: false),
+          ])
+    func differential(strategy: ImportStrategyCase, file: FileCase) throws {
+        let slackMinutes = file.slackMinutes
         let imported = try ImportWorld(slackMinutes: slackMinutes)
-        let list = imported.records()
+        let list = imported.records(copies: file.copies)
         let outcome = try imported.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: imported.shop.context,
                                                             strategy: strategy.strategy, progress: nil)
 
@@ -122,7 +127,7 @@ struct ImportAttributionTests {
             #expect(got.contains { $0.reasons.contains("Within the 10-minute slack") })
             #expect(got.contains { $0.reasons.contains("Nobody had moved it yet") })
             #expect(got.contains { $0.reasons.contains("still driving") })
-            #expect(refused == 2)
+            #expect(refused == (file.copies ? 2 : 0))
         }
     }
 
@@ -157,6 +162,14 @@ struct ImportAttributionTests {
             #expect(Audit.json(strings: [string, "second"]) == Audit.json([string, "second"]))
         }
     }
+}
+
+/// A shop's slack and whether its file holds copies (copies take the row-by-row way of `moveStagedViolations`).
+struct FileCase: CustomTestStringConvertible, Sendable {
+    var slackMinutes: Int?
+    var copies: Bool
+
+    var testDescription: String { "slack \(slackMinutes.map(String.init) ?? "default"), \(copies ? "with" : "without") copies" }
 }
 
 /// The strategies of `importViolations` as test arguments.
