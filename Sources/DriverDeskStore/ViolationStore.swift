@@ -115,95 +115,23 @@ extension AppDatabase {
                 ? try ImportAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt),
                                         plates: Dictionary(vehicles.values.map { ($0.id!, $0.plate) }, uniquingKeysWith: { a, _ in a }), config: config, db)
                 : nil
-            // The rows are staged in a temporary table, then moved in one statement: SQLite inserts them about twice
-            // as fast as one statement per row.
-            // The move below inserts into six indexes at random places: in SQLite's default 2 MB page cache they spill to
-            // the WAL and are read back (100k rows: 1.5 s against 0.95 s with 8 MB).
-            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
-            let pageSize = try Int.fetchOne(db, sql: "PRAGMA main.page_size") ?? 4096
-            if (cacheSize < 0 ? -cacheSize : cacheSize * pageSize / 1024) < AppDatabase.importCacheKiB {
-                try db.execute(sql: "PRAGMA main.cache_size = -\(AppDatabase.importCacheKiB)")
-            }
-            defer { try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)") }
-            try db.execute(sql: "CREATE TEMP TABLE violation_import (\(AppDatabase.importColumns))")
-            let stage = try db.makeStatement(sql: "INSERT INTO temp.violation_import VALUES (\(Array(repeating: "?", count: 16).joined(separator: ", ")))")
-            var staged: [(kind: Attribution.Kind, needsReview: Bool)] = []
-            staged.reserveCapacity(list.count)
             let recordedAt = context.now.seconds
-            for (index, new) in list.enumerated() {
-                let vehicleId = vehicleIds[index]
-                let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
-                    ?? AppDatabase.attribution(vehicle: vehicles[new.plate.text]!, at: new.occurredAt, isParking: new.isParking, config: config, db)
-                stage.setUncheckedArguments([
-                    vehicleId, new.occurredAt.seconds, new.code, new.description, new.category, new.location, new.points, new.fineFen, new.recordNo,
-                    ViolationStatus.open.rawValue, attribution.driver?.id, attribution.kind.rawValue, attribution.needsReview,
-                    Audit.json(strings: attribution.reasons), attribution.movementId, recordedAt,
-                ])
-                try stage.execute()
-                staged.append((attribution.kind, attribution.needsReview))
-                if (index + 1) % 10_000 == 0 { progress?(index + 1) }
+            let outcome = try ImportStaging.withImportCache(db) {
+                var staging = try ImportStaging(db)
+                for (index, new) in list.enumerated() {
+                    let vehicleId = vehicleIds[index]
+                    let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
+                        ?? AppDatabase.attribution(vehicle: vehicles[new.plate.text]!, at: new.occurredAt, isParking: new.isParking, config: config, db)
+                    try staging.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
+                    if (index + 1) % 10_000 == 0 { progress?(index + 1) }
+                }
+                return try staging.move(db)
             }
-            let outcome = try AppDatabase.moveStagedViolations(staged, db)
-            try db.execute(sql: "DROP TABLE temp.violation_import")
             if dryRun { throw DryRun(outcome: outcome) }
             try Audit.record(db, context, action: "violation.import", subject: source, before: nil,
                              after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
             return outcome
         }
-    }
-
-    /// The page cache of an import's connection while it runs, in KiB.
-    static let importCacheKiB = 8192
-
-    /// The columns an import writes, in the order of the staging table.
-    static let importColumns = """
-        vehicleId, occurredAt, code, descriptionText, category, location, points, fineFen, recordNo, \
-        status, driverId, attribution, needsReview, reasons, movementId, recordedAt
-        """
-
-    /// Moves the staged rows into `violation` in file order; copies already recorded (same record number, or plate,
-    /// time and code) are ignored by the unique indexes, as `violation.insert(db, onConflict: .ignore)` would one by one.
-    ///
-    /// One statement for all rows tells only how many went in: when that is not all of them, it is undone and the
-    /// rows go in one by one, to know which were skipped.
-    static func moveStagedViolations(_ staged: [(kind: Attribution.Kind, needsReview: Bool)], _ db: Database) throws -> ImportOutcome {
-        var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
-        let lastBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM violation") ?? 0
-        var allIn = false
-        try db.inSavepoint {
-            try db.execute(sql: "INSERT OR IGNORE INTO violation (\(importColumns)) SELECT \(importColumns) FROM temp.violation_import ORDER BY rowid")
-            allIn = db.changesCount == staged.count && (staged.isEmpty || db.lastInsertedRowID == lastBefore + Int64(staged.count))
-            return allIn ? .commit : .rollback
-        }
-        if allIn {
-            for row in staged {
-                outcome.byAttribution[row.kind.rawValue, default: 0] += 1
-                if row.needsReview { outcome.needsReview += 1 }
-            }
-            outcome.added = staged.count
-            if !staged.isEmpty {
-                outcome.firstId = lastBefore + 1
-                outcome.lastId = lastBefore + Int64(staged.count)
-            }
-            return outcome
-        }
-        let insert = try db.makeStatement(sql: """
-            INSERT OR IGNORE INTO violation (\(importColumns)) SELECT \(importColumns) FROM temp.violation_import WHERE rowid = ?
-            """)
-        for (index, row) in staged.enumerated() {
-            try insert.execute(arguments: [index + 1])
-            if db.changesCount == 1 {
-                let id = db.lastInsertedRowID
-                outcome.added += 1
-                outcome.firstId = outcome.firstId ?? id
-                outcome.lastId = id
-                outcome.byAttribution[row.kind.rawValue, default: 0] += 1
-                if row.needsReview { outcome.needsReview += 1 }
-            } else {
-                outcome.skipped += 1
-            }
-        }
-        return outcome
     }
 
     /// A dry run does all the work in the transaction, then rolls it back.
