@@ -100,8 +100,13 @@ extension AppDatabase {
                           progress: ((Int) -> Void)?) throws -> ImportOutcome {
         try write { db in
             let config = try AppDatabase.config(db)
-            var vehicles: [String: Vehicle] = [:]
-            for vehicle in try Vehicle.fetchAll(db) { vehicles[vehicle.plate] = vehicle }
+            // Plate → id of every customer car: all an import needs of them.
+            var vehicles: [String: Int64] = [:]
+            var plates: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, plate FROM vehicle") {
+                vehicles[row[1]] = row[0]
+                plates[row[0]] = row[1]
+            }
             var unknown: [DeskError] = []
             for new in list where vehicles[new.plate.text] == nil {
                 unknown.append(DeskError.invalid(field: "plate", message: "\(new.plate.text) is not a customer car; add it first (driverdesk vehicle add)", line: new.line))
@@ -110,10 +115,9 @@ extension AppDatabase {
             // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
             // for a pass over every movement; a few records ask their three queries each.
             let movementCount = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
-            let vehicleIds = list.map { vehicles[$0.plate.text]!.id! }
+            let vehicleIds = list.map { vehicles[$0.plate.text]! }
             let batch = strategy.scans(records: list.count, movements: movementCount)
-                ? try ImportAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt),
-                                        plates: Dictionary(vehicles.values.map { ($0.id!, $0.plate) }, uniquingKeysWith: { a, _ in a }), config: config, db)
+                ? try ImportAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config, db)
                 : nil
             let recordedAt = context.now.seconds
             let outcome = try ImportStaging.withImportCache(db) {
@@ -121,7 +125,8 @@ extension AppDatabase {
                 for (index, new) in list.enumerated() {
                     let vehicleId = vehicleIds[index]
                     let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
-                        ?? AppDatabase.attribution(vehicle: vehicles[new.plate.text]!, at: new.occurredAt, isParking: new.isParking, config: config, db)
+                        ?? AppDatabase.attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking,
+                                                  config: config, db)
                     try staging.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
                     if (index + 1) % 10_000 == 0 { progress?(index + 1) }
                 }
