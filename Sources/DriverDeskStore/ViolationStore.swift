@@ -87,11 +87,13 @@ extension AppDatabase {
         /// A pass over every movement when the list is big next to them, else the queries of `addViolation`.
         case automatic, scan, perRecord
 
+        /// On the benchmark's chain of a million movements the pass costs about as much as 7,000 records asking
+        /// their queries (0.5 s either way; 2,000 records: 0.28 s against 0.17 s).
         func scans(records: Int, movements: Int64) -> Bool {
             switch self {
             case .scan: true
             case .perRecord: false
-            case .automatic: Int64(records) * 16 >= movements
+            case .automatic: Int64(records) * 128 >= movements
             }
         }
     }
