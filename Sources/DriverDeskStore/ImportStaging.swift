@@ -79,29 +79,37 @@ struct ImportStaging {
     /// (same record number, or plate, time and code) are ignored by the unique indexes, as
     /// `violation.insert(db, onConflict: .ignore)` would one by one.
     ///
-    /// One statement for all rows tells only how many went in: when that is not all of them, it is undone and the
-    /// rows go in one by one, to know which were skipped.
-    func move(_ db: Database) throws -> ImportOutcome {
+    /// One statement for all rows says only how many went in; when some were skipped, `insertedRows` finds which.
+    /// Should that ever not add up, the statement is undone and the rows go in one by one (`rowByRow` forces it).
+    func move(_ db: Database, rowByRow: Bool = false) throws -> ImportOutcome {
         sqlite3_reset(insert.sqliteStatement)
         defer { try? db.execute(sql: "DROP TABLE temp.violation_import") }
         let columns = ImportStaging.columns
-        var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
         let lastBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM violation") ?? 0
-        var allIn = false
-        try db.inSavepoint {
-            try db.execute(sql: "INSERT OR IGNORE INTO violation (\(columns)) SELECT \(columns) FROM temp.violation_import ORDER BY rowid")
-            allIn = db.changesCount == staged.count && (staged.isEmpty || db.lastInsertedRowID == lastBefore + Int64(staged.count))
-            return allIn ? .commit : .rollback
+        var inserted: [Bool]?
+        if !rowByRow {
+            try db.inSavepoint {
+                try db.execute(sql: "INSERT OR IGNORE INTO violation (\(columns)) SELECT \(columns) FROM temp.violation_import ORDER BY rowid")
+                let added = db.changesCount
+                // Without AUTOINCREMENT each row takes the largest id plus one: the new ids follow on from `lastBefore`.
+                guard added == 0 || db.lastInsertedRowID == lastBefore + Int64(added) else { return .rollback }
+                inserted = added == staged.count ? Array(repeating: true, count: added)
+                    : added == 0 ? Array(repeating: false, count: staged.count)
+                    : try insertedRows(after: lastBefore, added: added, db)
+                return inserted == nil ? .rollback : .commit
+            }
         }
-        if allIn {
-            for row in staged {
+        var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
+        if let inserted {
+            for (row, isIn) in zip(staged, inserted) {
+                guard isIn else { outcome.skipped += 1; continue }
+                outcome.added += 1
                 outcome.byAttribution[row.kind.rawValue, default: 0] += 1
                 if row.needsReview { outcome.needsReview += 1 }
             }
-            outcome.added = staged.count
-            if !staged.isEmpty {
+            if outcome.added > 0 {
                 outcome.firstId = lastBefore + 1
-                outcome.lastId = lastBefore + Int64(staged.count)
+                outcome.lastId = lastBefore + Int64(outcome.added)
             }
             return outcome
         }
@@ -120,6 +128,37 @@ struct ImportStaging {
             }
         }
         return outcome
+    }
+
+    /// Which staged rows the move inserted, when it inserted `added` of them with the ids after `lastBefore`; nil when
+    /// the answer does not add up.
+    ///
+    /// A new violation came from the first staged row equal to it in every column: an equal row before that one would
+    /// have met the same conflict or check (nothing is deleted in between), and a row that differs in a column is not
+    /// what was written. Plate, time and code are unique in `violation`, so each staged row has at most one match.
+    private func insertedRows(after lastBefore: Int64, added: Int, _ db: Database) throws -> [Bool]? {
+        let same = ImportStaging.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !["vehicleId", "occurredAt", "code"].contains($0) }
+            .map { "v.\($0) IS t.\($0)" }.joined(separator: " AND ")
+        // CROSS JOIN keeps the staging table outside: each of its rows looks its violation up by plate, time and code.
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT t.rowid, v.id FROM temp.violation_import t CROSS JOIN violation v
+            ON v.vehicleId = t.vehicleId AND v.occurredAt = t.occurredAt AND v.code = t.code
+            WHERE v.id > ? AND \(same)
+            ORDER BY t.rowid
+            """, arguments: [lastBefore])
+        var inserted = [Bool](repeating: false, count: staged.count)
+        var seen = Set<Int64>()
+        var nextId = lastBefore + 1
+        while let row = try rows.next() {
+            let stagedRow: Int = row[0], id: Int64 = row[1]
+            guard seen.insert(id).inserted else { continue }
+            // Rows went in in staging order, so their ids count up from `lastBefore` in that order.
+            guard id == nextId, (1...staged.count).contains(stagedRow) else { return nil }
+            inserted[stagedRow - 1] = true
+            nextId += 1
+        }
+        return seen.count == added ? inserted : nil
     }
 
     /// Runs `body` with the import's page cache, then puts the connection's size back.

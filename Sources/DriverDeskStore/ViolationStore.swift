@@ -98,8 +98,9 @@ extension AppDatabase {
         }
     }
 
+    /// `rowByRow` moves the staged rows one by one, as the move does when it cannot tell which rows it skipped (tests).
     func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
-                          progress: ((Int) -> Void)?) throws -> ImportOutcome {
+                          rowByRow: Bool = false, progress: ((Int) -> Void)?) throws -> ImportOutcome {
         try write { db in
             let config = try AppDatabase.config(db)
             // Plate → id of every customer car: all an import needs of them.
@@ -132,7 +133,7 @@ extension AppDatabase {
                     try staging.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
                     if (index + 1) % 10_000 == 0 { progress?(index + 1) }
                 }
-                return try staging.move(db)
+                return try staging.move(db, rowByRow: rowByRow)
             }
             if dryRun { throw DryRun(outcome: outcome) }
             try Audit.record(db, context, action: "violation.import", subject: source, before: nil,

@@ -88,13 +88,14 @@ struct ImportAttributionTests {
           arguments: ImportStrategyCase.allCases, [
               FileCase(slackMinutes: nil, copies: true), FileCase(slackMinutes: nil, copies: false),
               FileCase(slackMinutes: 0, copies: true), FileCase(slackMinutes: 3, copies: false),
+              FileCase(slackMinutes: nil, copies: true, rowByRow: true),
           ])
     func differential(strategy: ImportStrategyCase, file: FileCase) throws {
         let slackMinutes = file.slackMinutes
         let imported = try ImportWorld(slackMinutes: slackMinutes)
         let list = imported.records(copies: file.copies)
         let outcome = try imported.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: imported.shop.context,
-                                                            strategy: strategy.strategy, progress: nil)
+                                                            strategy: strategy.strategy, rowByRow: file.rowByRow, progress: nil)
 
         let added = try ImportWorld(slackMinutes: slackMinutes)
         var refused = 0
@@ -131,6 +132,37 @@ struct ImportAttributionTests {
         }
     }
 
+    @Test("Given violations already recorded, When a file repeats them and itself in every way, Then the same rows are skipped as violation add refuses",
+          arguments: [false, true])
+    func copies(rowByRow: Bool) throws {
+        let base = try ImportWorld().records(copies: false)
+        var sameTimeOtherNumber = base[0]
+        sameTimeOtherNumber.recordNo = base[1].recordNo  // a record number already recorded, before the row that goes in
+        var otherTime = base[2]
+        otherTime.occurredAt = otherTime.occurredAt.addingTimeInterval(60)
+        otherTime.recordNo = base[2].recordNo  // goes in before base[2], which is then a copy by its number
+        let list = [sameTimeOtherNumber, base[0], base[1], otherTime, base[2], base[3], base[3], base[4]]
+
+        let imported = try ImportWorld(), added = try ImportWorld()
+        for world in [imported, added] { _ = try world.shop.db.addViolation(base[1], context: world.shop.context) }
+        let outcome = try imported.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: imported.shop.context,
+                                                            strategy: .scan, rowByRow: rowByRow, progress: nil)
+        var refused = 0
+        for new in list {
+            do {
+                _ = try added.shop.db.addViolation(new, context: added.shop.context)
+            } catch DeskError.refused(rule: "violation", _) {
+                refused += 1
+            }
+        }
+        #expect(try imported.violations() == added.violations())
+        #expect(outcome.skipped == refused)
+        #expect(refused == 4)
+        #expect(outcome.added == 4)
+        #expect(outcome.firstId == 2)
+        #expect(outcome.lastId == 5)
+    }
+
     @Test("An import writes nothing but its violations and one audit entry; a dry run writes nothing")
     func dryRunAndAudit() throws {
         let world = try ImportWorld()
@@ -164,12 +196,16 @@ struct ImportAttributionTests {
     }
 }
 
-/// A shop's slack and whether its file holds copies (copies take the row-by-row way of `moveStagedViolations`).
+/// A shop's slack, whether its file holds copies (then the move has to find which rows it skipped), and whether the
+/// staged rows are moved one by one.
 struct FileCase: CustomTestStringConvertible, Sendable {
     var slackMinutes: Int?
     var copies: Bool
+    var rowByRow = false
 
-    var testDescription: String { "slack \(slackMinutes.map(String.init) ?? "default"), \(copies ? "with" : "without") copies" }
+    var testDescription: String {
+        "slack \(slackMinutes.map(String.init) ?? "default"), \(copies ? "with" : "without") copies\(rowByRow ? ", row by row" : "")"
+    }
 }
 
 /// The strategies of `importViolations` as test arguments.
