@@ -19,7 +19,11 @@ let package = Package(
         .target(name: "DriverDeskCore"),
         .target(
             name: "DriverDeskStore",
-            dependencies: ["DriverDeskCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DriverDeskCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own calls, for the import's scan of every movement (ImportAttribution).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),

@@ -135,13 +135,17 @@ extension AppDatabase {
     }
 
     static func attribution(vehicle: Vehicle, at: Date, isParking: Bool, config: Config, _ db: Database) throws -> Attribution {
+        try attribution(vehicleId: vehicle.id!, plate: vehicle.plate, at: at, isParking: isParking, config: config, db)
+    }
+
+    static func attribution(vehicleId: Int64, plate: String, at: Date, isParking: Bool, config: Config, _ db: Database) throws -> Attribution {
         let slack = Int64(config.slack)
         let t = at.seconds
-        var near = try spans(db, where: "m.vehicleId = ? AND m.startAt BETWEEN ? AND ?", [vehicle.id!, t - slack, t + slack])
-        near += try spans(db, where: "m.vehicleId = ? AND m.startAt < ? ORDER BY m.startAt DESC LIMIT 1", [vehicle.id!, t - slack])
+        var near = try spans(db, where: "m.vehicleId = ? AND m.startAt BETWEEN ? AND ?", [vehicleId, t - slack, t + slack])
+        near += try spans(db, where: "m.vehicleId = ? AND m.startAt < ? ORDER BY m.startAt DESC LIMIT 1", [vehicleId, t - slack])
         let visits = try Visit.fetchAll(db.cachedStatement(sql: "SELECT * FROM visit WHERE vehicleId = ? AND checkinAt <= ? ORDER BY checkinAt DESC LIMIT 1"),
-                                        arguments: [vehicle.id!, t])
-        return Attribution.decide(plate: vehicle.plate, at: at, isParking: isParking, movements: near, visits: visits.map(\.span),
+                                        arguments: [vehicleId, t])
+        return Attribution.decide(plate: plate, at: at, isParking: isParking, movements: near, visits: visits.map(\.span),
                                   slack: config.slack, time: config.time)
     }
 

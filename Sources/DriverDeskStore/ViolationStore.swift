@@ -79,30 +79,61 @@ extension AppDatabase {
     /// Every plate must be a customer car: the unknown ones are returned as errors and nothing is written.
     public func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext,
                                  progress: ((Int) -> Void)? = nil) throws -> ImportOutcome {
+        try importViolations(list, source: source, dryRun: dryRun, context: context, strategy: .automatic, progress: progress)
+    }
+
+    /// How an import gathers the facts of R2; the answers are the same either way.
+    enum ImportStrategy {
+        /// A pass over every movement when the list is big next to them, else the queries of `addViolation`.
+        case automatic, scan, perRecord
+
+        /// On the benchmark's chain of a million movements the pass costs about as much as 7,000 records asking
+        /// their queries (0.5 s either way; 2,000 records: 0.28 s against 0.17 s).
+        func scans(records: Int, movements: Int64) -> Bool {
+            switch self {
+            case .scan: true
+            case .perRecord: false
+            case .automatic: Int64(records) * 128 >= movements
+            }
+        }
+    }
+
+    /// `rowByRow` moves the staged rows one by one, as the move does when it cannot tell which rows it skipped (tests).
+    func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
+                          rowByRow: Bool = false, progress: ((Int) -> Void)?) throws -> ImportOutcome {
         try write { db in
             let config = try AppDatabase.config(db)
-            var vehicles: [String: Vehicle] = [:]
-            for vehicle in try Vehicle.fetchAll(db) { vehicles[vehicle.plate] = vehicle }
+            // Plate → id of every customer car: all an import needs of them.
+            var vehicles: [String: Int64] = [:]
+            var plates: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, plate FROM vehicle") {
+                vehicles[row[1]] = row[0]
+                plates[row[0]] = row[1]
+            }
             var unknown: [DeskError] = []
             for new in list where vehicles[new.plate.text] == nil {
                 unknown.append(DeskError.invalid(field: "plate", message: "\(new.plate.text) is not a customer car; add it first (driverdesk vehicle add)", line: new.line))
             }
             if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
-            var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
-            for (index, new) in list.enumerated() {
-                let vehicle = vehicles[new.plate.text]!
-                var violation = try AppDatabase.makeViolation(new, vehicle: vehicle, config: config, now: context.now, db)
-                try violation.insert(db, onConflict: .ignore)
-                if db.changesCount == 1 {
-                    outcome.added += 1
-                    outcome.firstId = outcome.firstId ?? violation.id
-                    outcome.lastId = violation.id
-                    outcome.byAttribution[violation.attribution.rawValue, default: 0] += 1
-                    if violation.needsReview { outcome.needsReview += 1 }
-                } else {
-                    outcome.skipped += 1
+            // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
+            // for a pass over every movement; a few records ask their three queries each.
+            let movementCount = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
+            let vehicleIds = list.map { vehicles[$0.plate.text]! }
+            let batch = strategy.scans(records: list.count, movements: movementCount)
+                ? try ImportAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config, db)
+                : nil
+            let recordedAt = context.now.seconds
+            let outcome = try ImportStaging.withImportCache(db) {
+                var staging = try ImportStaging(db)
+                for (index, new) in list.enumerated() {
+                    let vehicleId = vehicleIds[index]
+                    let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
+                        ?? AppDatabase.attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking,
+                                                  config: config, db)
+                    try staging.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
+                    if (index + 1) % 10_000 == 0 { progress?(index + 1) }
                 }
-                if (index + 1) % 10_000 == 0 { progress?(index + 1) }
+                return try staging.move(db, rowByRow: rowByRow)
             }
             if dryRun { throw DryRun(outcome: outcome) }
             try Audit.record(db, context, action: "violation.import", subject: source, before: nil,
@@ -117,7 +148,7 @@ extension AppDatabase {
     /// The same import, rolled back: what it would add and skip.
     public func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
         do {
-            return try importViolations(list, source: source, dryRun: true, context: context)
+            return try importViolations(list, source: source, dryRun: true, context: context, strategy: .automatic, progress: nil)
         } catch let dry as DryRun {
             return dry.outcome
         }
