@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import Synchronization
 
 extension QRCode {
     // Bounds memory use when a caller passes a silly scale.
@@ -72,14 +73,8 @@ extension QRCode {
     }
 
     private static func encodePNG(filtered: [UInt8], side: Int) throws -> [UInt8] {
-        var compressedSize = compressBound(uLong(filtered.count))
-        var compressed = [UInt8](repeating: 0, count: Int(compressedSize))
-        let status = filtered.withUnsafeBufferPointer { source in
-            compressed.withUnsafeMutableBufferPointer { target in
-                compress2(target.baseAddress, &compressedSize, source.baseAddress, uLong(filtered.count), 1)
-            }
-        }
-        guard status == Z_OK else { throw QRCodeError.pngFailed("zlib could not compress the image (\(status))") }
+        let compressed = try Deflater.shared.compress(filtered)
+        let compressedSize = compressed.count
 
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         png.reserveCapacity(Int(compressedSize) + 64)
@@ -88,7 +83,7 @@ extension QRCode {
         header.append(bigEndian: UInt32(side))
         header += [1, 0, 0, 0, 0]   // bit depth 1, grayscale, deflate, adaptive filters, no interlace
         chunk("IHDR", header, into: &png)
-        chunk("IDAT", Array(compressed[0..<Int(compressedSize)]), into: &png)
+        chunk("IDAT", compressed, into: &png)
         chunk("IEND", [], into: &png)
         return png
     }
@@ -112,5 +107,61 @@ extension [UInt8] {
         append(UInt8((value >> 16) & 0xFF))
         append(UInt8((value >> 8) & 0xFF))
         append(UInt8(value & 0xFF))
+    }
+}
+
+/// zlib streams kept for reuse: `compress2` allocates about 270 KB of state per call, above glibc's mmap threshold,
+/// so every image paid for mapping, zeroing and unmapping it (half of a batch's time went to the kernel). A stream
+/// is reset instead; one per concurrent caller.
+final class Deflater: Sendable {
+    static let shared = Deflater()
+
+    private struct Streams: @unchecked Sendable { var free: [UnsafeMutablePointer<z_stream>] = [] }
+    private let streams = Mutex(Streams())
+
+    func compress(_ input: [UInt8]) throws -> [UInt8] {
+        let stream = try take()
+        defer { give(stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(input.count))))
+        let status = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.pointee.avail_in = uInt(source.count)
+                stream.pointee.next_out = target.baseAddress
+                stream.pointee.avail_out = uInt(target.count)
+                return deflate(stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw QRCodeError.pngFailed("zlib could not compress the image (\(status))") }
+        output.removeSubrange(Int(stream.pointee.total_out)...)
+        return output
+    }
+
+    private func take() throws -> UnsafeMutablePointer<z_stream> {
+        if let stream = streams.withLock({ $0.free.popLast() }) {
+            deflateReset(stream)
+            return stream
+        }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // Level 1, as `compress2(..., 1)` did: the same bytes out.
+        let status = deflateInit_(stream, 1, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            stream.deallocate()
+            throw QRCodeError.pngFailed("zlib could not start (\(status))")
+        }
+        return stream
+    }
+
+    private func give(_ stream: UnsafeMutablePointer<z_stream>) {
+        let kept = streams.withLock { streams -> Bool in
+            guard streams.free.count < 8 else { return false }
+            streams.free.append(stream)
+            return true
+        }
+        if !kept {
+            deflateEnd(stream)
+            stream.deallocate()
+        }
     }
 }
