@@ -31,20 +31,10 @@ struct Scale: Codable {
                              cleanupRuns: 3, inviteRuns: 2, wrkSeconds: 2, wrkRuns: 1)
 }
 
-/// A deterministic random number generator (SplitMix64): the same seed gives the same chain on every machine and Swift version.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
+/// The core's deterministic generator: the same seed gives the same chain on every machine and Swift version.
+typealias SeededRandom = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// 0 ..< n.
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
     /// lo ... hi.

@@ -1,3 +1,4 @@
+import DriverDeskCore
 import Foundation
 import Testing
 
@@ -234,20 +235,7 @@ enum HarnessError: Error, CustomStringConvertible {
 }
 
 /// A seeded generator, so that a failing run can be repeated (the seed is printed by the tests that use it).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
 
 /// Time in a test, for the figures the report gives.
 struct Stopwatch {

@@ -1,0 +1,16 @@
+/// A small, fast, seedable random number generator (SplitMix64): the same seed gives the same numbers on every
+/// machine and Swift version. For the demo workshop, the benchmark's chain and the tests' random inputs, never for
+/// anything secret (invite references and session tokens use the system's generator).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
