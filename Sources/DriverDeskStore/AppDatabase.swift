@@ -36,18 +36,27 @@ public struct AppDatabase: Sendable {
     /// meanwhile, so it looks again and goes on from there.
     static func migrate(_ writer: any DatabaseWriter) throws {
         let known = Set(AppDatabase.migrator.migrations)
+        var attempt = 0
         while true {
-            // One query: what is applied says whether there is anything to do, and whether a newer DriverDesk wrote it.
-            let applied = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
-            if !applied.isSubset(of: known) { throw AppDatabase.newerSchema(writer.path) }
-            if applied == known { return }
+            attempt += 1
             do {
-                try AppDatabase.migrator.migrate(writer)
-                return
-            } catch let error as DatabaseError {
-                // Go on only if another process applied a migration meanwhile (so each round makes progress).
-                let now = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
-                guard now.count > applied.count else { throw error }
+                // One query: what is applied says whether there is anything to do, and whether a newer DriverDesk wrote it.
+                let applied = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
+                if !applied.isSubset(of: known) { throw AppDatabase.newerSchema(writer.path) }
+                if applied == known { return }
+                do {
+                    try AppDatabase.migrator.migrate(writer)
+                    return
+                } catch let error as DatabaseError {
+                    // Go on only if another process applied a migration meanwhile (so each round makes progress).
+                    let now = try writer.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
+                    guard now.count > applied.count else { throw error }
+                }
+            } catch let error as DatabaseError where attempt < 20 {
+                // Another process is making the file at this very moment (its first table appeared between two of our
+                // statements: "no such table: grdb_migrations"): look again shortly. A lasting failure still surfaces.
+                _ = error
+                usleep(UInt32(5_000 + Int.random(in: 0..<10_000)))
             }
         }
     }
@@ -85,8 +94,21 @@ public struct AppDatabase: Sendable {
                 config.prepareDatabase { db in
                     let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
                     if mode.lowercased() != "wal" {
-                        guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")?.lowercased() == "wal" else {
-                            throw DatabaseError(message: "could not switch \(path) to WAL mode")
+                        // Switching a new file to WAL needs it to itself; when another process is making the same file,
+                        // SQLite may answer "locked" at once (no busy wait can untie two connections each waiting for
+                        // the other): wait a moment and ask again, for up to the busy timeout.
+                        var waited = 0
+                        while true {
+                            do {
+                                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")?.lowercased() == "wal" else {
+                                    throw DatabaseError(message: "could not switch \(path) to WAL mode")
+                                }
+                                break
+                            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && waited < 15_000 {
+                                let pause = 5 + Int.random(in: 0..<20)
+                                usleep(UInt32(pause * 1_000))
+                                waited += pause
+                            }
                         }
                     }
                     try db.execute(sql: "PRAGMA synchronous = FULL")
