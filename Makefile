@@ -24,10 +24,11 @@ run: build
 	$(BIN) serve --db "$(DEMO_DB)" --host 127.0.0.1 --port $(PORT)
 
 # Every test: unit, store, use case, end-to-end (the built binary on temporary databases), web, browser and
-# reliability; then 10 seconds of libFuzzer on each parser.
+# reliability; then the benchmark at small scale on its own (so it cannot rot), and 10 seconds of libFuzzer on each parser.
 test: test-packages
 	$(SWIFT) build --product driverdesk
 	$(SWIFT) test
+	DRIVERDESK_BENCH_SMOKE=1 $(SWIFT) test --skip-build --filter BenchSmokeTests
 	scripts/fuzz.sh 10
 
 # The binary to install: optimised, with the Swift runtime and Foundation linked in (a command starts in 13 ms

@@ -6,7 +6,7 @@ set -euo pipefail
 purpose=${1:-run}
 
 run_packages=(pkg-config libsqlite3-dev libqrencode-dev zlib1g-dev libcrypt-dev)
-test_packages=(sqlite3 zbar-tools imagemagick qrencode chromium fonts-noto-cjk poppler-utils)
+test_packages=(sqlite3 zbar-tools imagemagick qrencode chromium fonts-noto-cjk poppler-utils wrk time)
 
 packages=("${run_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")
