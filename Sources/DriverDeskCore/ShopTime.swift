@@ -60,14 +60,21 @@ public struct ShopTime: Sendable {
         let offset = scanner.offset()
         guard scanner.isAtEnd else { throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a time; \(example)") }
         let local = day.daysSinceEpoch * 86_400 + clock.hour * 3600 + clock.minute * 60 + clock.second
+        let instant: Date
         switch offset {
         case .none:
-            return date(localSeconds: local)
+            instant = date(localSeconds: local)
         case .some(.none):
             throw DeskError.invalid(field: field, message: "\"\(raw)\" has an offset that is not one; write +08:00")
         case .some(.some(let seconds)):
-            return Date(timeIntervalSince1970: TimeInterval(local - seconds))
+            instant = Date(timeIntervalSince1970: TimeInterval(local - seconds))
         }
+        // The years are checked again on the shop's calendar: with an offset, 1900-01-01 01:15+08:00 is still 1899 in
+        // UTC, and what is accepted must read back as it is shown.
+        guard (1900...2999).contains(civilDate(of: instant).year) else {
+            throw DeskError.invalid(field: field, message: "\(raw) is outside the years 1900 to 2999 on the shop's calendar")
+        }
+        return instant
     }
 
     /// The instant at which the shop's clocks show `localSeconds` (seconds since 1970-01-01 00:00 local).

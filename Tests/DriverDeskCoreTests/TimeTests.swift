@@ -40,6 +40,16 @@ struct TimeTests {
         } throws: { ($0 as? DeskError)?.field == "at" }
     }
 
+    @Test("an offset cannot carry a time out of the years the shop's calendar takes (found by the parser hammer)")
+    func offsetOutOfRange() throws {
+        let utcShop = ShopTime(zone: TimeZone(identifier: "UTC")!)
+        #expect(throws: DeskError.self) { try utcShop.parse("1900/1/1 01:15:01+0800", field: "at", now: now) }
+        #expect(throws: DeskError.self) { try shanghai.parse("2999-12-31 23:00-08:00", field: "at", now: now) }
+        // What is accepted reads back as it is shown.
+        let date = try utcShop.parse("1900-01-01 09:15:01+08:00", field: "at", now: now)
+        #expect(try utcShop.parse(utcShop.format(date), field: "at", now: now) == date)
+    }
+
     @Test("a bare date is midnight when a range start is asked for")
     func dateOnly() throws {
         #expect(try shanghai.parse("2026-11-26", field: "from", now: now, dateOnly: true) == utc("2026-11-25T16:00:00Z"))
