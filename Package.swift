@@ -68,14 +68,16 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
         // Issue 7, reliability: concurrency, kill -9, hostile input, backups, upgrades, security (`make test`; longer: `make soak`).
-        .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore"], exclude: ["Fuzz"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore", "ParserChecks"], exclude: ["Fuzz"]),
         // libFuzzer targets (`make fuzz`, `scripts/fuzz.sh`): built with `--sanitize=fuzzer --sanitize=address` in .build/fuzz.
         // A plain `swift build` builds them as do-nothing executables.
-        .executableTarget(name: "fuzz-plate", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/Plate"),
-        .executableTarget(name: "fuzz-idnumber", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/IDNumber"),
-        .executableTarget(name: "fuzz-time", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/ShopTime"),
-        .executableTarget(name: "fuzz-csv", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/CSVReader"),
-        .executableTarget(name: "fuzz-violationfile", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/ViolationFile"),
+        // What must hold for any parser input: checked by the fuzz targets and by ReliabilityTests alike.
+        .target(name: "ParserChecks", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/Checks"),
+        .executableTarget(name: "fuzz-plate", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/Plate"),
+        .executableTarget(name: "fuzz-idnumber", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/IDNumber"),
+        .executableTarget(name: "fuzz-time", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/ShopTime"),
+        .executableTarget(name: "fuzz-csv", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/CSVReader"),
+        .executableTarget(name: "fuzz-violationfile", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/ViolationFile"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -68,7 +68,8 @@ public enum ViolationFile {
     /// `progress` is called after this many records (and once at the end).
     public static let progressInterval = 10_000
 
-    static let defaultChunkSize = 256 * 1024
+    /// How many bytes are read at a time; any size gives the same answer (the fuzz checks compare them).
+    public static let defaultChunkSize = 256 * 1024
     /// How many bytes are looked at before deciding between UTF-8 and GB18030.
     static let sniffBytes = 64 * 1024
     /// A record longer than this is a quote that is never closed, or not text at all.
@@ -93,7 +94,7 @@ public enum ViolationFile {
         return try reader.run()
     }
 
-    static func read(data: Data, time: ShopTime, now: Date, chunkSize: Int, forceFoundationDecoder: Bool = false,
+    public static func read(data: Data, time: ShopTime, now: Date, chunkSize: Int, forceFoundationDecoder: Bool = false,
                      progress: ((_ records: Int, _ bytes: Int, _ totalBytes: Int) -> Void)? = nil) throws -> [ViolationRecord] {
         let source = DataSource(data: data, chunkSize: chunkSize)
         var reader = Reader(source: source, time: time, now: now, forceFoundationDecoder: forceFoundationDecoder, progress: progress)

@@ -98,6 +98,7 @@ enum WebBench {
         var after = 0.0
         var high = 0.0
         do {
+            defer { stopServer(pid) }
             try waitForServer(port: port)
             _ = httpGet(port: port, path: "/")
             idle = procStatusMB(pid, "VmRSS") ?? 0
@@ -105,13 +106,7 @@ enum WebBench {
             served = try wrk(port: port, seconds: wrkSeconds)
             after = procStatusMB(pid, "VmRSS") ?? 0
             high = procStatusMB(pid, "VmHWM") ?? 0
-        } catch {
-            kill(pid, SIGTERM)
-            reap(pid)
-            throw error
         }
-        kill(pid, SIGTERM)
-        reap(pid)
         removeDatabase(copy)
 
         func t(_ list: [WrkResult], _ key: KeyPath<WrkResult, Double>) -> Timing { Timing(runs: list.map { $0[keyPath: key] }) }
@@ -141,6 +136,12 @@ enum WebBench {
         return rows
     }
 
+    /// Stops a `driverdesk serve` this benchmark started, and waits for it.
+    static func stopServer(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        _ = reap(pid)
+    }
+
     /// The dashboard of the chain once the camera records are in: one request at a time from a `driverdesk serve` process.
     static func dashboardAfterImport(_ source: String, tools: Tools, requests: Int) throws -> [Row] {
         let copy = tools.path("dashboard-imported.sqlite")
@@ -154,6 +155,7 @@ enum WebBench {
         var after = 0.0
         var high = 0.0
         do {
+            defer { stopServer(pid) }
             try waitForServer(port: port)
             for index in 0..<requests {
                 report("dashboard after the import, request \(index + 1) of \(requests)")
@@ -164,13 +166,7 @@ enum WebBench {
             }
             after = procStatusMB(pid, "VmRSS") ?? 0
             high = procStatusMB(pid, "VmHWM") ?? 0
-        } catch {
-            kill(pid, SIGTERM)
-            reap(pid)
-            throw error
         }
-        kill(pid, SIGTERM)
-        reap(pid)
         let latency = Timing(runs: times)
         return [
             Row(name: "dashboard GET / on the chain after the import (driverdesk serve, one request at a time)", ours: latency, yardstickName: "-",

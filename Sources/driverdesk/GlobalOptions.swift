@@ -32,9 +32,15 @@ struct GlobalOptions: ParsableArguments {
         return (base as NSString).appendingPathComponent("driverdesk/driverdesk.sqlite")
     }
 
-    /// Who makes the change, checked like any name people type: it goes into the audit as it is.
+    /// `--operator` as given, checked like any name people type (it goes into the audit as it is); nil when not given.
+    func operatorOption() throws -> String? {
+        guard let name = operatorName?.trimmingSpaces(), !name.isEmpty else { return nil }
+        return try Fields.name(name, field: "operator", maxLength: 64)
+    }
+
+    /// Who makes the change: `--operator`, else `$DRIVERDESK_OPERATOR`, else the login name, each checked.
     func operatorNameResolved() throws -> String {
-        if let name = operatorName?.trimmingSpaces(), !name.isEmpty { return try Fields.name(name, field: "operator", maxLength: 64) }
+        if let name = try operatorOption() { return name }
         if let name = environment["DRIVERDESK_OPERATOR"]?.trimmingSpaces(), !name.isEmpty {
             return try Fields.name(name, field: "DRIVERDESK_OPERATOR", maxLength: 64)
         }

@@ -19,7 +19,7 @@ extension DriverDeskCommand {
         }
 
         func run() async throws {
-            let name = try global.operatorName.map { try Fields.name($0, field: "operator", maxLength: 64) }
+            let name = try global.operatorOption()
             let database = try global.database(.pool)
             let fixed = try global.now.map { _ in try global.clock(database) }
             let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")

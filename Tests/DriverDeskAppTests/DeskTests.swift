@@ -70,6 +70,24 @@ struct DeskTests {
         #expect(status.movementsToday == 1)
     }
 
+    @Test("Status groups the 200 most recent unfinished violations and counts the older ones")
+    func statusCap() throws {
+        let desk = try desk()
+        _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+        _ = try desk.checkin(plate: "京A12345", at: "2026-10-01 09:00", orderNo: nil)
+        // Parked in the shop's custody, nobody driving: each one is the shop's to act on.
+        for index in 0..<205 {
+            _ = try desk.addViolation(plate: "京A12345", at: "2026-10-\(two(2 + index / 24)) \(two(index % 24)):10", code: "1039",
+                                      points: nil, fine: nil, location: nil, recordNo: nil)
+        }
+        let status = try desk.status()
+        #expect(status.violations.values.reduce(0) { $0 + $1.count } == 200)
+        #expect(status.violationsNotShown == 5)
+        // The newest are the ones shown.
+        let shown = Set(status.violations.values.flatMap { $0 }.map(\.id))
+        #expect(shown.contains(205) && !shown.contains(1))
+    }
+
     @Test("The demo is the same workshop for the same clock, and obeys R1")
     func demoIsDeterministic() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -83,3 +101,5 @@ struct DeskTests {
         #expect(a.drivingNow == 2)
     }
 }
+
+private func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }

@@ -78,3 +78,24 @@ struct DashboardCacheTests {
         }
     }
 }
+
+@Suite("Web: sessions")
+struct SessionTests {
+    @Test("past the limit the oldest sessions go first, down to nine tenths; the newest and the ones in use stay")
+    func oldestGoFirst() async throws {
+        let sessions = Sessions(limit: 100)
+        var made: [Session] = []
+        for _ in 0..<100 { made.append(await sessions.session(for: nil)) }
+        #expect(await sessions.count == 100)
+        let newest = await sessions.session(for: nil)
+        #expect(await sessions.count == 90)
+        // The 11 oldest are gone (asking for them makes new sessions); the rest are kept as they were.
+        for old in made.prefix(11) { #expect(await sessions.session(for: old.id).id != old.id) }
+        for kept in made.suffix(10) { #expect(await sessions.session(for: kept.id).csrf == kept.csrf) }
+        #expect(await sessions.session(for: newest.id).csrf == newest.csrf)
+        // Tokens: 128 bits as 32 lower-case hexadecimal digits, never the same twice.
+        let tokens = made.flatMap { [$0.id, $0.csrf] }
+        #expect(Set(tokens).count == tokens.count)
+        #expect(tokens.allSatisfy { $0.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+    }
+}

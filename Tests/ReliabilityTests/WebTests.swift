@@ -138,10 +138,13 @@ struct WebTests {
         defer { server.stop() }
         let browser = CurlBrowser(server)
         try browser.get("/")
-        for back in ["//evil.example/", "https://evil.example/", "javascript:alert(1)", "\\\\evil.example", "/%2F%2Fevil.example", " //evil.example"] {
+        // A browser reads /\host as //host, another site, as it does //host itself.
+        for back in ["//evil.example/", "https://evil.example/", "javascript:alert(1)", "\\\\evil.example", "/%2F%2Fevil.example", " //evil.example",
+                     "/\\evil.example", "/\\/evil.example", "/\t/evil.example"] {
             let page = try browser.post("/lang", ["lang": "en", "back": back])
             let location = page.location ?? ""
-            #expect(location.hasPrefix("/") && !location.hasPrefix("//") && !location.hasPrefix("/\\"), "back=\(back) redirects to \(location)")
+            #expect(location.hasPrefix("/") && !location.hasPrefix("//") && !location.hasPrefix("/\\") && !location.contains("\t"),
+                    "back=\(back.debugDescription) redirects to \(location.debugDescription)")
         }
         let before = try shop.dump()
         try browser.get("/vehicles")
@@ -150,20 +153,6 @@ struct WebTests {
         let wrong = try browser.post("/vehicles", ["plate": "京C54321", "owner": "x", "csrf": "x"], withToken: false)
         #expect(wrong.status == 403)
         #expect(try shop.dump() == before)
-    }
-
-    @Test("the language switch's `back` cannot name another site (a browser reads /\\host as //host)")
-    func backslashRedirect() throws {
-        let shop = try Shop.small()
-        defer { shop.remove() }
-        let server = try Server(shop)
-        defer { server.stop() }
-        let browser = CurlBrowser(server)
-        try browser.get("/")
-        for back in ["/\\evil.example", "/\\/evil.example", "/\t/evil.example"] {
-            let location = try browser.post("/lang", ["lang": "en", "back": back]).location ?? ""
-            #expect(!location.hasPrefix("/\\") && !location.contains("\t"), "back=\(back.debugDescription) redirects to \(location.debugDescription)")
-        }
     }
 
     @Test("an error page's forms carry the session's CSRF token")
