@@ -23,12 +23,14 @@ run: build
 	@echo "Command line: export DRIVERDESK_DB=$(DEMO_DB); $(BIN) --help"
 	$(BIN) serve --db "$(DEMO_DB)" --host 127.0.0.1 --port $(PORT)
 
-# Every test: unit, store, use case, end-to-end (the built binary on temporary databases), web, browser and
-# reliability; then the benchmark at small scale on its own (so it cannot rot), and 10 seconds of libFuzzer on each parser.
+# Every test: first the preflight (each program the tests run does one tiny real job), then unit, store, use case,
+# end-to-end (the built binary on temporary databases), web, browser and reliability; then the benchmark at small
+# scale on its own (so it cannot rot), and 10 seconds of libFuzzer on each parser.
 test: test-packages
+	scripts/preflight.sh
 	$(SWIFT) build --product driverdesk
-	$(SWIFT) test
-	DRIVERDESK_BENCH_SMOKE=1 $(SWIFT) test --skip-build --filter BenchSmokeTests
+	$(SWIFT) test --skip BenchSmokeTests
+	scripts/bench-smoke.sh
 	scripts/fuzz.sh 10
 
 # The binary to install: optimised, with the Swift runtime and Foundation linked in (a command starts in 13 ms
@@ -51,7 +53,7 @@ clean:
 soak: test-packages
 	$(SWIFT) build --product driverdesk
 	$(SWIFT) build --build-tests
-	RELIABILITY_SOAK=1 $(SWIFT) test --skip-build --filter ReliabilityTests
+	RELIABILITY_SOAK=1 $(SWIFT) test --skip-build --filter ReliabilityTests --skip BenchSmokeTests
 
 # libFuzzer on the plate, ID number, time, CSV and violation-file parsers (scripts/fuzz.sh builds them with sanitizers
 # in .build/fuzz); a crash is saved under Tests/ReliabilityTests/Fuzz/ as a regression input and fails the run.

@@ -17,6 +17,7 @@
 # Tests/ReliabilityTests/Fuzz/<name>/ (where ReliabilityTests replays it) and the script exits 1.
 set -u
 cd "$(dirname "$0")/.."
+mkdir -p .build/fuzz  # for the build logs
 
 SECONDS_EACH=${1:-180}
 shift || true
@@ -25,6 +26,8 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     TARGETS=(fuzz-plate fuzz-idnumber fuzz-time fuzz-csv fuzz-violationfile)
 fi
 SWIFT=${SWIFT:-swift}
+# Fewer executed inputs than this means the target did not really fuzz (the slowest parser runs ~6,000 a second).
+MIN_UNITS=${FUZZ_MIN_UNITS:-1000}
 SCRATCH=.build/fuzz
 REGRESSIONS=Tests/ReliabilityTests/Fuzz
 
@@ -43,14 +46,14 @@ status=0
 for target in "${TARGETS[@]}"; do
     name=$(folder_of "$target")
     echo "== $target: building (sanitizers fuzzer + address, scratch $SCRATCH)"
-    if ! $SWIFT build -c debug --scratch-path "$SCRATCH" --sanitize=fuzzer --sanitize=address \
-        -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table --product "$target" 2>&1 \
-        | grep -v "ld.gold: warning: Cannot export local symbol"; then
-        :
-    fi
+    # A failed build stops the run: a binary left by an earlier build would otherwise be fuzzed in its place.
+    $SWIFT build -c debug --scratch-path "$SCRATCH" --sanitize=fuzzer --sanitize=address \
+        -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table --product "$target" >"$SCRATCH/build-$name.log" 2>&1
+    built=$?
+    grep -v "ld.gold: warning: Cannot export local symbol" "$SCRATCH/build-$name.log" | tail -5
     binary="$SCRATCH/debug/$target"
-    if [ ! -x "$binary" ]; then
-        echo "error: $binary was not built" >&2
+    if [ "$built" -ne 0 ] || [ ! -x "$binary" ]; then
+        echo "error: building $target failed (exit $built); log: $SCRATCH/build-$name.log" >&2
         exit 3
     fi
     corpus="$SCRATCH/corpus/$name"
@@ -66,6 +69,14 @@ for target in "${TARGETS[@]}"; do
     result=$?
     grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::new_units_added|SUMMARY|==[0-9]+==ERROR)" "$SCRATCH/$name.log" | head -8
     after=$(ls "$artifacts" | wc -l)
+    # libFuzzer exits 0 without fuzzing when the binary's main is not libFuzzer's (see above): require that it ran.
+    executed=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\).*/\1/p' "$SCRATCH/$name.log" | tail -1)
+    if [ "$result" -eq 0 ] && [ "${executed:-0}" -lt "$MIN_UNITS" ]; then
+        echo "!! $target executed ${executed:-no} inputs in ${SECONDS_EACH}s (at least $MIN_UNITS expected): it did not fuzz; log: $SCRATCH/$name.log" >&2
+        tail -20 "$SCRATCH/$name.log" >&2
+        status=1
+        continue
+    fi
     if [ "$result" -ne 0 ] || [ "$after" -gt "$before" ]; then
         echo "!! $target found a problem (exit $result); log: $SCRATCH/$name.log" >&2
         tail -40 "$SCRATCH/$name.log" >&2

@@ -115,6 +115,16 @@ public struct SlotSummary: Codable, Equatable, Sendable {
     public var today: Int
     public var dayLimit: Int
 
+    public init(active: Int, activeLimit: Int, pending: Int, thisYear: Int, yearLimit: Int, today: Int, dayLimit: Int) {
+        self.active = active
+        self.activeLimit = activeLimit
+        self.pending = pending
+        self.thisYear = thisYear
+        self.yearLimit = yearLimit
+        self.today = today
+        self.dayLimit = dayLimit
+    }
+
     public var text: String {
         var parts = ["\(active) of \(activeLimit) active", "\(thisYear) of \(yearLimit) this year"]
         if pending > 0 { parts.append("\(pending) invite\(pending == 1 ? "" : "s") pending") }

@@ -92,12 +92,23 @@ struct RegistrationRulesTests {
         #expect(message { try confirm(pending, mine: year) }?.contains("from 2027-01-01") == true)
     }
 
-    @Test("Slots read as the desk says them")
+    @Test("Slots count the live registrations, this year's and today's against the limits")
     func slots() {
         let mine = [fact("INV-GGGG-0001", "沪G1", .active, activated: "2026-03-01 10:00"), fact("INV-GGGG-0002", "沪G2", .active, activated: "2026-11-20 10:00"),
                     fact("INV-GGGG-0003", "沪G3", .removed, activated: "2026-05-01 10:00"), fact("INV-GGGG-0004", "沪G4", .removed, activated: "2026-06-01 10:00")]
         let slots = RegistrationRules.slots(mine, on: today, limits: limits, time: time)
-        #expect(slots.text == "2 of 3 active, 4 of 5 this year, none more today")
+        #expect(slots == SlotSummary(active: 2, activeLimit: 3, pending: 0, thisYear: 4, yearLimit: 5, today: 1, dayLimit: 1))
+        let lastYear = [fact("INV-GGGG-0005", "沪G5", .removed, activated: "2025-12-31 10:00")]
+        #expect(RegistrationRules.slots(lastYear, on: today, limits: limits, time: time)
+                == SlotSummary(active: 0, activeLimit: 3, pending: 0, thisYear: 0, yearLimit: 5, today: 0, dayLimit: 1))
+    }
+
+    @Test("Slots read as the desk says them (the wording, once)")
+    func slotsWording() {
+        #expect(SlotSummary(active: 2, activeLimit: 3, pending: 0, thisYear: 4, yearLimit: 5, today: 1, dayLimit: 1).text
+                == "2 of 3 active, 4 of 5 this year, none more today")
+        #expect(SlotSummary(active: 1, activeLimit: 3, pending: 2, thisYear: 1, yearLimit: 5, today: 0, dayLimit: 1).text
+                == "1 of 3 active, 1 of 5 this year, 2 invites pending")
     }
 }
 

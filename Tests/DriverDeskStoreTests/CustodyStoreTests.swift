@@ -140,22 +140,50 @@ struct CustodyStoreTests {
         #expect(try who("18:00").kind == .outsideCustody)
     }
 
-    @Test("Database rules hold even against raw SQL: one open visit, one open movement, an append-only audit")
+    @Test("Database rules hold even against raw SQL: one open visit, one open movement per car and per driver, valid licence classes, an append-only audit")
     func schemaInvariants() throws {
         let shop = try Shop()
         _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
-        #expect(throws: (any Error).self) {
-            try shop.db.writer.write { db in try db.execute(sql: "INSERT INTO visit (vehicleId, checkinAt) VALUES (1, 1)") }
+        _ = try shop.db.checkin(plate: shop.plate("沪B88888"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
+        let t = Int(shop.at("10:00").timeIntervalSince1970)
+
+        /// Runs raw SQL that must be refused by the one constraint named in `because`, and checks nothing changed.
+        func refused(_ sql: String, because constraint: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let before = try shop.counts()
+            do {
+                try shop.db.writer.write { db in try db.execute(sql: sql) }
+                Issue.record("accepted: \(sql)", sourceLocation: sourceLocation)
+            } catch let error as DatabaseError {
+                #expect(error.resultCode == .SQLITE_CONSTRAINT, "\(error)", sourceLocation: sourceLocation)
+                #expect(error.message?.contains(constraint) == true, "refused for another reason: \(error)", sourceLocation: sourceLocation)
+            }
+            #expect(try shop.counts() == before, sourceLocation: sourceLocation)
         }
-        #expect(throws: (any Error).self) {
-            try shop.db.writer.write { db in try db.execute(sql: "UPDATE audit SET operator = 'mallory'") }
+        /// The same statement with the offending value put right is accepted: the refusal above was that constraint's.
+        func accepted(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            #expect(throws: Never.self, sourceLocation: sourceLocation) { try shop.db.writer.write { db in try db.execute(sql: sql) } }
         }
-        #expect(throws: (any Error).self) {
-            try shop.db.writer.write { db in try db.execute(sql: "DELETE FROM audit") }
-        }
-        #expect(throws: (any Error).self) {
-            try shop.db.writer.write { db in try db.execute(sql: "INSERT INTO staff (name, idNumber, licenseClass, licenseFirstIssued, licenseValidUntil, createdAt) VALUES ('x', '110105198803124111', 'Z9', '2010-01-01', '2030-01-01', 0)") }
-        }
+
+        // One open visit per car: a second open visit of 京A12345 (vehicle 1); a closed one is fine.
+        try refused("INSERT INTO visit (vehicleId, checkinAt) VALUES (1, \(t))", because: "UNIQUE constraint failed: visit.vehicleId")
+        try accepted("INSERT INTO visit (vehicleId, checkinAt, checkoutAt) VALUES (1, \(t - 90_000), \(t - 86_400))")
+
+        // One open movement per car and one per driver (R1 in the schema).
+        try accepted("INSERT INTO movement (visitId, vehicleId, staffId, startAt, purpose) VALUES (1, 1, 1, \(t), 'road-test')")
+        try refused("INSERT INTO movement (visitId, vehicleId, staffId, startAt, purpose) VALUES (1, 1, 2, \(t), 'road-test')",
+                    because: "UNIQUE constraint failed: movement.vehicleId")
+        try refused("INSERT INTO movement (visitId, vehicleId, staffId, startAt, purpose) VALUES (2, 2, 1, \(t), 'road-test')",
+                    because: "UNIQUE constraint failed: movement.staffId")
+        try accepted("INSERT INTO movement (visitId, vehicleId, staffId, startAt, purpose) VALUES (2, 2, 2, \(t), 'road-test')")
+
+        // Licence classes: 'Z9' is refused by the class check alone (a fresh, valid, unused ID number); 'C1' goes in.
+        let staff = "INSERT INTO staff (name, idNumber, licenseClass, licenseFirstIssued, licenseValidUntil, createdAt) VALUES ('x', '%@', '%@', '2010-01-01', '2030-01-01', 0)"
+        try refused(String(format: staff, "110101199003070134", "Z9"), because: "CHECK constraint failed: licenseClass")
+        try accepted(String(format: staff, "110101199003070134", "C1"))
+
+        // The audit is append-only.
+        try refused("UPDATE audit SET operator = 'mallory'", because: "the audit is append-only")
+        try refused("DELETE FROM audit", because: "the audit is append-only")
     }
 
     @Test("The audit never holds a whole ID number (R12)")

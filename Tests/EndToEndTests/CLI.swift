@@ -78,17 +78,32 @@ struct CLI {
         return result
     }
 
-    /// The database's whole content as SQL text, to prove a refused command wrote nothing.
+    /// The database's whole content as SQL text, to prove a refused command wrote nothing. Throws unless sqlite3
+    /// succeeded and printed the schema: two failed dumps would compare equal ("" == "") whatever was written.
     func dump() throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [db, ".dump"]
-        let out = Pipe()
+        process.arguments = ["-bail", db, ".dump"]
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
         try process.run()
+        let errBox = DataBox()
+        let done = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        DispatchQueue.global().async {
+            errBox.data = errHandle.readDataToEndOfFile()
+            done.signal()
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self), errors = String(decoding: errBox.data, as: UTF8.self)
+        guard process.terminationReason == .exit, process.terminationStatus == 0, errors.isEmpty, text.contains("CREATE TABLE") else {
+            throw CLIError.dumpFailed("sqlite3 \(db) .dump: exit \(process.terminationStatus), \(errors), \(data.count) bytes out")
+        }
+        return text
     }
 
     /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
@@ -115,9 +130,11 @@ struct CLI {
 
 enum CLIError: Error, CustomStringConvertible {
     case missingBinary(String)
+    case dumpFailed(String)
     var description: String {
         switch self {
         case .missingBinary(let path): "the driverdesk binary is not at \(path); run `swift build --product driverdesk` (make test does) first"
+        case .dumpFailed(let message): message
         }
     }
 }

@@ -54,8 +54,13 @@ struct WhoEndToEndTests {
     func text() throws {
         let cli = try day()
         let result = try cli.ok("who", "--plate", "京a12345", "--at", "2026-11-20 10:15")
-        #expect(result.stdout.contains("Driver:       王磊 (#1)"))
-        #expect(result.stdout.contains("Attribution:  movement"))
-        #expect(result.stdout.contains("王磊 was driving 京A12345 at 2026-11-20 10:15"))
+        // One labelled line each (however the columns are aligned), and a reason that names who, which car and when.
+        func field(_ label: String) -> String? {
+            result.stdout.split(separator: "\n").first { $0.hasPrefix(label + ":") }
+                .map { $0.dropFirst(label.count + 1).trimmingCharacters(in: .whitespaces) }
+        }
+        #expect(field("Driver") == "王磊 (#1)", "\(result.stdout)")
+        #expect(field("Attribution") == "movement", "\(result.stdout)")
+        #expect(result.stdout.split(separator: "\n").contains { $0.contains("王磊") && $0.contains("京A12345") && $0.contains("2026-11-20 10:15") })
     }
 }

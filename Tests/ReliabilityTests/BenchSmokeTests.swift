@@ -2,9 +2,10 @@ import Foundation
 import Testing
 
 /// Issue 6: `driverdesk-bench --scale small` runs in every `make test`, so the benchmark cannot rot. It runs on its
-/// own after the other tests (`DRIVERDESK_BENCH_SMOKE=1`, see the Makefile): its wrk load would starve the tests that
-/// time processes or drive Chromium and ImageMagick.
-@Suite("The benchmark at small scale", .enabled(if: ProcessInfo.processInfo.environment["DRIVERDESK_BENCH_SMOKE"] == "1"))
+/// own after the other tests (the Makefile skips it in the main run and runs it alone through scripts/bench-smoke.sh,
+/// which fails unless it really ran and passed): its wrk load would starve the tests that time processes or drive
+/// Chromium and ImageMagick. How fast it is belongs to the benchmark's own table, not to this test.
+@Suite("The benchmark at small scale")
 struct BenchSmokeTests {
     static var bench: String {
         URL(fileURLWithPath: Shop.binary).deletingLastPathComponent().appendingPathComponent("driverdesk-bench").path
@@ -19,7 +20,6 @@ struct BenchSmokeTests {
         let outcome = try Processes.run(BenchSmokeTests.bench, ["--scale", "small", "--json", json.path], environment: shop.environment,
                                         folder: shop.folder, timeout: 240)
         #expect(outcome.status == 0 && !outcome.signaled, "\(outcome)")
-        #expect(outcome.seconds < 60, "the small benchmark took \(outcome.seconds) s")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         let rows = try #require(document["rows"] as? [[String: Any]])
         let names = rows.compactMap { $0["name"] as? String }

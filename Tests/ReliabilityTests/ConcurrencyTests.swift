@@ -234,10 +234,26 @@ struct ConcurrencyTests {
             + "exit codes: \(Dictionary(grouping: all, by: \.status).mapValues(\.count).sorted { $0.key < $1.key })")
     }
 
+    /// The migrations a database has applied, in the order they were applied, one a line.
+    static func appliedMigrations(_ shop: Shop, db: String) throws -> [String] {
+        try shop.sql("SELECT identifier FROM grdb_migrations ORDER BY rowid", db: db).split(separator: "\n").map(String.init)
+    }
+
+    /// The migrations every current database has: those of a database this build made on its own.
+    static func currentMigrations(_ shop: Shop) throws -> [String] {
+        let reference = shop.file("reference-\(UUID().uuidString).sqlite").path
+        let made = try shop.run(["init", "--shop-name", "参照"], db: reference)
+        #expect(made.status == 0, "\(made)")
+        let migrations = try appliedMigrations(shop, db: reference)
+        #expect(migrations.count >= 4 && migrations.first == "v1 foundation", "\(migrations)")
+        return migrations
+    }
+
     @Test("four commands on a database file that does not exist yet: one makes it, none fails")
     func firstUseRace() throws {
         let shop = try Shop()
         defer { shop.remove() }
+        let current = try ConcurrencyTests.currentMigrations(shop)
         var failures: [String] = []
         for trial in 0..<10 {
             let db = shop.file("fresh-\(trial).sqlite").path
@@ -249,6 +265,9 @@ struct ConcurrencyTests {
                 if outcome.status != 0 { failures.append("trial \(trial): \(outcome)") }
             }
             #expect(try shop.integrity(db: db) == "ok")
+            // Made once: every migration applied, each once, in order, and the schema is whole.
+            #expect(try ConcurrencyTests.appliedMigrations(shop, db: db) == current, "trial \(trial)")
+            #expect(try shop.int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('setting', 'staff', 'vehicle', 'visit', 'movement', 'audit', 'registration', 'violation')", db: db) == 8)
         }
         #expect(failures.isEmpty, "\(failures.count) of 40 first uses failed: \(failures.prefix(3))")
     }
@@ -260,6 +279,9 @@ struct ConcurrencyTests {
         let old = shop.file("old.sqlite").path
         try FileManager.default.copyItem(atPath: shop.db, toPath: old)
         try UpgradeTests.downgrade(shop, db: old)
+        let current = try ConcurrencyTests.currentMigrations(shop)
+        #expect(try ConcurrencyTests.appliedMigrations(shop, db: old) == ["v1 foundation"])
+        let movements = try shop.count("movement", db: old), audit = try shop.count("audit", db: old)
         var failures: [String] = []
         for trial in 0..<8 {
             let db = shop.file("old-\(trial).sqlite").path
@@ -271,6 +293,11 @@ struct ConcurrencyTests {
                 let outcome = Processes.finish(process, since: Date(), timeout: 60)
                 if outcome.status != 0 { failures.append("trial \(trial): \(outcome)") }
             }
+            // Migrated once: the later migrations applied once each, after v1; the old rows all kept.
+            #expect(try ConcurrencyTests.appliedMigrations(shop, db: db) == current, "trial \(trial)")
+            #expect(try shop.count("registration", db: db) == 0 && shop.count("violation", db: db) == 0)
+            #expect(try shop.count("movement", db: db) == movements && shop.count("audit", db: db) == audit, "trial \(trial)")
+            #expect(try shop.integrity(db: db) == "ok")
         }
         #expect(failures.isEmpty, "\(failures.count) of 32 opens failed: \(failures.prefix(3))")
     }

@@ -64,7 +64,7 @@ struct CrashTests {
         let importsBefore = 1
 
         var seed = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
-        var wholeAfterKill = 0, noneAfterKill = 0, finishedFirst = 0, inWritePhase = 0
+        var wholeAfterKill = 0, noneAfterKill = 0, finishedFirst = 0, inWritePhase = 0, rolledBack = 0
         var duration = max(0.2, reference.seconds)
         for trial in 0..<trials {
             let db = shop.file("trial-\(trial).sqlite").path
@@ -91,6 +91,8 @@ struct CrashTests {
                 moment = Date().timeIntervalSince(since)
                 inWritePhase += 1
             }
+            // Had it read the whole file and begun writing when the kill came?
+            let wasWriting = started.process.isRunning && ((try? String(contentsOf: started.err, encoding: .utf8)) ?? "").contains(marker)
             kill(started.process.processIdentifier, SIGKILL)
             let outcome = Processes.finish(started, since: since, timeout: 60)
             if !outcome.signaled { duration = max(0.1, min(duration, outcome.seconds) * 0.9) }  // it ran faster than measured
@@ -105,6 +107,7 @@ struct CrashTests {
             #expect(try shop.int("SELECT count(*) FROM audit WHERE action = 'violation.import'", db: db) == (count == 0 ? 0 : 1),
                     "trial \(trial): the import's audit entry and its records are not one transaction")
             if outcome.signaled { if count == 0 { noneAfterKill += 1 } else { wholeAfterKill += 1 } }
+            if outcome.signaled && wasWriting && count == 0 { rolledBack += 1 }
 
             // The same file again: exactly one copy.
             let again = try shop.run(["violation", "import", csv.path, "--json"], db: db, timeout: 1_800)
@@ -113,13 +116,17 @@ struct CrashTests {
             #expect(try shop.integrity(db: db) == "ok")
             try? FileManager.default.removeItem(atPath: db)
         }
+        // The trials proved something only if kills really landed inside the write transaction and were rolled back
+        // (killed after the whole file was read, and nothing left), and not every import finished first.
+        #expect(rolledBack >= 1, "no kill landed inside the write transaction (\(inWritePhase) aimed at it, \(finishedFirst) of \(trials) finished first)")
+        #expect(noneAfterKill + wholeAfterKill >= trials / 2, "only \(noneAfterKill + wholeAfterKill) of \(trials) imports were killed")
         // And the reference database, imported twice, still holds one copy.
         let twice = try shop.run(["violation", "import", csv.path, "--json"], timeout: 1_800)
         #expect(try twice.object()["added"] as? Int == 0)
         #expect(try shop.count("violation") == rows)
         #expect(try shop.int("SELECT count(*) FROM audit WHERE action = 'violation.import'") == importsBefore + 1)
         figure("crash/import: \(trials) trials of a \(rows)-row import (\(String(format: "%.1f", reference.seconds)) s) killed at random: "
-            + "\(noneAfterKill) left nothing, \(wholeAfterKill) left it whole, \(finishedFirst) finished before the kill (\(inWritePhase) kills aimed at the \(String(format: "%.2f", writePhase)) s write transaction); "
+            + "\(noneAfterKill) left nothing (\(rolledBack) of them killed inside the write), \(wholeAfterKill) left it whole, \(finishedFirst) finished before the kill (\(inWritePhase) kills aimed at the \(String(format: "%.2f", writePhase)) s write transaction); "
             + "0 partial, 0 damaged, 0 duplicated; \(String(format: "%.1f", clock.seconds)) s")
     }
 
@@ -192,6 +199,9 @@ struct CrashTests {
         let killedAdds = writes.filter { $0.arguments[0] == "violation" && $0.outcome.signaled }.count
         let violations = try shop.count("violation") - 1
         #expect(violations >= acknowledgedAdds && violations <= acknowledgedAdds + killedAdds)
+        // Kills that landed: some writes were killed and left nothing behind (killed before their commit).
+        let killedAbsent = try writes.filter { $0.outcome.signaled }.filter { try shop.int($0.find) == 0 }.count
+        #expect(killed >= kills / 2 && killedAbsent >= 1, "\(killed) of \(kills) kills landed, \(killedAbsent) left nothing")
         try ConcurrencyTests.checkInvariants(shop)
         // The database still takes writes after all this.
         try shop.ok("move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-19 10:00", "--to", "2026-11-19 10:05")

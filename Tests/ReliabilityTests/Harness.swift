@@ -183,16 +183,25 @@ struct Shop {
 
     func integrity(db: String? = nil) throws -> String { try sql("PRAGMA integrity_check", db: db) }
 
+    /// The database's content as SQL text. Throws unless sqlite3 succeeded and printed a schema: two failed dumps
+    /// would otherwise compare equal ("" == "") and "nothing written" would hold for any change.
     func dump(db: String? = nil) throws -> String {
-        let outcome = try Processes.run("/usr/bin/sqlite3", [db ?? self.db, ".dump"], environment: environment, folder: folder)
+        let outcome = try Processes.run("/usr/bin/sqlite3", ["-bail", db ?? self.db, ".dump"], environment: environment, folder: folder)
+        guard outcome.status == 0, !outcome.signaled, outcome.stderr.isEmpty, outcome.stdout.contains("CREATE TABLE") else {
+            throw HarnessError.sqlite(".dump", "exit \(outcome.status), stderr: \(outcome.stderr), \(outcome.stdout.utf8.count) bytes out")
+        }
         return outcome.stdout
     }
 
     func snapshot(db: String? = nil) throws -> Snapshot {
         let path = db ?? self.db
         let raw = try Data(contentsOf: URL(fileURLWithPath: path))
-        let sha = try Processes.run("/usr/bin/sha256sum", [path], environment: environment, folder: folder).stdout.prefix(64)
-        return Snapshot(raw: raw, dump: try dump(db: path), sha256: String(sha))
+        let hashed = try Processes.run("/usr/bin/sha256sum", [path], environment: environment, folder: folder)
+        let sha = String(hashed.stdout.prefix(64))
+        guard hashed.status == 0, sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
+            throw HarnessError.sqlite("sha256sum \(path)", "exit \(hashed.status): \(hashed.stderr)")
+        }
+        return Snapshot(raw: raw, dump: try dump(db: path), sha256: sha)
     }
 
     func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
