@@ -13,9 +13,10 @@ run_packages=(pkg-config libsqlite3-dev libqrencode-dev zlib1g-dev libcrypt-dev)
 #   ImageMagick's SVG delegate: without it `convert x.svg` fails), qrencode (the benchmark's yardstick), chromium and
 #   chromium-driver (the printed slips and the browser tests), fonts-noto-cjk (Chinese glyphs), fontconfig (fc-list),
 #   poppler-utils (pdfinfo, pdftotext, pdftoppm, pdffonts), wrk (web load), time (GNU time, peak memory), curl (the
-#   reliability suite's web requests), coreutils, bash, util-linux and libc-bin (sha256sum, env, setpriv, iconv).
+#   reliability suite's web requests), coreutils, bash, util-linux, libc-bin and dpkg (sha256sum, env, setpriv, iconv,
+#   dpkg -S).
 test_packages=(sqlite3 zbar-tools imagemagick librsvg2-bin qrencode chromium chromium-driver fonts-noto-cjk fontconfig
-  poppler-utils wrk time curl coreutils bash util-linux libc-bin)
+  poppler-utils wrk time curl coreutils bash util-linux libc-bin dpkg)
 
 case "$purpose" in
   run) packages=("${run_packages[@]}") ;;

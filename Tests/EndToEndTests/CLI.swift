@@ -37,13 +37,19 @@ struct CLI {
 
     /// `driverdesk ARGS --db DB --now NOW` unless the arguments say otherwise.
     @discardableResult
-    func run(_ arguments: [String], withDefaults: Bool = true, stdin: String? = nil) throws -> Result {
+    /// With `unprivileged`, as the user nobody (65534) when the tests run as root (as CI does), through setpriv, so
+    /// that file permissions apply; a normal user is unprivileged already.
+    func run(_ arguments: [String], withDefaults: Bool = true, stdin: String? = nil, unprivileged: Bool = false) throws -> Result {
         let process = Process()
         process.executableURL = CLI.binary
         guard FileManager.default.isExecutableFile(atPath: CLI.binary.path) else {
             throw CLIError.missingBinary(CLI.binary.path)
         }
         process.arguments = withDefaults ? arguments + ["--db", db, "--now", now] : arguments
+        if unprivileged && geteuid() == 0 {
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path] + (process.arguments ?? [])
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        }
         var env = ProcessInfo.processInfo.environment
         env["DRIVERDESK_OPERATOR"] = "e2e"
         env.removeValue(forKey: "DRIVERDESK_DB")

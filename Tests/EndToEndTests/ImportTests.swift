@@ -50,6 +50,30 @@ struct ImportEndToEndTests {
         #expect(try cli.ok("audit", "--json").array().filter { $0["action"] as? String == "violation.import" }.count == 2)
     }
 
+    @Test("a file the user may not read is refused naming the file and the permission, and nothing is written (also as root: run as nobody)")
+    func notPermitted() throws {
+        let cli = try shop()
+        let file = cli.folder.appendingPathComponent("locked.csv")
+        try Data(records(5).utf8).write(to: file)
+        // The shop's files are open to the unprivileged user; only the camera file is not.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cli.folder.path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: cli.folder.path) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: cli.folder.appendingPathComponent(name).path)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: file.path)
+        let before = try cli.dump()
+        for dryRun in [false, true] {
+            let result = try cli.run(["violation", "import", file.path] + (dryRun ? ["--dry-run"] : []), unprivileged: true)
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("file") && result.stderr.contains("permission denied"), "\(result.stderr)")
+        }
+        #expect(try cli.dump() == before)
+        // The same file made readable imports: the refusal was the permission's.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let readable = try cli.run(["violation", "import", file.path, "--json"], unprivileged: true)
+        #expect(readable.status == 0, "\(readable.stderr)")
+    }
+
     @Test("a file with three bad rows imports nothing and names the three lines")
     func badRows() throws {
         let cli = try shop()

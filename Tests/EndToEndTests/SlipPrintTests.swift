@@ -21,9 +21,9 @@ struct SlipPrintTests {
     }
 
     func chromium() throws -> String {
-        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] where FileManager.default.isExecutableFile(atPath: path) {
-            return path
-        }
+        // Debian's chromium, which scripts/install-packages.sh installs (and the preflight proves prints PDFs).
+        let path = "/usr/bin/chromium"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
         throw CLIError.missingBinary("chromium (make test installs it)")
     }
 

@@ -18,6 +18,14 @@ struct SecurityTests {
         try shop.ok("register", "confirm", ref)
         try shop.ok("violation", "assign", "1", "--staff", "李强", "--reason", "监控照片")
         try shop.ok("violation", "process", "1", "--window", "--at", "2026-11-05 10:00")
+        // Each command with the exit status it must end with: one that failed and printed nothing would show no leak.
+        let refusedBy: [[String]: Int32] = [
+            ["staff", "add", "--name", "王磊二", "--id-number", "110105198803124111", "--license-class", "C1", "--license-first-issued", "2010-01-01", "--license-valid-until", "2030-01-01"]: 1,
+            ["staff", "add", "--name", "王磊三", "--id-number", "110105198803124111", "--license-class", "C9", "--license-first-issued", "2010-01-01", "--license-valid-until", "2030-01-01"]: 2,
+            ["staff", "add", "--name", "王磊四", "--id-number", "11010519880312411X", "--license-class", "C1", "--license-first-issued", "2010-01-01", "--license-valid-until", "2030-01-01"]: 2,
+            ["staff", "add", "--name", "王磊五", "--id-number", "110105198803124111", "--license-class", "C1", "--license-first-issued", "2010-13-01", "--license-valid-until", "2030-01-01"]: 2,
+            ["staff", "add", "--name", "李强", "--id-number", "11010519491231002x", "--license-class", "C1", "--license-first-issued", "2012-08-03", "--license-valid-until", "2028-08-03"]: 1,
+        ]
         let commands: [[String]] = [
             ["status"], ["status", "--json"], ["staff", "list"], ["staff", "list", "--json"], ["vehicle", "list"], ["vehicle", "list", "--json"],
             ["vehicle", "show", "京A12345"], ["vehicle", "show", "京A12345", "--json"], ["move", "list"], ["move", "list", "--json"],
@@ -39,10 +47,16 @@ struct SecurityTests {
             ["staff", "deactivate", "李强", "--json"], ["staff", "list", "--json"],
             ["backup", shop.file("backup.sqlite").path, "--json"],
         ]
-        var printed = 0
+        var printed = 0, statuses: [Int32: Int] = [:]
         for arguments in commands {
             let outcome = try shop.run(arguments)
             #expect(!outcome.signaled)
+            statuses[outcome.status, default: 0] += 1
+            let expected = refusedBy[arguments] ?? 0
+            #expect(outcome.status == expected, "driverdesk \(arguments.joined(separator: " ")) exited \(outcome.status), not \(expected): \(outcome.stderr)")
+            // Something to look at: a done command prints its result, a refused one its error.
+            #expect(!(expected == 0 ? outcome.stdout : outcome.stderr).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                    "driverdesk \(arguments.joined(separator: " ")) printed nothing")
             printed += outcome.stdout.utf8.count + outcome.stderr.utf8.count
             #expect(SecurityTests.leaks(outcome.stdout + outcome.stderr).isEmpty, "driverdesk \(arguments.joined(separator: " ")) shows \(SecurityTests.leaks(outcome.stdout + outcome.stderr))")
         }
@@ -74,7 +88,7 @@ struct SecurityTests {
         let refused = try browser.post("/staff", ["name": "王磊二", "idNumber": "110105198803124112", "licenseClass": "C1",
                                                  "licenseFirstIssued": "2010-01-01", "licenseValidUntil": "2030-01-01"])
         #expect(refused.status == 400)
-        figure("security/id: \(commands.count) commands (\(printed) bytes of output), the audit, every table, 17 pages: no whole ID number outside `staff show`")
+        figure("security/id: \(commands.count) commands (exit statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")); \(printed) bytes of output), the audit, every table, 17 pages: no whole ID number outside `staff show`")
     }
 
     @Test("an ID number typed in the wrong field is not echoed whole in the error")
