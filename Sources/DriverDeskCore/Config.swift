@@ -1,6 +1,6 @@
 import Foundation
 
-/// One setting of the rulebook: every number in DESIGN.md is one of these, with its default.
+/// One setting of the rulebook: every number in docs/rulebook.md is one of these, with its default.
 public struct Setting: Sendable {
     public enum Kind: Sendable {
         case integer(ClosedRange<Int>)

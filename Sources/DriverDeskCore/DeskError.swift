@@ -2,7 +2,7 @@ import Foundation
 
 /// Every failure DriverDesk reports to a person: what went wrong, which field, and what to do.
 ///
-/// The case decides the exit status of the command line (DESIGN.md, "Exit status").
+/// The case decides the exit status of the command line (docs/cli.md, "Exit status").
 public enum DeskError: Error, Equatable, Sendable {
     /// Input that cannot be understood: a malformed plate, an unknown licence class (exit 2).
     case invalid(field: String, message: String, line: Int? = nil)

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The root command: its subcommands are the command-line contract of DESIGN.md.
+/// The root command: its subcommands are the command-line contract of docs/cli.md.
 struct DriverDeskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "driverdesk",

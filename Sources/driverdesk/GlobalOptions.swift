@@ -4,7 +4,7 @@ import DriverDeskCore
 import DriverDeskStore
 import Foundation
 
-/// The options every command takes, before or after its name (DESIGN.md, command line).
+/// The options every command takes, before or after its name (docs/cli.md, global options).
 struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The database file (default: $DRIVERDESK_DB, else $XDG_DATA_HOME/driverdesk/driverdesk.sqlite).", valueName: "path"))
     var db: String?

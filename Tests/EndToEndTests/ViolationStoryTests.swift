@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The user stories the rules came from (STORIES.md, DESIGN.md R2, R4–R9), run through the built binary.
+/// The user stories the rules came from (docs/rulebook.md: the user stories, R2, R4–R9), run through the built binary.
 @Suite("End to end: violation stories")
 struct ViolationStoryTests {
     /// 王磊 registered on 京A12345 on 1 November, the car in the shop on 2 November, 王磊 road-testing it 10:00–10:30.
