@@ -46,8 +46,13 @@ struct CLI {
             throw CLIError.missingBinary(CLI.binary.path)
         }
         process.arguments = withDefaults ? arguments + ["--db", db, "--now", now] : arguments
+        var unprivilegedHome: String?
         if unprivileged && geteuid() == 0 {
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path] + (process.arguments ?? [])
+            // nobody may not reach the checkout (a clone under /root, say): run a copy of the binary, with its
+            // templates and data, from this test's own folder.
+            let copy = try CLI.unprivilegedCopy()
+            unprivilegedHome = copy.home
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy.binary] + (process.arguments ?? [])
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         }
         var env = ProcessInfo.processInfo.environment
@@ -55,6 +60,7 @@ struct CLI {
         env.removeValue(forKey: "DRIVERDESK_DB")
         env.removeValue(forKey: "DRIVERDESK_NOW")
         for (key, value) in environment { env[key] = value }
+        if let unprivilegedHome { env["DRIVERDESK_HOME"] = unprivilegedHome }
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -82,6 +88,24 @@ struct CLI {
         let result = try run(arguments)
         #expect(result.status == 0, "driverdesk \(arguments.joined(separator: " ")) failed: \(result.stderr)")
         return result
+    }
+
+    /// A copy of the binary, `templates/` and `data/` in a folder every user may read, made once per test run.
+    static func unprivilegedCopy() throws -> (binary: String, home: String) {
+        let fm = FileManager.default
+        let folder = fm.temporaryDirectory.appendingPathComponent("driverdesk-e2e-shared-\(getpid())")
+        let binary = folder.appendingPathComponent("driverdesk")
+        if !fm.isExecutableFile(atPath: binary.path) {
+            let staging = fm.temporaryDirectory.appendingPathComponent("driverdesk-e2e-staging-\(UUID().uuidString)")
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            try fm.copyItem(at: CLI.binary, to: staging.appendingPathComponent("driverdesk"))
+            for name in ["templates", "data"] { try fm.copyItem(at: root.appendingPathComponent(name), to: staging.appendingPathComponent(name)) }
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: staging.path)
+            // Another test may have made it meanwhile: the first copy stays.
+            if (try? fm.moveItem(at: staging, to: folder)) == nil { try? fm.removeItem(at: staging) }
+        }
+        return (binary.path, folder.path)
     }
 
     /// The database's whole content as SQL text, to prove a refused command wrote nothing. Throws unless sqlite3
