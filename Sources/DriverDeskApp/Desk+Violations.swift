@@ -34,7 +34,7 @@ extension Desk {
     func view(_ row: ViolationRow, config: Config) throws -> ViolationView {
         let today = today(config)
         let decision = row.violation.status == .open ? try database.channel(for: row, processingOn: today) : nil
-        return ViolationView(row, decision: decision, config: config, today: today)
+        return ViolationView(row, decision: decision, config: config, today: today, catalogue: try catalogue(config))
     }
 
     /// `violation add`: recorded against the actual driver (R2), with its channel (R4).
@@ -55,9 +55,10 @@ extension Desk {
         let config = try config()
         let status = try status.map { try ViolationStatus(parsing: $0) }
         let today = today(config)
+        let catalogue = try catalogue(config)
         return try database.violations(status: status).map { row in
             let decision = row.violation.status == .open ? try database.channel(for: row, processingOn: today) : nil
-            return ViolationView(row, decision: decision, config: config, today: today)
+            return ViolationView(row, decision: decision, config: config, today: today, catalogue: catalogue)
         }
     }
 

@@ -9,12 +9,23 @@ public struct Desk: Sendable {
     /// The clock: `--now` or the real time, read once by the front end.
     public let now: Date
     public let operatorName: String
+    /// The language a person chose (`--lang`, `$DRIVERDESK_LANG`, the web's switch); nil: the shop's `ui.language`.
+    public let language: Language?
 
-    public init(database: AppDatabase, now: Date, operator operatorName: String) {
+    public init(database: AppDatabase, now: Date, operator operatorName: String, language: Language? = nil) {
         self.database = database
         self.now = now.wholeSeconds
         self.operatorName = operatorName
+        self.language = language
     }
+
+    /// The language to speak: the person's choice, else the shop's.
+    public func language(_ config: Config) -> Language {
+        language ?? Language(rawValue: config.string("ui.language")) ?? .zhHans
+    }
+
+    /// The catalogue reasons, refusals and the vocabulary are rendered with.
+    public func catalogue(_ config: Config) throws -> Catalogue { try Catalogue.shipped(language(config)) }
 
     var context: WriteContext { WriteContext(operator: operatorName, now: now) }
 
@@ -113,10 +124,11 @@ public struct Desk: Sendable {
         let config = try config()
         let staff = try database.staff(key)
         let movements = try database.movements(MovementFilter(staffId: staff.id, limit: 20))
+        let slots = try database.slots(staffId: staff.id!, on: today(config))
         return StaffDetailView(staff: try staffView(staff, whole: true, config: config),
                                movements: movements.map { MovementView($0, time: config.time) },
                                registrations: try database.registrations(staffId: staff.id).map { RegistrationView($0, config: config) },
-                               slots: try database.slots(staffId: staff.id!, on: today(config)))
+                               slots: slots, slotsText: try catalogue(config).slots(slots))
     }
 
     /// `staff deactivate`.
@@ -229,7 +241,7 @@ public struct Desk: Sendable {
         let config = try config()
         let instant = try config.time.parse(at, field: "at", now: now)
         let (vehicle, attribution) = try database.attribution(plate: try Plate(plate), at: instant, isParking: parking)
-        return WhoView(plate: vehicle.plate, at: instant, attribution: attribution, time: config.time)
+        return WhoView(plate: vehicle.plate, at: instant, attribution: attribution, time: config.time, catalogue: try catalogue(config))
     }
 
     // MARK: Status and audit

@@ -112,18 +112,22 @@ public struct WhoView: Codable, Equatable, Sendable {
     public var driver: StaffRef?
     public var attribution: String
     public var needsReview: Bool
+    /// Every fact that decided it, as sentences in the chosen language.
     public var reasons: [String]
+    /// The same, as stable codes for scripts (one per reason, in the same order).
+    public var reasonCodes: [String]
     public var movementId: Int64?
     /// Always null here: a channel belongs to a violation (`violation add/show`), not to a time.
     public var channel: String?
 
-    public init(plate: String, at: Date, attribution: Attribution, time: ShopTime) {
+    public init(plate: String, at: Date, attribution: Attribution, time: ShopTime, catalogue: Catalogue) {
         self.plate = plate
         self.at = time.formatISO(at)
         driver = attribution.driver
         self.attribution = attribution.kind.rawValue
         needsReview = attribution.needsReview
-        reasons = attribution.reasons
+        reasons = catalogue.render(attribution.reasons, time: time)
+        reasonCodes = attribution.reasons.map(\.code)
         movementId = attribution.movementId
     }
 }
@@ -238,6 +242,8 @@ public struct StaffDetailView: Encodable, Sendable {
     public var movements: [MovementView]
     public var registrations: [RegistrationView]
     public var slots: SlotSummary
+    /// The slots as the chosen language says them.
+    public var slotsText: String
 
     enum Keys: String, CodingKey { case movements, registrations, slots, slotsText }
 
@@ -247,6 +253,6 @@ public struct StaffDetailView: Encodable, Sendable {
         try container.encode(movements, forKey: .movements)
         try container.encode(registrations, forKey: .registrations)
         try container.encode(slots, forKey: .slots)
-        try container.encode(slots.text, forKey: .slotsText)
+        try container.encode(slotsText, forKey: .slotsText)
     }
 }

@@ -19,8 +19,10 @@ public struct ViolationView: Codable, Equatable, Sendable {
     public var attribution: String
     public var needsReview: Bool
     public var channel: String?
-    /// Every sentence that decided the attribution and the channel.
+    /// Every sentence that decided the attribution and the channel, in the chosen language.
     public var reasons: [String]
+    /// The same, as stable codes for scripts (one per reason, in the same order).
+    public var reasonCodes: [String]
     public var attributionReasons: [String]
     public var channelReasons: [String]
     public var onlineFrom: String?
@@ -38,7 +40,7 @@ public struct ViolationView: Codable, Equatable, Sendable {
     /// review, invite, window, process, pay, overdue or none: what the front desk does next.
     public var nextAction: String
 
-    public init(_ row: ViolationRow, decision: ChannelDecision?, config: Config, today: CivilDate) {
+    public init(_ row: ViolationRow, decision: ChannelDecision?, config: Config, today: CivilDate, catalogue: Catalogue) {
         let v = row.violation, time = config.time
         id = v.id ?? 0
         plate = row.vehicle.plate
@@ -54,13 +56,16 @@ public struct ViolationView: Codable, Equatable, Sendable {
         driver = row.driver?.ref
         attribution = v.attribution.rawValue
         needsReview = v.needsReview
-        attributionReasons = (try? JSONDecoder().decode([String].self, from: Data(v.reasons.utf8))) ?? []
+        let attributionMessages = Message.decodeList(v.reasons)
         channel = v.status == .open ? decision?.channel.rawValue : (v.processedChannel?.rawValue ?? decision?.channel.rawValue)
-        channelReasons = v.status == .open ? decision?.reasons ?? [] : []
-        if v.status != .open, let processedChannel = v.processedChannel {
-            channelReasons = ["Processed \(processedChannel == .online ? "online in 12123" : "at a traffic police window") on \(v.processedAt.map(time.format) ?? "-")."]
+        var channelMessages = v.status == .open ? decision?.reasons ?? [] : []
+        if v.status != .open, let processedChannel = v.processedChannel, let processedAt = v.processedAt {
+            channelMessages = [Message("channel.processed", ["channel": .term("channelDone", processedChannel.rawValue), "at": .time(processedAt)])]
         }
+        attributionReasons = catalogue.render(attributionMessages, time: time)
+        channelReasons = catalogue.render(channelMessages, time: time)
         reasons = attributionReasons + channelReasons
+        reasonCodes = (attributionMessages + channelMessages).map(\.code)
         onlineFrom = decision?.onlineFrom?.description
         assignedBy = v.assignedBy
         assignReason = v.assignReason

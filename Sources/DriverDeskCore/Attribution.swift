@@ -2,19 +2,19 @@ import Foundation
 
 /// The answer to "who drove" for a vehicle at a time, with how it was found (R2).
 public struct Attribution: Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
         case movement, parked, manual, outsideCustody, unattributed
     }
 
     public var kind: Kind
     public var driver: StaffRef?
     public var needsReview: Bool
-    /// Every fact that decided it, in words.
-    public var reasons: [String]
+    /// Every fact that decided it, as values a catalogue renders.
+    public var reasons: [Message]
     /// The movement the answer rests on, when there is one.
     public var movementId: Int64?
 
-    public init(kind: Kind, driver: StaffRef?, needsReview: Bool, reasons: [String], movementId: Int64? = nil) {
+    public init(kind: Kind, driver: StaffRef?, needsReview: Bool, reasons: [Message], movementId: Int64? = nil) {
         self.kind = kind
         self.driver = driver
         self.needsReview = needsReview
@@ -30,10 +30,12 @@ public struct Attribution: Sendable, Equatable {
         plate: String, at instant: Date, isParking: Bool,
         movements: [MovementSpan], visits: [VisitSpan], slack: TimeInterval, time: ShopTime
     ) -> Attribution {
-        let when = time.format(instant)
-        func span(_ m: MovementSpan) -> String {
-            let end = m.end.map { time.format($0) } ?? "now (still driving)"
-            return "movement #\(m.id), \(m.purpose.rawValue), \(time.format(m.start)) to \(end)"
+        /// "王磊 was driving 京A12345 at … (movement #3, road test, 10:00 to 10:30)", or "…, still driving".
+        func driving(_ m: MovementSpan) -> Message {
+            if let end = m.end {
+                return Message("attribution.driving", ["staff": .text(m.staff.name), "plate": .text(plate), "at": .time(instant), "movement": .number(Int(m.id)), "purpose": .term("purpose", m.purpose.rawValue), "from": .time(m.start), "to": .time(end)])
+            }
+            return Message("attribution.drivingStill", ["staff": .text(m.staff.name), "plate": .text(plate), "at": .time(instant), "movement": .number(Int(m.id)), "purpose": .term("purpose", m.purpose.rawValue), "from": .time(m.start)])
         }
 
         // 1. A movement covers the time (both edges count).
@@ -41,12 +43,12 @@ public struct Attribution: Sendable, Equatable {
             .filter { $0.start <= instant && instant <= ($0.end ?? .distantFuture) }
             .sorted { $0.start > $1.start }
         if let chosen = covering.first {
-            var reasons = ["\(chosen.staff.name) was driving \(plate) at \(when) (\(span(chosen)))."]
+            var reasons = [driving(chosen)]
             var review = false
             if covering.count > 1 {
                 review = true
-                let others = covering.dropFirst().map(\.staff.name).joined(separator: ", ")
-                reasons.append("\(when) is the handover from \(others) to \(chosen.staff.name); check the camera photo.")
+                let others = covering.dropFirst().map(\.staff.name)
+                reasons.append(Message("attribution.handover", ["at": .time(instant), "from": .names(others), "staff": .text(chosen.staff.name)]))
             }
             return Attribution(kind: .movement, driver: chosen.staff, needsReview: review, reasons: reasons, movementId: chosen.id)
         }
@@ -65,24 +67,24 @@ public struct Attribution: Sendable, Equatable {
                 let minutes = Int((near.distance / 60).rounded(.up))
                 let edgeTime = near.edge == "started" ? near.movement.start : near.movement.end!
                 var reasons = [
-                    "No movement of \(plate) covers \(when), but \(near.movement.staff.name)'s \(near.edge) at \(time.format(edgeTime)), \(minutes) min away (\(span(near.movement))).",
-                    "Within the \(Int(slack / 60))-minute slack for camera clocks (attribution.slackMinutes): check the camera photo.",
+                    Message("attribution.nearMovement", ["plate": .text(plate), "at": .time(instant), "staff": .text(near.movement.staff.name), "edge": .term("edge", near.edge), "edgeAt": .time(edgeTime), "distance": .minutes(minutes), "movement": .number(Int(near.movement.id))]),
+                    Message("attribution.withinSlack", ["slack": .minutes(Int(slack / 60)), "setting": .text("attribution.slackMinutes")]),
                 ]
                 let others = Set(movements.filter { m in
                     m.id != near.movement.id
                         && (abs(m.start.timeIntervalSince(instant)) <= slack || m.end.map { abs($0.timeIntervalSince(instant)) <= slack } ?? false)
                 }.map(\.staff.name))
-                if !others.isEmpty { reasons.append("Also within the slack: \(others.sorted().joined(separator: ", ")).") }
+                if !others.isEmpty { reasons.append(Message("attribution.alsoWithinSlack", ["names": .names(others.sorted())])) }
                 return Attribution(kind: .movement, driver: near.movement.staff, needsReview: true, reasons: reasons, movementId: near.movement.id)
             }
         }
 
         guard let visit = visits.first(where: { $0.covers(instant) }) else {
             // 5. Not in the shop's custody.
-            let reason = "\(plate) was not in the shop at \(when): no visit covers that time, so it is the owner's own matter."
-            return Attribution(kind: .outsideCustody, driver: nil, needsReview: false, reasons: [reason])
+            return Attribution(kind: .outsideCustody, driver: nil, needsReview: false,
+                               reasons: [Message("attribution.outsideCustody", ["plate": .text(plate), "at": .time(instant)])])
         }
-        let custody = "\(plate) was in the shop at \(when) (visit #\(visit.id), checked in \(time.format(visit.checkin)))."
+        let custody = Message("attribution.inCustody", ["plate": .text(plate), "at": .time(instant), "visit": .number(Int(visit.id)), "checkin": .time(visit.checkin)])
         let lastBefore = movements
             .filter { m in m.end.map { $0 < instant && $0 >= visit.checkin } ?? false }
             .max { $0.end! < $1.end! }
@@ -91,17 +93,17 @@ public struct Attribution: Sendable, Equatable {
         if isParking, let parker = lastBefore {
             return Attribution(
                 kind: .parked, driver: parker.staff, needsReview: false,
-                reasons: [custody, "A parking violation: \(parker.staff.name) parked it last, ending \(span(parker))."],
+                reasons: [custody, Message("attribution.parked", ["staff": .text(parker.staff.name), "movement": .number(Int(parker.id)), "ended": .time(parker.end!)])],
                 movementId: parker.id
             )
         }
 
         // 4. In custody, nobody driving.
-        var reasons = [custody, "In custody but no movement logged at that time: the front desk assigns it by hand (driverdesk violation assign)."]
+        var reasons = [custody, Message("attribution.noMovement")]
         if let parker = lastBefore {
-            reasons.append("Last moved by \(parker.staff.name), who ended \(span(parker)).")
+            reasons.append(Message("attribution.lastMoved", ["staff": .text(parker.staff.name), "movement": .number(Int(parker.id)), "ended": .time(parker.end!)]))
         } else {
-            reasons.append("Nobody had moved it yet in this visit.")
+            reasons.append(Message("attribution.nobodyMovedYet"))
         }
         return Attribution(kind: .unattributed, driver: nil, needsReview: true, reasons: reasons)
     }

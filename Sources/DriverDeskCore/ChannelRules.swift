@@ -24,7 +24,7 @@ public struct ChannelSettings: Sendable, Equatable {
 /// R4's answer: the channel, every rule that decided it, and the first day online processing works.
 public struct ChannelDecision: Sendable, Equatable {
     public var channel: Channel
-    public var reasons: [String]
+    public var reasons: [Message]
     /// Set when the only obstacle is the day of binding: online works from this day.
     public var onlineFrom: CivilDate?
     /// Online would work once the driver is registered (a registration late enough still counts).
@@ -57,61 +57,69 @@ public struct ChannelCase: Sendable {
 public enum ChannelRules {
     /// R4 for processing on `day`: online only when every rule holds, else the window, with every failing rule listed.
     public static func decide(_ c: ChannelCase, processingOn day: CivilDate, settings: ChannelSettings, time: ShopTime) -> ChannelDecision {
-        let name = c.driver.name
+        let name = Message.Argument.text(c.driver.name), plate = Message.Argument.text(c.plate)
         if c.points == 0 {
-            var reasons = ["0 points: a registered driver can handle it online in 12123 at any time, or the owner can simply pay it."]
+            var reasons = [Message("channel.noPoints")]
             if c.registration?.status.holdsSlot != true {
-                reasons.append("\(name) has no active registration on \(c.plate): the owner pays it in his own 12123, or register \(name) first.")
+                reasons.append(Message("channel.noPointsNotRegistered", ["staff": name, "plate": plate]))
             }
             return ChannelDecision(channel: .online, reasons: reasons, onlineFrom: nil)
         }
-        var failures: [String] = []
+        var failures: [Message] = []
         var onlineFrom: CivilDate?
         var registrationMissing = false
         let violationDay = time.civilDate(of: c.occurredAt)
+        let lateBy = violationDay.adding(days: settings.lateRegistrationDays)
 
         if let registration = c.registration, registration.status.holdsSlot, let activated = registration.activatedAt {
             let activatedDay = time.civilDate(of: activated)
             if settings.registrationMustPrecedeViolation {
                 if activated > c.occurredAt {
-                    failures.append("\(name)'s registration \(registration.ref) on \(c.plate) was activated on \(time.format(activated)), after the violation (\(time.format(c.occurredAt))); 12123 lets a non-owner take points online only for violations after the registration (rules.registrationMustPrecedeViolation).")
+                    failures.append(Message("channel.registrationAfterViolation", ["staff": name, "ref": .text(registration.ref), "plate": plate, "activated": .time(activated), "occurred": .time(c.occurredAt), "setting": .text("rules.registrationMustPrecedeViolation")]))
                 }
-            } else if activatedDay > violationDay.adding(days: settings.lateRegistrationDays) {
-                failures.append("\(name)'s registration \(registration.ref) was activated on \(activatedDay), more than \(settings.lateRegistrationDays) days after the violation on \(violationDay) (rules.lateRegistrationDays).")
+            } else if activatedDay > lateBy {
+                failures.append(Message("channel.registrationTooLate", ["staff": name, "ref": .text(registration.ref), "activated": .day(activatedDay), "days": .days(settings.lateRegistrationDays), "occurred": .day(violationDay), "setting": .text("rules.lateRegistrationDays")]))
             }
             if settings.noSameDayProcessing && day == activatedDay {
                 onlineFrom = activatedDay.adding(days: 1)
             }
         } else if let registration = c.registration, registration.status == .invited {
-            failures.append("\(name)'s registration \(registration.ref) on \(c.plate) is not confirmed yet; \(settings.registrationMustPrecedeViolation ? "and a registration made after the violation does not count online (rules.registrationMustPrecedeViolation)" : "confirm it within \(settings.lateRegistrationDays) days of the violation").")
+            if settings.registrationMustPrecedeViolation {
+                failures.append(Message("channel.invitedTooLate", ["staff": name, "ref": .text(registration.ref), "plate": plate, "setting": .text("rules.registrationMustPrecedeViolation")]))
+            } else {
+                failures.append(Message("channel.invitedConfirmBy", ["staff": name, "ref": .text(registration.ref), "plate": plate, "by": .day(lateBy), "setting": .text("rules.lateRegistrationDays")]))
+            }
         } else {
-            let after = settings.registrationMustPrecedeViolation
-                ? "a registration made now would come after the violation, which 12123 does not accept online (rules.registrationMustPrecedeViolation)"
-                : "registering within \(settings.lateRegistrationDays) days of the violation (by \(violationDay.adding(days: settings.lateRegistrationDays))) would allow it online: driverdesk register invite --plate \(c.plate) --staff \(name)"
-            failures.append("\(name) has no active registration on \(c.plate); \(after).")
-            registrationMissing = !settings.registrationMustPrecedeViolation && day <= violationDay.adding(days: settings.lateRegistrationDays)
+            if settings.registrationMustPrecedeViolation {
+                failures.append(Message("channel.notRegistered", ["staff": name, "plate": plate, "setting": .text("rules.registrationMustPrecedeViolation")]))
+            } else {
+                failures.append(Message("channel.notRegisteredRegisterBy", ["staff": name, "plate": plate, "by": .day(lateBy), "setting": .text("rules.lateRegistrationDays")]))
+            }
+            registrationMissing = !settings.registrationMustPrecedeViolation && day <= lateBy
         }
         if c.fineFen > settings.maxFineFen {
-            failures.append("The fine of \(Money.yuan(c.fineFen)) yuan is over the \(Money.yuan(settings.maxFineFen)) yuan of the simplified online procedure.")
+            failures.append(Message("channel.fineOverLimit", ["fine": .fen(c.fineFen), "limit": .fen(settings.maxFineFen), "setting": .text("online.maxFineYuan")]))
         }
         if c.points >= settings.pointsBelow {
-            failures.append("\(c.points) points: the simplified online procedure takes fewer than \(settings.pointsBelow).")
+            failures.append(Message("channel.pointsOverLimit", ["points": .number(c.points), "below": .number(settings.pointsBelow), "setting": .text("online.pointsBelow")]))
         }
         if !c.driver.licenseValid(on: day) {
-            failures.append("\(name)'s driving licence expired on \(c.driver.licenseValidUntil); it must be valid on the processing day (\(day)).")
+            failures.append(Message("channel.licenceExpired", ["staff": name, "expired": .day(c.driver.licenseValidUntil), "day": .day(day)]))
         }
         if c.pointsThisCycle + c.points >= settings.cycleMax {
-            failures.append("\(name) has \(c.pointsThisCycle) points in this scoring cycle; \(c.points) more would reach \(c.pointsThisCycle + c.points) of \(settings.cycleMax).")
+            failures.append(Message("channel.cycleFull", ["staff": name, "taken": .number(c.pointsThisCycle), "points": .number(c.points), "total": .number(c.pointsThisCycle + c.points), "max": .number(settings.cycleMax), "setting": .text("scoring.cycleMax")]))
         }
         if failures.isEmpty {
-            var reasons = ["\(name)'s registration \(c.registration!.ref) on \(c.plate) was active before the violation, the fine (\(Money.yuan(c.fineFen)) yuan) and points (\(c.points)) are within the simplified procedure, and his licence and points allow it: online in 12123."]
+            let registration = c.registration!
+            var reasons = [settings.registrationMustPrecedeViolation
+                ? Message("channel.online", ["staff": name, "ref": .text(registration.ref), "plate": plate, "fine": .fen(c.fineFen), "points": .number(c.points)])
+                : Message("channel.onlineLate", ["staff": name, "ref": .text(registration.ref), "plate": plate, "fine": .fen(c.fineFen), "points": .number(c.points), "days": .days(settings.lateRegistrationDays)])]
             if let onlineFrom {
-                reasons.append("Not on the day of binding (rules.noSameDayProcessing): online from \(onlineFrom).")
+                reasons.append(Message("channel.notOnBindingDay", ["from": .day(onlineFrom), "setting": .text("rules.noSameDayProcessing")]))
             }
             return ChannelDecision(channel: .online, reasons: reasons, onlineFrom: onlineFrom)
         }
-        let documents = "\(name) brings his driving licence and ID card, and the owner's vehicle licence (行驶证), to a traffic police window."
-        return ChannelDecision(channel: .window, reasons: failures + [documents], onlineFrom: nil,
+        return ChannelDecision(channel: .window, reasons: failures + [Message("channel.windowDocuments", ["staff": name])], onlineFrom: nil,
                                registrationWouldHelp: registrationMissing && failures.count == 1)
     }
 }

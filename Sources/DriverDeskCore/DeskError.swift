@@ -12,12 +12,15 @@ public enum DeskError: Error, Equatable, Sendable {
     case refused(rule: String, message: String)
     /// The database or the machine failed us (exit 3).
     case storage(message: String)
+    /// A rule refused, with its reasons as values, which the front end renders in the person's language (exit 1).
+    /// Every refusal is meant to become one of these.
+    case refusedWith(rule: String, reasons: [Message])
 
     /// The exit status the command line uses for this error.
     public var exitCode: Int32 {
         switch self {
         case .invalid, .notFound: 2
-        case .refused: 1
+        case .refused, .refusedWith: 1
         case .storage: 3
         }
     }
@@ -26,7 +29,7 @@ public enum DeskError: Error, Equatable, Sendable {
     public var field: String? {
         switch self {
         case .invalid(let field, _, _), .notFound(let field, _): field
-        case .refused, .storage: nil
+        case .refused, .refusedWith, .storage: nil
         }
     }
 
@@ -61,6 +64,9 @@ extension DeskError: LocalizedError {
             return "\(message) (\(rule))"
         case .storage(let message):
             return "storage: \(message)"
+        case .refusedWith(let rule, let reasons):
+            // Without a catalogue (a front end renders these itself): the stable codes.
+            return reasons.map(\.code).joined(separator: "; ") + " (\(rule))"
         }
     }
 }

@@ -105,7 +105,7 @@ public struct RegistrationLimits: Sendable, Equatable {
     }
 }
 
-/// A staff member's registration slots: "2 of 3 active, 4 of 5 this year".
+/// A staff member's registration slots (R3): how many of each limit are used. The catalogue words it.
 public struct SlotSummary: Codable, Equatable, Sendable {
     public var active: Int
     public var activeLimit: Int
@@ -125,10 +125,4 @@ public struct SlotSummary: Codable, Equatable, Sendable {
         self.dayLimit = dayLimit
     }
 
-    public var text: String {
-        var parts = ["\(active) of \(activeLimit) active", "\(thisYear) of \(yearLimit) this year"]
-        if pending > 0 { parts.append("\(pending) invite\(pending == 1 ? "" : "s") pending") }
-        if today >= dayLimit { parts.append("none more today") }
-        return parts.joined(separator: ", ")
-    }
 }

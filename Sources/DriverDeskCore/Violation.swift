@@ -16,7 +16,7 @@ public enum ViolationStatus: String, CaseIterable, Codable, Sendable {
 }
 
 /// How a violation can be handled (R4).
-public enum Channel: String, Codable, Sendable {
+public enum Channel: String, Codable, CaseIterable, Sendable {
     case online, window
 }
 

@@ -62,7 +62,7 @@ struct ImportStaging {
         bind(attribution.driver?.id)
         bind(attribution.kind.rawValue)
         bind(attribution.needsReview ? 1 as Int64 : 0)
-        bind(Audit.json(strings: attribution.reasons))
+        bind(Message.encodeList(attribution.reasons))
         bind(attribution.movementId)
         bind(recordedAt)
         let code = failed == SQLITE_OK ? sqlite3_step(handle) : failed

@@ -166,7 +166,7 @@ extension AppDatabase {
         let attribution = try attribution(vehicle: vehicle, at: new.occurredAt, isParking: new.isParking, config: config, db)
         return Violation(vehicleId: vehicle.id!, occurredAt: new.occurredAt, code: new.code, descriptionText: new.description, category: new.category,
                          location: new.location, points: new.points, fineFen: new.fineFen, recordNo: new.recordNo, driverId: attribution.driver?.id,
-                         attribution: attribution.kind, needsReview: attribution.needsReview, reasons: Audit.json(attribution.reasons),
+                         attribution: attribution.kind, needsReview: attribution.needsReview, reasons: Message.encodeList(attribution.reasons),
                          movementId: attribution.movementId, recordedAt: now)
     }
 
@@ -269,7 +269,7 @@ extension AppDatabase {
             violation.assignedBy = context.operator
             violation.assignReason = reason
             violation.assignedAt = context.now
-            violation.reasons = Audit.json(["Assigned by hand to \(staff.name) by \(context.operator): \(reason)"])
+            violation.reasons = Message.encodeList([Message("attribution.assigned", ["staff": .text(staff.name), "operator": .text(context.operator), "reason": .text(reason)])])
             try violation.update(db)
             try Audit.record(db, context, action: "violation.assign", subject: "violation #\(id) → \(staff.name)", before: before, after: Audit.json(violation))
             return try AppDatabase.violationRow(violation, db)
@@ -298,7 +298,7 @@ extension AppDatabase {
             let day = time.civilDate(of: at)
             if !window, let decision = try AppDatabase.channel(for: row, processingOn: day, db) {
                 if decision.channel == .window {
-                    throw DeskError.refused(rule: "R4", message: "12123 would not let \(driver.name) process violation #\(id) online: " + decision.reasons.joined(separator: " ") + " Record it with --window once done at the window.")
+                    throw DeskError.refusedWith(rule: "R4", reasons: [Message("channel.refusedOnline", ["staff": .text(driver.name), "violation": .number(Int(id))])] + decision.reasons)
                 }
                 if let from = decision.onlineFrom, day < from {
                     throw DeskError.refused(rule: "R4", message: "\(driver.name)'s registration on \(row.vehicle.plate) was activated today (\(day)); 12123 does not process a violation on the day of binding: process it online from \(from) (rules.noSameDayProcessing)")

@@ -40,7 +40,7 @@ extension WebApp {
             let ref = self.parameter("ref", context)
             do {
                 let view = try self.desk(context).confirmRegistration(ref: ref, at: self.form(context)["at"])
-                return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.status)", context: context)
+                return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
             } catch {
                 return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
             }
@@ -49,7 +49,7 @@ extension WebApp {
             let ref = self.parameter("ref", context)
             do {
                 let view = try self.desk(context).removeRegistration(ref: ref, at: self.form(context)["at"])
-                return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.status)", context: context)
+                return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
             } catch {
                 return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
             }
@@ -68,11 +68,13 @@ extension WebApp {
 
     func invitesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
-        let problem = error.map(self.problem)
+        let problem = error.map { self.problem($0, context) }
         let list = try desk.registrationList(status: nil)
+        let words = try words(context)
         return try await page("invites", nav: "invites", title: "invites.title", [
             "registrations": list.prefix(200).map { r in
-                ["ref": r.ref, "plate": r.plate, "staff": r.staff.name, "method": r.method, "status": r.status,
+                ["ref": r.ref, "plate": r.plate, "staff": r.staff.name, "method": words.term("method", r.method), "status": r.status,
+                 "statusText": words.term("registrationStatus", r.status),
                  "invited": WebApp.shortTime(r.invitedAt), "expires": r.expiresOn ?? "", "active": WebApp.shortTime(r.activatedAt)] as [String: Any]
             },
             "staff": try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name, "selected": String($0.id) == form["staff"]] as [String: Any] },
@@ -84,9 +86,11 @@ extension WebApp {
         let desk = desk(context)
         let document = try desk.inviteDocument(ref: ref)
         let view = RegistrationView(document.row, config: document.config)
-        let problem = error.map(self.problem)
+        let problem = error.map { self.problem($0, context) }
+        let words = try words(context)
         return try await page("invite", nav: "invites", title: "invites.title", [
-            "ref": view.ref, "plate": view.plate, "owner": view.owner, "staff": view.staff.name, "method": view.method, "status": view.status,
+            "ref": view.ref, "plate": view.plate, "owner": view.owner, "staff": view.staff.name, "method": words.term("method", view.method),
+            "status": view.status, "statusText": words.term("registrationStatus", view.status),
             "invited": WebApp.shortTime(view.invitedAt), "expires": view.expiresOn ?? "", "active": WebApp.shortTime(view.activatedAt),
             "removalDue": WebApp.shortTime(view.removalDueAt), "removed": WebApp.shortTime(view.removedAt),
             "canConfirm": view.status == "invited", "canRemove": ["invited", "active", "removalDue"].contains(view.status),

@@ -9,13 +9,14 @@ extension WebApp {
     func addManagerRoutes(_ router: Router<WebContext>) {
         router.get("/payments") { _, context in
             let desk = self.desk(context)
+            let words = try self.words(context)
             return try await self.page("payments", nav: "payments", title: "payments.title", [
-                "toPay": try desk.violationList(status: "processed").map(WebApp.violationRow),
+                "toPay": try desk.violationList(status: "processed").map { WebApp.violationRow($0, words) },
                 "paid": try desk.violationList(status: "paid").prefix(100).map { v -> [String: Any] in
-                    var row = WebApp.violationRow(v)
-                    row["paid"] = v.paidYuan.map { "\($0)" } ?? ""
-                    row["payer"] = v.payer ?? ""
-                    row["method"] = v.payMethod ?? ""
+                    var row = WebApp.violationRow(v, words)
+                    row["paid"] = v.paidYuan.map(words.money(yuan:)) ?? ""
+                    row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""
+                    row["method"] = v.payMethod.map { words.term("payMethod", $0) } ?? ""
                     row["paidAt"] = WebApp.shortTime(v.paidAt)
                     return row
                 },

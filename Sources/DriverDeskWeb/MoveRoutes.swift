@@ -27,7 +27,7 @@ extension WebApp {
                 }
                 guard let staff = form["staff"] else { throw DeskError.invalid(field: "staff", message: "choose who drives") }
                 let m = try desk.startMovement(plate: plate.text, staff: staff, purpose: form["purpose"], at: form["at"])
-                return await self.redirect("/moves", flash: "▶ \(m.plate) · \(m.staff.name) · \(m.purpose)", context: context)
+                return await self.redirect("/moves", flash: "▶ \(m.plate) · \(m.staff.name) · \((try? self.words(context))?.term("purpose", m.purpose) ?? m.purpose)", context: context)
             } catch {
                 return try await self.movesPage(plate: form["plate"], context: context, form: form.fields, error: error).response(from: request, context: context)
             }
@@ -47,16 +47,17 @@ extension WebApp {
         let desk = desk(context)
         let status = try desk.status()
         let chosen = form["staff"] ?? context.session?.lastStaff ?? ""
-        let problem = error.map(self.problem)
-        let purposes = MovementPurpose.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (form["purpose"] ?? "road-test")] }
+        let problem = error.map { self.problem($0, context) }
+        let words = try words(context)
+        let purposes = MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue), "selected": $0.rawValue == (form["purpose"] ?? "road-test")] }
         return try await page("moves", nav: "moves", title: "moves.title", [
             "plate": plate ?? "",
             "staff": try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name, "selected": String($0.id) == chosen] as [String: Any] },
             "purposes": purposes,
-            "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince), "purpose": $0.purpose ?? ""] },
+            "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince), "purpose": $0.purpose.map { words.term("purpose", $0) } ?? ""] },
             "inShop": status.carsInShop.filter { $0.driver == nil }.map { ["plate": $0.plate, "owner": $0.owner] },
             "recent": try desk.movements(plate: nil, staff: nil, from: nil, to: nil, limit: 15).map {
-                ["plate": $0.plate, "staff": $0.staff.name, "purpose": $0.purpose, "start": WebApp.shortTime($0.startAt), "end": $0.inProgress ? "…" : WebApp.shortTime($0.endAt)]
+                ["plate": $0.plate, "staff": $0.staff.name, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt), "end": $0.inProgress ? "…" : WebApp.shortTime($0.endAt)]
             },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
         ], context: context, status: error == nil ? .ok : .badRequest)

@@ -81,6 +81,7 @@ extension WebApp {
     func dashboard(_ context: WebContext) throws -> [String: Any] {
         let status = try desk(context).status()
         let language = try self.language(context)
+        let words = try self.words(context)
         let groups = ["review", "invite", "window", "process", "pay", "overdue"].compactMap { key -> [String: Any]? in
             guard let list = status.violations[key], !list.isEmpty else { return nil }
             return ["key": key, "label": self.pages.text("group.\(key)", language), "count": list.count, "items": list.map(WebApp.summary)]
@@ -91,7 +92,7 @@ extension WebApp {
             "moreCars": status.carsInShop.count > 60 ? String(status.carsInShop.count - 60) : "",
             "cars": status.carsInShop.prefix(60).map { car in
                 ["plate": car.plate, "owner": car.owner, "since": WebApp.shortTime(car.since), "order": car.orderNo ?? "",
-                 "driver": car.driver?.name ?? "", "driving": car.driver != nil, "purpose": car.purpose ?? ""] as [String: Any]
+                 "driver": car.driver?.name ?? "", "driving": car.driver != nil, "purpose": car.purpose.map { words.term("purpose", $0) } ?? ""] as [String: Any]
             },
             "hasCars": !status.carsInShop.isEmpty,
             "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince)] },

@@ -27,14 +27,17 @@ extension WebApp {
             let s = detail.staff
             let violations = try desk.violationList(status: nil).filter { $0.driver?.id == s.id }
             let config = try self.config()
+            let words = try self.words(context)
             return try await self.page("staff-member", nav: "staff", title: "staff.title", [
                 "id": s.id, "name": s.name, "idNumber": IDNumber.mask(s.idNumber), "licenseClass": s.licenseClass, "firstIssued": s.licenseFirstIssued,
                 "validUntil": s.licenseValidUntil, "licenseValid": s.licenseValid, "phone": s.phone ?? "", "active": s.active,
                 "points": WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax")), "cycleEnd": s.cycleEnd ?? "",
-                "slots": detail.slots.text,
-                "registrations": detail.registrations.map { ["ref": $0.ref, "plate": $0.plate, "status": $0.status, "method": $0.method] },
-                "movements": detail.movements.prefix(20).map { ["plate": $0.plate, "purpose": $0.purpose, "start": WebApp.shortTime($0.startAt), "end": WebApp.shortTime($0.endAt)] },
-                "violations": violations.map { ["id": $0.id, "plate": $0.plate, "when": WebApp.shortTime($0.occurredAt), "code": $0.code, "points": $0.points, "status": $0.status] },
+                "slots": words.slots(detail.slots),
+                "registrations": detail.registrations.map { ["ref": $0.ref, "plate": $0.plate, "status": $0.status, "statusText": words.term("registrationStatus", $0.status),
+                                                             "method": words.term("method", $0.method)] },
+                "movements": detail.movements.prefix(20).map { ["plate": $0.plate, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt), "end": WebApp.shortTime($0.endAt)] },
+                "violations": violations.map { ["id": $0.id, "plate": $0.plate, "when": WebApp.shortTime($0.occurredAt), "code": $0.code, "points": $0.points,
+                                                "status": words.term("violationStatus", $0.status)] },
             ], context: context)
         }
         router.post("/staff/{id}/deactivate") { request, context in
@@ -48,12 +51,13 @@ extension WebApp {
         let desk = desk(context)
         let config = try config()
         let today = config.time.civilDate(of: desk.now)
-        let problem = error.map(self.problem)
+        let problem = error.map { self.problem($0, context) }
+        let words = try words(context)
         let rows: [[String: Any]] = try desk.staffList().map { s in
             var row: [String: Any] = ["id": s.id, "name": s.name, "idNumber": s.idNumber, "licenseClass": s.licenseClass, "validUntil": s.licenseValidUntil,
                                       "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? ""]
             row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax"))
-            row["slots"] = (try? database.slots(staffId: s.id, on: today).text) ?? ""
+            row["slots"] = (try? database.slots(staffId: s.id, on: today)).map(words.slots) ?? ""
             return row
         }
         return try await page("staff", nav: "staff", title: "staff.title", [

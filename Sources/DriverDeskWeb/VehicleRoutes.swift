@@ -50,7 +50,7 @@ extension WebApp {
 
     func vehiclesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let vehicles = try desk(context).vehicleList()
-        let problem = error.map(self.problem)
+        let problem = error.map { self.problem($0, context) }
         return try await page("vehicles", nav: "vehicles", title: "vehicles.title", [
             "vehicles": vehicles.map { v in
                 ["plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": v.usage, "size": v.size, "inShop": v.inShop] as [String: Any]
@@ -63,20 +63,21 @@ extension WebApp {
         let desk = desk(context)
         let detail = try desk.showVehicle(plate)
         let violations = try desk.violationList(status: nil).filter { $0.plate == detail.vehicle.plate }
-        let problem = error.map(self.problem)
+        let problem = error.map { self.problem($0, context) }
         // The timeline: visits, movements, registrations and violations of the car, newest first.
+        let words = try words(context)
         var events: [(String, [String: Any])] = []
         for v in detail.visits {
             events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))"]))
         }
         for m in detail.movements {
-            events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "text": "🚗 \(m.staff.name) · \(m.purpose) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
+            events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "text": "🚗 \(m.staff.name) · \(words.term("purpose", m.purpose)) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
         }
         for r in detail.registrations {
-            events.append((r.invitedAt, ["when": WebApp.shortTime(r.invitedAt), "kind": "registration", "text": "📝 \(r.ref) · \(r.staff.name) · \(r.status)", "link": "/invites/\(r.ref)"]))
+            events.append((r.invitedAt, ["when": WebApp.shortTime(r.invitedAt), "kind": "registration", "text": "📝 \(r.ref) · \(r.staff.name) · \(words.term("registrationStatus", r.status))", "link": "/invites/\(r.ref)"]))
         }
         for v in violations {
-            events.append((v.occurredAt, ["when": WebApp.shortTime(v.occurredAt), "kind": "violation", "text": "📷 #\(v.id) \(v.code) · \(v.points) · \(v.fineYuan) · \(v.driver?.name ?? "-") · \(v.status)", "link": "/violations/\(v.id)"]))
+            events.append((v.occurredAt, ["when": WebApp.shortTime(v.occurredAt), "kind": "violation", "text": "📷 #\(v.id) \(v.code) · \(v.points) · \(words.money(yuan: v.fineYuan)) · \(v.driver?.name ?? "-") · \(words.term("violationStatus", v.status))", "link": "/violations/\(v.id)"]))
         }
         events.sort { $0.0 > $1.0 }
         let v = detail.vehicle

@@ -71,41 +71,45 @@ extension WebApp {
 
     func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil) async throws -> HTML {
         let desk = desk(context)
-        let problem = error.map(self.problem)
+        let problem = error.map { self.problem($0, context) }
         let list = try desk.violationList(status: status.flatMap { $0.isEmpty ? nil : $0 })
+        let words = try words(context)
         return try await page("violations", nav: "violations", title: "violations.title", [
-            "violations": list.prefix(300).map(WebApp.violationRow),
+            "violations": list.prefix(300).map { WebApp.violationRow($0, words) },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "hasImport": imported != nil,
             "import": imported.map { ["added": $0.added, "skipped": $0.skipped, "records": $0.records, "dryRun": $0.dryRun] as [String: Any] } ?? [:],
         ], context: context, status: error == nil ? .ok : .badRequest)
     }
 
-    static func violationRow(_ v: ViolationView) -> [String: Any] {
-        ["id": v.id, "plate": v.plate, "when": shortTime(v.occurredAt), "code": v.code, "points": v.points, "fine": "\(v.fineYuan)",
-         "driver": v.driver?.name ?? "—", "attribution": v.attribution, "review": v.needsReview, "channel": v.channel ?? "—",
-         "status": v.status, "next": v.nextAction, "total": v.totalDueYuan.map { "\($0)" } ?? "", "due": v.dueDate ?? ""]
+    /// A violation's row, every value of the vocabulary in the page's language (`next` stays the CSS class).
+    static func violationRow(_ v: ViolationView, _ words: Catalogue) -> [String: Any] {
+        ["id": v.id, "plate": v.plate, "when": shortTime(v.occurredAt), "code": v.code, "points": v.points, "fine": words.money(yuan: v.fineYuan),
+         "driver": v.driver?.name ?? "—", "attribution": words.term("attribution", v.attribution), "review": v.needsReview,
+         "channel": v.channel.map { words.term("channel", $0) } ?? "—", "status": words.term("violationStatus", v.status), "next": v.nextAction,
+         "nextText": words.term("nextAction", v.nextAction), "total": v.totalDueYuan.map(words.money(yuan:)) ?? "", "due": v.dueDate ?? ""]
     }
 
     func violationPage(_ id: String, context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
         let v = try desk.showViolation(id)
-        let problem = error.map(self.problem)
-        var page = WebApp.violationRow(v)
+        let problem = error.map { self.problem($0, context) }
+        let words = try words(context)
+        var page = WebApp.violationRow(v, words)
         page["location"] = v.location ?? ""
         page["description"] = v.description ?? ""
         page["recordNo"] = v.recordNo ?? ""
         page["attributionReasons"] = v.attributionReasons
         page["channelReasons"] = v.channelReasons
         page["onlineFrom"] = v.onlineFrom ?? ""
-        page["lateFee"] = v.lateFeeYuan.map { "\($0)" } ?? ""
-        page["paid"] = v.paidYuan.map { "\($0) · \(v.payer ?? "") · \(v.payMethod ?? "") · \(WebApp.shortTime(v.paidAt))" } ?? ""
+        page["lateFee"] = v.lateFeeYuan.map(words.money(yuan:)) ?? ""
+        page["paid"] = v.paidYuan.map { "\(words.money(yuan: $0)) · \(v.payer.map { words.term("payer", $0) } ?? "") · \(v.payMethod.map { words.term("payMethod", $0) } ?? "") · \(WebApp.shortTime(v.paidAt))" } ?? ""
         page["assignedBy"] = v.assignedBy.map { "\($0): \(v.assignReason ?? "")" } ?? ""
         page["isOpen"] = v.status == "open"
         page["isProcessed"] = v.status == "processed"
         page["isOnline"] = v.channel == "online"
         page["staff"] = try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name] }
-        page["methods"] = PaymentMethod.allCases.map(\.rawValue)
+        page["methods"] = PaymentMethod.allCases.map { ["value": $0.rawValue, "label": words.term("payMethod", $0.rawValue)] }
         page["form"] = form
         page["error"] = problem?.message ?? ""
         page["hasError"] = problem != nil

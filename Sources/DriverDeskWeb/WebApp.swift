@@ -55,8 +55,12 @@ public struct WebApp: Sendable {
 
     /// The use cases at this request's time.
     func desk(_ context: WebContext) -> Desk {
-        Desk(database: database, now: settings.clock(), operator: settings.operatorName)
+        Desk(database: database, now: settings.clock(), operator: settings.operatorName,
+             language: context.session?.language.flatMap(Language.init(rawValue:)))
     }
+
+    /// The catalogue of this request's language: the vocabulary and the reasons on every page.
+    func words(_ context: WebContext) throws -> Catalogue { try desk(context).catalogue(try config()) }
 
     func language(_ context: WebContext, at version: ChangeWatch.Version? = nil) throws -> String {
         try context.session?.language ?? config(at: version).string("ui.language")
@@ -119,9 +123,13 @@ public struct WebApp: Sendable {
         return !path.unicodeScalars.contains { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" }
     }
 
-    /// A DeskError as a sentence for the page, and the field it names.
-    func problem(_ error: any Error) -> (message: String, field: String?) {
-        if let error = error as? DeskError { return (error.localizedDescription, error.field) }
+    /// A DeskError as a sentence for the page, in the page's language, and the field it names.
+    func problem(_ error: any Error, _ context: WebContext) -> (message: String, field: String?) {
+        if let error = error as? DeskError {
+            let desk = desk(context)
+            guard let config = try? config(), let catalogue = try? desk.catalogue(config) else { return (error.localizedDescription, error.field) }
+            return (catalogue.describe(error, time: config.time), error.field)
+        }
         if let error = error as? ImportErrors { return (error.localizedDescription, "file") }
         if let error = error as? ViolationFileErrors { return (error.localizedDescription, "file") }
         return ("\(error)", nil)
@@ -172,10 +180,10 @@ struct ErrorPageMiddleware: RouterMiddleware {
             let status: HTTPResponse.Status = switch error {
             case .invalid: .badRequest
             case .notFound: .notFound
-            case .refused: .conflict
+            case .refused, .refusedWith: .conflict
             case .storage: .internalServerError
             }
-            return try page(error.localizedDescription, status: status, request: request, context: context)
+            return try page(app.problem(error, context).message, status: status, request: request, context: context)
         } catch let error as HTTPResponseError {
             throw error
         } catch {

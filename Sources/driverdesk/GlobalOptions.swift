@@ -15,11 +15,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("operator"), help: ArgumentHelp("Who makes the change, for the audit (default: $DRIVERDESK_OPERATOR, else the login name).", valueName: "name"))
     var operatorName: String?
 
+    @Option(name: .customLong("lang"), help: ArgumentHelp("The language of what is printed: zh-Hans (简体中文) or en (default: $DRIVERDESK_LANG, else the shop's ui.language).", valueName: "language"))
+    var lang: String?
+
     @Flag(help: "Print one JSON document on stdout.")
     var json = false
 
     /// The names of the options above, for moving them behind the command name (see `main.swift`).
-    static let valued: Set<String> = ["--db", "--now", "--operator"]
+    static let valued: Set<String> = ["--db", "--now", "--operator", "--lang"]
     static let flags: Set<String> = ["--json"]
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -54,11 +57,20 @@ struct GlobalOptions: ParsableArguments {
         try AppDatabase.open(path: databasePath, connections: connections)
     }
 
-    /// The use cases on the chosen database at the chosen time.
+    /// `--lang`, else `$DRIVERDESK_LANG`, checked; nil: the shop's `ui.language`.
+    func language() throws -> Language? {
+        if let language = try Language.parse(lang, field: "lang") { return language }
+        return try Language.parse(environment["DRIVERDESK_LANG"], field: "DRIVERDESK_LANG")
+    }
+
+    /// The use cases on the chosen database at the chosen time, in the chosen language.
     func desk() throws -> Desk {
         let name = try operatorNameResolved()
+        let language = try language()
         let database = try database()
-        return Desk(database: database, now: try clock(database), operator: name)
+        let desk = Desk(database: database, now: try clock(database), operator: name, language: language)
+        Voice.use(desk)
+        return desk
     }
 
     func clock(_ database: AppDatabase) throws -> Date {

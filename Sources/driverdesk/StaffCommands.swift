@@ -60,7 +60,7 @@ extension DriverDeskCommand {
                         "Licence:       \(s.licenseClass), first issued \(s.licenseFirstIssued), valid until \(s.licenseValidUntil)\(s.licenseValid ? "" : " (EXPIRED)")",
                         "Phone:         \(String.or(s.phone))",
                         "Points:        \(s.pointsThisCycle ?? 0) this cycle (\(s.cycleStart ?? "-") to \(s.cycleEnd ?? "-")), \(s.pointsRemaining ?? 0) left",
-                        "Registrations: \(detail.slots.text)",
+                        "Registrations: \(detail.slotsText)",
                         "",
                         "Recent movements (\(detail.movements.count)):",
                     ]

@@ -66,7 +66,7 @@ do {
         try command.run()
     }
 } catch let error as DeskError {
-    fail(error.localizedDescription, code: error.exitCode)
+    fail(Voice.describe(error), code: error.exitCode)
 } catch let error as ViolationFileErrors {
     fail(error.localizedDescription, code: 2)
 } catch let error as ImportErrors {

@@ -32,7 +32,8 @@ struct AttributionTests {
         #expect(answer.driver == wang)
         #expect(!answer.needsReview)
         #expect(answer.movementId == 1)
-        #expect(answer.reasons[0].contains("王磊 was driving 京A12345"))
+        #expect(answer.reasons == [Message("attribution.driving", ["staff": .text("王磊"), "plate": .text("京A12345"), "at": .time(at("10:15")), "movement": .number(1),
+                                                                 "purpose": .term("purpose", "road-test"), "from": .time(at("10:00")), "to": .time(at("10:30"))])])
     }
 
     @Test("Both edges of a movement count")
@@ -47,7 +48,8 @@ struct AttributionTests {
         let answer = decide("10:30")
         #expect(answer.driver == li)
         #expect(answer.needsReview)
-        #expect(answer.reasons.joined().contains("handover"))
+        #expect(answer.reasons.map(\.code) == ["attribution.driving", "attribution.handover"])
+        #expect(answer.reasons[1].arguments["from"] == .names(["王磊"]) && answer.reasons[1].arguments["staff"] == .text("李强"))
     }
 
     @Test("Within the slack the nearest movement's driver, marked for review")
@@ -56,7 +58,9 @@ struct AttributionTests {
         #expect(before.kind == .movement)
         #expect(before.driver == wang)
         #expect(before.needsReview)
-        #expect(before.reasons.joined().contains("slack"))
+        #expect(before.reasons.map(\.code) == ["attribution.nearMovement", "attribution.withinSlack"])
+        #expect(before.reasons[0].arguments["distance"] == .minutes(8) && before.reasons[0].arguments["edge"] == .term("edge", "started"))
+        #expect(before.reasons[1].arguments["slack"] == .minutes(10) && before.reasons[1].arguments["setting"] == .text("attribution.slackMinutes"))
         let after = decide("10:47")
         #expect(after.driver == li)
         #expect(after.needsReview)
@@ -79,15 +83,15 @@ struct AttributionTests {
         #expect(answer.kind == .unattributed)
         #expect(answer.driver == nil)
         #expect(answer.needsReview)
-        #expect(answer.reasons.joined().contains("in custody but no movement logged") || answer.reasons.joined().contains("In custody but no movement logged"))
-        #expect(answer.reasons.joined().contains("Last moved by 李强"))
+        #expect(answer.reasons.map(\.code) == ["attribution.inCustody", "attribution.noMovement", "attribution.lastMoved"])
+        #expect(answer.reasons[2].arguments["staff"] == .text("李强") && answer.reasons[2].arguments["movement"] == .number(2))
     }
 
     @Test("In custody before anyone moved it: unattributed; a parking violation too")
     func beforeAnyMovement() {
         #expect(decide("09:30").kind == .unattributed)
         #expect(decide("09:30", parking: true).kind == .unattributed)
-        #expect(decide("09:30").reasons.joined().contains("Nobody had moved it yet"))
+        #expect(decide("09:30").reasons.map(\.code) == ["attribution.inCustody", "attribution.noMovement", "attribution.nobodyMovedYet"])
     }
 
     @Test("Outside every visit it is the owner's own matter")
@@ -105,7 +109,8 @@ struct AttributionTests {
         let answer = Attribution.decide(plate: "京A12345", at: at("17:30"), isParking: false, movements: open,
                                         visits: [VisitSpan(id: 1, checkin: at("09:00"), checkout: nil)], slack: 600, time: time)
         #expect(answer.driver == wang)
-        #expect(answer.reasons[0].contains("still driving"))
+        #expect(answer.reasons.map(\.code) == ["attribution.drivingStill"])
+        #expect(answer.reasons[0].arguments["movement"] == .number(9) && answer.reasons[0].arguments["to"] == nil)
     }
 }
 

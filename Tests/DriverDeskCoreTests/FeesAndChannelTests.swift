@@ -84,13 +84,13 @@ struct ChannelTests {
         expired.licenseValidUntil = CivilDate(year: 2026, month: 11, day: 1)!
         let decision = decide(points: 9, fine: 50_000, registration: registration(activated: "2026-11-03 09:00"), cycle: 6, driver: expired)
         #expect(decision.channel == .window)
-        let text = decision.reasons.joined(separator: "\n")
-        #expect(text.contains("after the violation"))
-        #expect(text.contains("500 yuan"))
-        #expect(text.contains("9 points"))
-        #expect(text.contains("licence expired"))
-        #expect(text.contains("15 of 12"))
-        #expect(text.contains("行驶证"))
+        #expect(decision.reasons.map(\.code) == ["channel.registrationAfterViolation", "channel.fineOverLimit", "channel.pointsOverLimit",
+                                                   "channel.licenceExpired", "channel.cycleFull", "channel.windowDocuments"])
+        #expect(decision.reasons[0].arguments["setting"] == .text("rules.registrationMustPrecedeViolation"))
+        #expect(decision.reasons[1].arguments["fine"] == .fen(50_000) && decision.reasons[1].arguments["limit"] == .fen(20_000))
+        #expect(decision.reasons[2].arguments["points"] == .number(9) && decision.reasons[2].arguments["below"] == .number(9))
+        #expect(decision.reasons[3].arguments["expired"] == .day(CivilDate(year: 2026, month: 11, day: 1)!))
+        #expect(decision.reasons[4].arguments["total"] == .number(15) && decision.reasons[4].arguments["max"] == .number(12))
     }
 
     @Test("late registration counts when the shop follows the stories (rule off, within 7 days)")

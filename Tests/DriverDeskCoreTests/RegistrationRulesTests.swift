@@ -102,14 +102,6 @@ struct RegistrationRulesTests {
         #expect(RegistrationRules.slots(lastYear, on: today, limits: limits, time: time)
                 == SlotSummary(active: 0, activeLimit: 3, pending: 0, thisYear: 0, yearLimit: 5, today: 0, dayLimit: 1))
     }
-
-    @Test("Slots read as the desk says them (the wording, once)")
-    func slotsWording() {
-        #expect(SlotSummary(active: 2, activeLimit: 3, pending: 0, thisYear: 4, yearLimit: 5, today: 1, dayLimit: 1).text
-                == "2 of 3 active, 4 of 5 this year, none more today")
-        #expect(SlotSummary(active: 1, activeLimit: 3, pending: 2, thisYear: 1, yearLimit: 5, today: 0, dayLimit: 1).text
-                == "1 of 3 active, 1 of 5 this year, 2 invites pending")
-    }
 }
 
 @Suite("Invite references")

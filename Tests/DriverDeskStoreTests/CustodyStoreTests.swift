@@ -135,7 +135,7 @@ struct CustodyStoreTests {
         #expect(try who("10:38").needsReview)
         #expect(try who("10:38").driver?.name == "王磊")
         #expect(try who("13:00").kind == .unattributed)
-        #expect(try who("13:00").reasons.joined().contains("Last moved by 王磊"))
+        #expect(try who("13:00").reasons.last == Message("attribution.lastMoved", ["staff": .text("王磊"), "movement": .number(1), "ended": .time(shop.at("10:30"))]))
         #expect(try who("13:00", parking: true).kind == .parked)
         #expect(try who("18:00").kind == .outsideCustody)
     }

@@ -89,9 +89,10 @@ struct FormTests {
             #expect(added.status == .seeOther)
             let page = try await browser.get(added.location!)
             #expect(page.body.contains("王磊"))
-            #expect(page.body.contains("movement"))
-            #expect(page.body.contains("window"))
-            #expect(page.body.contains("has no active registration"))
+            // In the shop's language (简体中文): the attribution, the channel and the reasons.
+            #expect(page.body.contains("移车记录"))
+            #expect(page.body.contains("交警窗口"))
+            #expect(page.body.contains("王磊在京A12345 上没有有效备案"))
             _ = try await browser.get("/violations")
             let bad = try await browser.post("/violations", ["plate": "京A12345", "at": "2026-11-20 10:12", "code": "99"])
             #expect(bad.status == .badRequest)
@@ -107,7 +108,7 @@ struct FormTests {
             _ = try await browser.get("/violations/1")
             #expect(try await browser.post("/violations/1/pay", ["method": "wechat", "payer": "driver", "amount": "200"]).status == .seeOther)
             #expect(try shop.desk.showViolation("1").status == "paid")
-            #expect(try await browser.get("/payments").body.contains("wechat"))
+            #expect(try await browser.get("/payments").body.contains("微信"), "the payment method in the shop's language")
         }
     }
 

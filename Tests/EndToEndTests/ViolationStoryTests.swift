@@ -67,13 +67,14 @@ struct ViolationStoryTests {
         let v = try cli.ok("violation", "show", "1", "--json").object()
         #expect((v["driver"] as? [String: Any])?["name"] as? String == "李强")
         #expect(v["channel"] as? String == "window")
-        #expect((v["reasons"] as? [String])?.joined().contains("李强 has no active registration on 京A12345") == true)
+        #expect((v["reasonCodes"] as? [String])?.contains("channel.notRegistered") == true, "\(v["reasonCodes"] ?? "")")
+        #expect((v["reasons"] as? [String])?.joined().contains("李强在京A12345 上没有有效备案") == true, "the shop's language, 简体中文: \(v["reasons"] ?? "")")
         let ref = try cli.ok("register", "invite", "--plate", "京A12345", "--staff", "李强", "--json").object()["ref"] as! String
         try cli.ok("register", "confirm", ref)
         cli.now = "2026-11-05 09:00"
         let after = try cli.ok("violation", "show", "1", "--json").object()
         #expect(after["channel"] as? String == "window")
-        #expect((after["reasons"] as? [String])?.joined().contains("after the violation") == true)
+        #expect((after["reasonCodes"] as? [String])?.contains("channel.registrationAfterViolation") == true, "\(after["reasonCodes"] ?? "")")
         let online = try cli.run(["violation", "process", "1"])
         #expect(online.status == 1)
         #expect(online.stderr.contains("--window"))

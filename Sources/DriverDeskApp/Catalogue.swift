@@ -1,0 +1,142 @@
+import DriverDeskCore
+import Foundation
+import Synchronization
+
+/// The languages DriverDesk speaks: 简体中文 first.
+public enum Language: String, Sendable, CaseIterable {
+    case zhHans = "zh-Hans"
+    case en
+
+    /// `--lang`, `$DRIVERDESK_LANG` or `ui.language`, checked; nil for nothing given.
+    public static func parse(_ raw: String?, field: String) throws -> Language? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        switch raw.lowercased() {
+        case "zh-hans", "zh", "zh-cn", "zh_cn", "cn": return .zhHans
+        case "en", "en-us", "en-gb", "en_us", "en_gb": return .en
+        default:
+            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a language DriverDesk speaks: zh-Hans (简体中文) or en (English)")
+        }
+    }
+}
+
+/// One language's words for what the core decides: its `messages` (a reason, refusal or warning by code, with
+/// `{name}` placeholders) and its `terms` (the vocabulary's enumerations: statuses, channels, purposes, …), read from
+/// `templates/i18n/<language>.json`. The command line and the web render through the same catalogue.
+public struct Catalogue: Sendable {
+    public let language: Language
+    let messages: [String: String]
+    let terms: [String: [String: String]]
+    /// The command line's hint of what to type next, by message code (`cliHints`): the web shows buttons instead.
+    let cliHints: [String: String]
+
+    init(language: Language, messages: [String: String], terms: [String: [String: String]], cliHints: [String: String] = [:]) {
+        self.language = language
+        self.messages = messages
+        self.terms = terms
+        self.cliHints = cliHints
+    }
+
+    private static let loaded = Mutex<[Language: Catalogue]>([:])
+    /// For messages that name no time.
+    static let noTime = ShopTime(zone: TimeZone(identifier: "UTC")!)
+
+    /// The shipped catalogue of a language, read once per process.
+    public static func shipped(_ language: Language) throws -> Catalogue {
+        if let catalogue = loaded.withLock({ $0[language] }) { return catalogue }
+        let catalogue = try read(language, folder: try Resources.folder("templates/i18n"))
+        loaded.withLock { $0[language] = catalogue }
+        return catalogue
+    }
+
+    /// Reads `folder/<language>.json`.
+    public static func read(_ language: Language, folder: URL) throws -> Catalogue {
+        let url = folder.appendingPathComponent("\(language.rawValue).json")
+        guard let data = try? Data(contentsOf: url), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DeskError.storage(message: "cannot read the language catalogue \(url.path)")
+        }
+        let messages = json["messages"] as? [String: String] ?? [:]
+        let terms = (json["terms"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: String] }
+        return Catalogue(language: language, messages: messages, terms: terms, cliHints: json["cliHints"] as? [String: String] ?? [:])
+    }
+
+    /// Every message code of the catalogue with its text (for the catalogue's own test).
+    public var messageTexts: [String: String] { messages }
+    /// Every term of the catalogue: kind → value → text.
+    public var termTexts: [String: [String: String]] { terms }
+    /// Every command-line hint, by the code of the message it follows.
+    public var cliHintTexts: [String: String] { cliHints }
+
+    /// The command line's hint after a message, with the message's facts filled in; nil where there is none.
+    public func hint(_ message: Message, time: ShopTime) -> String? {
+        guard let template = cliHints[message.code] else { return nil }
+        return render(Message("hint", message.arguments), template: template, time: time)
+    }
+
+    // MARK: Rendering
+
+    /// A message as a sentence of this language. An unknown code shows as the code itself, never as nothing.
+    public func render(_ message: Message, time: ShopTime) -> String {
+        if message.code == "verbatim", case .text(let text)? = message.arguments["text"] { return text }
+        guard let template = messages[message.code] else { return message.code }
+        return render(message, template: template, time: time)
+    }
+
+    func render(_ message: Message, template: String, time: ShopTime) -> String {
+        var result = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            result += message.arguments[name].map { format($0, time: time) } ?? "{\(name)}"
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+
+    public func render(_ messages: [Message], time: ShopTime) -> [String] { messages.map { render($0, time: time) } }
+
+    /// A value of the vocabulary (`term("violationStatus", "open")` is 待处理 or open); the value itself when unknown.
+    public func term(_ kind: String, _ value: String) -> String { terms[kind]?[value] ?? value }
+
+    /// Money as this language writes it: 200 元, 200 yuan.
+    public func money(fen: Int) -> String {
+        language == .zhHans ? "\(Money.yuan(fen)) 元" : "\(Money.yuan(fen)) yuan"
+    }
+
+    /// Money in yuan (a view's `Decimal`) as this language writes it.
+    public func money(yuan: Decimal) -> String { language == .zhHans ? "\(yuan) 元" : "\(yuan) yuan" }
+
+    /// A staff member's registration slots: "已备案 2/3 辆，今年 4/5 次，今天不能再备案" or "2 of 3 active, 4 of 5 this year, none more today".
+    public func slots(_ slots: SlotSummary) -> String {
+        let time = Catalogue.noTime
+        var parts = [render(Message("slots.summary", ["active": .number(slots.active), "activeLimit": .number(slots.activeLimit), "thisYear": .number(slots.thisYear), "yearLimit": .number(slots.yearLimit)]), time: time)]
+        if slots.pending > 0 { parts.append(render(Message("slots.pending", ["pending": .number(slots.pending)]), time: time)) }
+        if slots.today >= slots.dayLimit { parts.append(render(Message("slots.noneToday"), time: time)) }
+        return parts.joined(separator: language == .zhHans ? "，" : ", ")
+    }
+
+    func format(_ argument: Message.Argument, time: ShopTime) -> String {
+        let zh = language == .zhHans
+        switch argument {
+        case .text(let text): return text
+        case .number(let number): return String(number)
+        case .time(let date): return time.format(date)
+        case .day(let day): return day.description
+        case .fen(let fen): return money(fen: fen)
+        case .minutes(let minutes): return zh ? "\(minutes) 分钟" : "\(minutes) minute\(minutes == 1 ? "" : "s")"
+        case .days(let days): return zh ? "\(days) 天" : "\(days) day\(days == 1 ? "" : "s")"
+        case .names(let names): return names.joined(separator: zh ? "、" : ", ")
+        case .term(let kind, let value): return term(kind, value)
+        }
+    }
+}
+
+extension Catalogue {
+    /// An error as this language says it: a refusal's reasons rendered (ID numbers masked, R12); other errors as
+    /// their own text until they too are values.
+    public func describe(_ error: DeskError, time: ShopTime) -> String {
+        guard case .refusedWith(let rule, let reasons) = error else { return error.localizedDescription }
+        return IDNumber.maskAll(in: render(reasons, time: time).joined(separator: " ") + " (\(rule))")
+    }
+}

@@ -1,0 +1,129 @@
+import DriverDeskApp
+import DriverDeskCore
+import Foundation
+import Testing
+
+/// The two language catalogues against the code: every message the core and the store make exists in both languages
+/// with the placeholders the code fills in, no entry is unused, and every value of the vocabulary has its words.
+@Suite("Language catalogues: zh-Hans and en")
+struct CatalogueTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let folder = root.appendingPathComponent("templates/i18n")
+
+    /// Every `Message("code", ["name": …, …])` in Sources, with the argument names it gives.
+    static func messagesInCode() throws -> [String: Set<String>] {
+        let call = try NSRegularExpression(pattern: #"Message\("([A-Za-z0-9.]+)"(?:, \[([^\]]*(?:\[[^\]]*\][^\]]*)*)\])?\)"#)
+        let name = try NSRegularExpression(pattern: #""([A-Za-z]+)": "#)
+        var found: [String: Set<String>] = [:]
+        let walker = FileManager.default.enumerator(at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)!
+        for case let url as URL in walker where url.pathExtension == "swift" {
+            // Code only: a comment may show the form of a call.
+            let text = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+            for match in call.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let code = String(text[Range(match.range(at: 1), in: text)!])
+                let arguments = Range(match.range(at: 2), in: text).map { String(text[$0]) } ?? ""
+                let names = Set(name.matches(in: arguments, range: NSRange(arguments.startIndex..., in: arguments)).map {
+                    String(arguments[Range($0.range(at: 1), in: arguments)!])
+                })
+                found[code, default: names].formUnion(names)
+            }
+        }
+        // Made by the catalogue itself, not by a rule.
+        found.removeValue(forKey: "verbatim")
+        found.removeValue(forKey: "hint")
+        return found
+    }
+
+    static func placeholders(_ text: String) -> Set<String> {
+        let pattern = try! NSRegularExpression(pattern: #"\{([A-Za-z]+)\}"#)
+        return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) })
+    }
+
+    @Test("the scan of the sources finds the messages (a scan that found nothing would pass everything below)")
+    func scanFindsMessages() throws {
+        let code = try CatalogueTests.messagesInCode()
+        #expect(code.count >= 30, "\(code.keys.sorted())")
+        #expect(code["attribution.driving"] == ["staff", "plate", "at", "movement", "purpose", "from", "to"])
+        #expect(code["channel.cycleFull"] == ["staff", "taken", "points", "total", "max", "setting"])
+    }
+
+    @Test("every message of the code is in both catalogues with exactly its placeholders; no entry is unused", arguments: Language.allCases)
+    func messages(_ language: Language) throws {
+        let code = try CatalogueTests.messagesInCode()
+        let catalogue = try Catalogue.read(language, folder: CatalogueTests.folder)
+        for (key, names) in code.sorted(by: { $0.key < $1.key }) {
+            guard let text = catalogue.messageTexts[key] else {
+                Issue.record("\(language.rawValue) has no message \(key)")
+                continue
+            }
+            #expect(CatalogueTests.placeholders(text) == names, "\(language.rawValue) \(key): \(text) has {\(CatalogueTests.placeholders(text).sorted())}, the code gives \(names.sorted())")
+        }
+        let unused = Set(catalogue.messageTexts.keys).subtracting(code.keys)
+        #expect(unused.isEmpty, "\(language.rawValue) has messages no code makes: \(unused.sorted())")
+        for (key, hint) in catalogue.cliHintTexts {
+            #expect(CatalogueTests.placeholders(hint).isSubset(of: code[key] ?? []), "\(language.rawValue) hint \(key) names what its message does not give: \(hint)")
+        }
+    }
+
+    @Test("both catalogues name every value of the vocabulary, and nothing else")
+    func terms() throws {
+        let vocabulary: [String: [String]] = [
+            "purpose": MovementPurpose.allCases.map(\.rawValue), "channel": Channel.allCases.map(\.rawValue),
+            "channelDone": Channel.allCases.map(\.rawValue), "attribution": Attribution.Kind.allCases.map(\.rawValue),
+            "violationStatus": ViolationStatus.allCases.map(\.rawValue), "registrationStatus": RegistrationStatus.allCases.map(\.rawValue),
+            "method": RegistrationMethod.allCases.map(\.rawValue), "payMethod": PaymentMethod.allCases.map(\.rawValue),
+            "payer": Payer.allCases.map(\.rawValue), "nextAction": NextAction.allCases.map(\.rawValue), "edge": ["started", "ended"],
+        ]
+        for language in Language.allCases {
+            let terms = try Catalogue.read(language, folder: CatalogueTests.folder).termTexts
+            #expect(Set(terms.keys) == Set(vocabulary.keys), "\(language.rawValue): \(terms.keys.sorted())")
+            for (kind, values) in vocabulary {
+                #expect(Set(terms[kind]?.keys.map { $0 } ?? []) == Set(values), "\(language.rawValue) \(kind): \(terms[kind] ?? [:])")
+                #expect(terms[kind]?.values.allSatisfy { !$0.isEmpty } == true)
+            }
+        }
+    }
+
+    @Test("the wording, once per kind of fact: times, money, minutes and days, names, terms, the slots")
+    func wording() throws {
+        let zh = try Catalogue.read(.zhHans, folder: CatalogueTests.folder), en = try Catalogue.read(.en, folder: CatalogueTests.folder)
+        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let at = try time.parse("2026-11-20 10:15", field: "at", now: Date())
+        let driving = Message("attribution.driving", ["staff": .text("王磊"), "plate": .text("京A12345"), "at": .time(at), "movement": .number(3),
+                                                       "purpose": .term("purpose", "road-test"), "from": .time(at), "to": .time(at)])
+        #expect(zh.render(driving, time: time) == "2026-11-20 10:15，王磊正在驾驶京A12345（移车 #3，路试，2026-11-20 10:15 至 2026-11-20 10:15）。")
+        #expect(en.render(driving, time: time) == "王磊 was driving 京A12345 at 2026-11-20 10:15 (movement #3, road test, 2026-11-20 10:15 to 2026-11-20 10:15).")
+        let fine = Message("channel.fineOverLimit", ["fine": .fen(50_050), "limit": .fen(20_000), "setting": .text("online.maxFineYuan")])
+        #expect(zh.render(fine, time: time) == "罚款 500.5 元 超过网上简易程序的上限 200 元（设置 online.maxFineYuan）。")
+        #expect(en.render(fine, time: time) == "The fine of 500.5 yuan is over the 200 yuan of the simplified online procedure (online.maxFineYuan).")
+        #expect(en.render(Message("attribution.withinSlack", ["slack": .minutes(1), "setting": .text("attribution.slackMinutes")]), time: time).contains("the 1 minute allowed"))
+        #expect(en.render(Message("channel.registrationTooLate", ["staff": .text("李强"), "ref": .text("INV-1"), "activated": .day(CivilDate(year: 2026, month: 11, day: 30)!),
+                                                                  "days": .days(1), "occurred": .day(CivilDate(year: 2026, month: 11, day: 20)!), "setting": .text("rules.lateRegistrationDays")]), time: time)
+                .contains("more than 1 day after"))
+        #expect(zh.render(Message("attribution.alsoWithinSlack", ["names": .names(["王磊", "李强"])]), time: time) == "误差范围内还有：王磊、李强。")
+        #expect(en.render(Message("attribution.alsoWithinSlack", ["names": .names(["王磊", "李强"])]), time: time) == "Also within that margin: 王磊, 李强.")
+        let slots = SlotSummary(active: 2, activeLimit: 3, pending: 1, thisYear: 4, yearLimit: 5, today: 1, dayLimit: 1)
+        #expect(zh.slots(slots) == "同时备案 2/3 辆，今年已备案 4/5 次，待确认邀请 1 个，今天不能再备案")
+        #expect(en.slots(slots) == "2 of 3 active, 4 of 5 this year, invites pending: 1, none more today")
+        // An unknown code shows as itself, never as nothing; an older DriverDesk's sentence as it was.
+        #expect(zh.render(Message("no.such.code"), time: time) == "no.such.code")
+        #expect(zh.render(.verbatim("王磊 was driving."), time: time) == "王磊 was driving.")
+    }
+
+    @Test("zh-Hans messages are Chinese: no English word outside the placeholders and the names of settings")
+    func chineseIsChinese() throws {
+        let zh = try Catalogue.read(.zhHans, folder: CatalogueTests.folder)
+        let english = try NSRegularExpression(pattern: #"[A-Za-z]{3,}"#)
+        for (key, text) in zh.messageTexts.sorted(by: { $0.key < $1.key }) {
+            let stripped = text.replacingOccurrences(of: #"\{[A-Za-z]+\}"#, with: "", options: .regularExpression)
+            let words = english.matches(in: stripped, range: NSRange(stripped.startIndex..., in: stripped)).map { String(stripped[Range($0.range, in: stripped)!]) }
+            #expect(words.isEmpty, "zh-Hans \(key) has English: \(words) in \(text)")
+        }
+        for (kind, values) in zh.termTexts {
+            for (value, text) in values where text.range(of: #"[A-Za-z]{3,}"#, options: .regularExpression) != nil {
+                Issue.record("zh-Hans term \(kind).\(value) is English: \(text)")
+            }
+        }
+    }
+}
