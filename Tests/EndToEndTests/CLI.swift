@@ -78,17 +78,10 @@ struct CLI {
         return result
     }
 
-    /// The database's whole content as SQL text, to prove a refused command wrote nothing.
+    /// The database's whole content as SQL text, to prove a refused command wrote nothing (throws unless sqlite3
+    /// exits 0 and prints it).
     func dump() throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [db, ".dump"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try toolOutput("/usr/bin/sqlite3", [db, ".dump"])
     }
 
     /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
