@@ -193,13 +193,14 @@ struct BrowserTests {
         let info = try toolOutput("/usr/bin/convert", [dashboard.path, "-format", "%w %h %k", "info:"]).split(separator: " ").compactMap { Int($0) }
         try #require(info.count == 3, "convert -format '%w %h %k': \(info)")
         let viewport = try browser.execute("return [innerWidth * devicePixelRatio, innerHeight * devicePixelRatio]") as? [Int]
-        #expect(info[0] == 1280 && [info[0], info[1]] == viewport, "screenshot \(info[0])×\(info[1]), viewport \(viewport ?? [])")
+        #expect(info[0] == 1280, "the screenshot is \(info[0]) px wide, the window 1280")
+        #expect([info[0], info[1]] == viewport, "screenshot \(info[0])×\(info[1]), viewport \(viewport ?? [])")
         #expect(info[2] >= 100, "the dashboard's screenshot has \(info[2]) colours")
 
         // The heading 在店车辆 is on screen, and its font draws Chinese: four different glyphs, none of them the box a
         // font without the character draws (U+E000, private use), each a full em wide.
         let headings = try browser.findAll("main section.card h2")
-        let heading = try #require(try headings.first { try $0.text() == "在店车辆" })
+        let heading = try #require(try headings.first { try $0.property("textContent") as? String == "在店车辆" })
         #expect(try heading.isDisplayed())
         let rect = try heading.rect()
         #expect(rect.width > 0 && rect.height > 0, "the heading's rect: \(rect)")
@@ -215,7 +216,8 @@ struct BrowserTests {
             return { family: family, distinct: new Set(shapes).size, boxes: shapes.filter(s => s === box).length,
                      em: g.measureText(arguments[1]).width / 64 };
             """, [[WebDriver.elementKey: heading.id], "在店车辆"]) as? [String: Any] ?? [:]
-        #expect(glyphs["distinct"] as? Int == 4 && glyphs["boxes"] as? Int == 0, "the heading's font draws boxes: \(glyphs)")
+        #expect(glyphs["distinct"] as? Int == 4, "the heading's font draws the same shape for four characters: \(glyphs)")
+        #expect(glyphs["boxes"] as? Int == 0, "the heading's font draws missing-glyph boxes: \(glyphs)")
         #expect(abs((glyphs["em"] as? Double ?? 0) - 4) < 0.05, "four CJK glyphs are four em wide: \(glyphs)")
 
         // What the browser shows as text: the dashboard's Chinese headings and the car being driven.

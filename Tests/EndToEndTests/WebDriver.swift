@@ -21,7 +21,10 @@ final class WebDriver {
         func click() throws { try driver.call("POST", "/element/\(id)/click", [:]) }
         /// Types as a person would, key by key (`WebDriver.enter` presses Enter).
         func type(_ text: String) throws { try driver.call("POST", "/element/\(id)/value", ["text": text]) }
+        /// The text as rendered (empty when hidden).
         func text() throws -> String { try driver.string(driver.call("GET", "/element/\(id)/text")) }
+        /// A DOM property, e.g. `textContent` (there even when hidden) or `value`.
+        func property(_ name: String) throws -> Any { try driver.call("GET", "/element/\(id)/property/\(name)") }
         func isDisplayed() throws -> Bool { try driver.call("GET", "/element/\(id)/displayed") as? Bool == true }
         /// Where it is on the page, in CSS pixels.
         func rect() throws -> (x: Double, y: Double, width: Double, height: Double) {
@@ -90,9 +93,20 @@ final class WebDriver {
     func currentURL() throws -> String { try string(call("GET", "/url")) }
     func source() throws -> String { try string(call("GET", "/source")) }
 
-    /// The first element matching a CSS selector (waiting up to 5 s for one); throws "no such element" otherwise.
+    /// The first element matching a CSS selector (waiting up to 5 s for one); throws "no such element" otherwise, with
+    /// the page's address and the start of its text.
     func find(_ css: String) throws -> Element {
-        try element(call("POST", "/element", ["using": "css selector", "value": css]))
+        do {
+            return try element(call("POST", "/element", ["using": "css selector", "value": css]))
+        } catch let failure as Failure {
+            throw Failure(description: "\(failure) — \(whereAmI())")
+        }
+    }
+
+    /// The page's address and the start of its text, for failure messages.
+    func whereAmI() -> String {
+        let text = (try? execute("const m = document.querySelector('main') || document.body; return m ? m.innerText.slice(0, 300) : ''")) as? String ?? ""
+        return "at \((try? currentURL()) ?? "?"), which shows: \(text)"
     }
 
     /// Every element matching a CSS selector (waiting up to 5 s for the first).
@@ -124,7 +138,7 @@ final class WebDriver {
             if try condition() { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw Failure(description: "waited \(seconds) s for \(what); the browser is at \((try? currentURL()) ?? "?")")
+        throw Failure(description: "waited \(seconds) s for \(what); the browser is \(whereAmI())")
     }
 
     /// A command of this session.
@@ -163,7 +177,9 @@ final class WebDriver {
         let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         guard status == 200, let json, json.keys.contains("value") else {
             let problem = json?["value"] as? [String: Any]
-            let message = problem.map { "\($0["error"] ?? "?"): \($0["message"] ?? "")" } ?? String(decoding: data.prefix(500), as: UTF8.self)
+            // chromedriver's message ends in a line "(Session info: chrome=…)" and a stack trace goes in its own key.
+            let message = problem.map { "\($0["error"] ?? "?"): \(($0["message"] as? String ?? "").split(separator: "\n").first ?? "")" }
+                ?? String(decoding: data.prefix(500), as: UTF8.self)
             throw Failure(description: "\(method) \(path): HTTP \(status): \(message)")
         }
         return json["value"] ?? NSNull()
