@@ -11,7 +11,7 @@ run_packages=(pkg-config libsqlite3-dev libqrencode-dev zlib1g-dev libcrypt-dev)
 # scripts/preflight.sh, proves each one works; ToolPackageTests checks every absolute tool path against this list):
 #   sqlite3 (the "nothing written" dumps), zbar-tools (zbarimg), imagemagick (convert) with librsvg2-bin (rsvg-convert,
 #   ImageMagick's SVG delegate: without it `convert x.svg` fails), qrencode (the benchmark's yardstick), chromium and
-#   chromium-driver (the printed slips and the browser tests), fonts-noto-cjk (Chinese glyphs), fontconfig (fc-list),
+#   chromium-driver (the printed slips and the browser tests), fonts-noto-cjk (Chinese glyphs), fontconfig (fc-list, fc-match: the preflight),
 #   poppler-utils (pdfinfo, pdftotext, pdftoppm, pdffonts), wrk (web load), time (GNU time, peak memory), curl (the
 #   reliability suite's web requests), coreutils, bash, util-linux, libc-bin and dpkg (sha256sum, env, setpriv, iconv,
 #   dpkg -S).

@@ -1,18 +1,46 @@
 import Foundation
 import Testing
 
-/// Decodes a PNG's QR code with zbarimg, as the front desk's scanner would.
-func zbar(_ path: String) throws -> String {
+/// A tool that failed: its exit status and what it said.
+struct ToolFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs a tool and returns what it printed; throws unless it exits 0 and prints something.
+func toolOutput(_ path: String, _ arguments: [String]) throws -> String {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
-    process.arguments = ["--raw", "-q", "-Sbinary", path]
-    let out = Pipe()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
     process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
     try process.run()
+    // stderr on another thread: a tool filling one pipe while we wait on the other would hang.
+    let errBox = DataBox()
+    let done = DispatchSemaphore(value: 0)
+    let errHandle = err.fileHandleForReading
+    DispatchQueue.global().async {
+        errBox.data = errHandle.readDataToEndOfFile()
+        done.signal()
+    }
     let data = out.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
     process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    let command = ([path] + arguments).joined(separator: " ")
+    guard process.terminationStatus == 0 else {
+        throw ToolFailure(description: "\(command) exited \(process.terminationStatus): \(String(decoding: errBox.data, as: UTF8.self))")
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw ToolFailure(description: "\(command) printed nothing")
+    }
+    return text
+}
+
+/// Decodes a PNG's QR code with zbarimg, as the front desk's scanner would (throws when it finds none).
+func zbar(_ path: String) throws -> String {
+    try toolOutput("/usr/bin/zbarimg", ["--raw", "-q", "-Sbinary", path])
 }
 
 /// Runs a tool and returns its exit status.

@@ -7,17 +7,48 @@ struct SlipPrintTests {
     static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("test-artifacts")
 
-    func output(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// A font of a PDF as `pdffonts` lists it, with the name its font descriptor gives: pdffonts calls the Type 3 fonts
+    /// Chromium writes "[none]", and only their /FontDescriptor says which font the glyphs came from.
+    struct PDFFont: CustomStringConvertible {
+        var name: String, type: String, embedded: Bool, object: Int
+        var fontName: String?
+        var description: String { "\(name) \(type) emb=\(embedded) obj=\(object) FontName=\(fontName ?? "-")" }
+    }
+
+    /// `pdffonts PDF`, each row read by the columns its dashed line marks out; throws unless it lists at least one font.
+    func fonts(_ pdf: String) throws -> [PDFFont] {
+        let lines = try toolOutput("/usr/bin/pdffonts", [pdf]).split(separator: "\n").map(String.init)
+        guard let dashes = lines.firstIndex(where: { $0.hasPrefix("---") }) else { throw ToolFailure(description: "pdffonts \(pdf): no table") }
+        // Each column runs from its dashes to the next ones ("------ ----- --- ...").
+        var columns: [Range<Int>] = []
+        var start: Int?
+        for (index, char) in Array(lines[dashes] + " ").enumerated() {
+            if char == "-", start == nil { start = index }
+            if char == " ", let from = start { columns.append(from..<index); start = nil }
+        }
+        guard columns.count == 7 else { throw ToolFailure(description: "pdffonts \(pdf): \(columns.count) columns, not 7") }
+        let bytes = try String(decoding: Data(contentsOf: URL(fileURLWithPath: pdf)), as: Unicode.ASCII.self)
+        let fonts = lines[(dashes + 1)...].map { line -> PDFFont in
+            let chars = Array(line)
+            let cell = { (column: Int) in
+                String(chars[min(columns[column].lowerBound, chars.count)..<min(columns[column].upperBound, chars.count)]).trimmingCharacters(in: .whitespaces)
+            }
+            let object = Int(cell(6).split(separator: " ").first ?? "") ?? 0
+            return PDFFont(name: cell(0), type: cell(1), embedded: cell(3) == "yes", object: object, fontName: fontName(ofFont: object, in: bytes))
+        }
+        guard !fonts.isEmpty else { throw ToolFailure(description: "pdffonts \(pdf) listed no font") }
+        return fonts
+    }
+
+    /// The /FontName of a font object's /FontDescriptor (Chromium writes these dictionaries uncompressed).
+    func fontName(ofFont number: Int, in pdf: String) -> String? {
+        func object(_ number: Int) -> Substring? {
+            guard let start = pdf.range(of: "\n\(number) 0 obj"), let end = pdf.range(of: "endobj", range: start.upperBound..<pdf.endIndex) else { return nil }
+            return pdf[start.upperBound..<end.lowerBound]
+        }
+        guard let font = object(number), let descriptor = font.firstMatch(of: /\/FontDescriptor (\d+) 0 R/), let number = Int(descriptor.1),
+              let name = object(number)?.firstMatch(of: /\/FontName \/([^\s\/>]+)/) else { return nil }
+        return String(name.1)
     }
 
     func chromium() throws -> String {
@@ -27,7 +58,7 @@ struct SlipPrintTests {
         throw CLIError.missingBinary("chromium (make test installs it)")
     }
 
-    @Test("A5 and 80 mm, each method: printed to PDF by Chromium, one A5 page, Noto CJK embedded, the QR decodes to the payload",
+    @Test("A5 and 80 mm, each method: printed to PDF by Chromium, one A5 page, Noto Sans CJK embedded (Type 3), the QR decodes to the payload",
           arguments: [("a5", "qr"), ("80mm", "qr"), ("a5", "sms"), ("a5", "window")])
     func printed(_ paper: String, _ method: String) throws {
         let browser = try chromium()
@@ -43,7 +74,7 @@ struct SlipPrintTests {
         try cli.ok("register", "print", ref, "--out", html, "--paper", paper)
         let status = try tool(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)"])
         #expect(status == 0)
-        let info = try output("/usr/bin/pdfinfo", [pdf])
+        let info = try toolOutput("/usr/bin/pdfinfo", [pdf])
         let pages = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) }
         let size = info.split(separator: "\n").first { $0.hasPrefix("Page size:") }.map(String.init) ?? ""
         let points = size.split(whereSeparator: { $0 == " " || $0 == ":" }).compactMap { Double($0) }
@@ -54,9 +85,13 @@ struct SlipPrintTests {
         } else {
             #expect(abs((points.first ?? 0) - 226.8) < 2, "80 mm is 226.8 pt wide: \(size)")
         }
-        // Chromium embeds CJK glyphs as Type 3 fonts; what matters is that a CJK font is there to draw them.
-        #expect(!(try output("/usr/bin/fc-list", [":lang=zh"])).isEmpty, "no Chinese font: install fonts-noto-cjk")
-        let text = try output("/usr/bin/pdftotext", [pdf, "-"])
+        // The Chinese glyphs travel in the PDF: Chromium embeds Noto Sans CJK's (CFF) outlines as Type 3 fonts, which
+        // pdffonts names "[none]"; their font descriptors name Noto Sans CJK. Without a CJK font Chromium draws boxes
+        // from DejaVu, embedded as CID TrueType, and pdftotext still reads the Chinese text from the ToUnicode map.
+        let fonts = try fonts(pdf)
+        let cjk = fonts.filter { $0.embedded && $0.type == "Type 3" && ($0.fontName ?? "").contains("NotoSansCJK") }
+        #expect(!cjk.isEmpty, "no embedded Noto Sans CJK font in \(pdf): \(fonts)")
+        let text = try toolOutput("/usr/bin/pdftotext", [pdf, "-"])
         #expect(text.contains("王磊") && text.contains("京A12345") && text.contains(ref))
         #expect(try tool("/usr/bin/pdftoppm", ["-png", "-r", "150", "-f", "1", "-l", "1", pdf, base.path]) == 0)
         let page = base.path + (FileManager.default.fileExists(atPath: base.path + "-1.png") ? "-1.png" : "-01.png")
