@@ -11,17 +11,21 @@ extension DriverDeskCommand {
         @Option(help: "Last day (default: today).") var to: String?
         @Flag(help: "Print CSV (one table, chosen with --by).") var csv = false
         @Option(help: "With --csv: staff, vehicle or month (default staff).") var by: String = "staff"
+        @Option(help: ArgumentHelp("With --csv: utf-8 (with a BOM, what Excel and WPS need to read Chinese; the default) or gb18030.", valueName: "encoding"))
+        var encoding: String?
 
         func validate() throws {
             guard ["staff", "vehicle", "month"].contains(by) else { throw ValidationError("--by takes staff, vehicle or month") }
+            if encoding != nil && !csv { throw ValidationError("--encoding goes with --csv") }
         }
 
         func run() throws {
-            let report = try global.desk().report(from: from, to: to)
             if csv && !global.json {
-                print(ReportText.csv(report, by: by), terminator: "")
+                let bytes = try global.desk().reportCSV(from: from, to: to, by: by, encoding: encoding)
+                FileHandle.standardOutput.write(bytes)
                 return
             }
+            let report = try global.desk().report(from: from, to: to)
             try global.output.print(report) { ReportText.text(report) }
         }
     }
@@ -47,28 +51,5 @@ enum ReportText {
         for m in r.months { months.add(m.month, String(m.violations), String(m.points), "\(m.finesYuan)", "\(m.lateFeesPaidYuan)", "\(m.paidYuan)") }
         lines.append(r.months.isEmpty ? "  none" : months.render(indent: "  "))
         return lines.joined(separator: "\n")
-    }
-
-    static func csv(_ r: ReportView, by: String) -> String {
-        func field(_ value: String) -> String {
-            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }
-        var rows: [[String]]
-        switch by {
-        case "vehicle":
-            rows = [["plate", "violations", "points", "fines_yuan", "drivers"]]
-            rows += r.vehicles.map { [$0.plate, String($0.violations), String($0.points), "\($0.finesYuan)", String($0.drivers)] }
-        case "month":
-            rows = [["month", "violations", "points", "fines_yuan", "late_fees_paid_yuan", "paid_yuan"]]
-            rows += r.months.map { [$0.month, String($0.violations), String($0.points), "\($0.finesYuan)", "\($0.lateFeesPaidYuan)", "\($0.paidYuan)"] }
-        default:
-            rows = [["staff_id", "name", "points_this_cycle", "points_remaining", "cycle_end", "violations", "open", "fines_paid_yuan", "late_fees_paid_yuan",
-                     "paid_by_shop_yuan", "paid_by_driver_yuan", "paid_by_owner_yuan", "plates_handled_this_year"]]
-            rows += r.staff.map { s in
-                [String(s.staff.id), s.staff.name, String(s.pointsThisCycle), String(s.pointsRemaining), s.cycleEnd, String(s.violations), String(s.open),
-                 "\(s.finesPaidYuan)", "\(s.lateFeesPaidYuan)", "\(s.paidByShopYuan)", "\(s.paidByDriverYuan)", "\(s.paidByOwnerYuan)", String(s.platesHandledThisYear)]
-            }
-        }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 }

@@ -74,6 +74,7 @@ struct CatalogueTests {
             "violationStatus": ViolationStatus.allCases.map(\.rawValue), "registrationStatus": RegistrationStatus.allCases.map(\.rawValue),
             "method": RegistrationMethod.allCases.map(\.rawValue), "payMethod": PaymentMethod.allCases.map(\.rawValue),
             "payer": Payer.allCases.map(\.rawValue), "nextAction": NextAction.allCases.map(\.rawValue), "edge": ["started", "ended"],
+            "csv": Array(Set(ReportCSV.columns.values.flatMap { $0 })),
         ]
         for language in Language.allCases {
             let terms = try Catalogue.read(language, folder: CatalogueTests.folder).termTexts

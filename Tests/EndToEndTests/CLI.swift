@@ -7,6 +7,8 @@ struct CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// stdout as bytes, for files in other encodings than UTF-8.
+        var stdoutBytes = Data()
 
         /// stdout parsed as one JSON document.
         func json() throws -> Any {
@@ -79,7 +81,8 @@ struct CLI {
         done.wait()
         let errData = errBox.data
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+                      stdoutBytes: outData)
     }
 
     /// Runs and requires exit 0.

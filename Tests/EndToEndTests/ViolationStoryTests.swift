@@ -224,9 +224,20 @@ struct ViolationStoryTests {
         #expect(staff["pointsThisCycle"] as? Int == 1)
         #expect(staff["paidByShopYuan"] as? Int == 200)
         #expect((report["months"] as? [[String: Any]])?.first?["month"] as? String == "2026-11")
-        let csv = try cli.ok("report", "--csv").stdout
-        #expect(csv.hasPrefix("staff_id,name,points_this_cycle"))
-        #expect(csv.contains("王磊,1,11"))
+        // For Excel and WPS on a Chinese PC: UTF-8 with a BOM, headers in the shop's language (简体中文), CRLF.
+        let csv = try cli.ok("report", "--csv")
+        #expect(csv.stdoutBytes.prefix(3) == Data([0xEF, 0xBB, 0xBF]), "no BOM: \(Array(csv.stdoutBytes.prefix(8)))")
+        let text = String(decoding: csv.stdoutBytes.dropFirst(3), as: UTF8.self)
+        #expect(text.hasPrefix("员工编号,姓名,本周期记分,剩余分数,"), "\(text.prefix(80))")
+        #expect(text.contains("\r\n1,王磊,1,11,"))
         #expect(try cli.ok("report", "--csv", "--by", "month").stdout.contains("2026-11,1,1,200"))
+        // In English, the column names scripts know; GB18030 on request, the same table.
+        let english = try cli.ok("report", "--csv", "--lang", "en")
+        #expect(String(decoding: english.stdoutBytes.dropFirst(3), as: UTF8.self).hasPrefix("staff_id,name,points_this_cycle"))
+        let gb = try cli.ok("report", "--csv", "--encoding", "gb18030").stdoutBytes
+        #expect(gb.prefix(4) == Data([0xD4, 0xB1, 0xB9, 0xA4]), "员工 in GB18030 is D4B1 B9A4: \(Array(gb.prefix(4)))")
+        #expect(String(data: gb, encoding: String.Encoding(rawValue: 0x8000_0632)) == text)
+        let bad = try cli.run(["report", "--csv", "--encoding", "latin1"])
+        #expect(bad.status == 2 && bad.stderr.contains("encoding"), "\(bad.stderr)")
     }
 }
