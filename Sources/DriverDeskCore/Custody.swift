@@ -68,9 +68,12 @@ public struct VisitSpan: Sendable, Equatable {
     }
 }
 
-/// R1: movements never overlap per vehicle or per staff member, and lie inside a visit.
+/// R1: movements never overlap per vehicle or per staff member, and lie inside a visit. Every refusal is a value
+/// (`DeskError.refusedWith`) naming the conflicting movement or visit.
 public enum CustodyRules {
-    /// Checks a new or changed movement against what is already recorded; throws `.refused` naming the conflict.
+    static func refused(_ reason: Message) -> DeskError { .refusedWith(rule: "R1", reasons: [reason]) }
+
+    /// Checks a new or changed movement against what is already recorded; throws a refusal naming the conflict.
     ///
     /// `vehicleMovements` and `staffMovements` need only hold the movements near the candidate;
     /// a movement with the candidate's `id` is ignored (it is the one being changed).
@@ -79,46 +82,46 @@ public enum CustodyRules {
         visit: VisitSpan?, vehicleMovements: [MovementSpan], staffMovements: [MovementSpan], time: ShopTime
     ) throws {
         if let end, end <= start {
-            throw DeskError.refused(rule: "R1", message: "a movement must end after it starts: \(time.format(end)) is not after \(time.format(start))")
+            throw refused(Message("movement.endsBeforeStart", ["start": .time(start), "end": .time(end)]))
         }
         guard let visit, visit.covers(start) else {
-            throw DeskError.refused(rule: "R1", message: "\(plate) is not checked in at \(time.format(start)); a movement lies inside a visit: driverdesk visit checkin --plate \(plate) --at \"\(time.format(start))\"")
+            throw refused(Message("movement.notCheckedIn", ["plate": .text(plate), "at": .time(start)]))
         }
         if let checkout = visit.checkout {
             if end == nil {
-                throw DeskError.refused(rule: "R1", message: "\(plate) was checked out at \(time.format(checkout)); a movement in that visit must end by then: give --to, or check it in again")
+                throw refused(Message("movement.openAfterCheckout", ["plate": .text(plate), "checkout": .time(checkout)]))
             }
             if let end, end > checkout {
-                throw DeskError.refused(rule: "R1", message: "\(plate) was checked out at \(time.format(checkout)), before the movement would end at \(time.format(end)); a movement lies inside a visit")
+                throw refused(Message("movement.endsAfterCheckout", ["plate": .text(plate), "checkout": .time(checkout), "end": .time(end)]))
             }
         }
         for other in vehicleMovements where other.id != id && other.overlaps(start: start, end: end) {
-            throw DeskError.refused(rule: "R1", message: describeConflict(other, time: time, subject: other.plate))
+            throw refused(conflict(other))
         }
         for other in staffMovements where other.id != id && other.overlaps(start: start, end: end) {
-            throw DeskError.refused(rule: "R1", message: "nobody drives two cars at once: " + describeConflict(other, time: time, subject: other.staff.name))
+            throw DeskError.refusedWith(rule: "R1", reasons: [Message("movement.driverBusy", ["staff": .text(other.staff.name)]), conflict(other)])
         }
     }
 
-    /// "京A12345 is being driven by 王磊 since 10:02; end that movement first: …"
-    static func describeConflict(_ other: MovementSpan, time: ShopTime, subject: String) -> String {
+    /// "京A12345 is being driven by 王磊 since 10:02 (movement #4)", or was driven from … to ….
+    static func conflict(_ other: MovementSpan) -> Message {
         if let end = other.end {
-            return "\(other.plate) was driven by \(other.staff.name) from \(time.format(other.start)) to \(time.format(end)) (movement #\(other.id)); choose times outside it"
+            return Message("movement.overlaps", ["plate": .text(other.plate), "staff": .text(other.staff.name), "from": .time(other.start), "to": .time(end), "movement": .number(Int(other.id))])
         }
-        return "\(other.plate) is being driven by \(other.staff.name) since \(time.format(other.start)) (movement #\(other.id)); end that movement first: driverdesk move end --plate \(other.plate)"
+        return Message("movement.beingDriven", ["plate": .text(other.plate), "staff": .text(other.staff.name), "since": .time(other.start), "movement": .number(Int(other.id))])
     }
 
     /// A visit's check-in must not fall inside another visit of the same vehicle.
     public static func checkCheckin(plate: String, at: Date, visits: [VisitSpan], time: ShopTime) throws {
         for visit in visits {
             if visit.checkout == nil {
-                throw DeskError.refused(rule: "R1", message: "\(plate) is already in the shop since \(time.format(visit.checkin)) (visit #\(visit.id)); check it out first: driverdesk visit checkout --plate \(plate)")
+                throw refused(Message("visit.alreadyIn", ["plate": .text(plate), "since": .time(visit.checkin), "visit": .number(Int(visit.id))]))
             }
             if let checkout = visit.checkout, visit.checkin <= at, at <= checkout {
-                throw DeskError.refused(rule: "R1", message: "\(plate) was in the shop from \(time.format(visit.checkin)) to \(time.format(checkout)) (visit #\(visit.id)); a new visit cannot start inside it")
+                throw refused(Message("visit.insideAnother", ["plate": .text(plate), "from": .time(visit.checkin), "to": .time(checkout), "visit": .number(Int(visit.id))]))
             }
             if at < visit.checkin {
-                throw DeskError.refused(rule: "R1", message: "\(plate) has a later visit from \(time.format(visit.checkin)) (visit #\(visit.id)); a back-dated check-in would overlap it")
+                throw refused(Message("visit.laterVisit", ["plate": .text(plate), "from": .time(visit.checkin), "visit": .number(Int(visit.id))]))
             }
         }
     }
@@ -126,13 +129,13 @@ public enum CustodyRules {
     /// Check-out must come after check-in and after every movement of the visit has ended.
     public static func checkCheckout(plate: String, visit: VisitSpan, at: Date, movements: [MovementSpan], time: ShopTime) throws {
         guard at > visit.checkin else {
-            throw DeskError.refused(rule: "R1", message: "\(plate) was checked in at \(time.format(visit.checkin)); check-out must come after it")
+            throw refused(Message("visit.checkoutBeforeCheckin", ["plate": .text(plate), "checkin": .time(visit.checkin)]))
         }
         if let open = movements.first(where: { $0.end == nil }) {
-            throw DeskError.refused(rule: "R1", message: describeConflict(open, time: time, subject: plate))
+            throw refused(conflict(open))
         }
         if let last = movements.compactMap({ m in m.end.map { (m, $0) } }).max(by: { $0.1 < $1.1 }), last.1 > at {
-            throw DeskError.refused(rule: "R1", message: "\(plate) was driven by \(last.0.staff.name) until \(time.format(last.1)) (movement #\(last.0.id)); check-out cannot come before that")
+            throw refused(Message("visit.checkoutBeforeMovementEnd", ["plate": .text(plate), "staff": .text(last.0.staff.name), "until": .time(last.1), "movement": .number(Int(last.0.id))]))
         }
     }
 }

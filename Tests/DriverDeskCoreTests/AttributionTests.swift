@@ -127,9 +127,10 @@ struct CustodyRulesTests {
                                        vehicleMovements: vehicle, staffMovements: staff, time: time)
     }
 
-    func refusal(_ body: () throws -> Void) -> String? {
+    /// The reasons of an R1 refusal, or nil when nothing was refused.
+    func refusal(_ body: () throws -> Void) -> [Message]? {
         do { try body() } catch let error as DeskError {
-            if case .refused(let rule, let message) = error, rule == "R1" { return message }
+            if case .refusedWith(let rule, let reasons) = error, rule == "R1" { return reasons }
         } catch {}
         return nil
     }
@@ -138,47 +139,45 @@ struct CustodyRulesTests {
     func overlaps() throws {
         try check("10:30", "10:45", vehicle: [existing])
         try check("09:30", "10:00", vehicle: [existing])
-        let message = refusal { try check("10:20", "10:50", vehicle: [existing]) }
-        // The refusal names the conflicting movement: its car, driver, times and number (not a fixed sentence).
-        for fact in ["京A12345", "王磊", "2026-11-20 10:00", "2026-11-20 10:30", "#1"] {
-            #expect(message?.contains(fact) == true, "the refusal does not name \(fact): \(message ?? "no refusal")")
-        }
-        #expect(refusal { try check("09:00", nil, vehicle: [existing]) } != nil)
+        // The refusal names the conflicting movement: its car, driver, times and number.
+        #expect(refusal { try check("10:20", "10:50", vehicle: [existing]) }
+                == [Message("movement.overlaps", ["plate": .text("京A12345"), "staff": .text("王磊"), "from": .time(at("10:00")), "to": .time(at("10:30")), "movement": .number(1)])])
+        #expect(refusal { try check("09:00", nil, vehicle: [existing]) }?.map(\.code) == ["movement.overlaps"])
     }
 
-    @Test("A car being driven names the driver and says how to end it")
+    @Test("A car being driven names the driver and the movement to end")
     func beingDriven() {
         let open = MovementSpan(id: 4, plate: "京A12345", staff: wang, start: at("10:02"), end: nil, purpose: .roadTest)
-        let message = refusal { try check("11:00", nil, vehicle: [open]) }
-        for fact in ["京A12345", "王磊", "2026-11-20 10:02", "#4"] {
-            #expect(message?.contains(fact) == true, "the refusal does not name \(fact): \(message ?? "no refusal")")
-        }
+        #expect(refusal { try check("11:00", nil, vehicle: [open]) }
+                == [Message("movement.beingDriven", ["plate": .text("京A12345"), "staff": .text("王磊"), "since": .time(at("10:02")), "movement": .number(4)])])
     }
 
     @Test("Nobody drives two cars at once")
     func staffOverlap() {
         let other = MovementSpan(id: 5, plate: "沪B88888", staff: wang, start: at("10:00"), end: nil, purpose: .parking)
-        let message = refusal { try check("10:10", "10:20", staff: [other]) }
-        #expect(message?.hasPrefix("nobody drives two cars at once: 沪B88888 is being driven by 王磊") == true)
+        let reasons = refusal { try check("10:10", "10:20", staff: [other]) }
+        #expect(reasons?.map(\.code) == ["movement.driverBusy", "movement.beingDriven"])
+        #expect(reasons?.last?.arguments["plate"] == .text("沪B88888"))
     }
 
     @Test("End before start, outside a visit, past check-out: refused")
     func bounds() {
-        #expect(refusal { try check("10:30", "10:00") }?.contains("must end after it starts") == true)
-        #expect(refusal { try check("10:30", "10:30") } != nil)
-        #expect(refusal { try check("08:00", "08:30") }?.contains("not checked in") == true)
+        #expect(refusal { try check("10:30", "10:00") }?.map(\.code) == ["movement.endsBeforeStart"])
+        #expect(refusal { try check("10:30", "10:30") }?.map(\.code) == ["movement.endsBeforeStart"])
+        #expect(refusal { try check("08:00", "08:30") } == [Message("movement.notCheckedIn", ["plate": .text("京A12345"), "at": .time(at("08:00"))])])
         let closed = VisitSpan(id: 7, checkin: at("09:00"), checkout: at("12:00"))
-        #expect(refusal { try check("11:50", "12:10", visit: closed) }?.contains("checked out") == true)
-        #expect(refusal { try check("11:50", nil, visit: closed) }?.contains("checked out") == true)
+        #expect(refusal { try check("11:50", "12:10", visit: closed) }?.map(\.code) == ["movement.endsAfterCheckout"])
+        #expect(refusal { try check("11:50", nil, visit: closed) }?.map(\.code) == ["movement.openAfterCheckout"])
     }
 
     @Test("Check-in inside another visit and check-out before the last movement are refused")
     func visits() throws {
         let open = VisitSpan(id: 3, checkin: at("09:00"), checkout: nil)
-        #expect(refusal { try CustodyRules.checkCheckin(plate: "京A12345", at: at("12:00"), visits: [open], time: time) }?.contains("already in the shop") == true)
+        #expect(refusal { try CustodyRules.checkCheckin(plate: "京A12345", at: at("12:00"), visits: [open], time: time) }?.map(\.code) == ["visit.alreadyIn"])
         try CustodyRules.checkCheckin(plate: "京A12345", at: at("12:00"), visits: [VisitSpan(id: 3, checkin: at("09:00"), checkout: at("11:00"))], time: time)
-        #expect(refusal { try CustodyRules.checkCheckout(plate: "京A12345", visit: open, at: at("10:15"), movements: [existing], time: time) }?.contains("until 2026-11-20 10:30") == true)
-        #expect(refusal { try CustodyRules.checkCheckout(plate: "京A12345", visit: open, at: at("08:00"), movements: [], time: time) } != nil)
+        #expect(refusal { try CustodyRules.checkCheckout(plate: "京A12345", visit: open, at: at("10:15"), movements: [existing], time: time) }
+                == [Message("visit.checkoutBeforeMovementEnd", ["plate": .text("京A12345"), "staff": .text("王磊"), "until": .time(at("10:30")), "movement": .number(1)])])
+        #expect(refusal { try CustodyRules.checkCheckout(plate: "京A12345", visit: open, at: at("08:00"), movements: [], time: time) }?.map(\.code) == ["visit.checkoutBeforeCheckin"])
         try CustodyRules.checkCheckout(plate: "京A12345", visit: open, at: at("10:30"), movements: [existing], time: time)
     }
 }

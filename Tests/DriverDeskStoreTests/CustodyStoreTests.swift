@@ -33,19 +33,28 @@ struct Shop {
     }
 
     /// Runs a write that must be refused by R1, and checks that nothing was written.
-    func expectRefused(_ body: () throws -> Void) throws -> String {
+    /// Runs a write that must be refused by R1, checks that nothing was written, and returns the refusal's reasons
+    /// (a refusal still worded in the store comes back as one verbatim message).
+    func expectRefused(_ body: () throws -> Void) throws -> [Message] {
         let before = try counts()
-        var message = ""
+        var reasons: [Message] = []
         do {
             try body()
             Issue.record("expected a refusal")
         } catch let error as DeskError {
-            guard case .refused(let rule, let text) = error else { Issue.record("expected refused, got \(error)"); return "" }
-            #expect(rule == "R1")
-            message = text
+            switch error {
+            case .refusedWith(let rule, let given):
+                #expect(rule == "R1")
+                reasons = given
+            case .refused(let rule, let text):
+                #expect(rule == "R1")
+                reasons = [.verbatim(text)]
+            default:
+                Issue.record("expected a refusal, got \(error)")
+            }
         }
         #expect(try counts() == before)
-        return message
+        return reasons
     }
 }
 
@@ -76,32 +85,32 @@ struct CustodyStoreTests {
         let sameCar = try shop.expectRefused {
             _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .other, from: shop.at("10:15"), to: shop.at("10:45"), context: shop.context)
         }
-        #expect(sameCar.contains("京A12345 was driven by 王磊 from 2026-11-20 10:00 to 2026-11-20 10:30"))
+        #expect(sameCar == [Message("movement.overlaps", ["plate": .text("京A12345"), "staff": .text("王磊"), "from": .time(shop.at("10:00")), "to": .time(shop.at("10:30")), "movement": .number(1)])])
         let secondStart = try shop.expectRefused {
             _ = try shop.db.startMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .other, at: shop.at("11:30"), context: shop.context)
         }
-        #expect(secondStart.contains("京A12345 is being driven by 李强 since 2026-11-20 11:00"))
-        #expect(secondStart.contains("driverdesk move end --plate 京A12345"))
+        #expect(secondStart.map(\.code) == ["movement.beingDriven"] && secondStart.first?.arguments["staff"] == .text("李强")
+                && secondStart.first?.arguments["since"] == .time(shop.at("11:00")))
         let twoCars = try shop.expectRefused {
             _ = try shop.db.logMovement(plate: shop.plate("沪B88888"), staff: "王磊", purpose: .other, from: shop.at("10:20"), to: shop.at("10:50"), context: shop.context)
         }
-        #expect(twoCars.contains("nobody drives two cars at once"))
+        #expect(twoCars.map(\.code) == ["movement.driverBusy", "movement.overlaps"])
         let busyStaff = try shop.expectRefused {
             _ = try shop.db.startMovement(plate: shop.plate("沪B88888"), staff: "李强", purpose: .other, at: shop.at("11:30"), context: shop.context)
         }
-        #expect(busyStaff.contains("李强"))
+        #expect(busyStaff.map(\.code) == ["movement.driverBusy", "movement.beingDriven"] && busyStaff.last?.arguments["staff"] == .text("李强"))
         let outside = try shop.expectRefused {
             _ = try shop.db.logMovement(plate: shop.plate("沪B88888"), staff: "王磊", purpose: .other, from: shop.at("08:00"), to: shop.at("08:30"), context: shop.context)
         }
-        #expect(outside.contains("not checked in"))
+        #expect(outside.map(\.code) == ["movement.notCheckedIn"])
         let backwards = try shop.expectRefused {
             _ = try shop.db.logMovement(plate: shop.plate("沪B88888"), staff: "王磊", purpose: .other, from: shop.at("12:30"), to: shop.at("12:00"), context: shop.context)
         }
-        #expect(backwards.contains("must end after it starts"))
+        #expect(backwards.map(\.code) == ["movement.endsBeforeStart"])
         let checkoutWhileDriven = try shop.expectRefused {
             _ = try shop.db.checkout(plate: shop.plate("京A12345"), at: shop.at("12:00"), context: shop.context)
         }
-        #expect(checkoutWhileDriven.contains("being driven by 李强"))
+        #expect(checkoutWhileDriven.map(\.code) == ["movement.beingDriven"] && checkoutWhileDriven.first?.arguments["staff"] == .text("李强"))
     }
 
     @Test("A long history is checked against only the movements near the new one, and still completely")

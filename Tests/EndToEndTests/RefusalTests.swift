@@ -20,35 +20,38 @@ struct RefusalEndToEndTests {
         try cli.ok("move", "start", "--plate", "京A12345", "--staff", "李强", "--at", "2026-11-20 11:00")
 
         let sameCar = try refused(cli, 1, "move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-20 10:15", "--to", "2026-11-20 10:45")
-        #expect(sameCar.contains("京A12345 was driven by 王磊 from 2026-11-20 10:00 to 2026-11-20 10:30 (movement #1)"))
+        // In the shop's language (简体中文), naming the conflicting movement.
+        #expect(sameCar.contains("京A12345 在 2026-11-20 10:00 至 2026-11-20 10:30 由王磊驾驶（移车 #1）"), "\(sameCar)")
 
         let second = try refused(cli, 1, "move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 11:30")
-        #expect(second.contains("京A12345 is being driven by 李强 since 2026-11-20 11:00"))
-        #expect(second.contains("driverdesk move end --plate 京A12345"))
+        #expect(second.contains("京A12345 正由李强驾驶，2026-11-20 11:00 起"), "\(second)")
+        #expect(second.contains("driverdesk move end --plate 京A12345"), "the command line's hint: \(second)")
+        let english = try cli.run(["move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 11:30", "--lang", "en"])
+        #expect(english.status == 1 && english.stderr.contains("京A12345 is being driven by 李强 since 2026-11-20 11:00 (movement #2)"), "\(english.stderr)")
 
         let twoCars = try refused(cli, 1, "move", "start", "--plate", "沪B88888", "--staff", "李强", "--at", "2026-11-20 11:30")
-        #expect(twoCars.contains("nobody drives two cars at once"))
+        #expect(twoCars.contains("李强不能同时驾驶两辆车"), "\(twoCars)")
         let twoCarsLogged = try refused(cli, 1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 10:20", "--to", "2026-11-20 10:25")
         #expect(twoCarsLogged.contains("王磊"))
 
         let outside = try refused(cli, 1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:30")
-        #expect(outside.contains("not checked in"))
-        #expect(outside.contains("visit checkin"))
+        #expect(outside.contains("没有到店登记"), "\(outside)")
+        #expect(outside.contains("driverdesk visit checkin --plate 沪B88888"))
 
         let backwards = try refused(cli, 1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 12:30", "--to", "2026-11-20 12:00")
-        #expect(backwards.contains("must end after it starts"))
+        #expect(backwards.contains("结束时间必须晚于开始时间"), "\(backwards)")
 
         let endBeforeStart = try refused(cli, 1, "move", "end", "--plate", "京A12345", "--at", "2026-11-20 10:59")
-        #expect(endBeforeStart.contains("must end after it starts"))
+        #expect(endBeforeStart.contains("结束时间必须晚于开始时间"), "\(endBeforeStart)")
 
         let notDriven = try refused(cli, 1, "move", "end", "--plate", "沪B88888")
         #expect(notDriven.contains("nobody is driving 沪B88888"))
 
         let checkout = try refused(cli, 1, "visit", "checkout", "--plate", "京A12345", "--at", "2026-11-20 12:00")
-        #expect(checkout.contains("being driven by 李强"))
+        #expect(checkout.contains("正由李强驾驶"), "\(checkout)")
 
         let doubleCheckin = try refused(cli, 1, "visit", "checkin", "--plate", "沪B88888")
-        #expect(doubleCheckin.contains("already in the shop"))
+        #expect(doubleCheckin.contains("已在店内"), "\(doubleCheckin)")
     }
 
     @Test("R10: malformed input: exit 2, the field named, nothing written")
