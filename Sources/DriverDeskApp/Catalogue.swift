@@ -28,17 +28,23 @@ public struct Catalogue: Sendable {
     let terms: [String: [String: String]]
     /// The command line's hint of what to type next, by message code (`cliHints`): the web shows buttons instead.
     let cliHints: [String: String]
+    /// The labels of the command line's text output (`labels`): 驾驶人, Driver, …
+    let labels: [String: String]
 
-    init(language: Language, messages: [String: String], terms: [String: [String: String]], cliHints: [String: String] = [:]) {
+    init(language: Language, messages: [String: String], terms: [String: [String: String]], cliHints: [String: String] = [:], labels: [String: String] = [:]) {
         self.language = language
         self.messages = messages
         self.terms = terms
         self.cliHints = cliHints
+        self.labels = labels
     }
 
     private static let loaded = Mutex<[Language: Catalogue]>([:])
     /// For messages that name no time.
     static let noTime = ShopTime(zone: TimeZone(identifier: "UTC")!)
+
+    /// No words at all: every message shows as its code, every term as its value.
+    public static let empty = Catalogue(language: .en, messages: [:], terms: [:])
 
     /// The shipped catalogue of a language, read once per process.
     public static func shipped(_ language: Language) throws -> Catalogue {
@@ -56,7 +62,8 @@ public struct Catalogue: Sendable {
         }
         let messages = json["messages"] as? [String: String] ?? [:]
         let terms = (json["terms"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: String] }
-        return Catalogue(language: language, messages: messages, terms: terms, cliHints: json["cliHints"] as? [String: String] ?? [:])
+        return Catalogue(language: language, messages: messages, terms: terms, cliHints: json["cliHints"] as? [String: String] ?? [:],
+                         labels: json["labels"] as? [String: String] ?? [:])
     }
 
     /// Every message code of the catalogue with its text (for the catalogue's own test).
@@ -65,6 +72,18 @@ public struct Catalogue: Sendable {
     public var termTexts: [String: [String: String]] { terms }
     /// Every command-line hint, by the code of the message it follows.
     public var cliHintTexts: [String: String] { cliHints }
+    /// Every label of the text output.
+    public var labelTexts: [String: String] { labels }
+
+    /// A label of the command line's text output; the key itself when unknown.
+    public func label(_ key: String) -> String { labels[key] ?? key }
+
+    /// "驾驶人：王磊 (#1)" or "Driver:       王磊 (#1)": a labelled line of the text output, as each language lines them up.
+    public func line(_ key: String, _ value: String) -> String {
+        let name = label(key)
+        if language == .zhHans { return "\(name)：\(value)" }
+        return (name + ":").padding(toLength: max(14, name.count + 2), withPad: " ", startingAt: 0) + value
+    }
 
     /// The command line's hint after a message, with the message's facts filled in; nil where there is none.
     public func hint(_ message: Message, time: ShopTime) -> String? {

@@ -40,7 +40,7 @@ extension Desk {
         }
         let document = InviteDocument(row: outcome.row, config: config)
         let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
-                              text: try document.text(templates: try Templates.shipped()), warnings: outcome.warnings, out: nil)
+                              text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
         return (view, document)
     }
 

@@ -83,7 +83,7 @@ public struct Config: Sendable, Equatable {
         Setting(key: "visit.staleDays", defaultValue: "30", kind: .integer(1...3650), help: "visits open longer than this are listed by cleanup (R9)"),
         Setting(key: "invite.showIdNumber", defaultValue: "false", kind: .boolean, help: "print the driver's whole ID number on invite slips (R12)"),
         Setting(key: "invite.baseURL", defaultValue: "", kind: .text, help: "when set, invite QR codes carry this URL followed by the reference"),
-        Setting(key: "ui.language", defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "language of the web pages"),
+        Setting(key: "ui.language", defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "the shop's language: pages, reasons, refusals, CSV headers (--lang and the web's switch choose another)"),
         Setting(key: "web.password", defaultValue: "", kind: .secret, help: "front-desk password for the web pages (required off 127.0.0.1); kept as a salted hash"),
     ]
 

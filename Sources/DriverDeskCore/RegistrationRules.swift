@@ -24,25 +24,25 @@ public enum RegistrationRules {
         method: RegistrationMethod, vehicle: Vehicle, staff: Staff,
         staffRegistrations: [RegistrationFact], vehicleRegistrations: [RegistrationFact],
         today: CivilDate, limits: RegistrationLimits, time: ShopTime
-    ) throws -> [String] {
+    ) throws -> [Message] {
         guard staff.active else {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name) is inactive and does not drive customer cars")
+            throw refused(Message("registration.staffInactive", ["staff": .text(staff.name)]))
         }
         guard staff.licenseValid(on: today) else {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name)'s driving licence expired on \(staff.licenseValidUntil); 12123 registers only a driver whose licence is valid: renew it first, then update it with driverdesk staff")
+            throw refused(Message("registration.licenceExpired", ["staff": .text(staff.name), "expired": .day(staff.licenseValidUntil)]))
         }
         try checkMethod(method, vehicle: vehicle)
         if let same = vehicleRegistrations.first(where: { car in car.status.isLive && staffRegistrations.contains { $0.ref == car.ref } }) {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name) already has registration \(same.ref) on \(vehicle.plate) (\(same.status.rawValue)); no second one is needed")
+            throw refused(Message("registration.alreadyHas", ["staff": .text(staff.name), "ref": .text(same.ref), "plate": .text(vehicle.plate), "status": .term("registrationStatus", same.status.rawValue)]))
         }
 
         let live = staffRegistrations.filter { $0.status.isLive }
         if live.count >= limits.activePerStaff {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name) has \(live.count) of \(limits.activePerStaff) registrations at once (\(list(live))); 12123 allows \(limits.activePerStaff): a slot frees the day one of them is removed: driverdesk register remove REF")
+            throw refused(Message("registration.staffFull", ["staff": .text(staff.name), "count": .number(live.count), "limit": .number(limits.activePerStaff), "registrations": .names(list(live))]))
         }
         let carLive = vehicleRegistrations.filter { $0.status.isLive }
         if carLive.count >= limits.driversPerVehicle {
-            throw DeskError.refused(rule: "R3", message: "\(vehicle.plate) already has \(carLive.count) of \(limits.driversPerVehicle) non-owner drivers (\(carLive.map { "\($0.staffName) \($0.ref) \($0.status.rawValue)" }.joined(separator: ", "))); a slot frees the day one of them is removed: driverdesk register remove REF")
+            throw refused(Message("registration.vehicleFull", ["plate": .text(vehicle.plate), "count": .number(carLive.count), "limit": .number(limits.driversPerVehicle), "drivers": .names(carLive.map { "\($0.staffName) \($0.ref)" })]))
         }
 
         let expires = today.adding(days: limits.inviteExpiryDays)
@@ -52,13 +52,13 @@ public enum RegistrationRules {
         if yearCount >= limits.newPerYear {
             let nextYear = CivilDate(year: today.year + 1, month: 1, day: 1)!
             if nextYear > expires {
-                throw DeskError.refused(rule: "R3", message: "\(staff.name) has \(yearCount) of \(limits.newPerYear) new registrations in \(today.year) (invites pending included); 12123 allows \(limits.newPerYear) a calendar year: the next is possible from \(nextYear)")
+                throw refused(Message("registration.yearFull", ["staff": .text(staff.name), "count": .number(yearCount), "limit": .number(limits.newPerYear), "year": .number(today.year), "next": .day(nextYear)]))
             }
-            return ["\(staff.name) has used his \(limits.newPerYear) registrations of \(today.year): confirm this invite on or after \(nextYear) (it expires on \(expires))."]
+            return [Message("registration.waitForNextYear", ["staff": .text(staff.name), "limit": .number(limits.newPerYear), "year": .number(today.year), "next": .day(nextYear), "expires": .day(expires)])]
         }
         let activatedToday = staffRegistrations.filter { $0.activatedAt.map { time.civilDate(of: $0) == today } == true }
         if activatedToday.count >= limits.newPerDay {
-            return ["\(staff.name) already registered \(activatedToday.map(\.plate).joined(separator: ", ")) today; 12123 allows \(limits.newPerDay) a day: confirm this invite from \(today.adding(days: 1))."]
+            return [Message("registration.waitForTomorrow", ["staff": .text(staff.name), "plates": .names(activatedToday.map(\.plate)), "limit": .number(limits.newPerDay), "from": .day(today.adding(days: 1))])]
         }
         return []
     }
@@ -73,35 +73,35 @@ public enum RegistrationRules {
         switch registration.status {
         case .invited: break
         case .active, .removalDue:
-            throw DeskError.refused(rule: "R3", message: "\(registration.ref) was already confirmed on \(registration.activatedAt.map(time.format) ?? "-") (\(registration.status.rawValue))")
+            throw refused(Message("registration.alreadyConfirmed", ["ref": .text(registration.ref), "at": .time(registration.activatedAt ?? registration.invitedAt), "status": .term("registrationStatus", registration.status.rawValue)]))
         case .removed, .expired, .cancelled:
-            throw DeskError.refused(rule: "R3", message: "\(registration.ref) is \(registration.status.rawValue); make a new invite: driverdesk register invite --plate \(plate) --staff \(staff.name)")
+            throw refused(Message("registration.ended", ["ref": .text(registration.ref), "status": .term("registrationStatus", registration.status.rawValue), "plate": .text(plate), "staff": .text(staff.name)]))
         }
         guard at >= registration.invitedAt else {
             throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the invite was made (\(time.format(registration.invitedAt)))")
         }
         guard day <= expiresOn else {
-            throw DeskError.refused(rule: "R9", message: "\(registration.ref) expired on \(expiresOn) (invites wait invite.expiryDays days); make a new invite: driverdesk register invite --plate \(plate) --staff \(staff.name)")
+            throw DeskError.refusedWith(rule: "R9", reasons: [Message("registration.inviteExpired", ["ref": .text(registration.ref), "expired": .day(expiresOn), "setting": .text("invite.expiryDays"), "plate": .text(plate), "staff": .text(staff.name)])])
         }
         guard staff.licenseValid(on: day) else {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name)'s driving licence expired on \(staff.licenseValidUntil); 12123 registers only a driver whose licence is valid on the day")
+            throw refused(Message("registration.licenceExpired", ["staff": .text(staff.name), "expired": .day(staff.licenseValidUntil)]))
         }
         let others = staffRegistrations.filter { $0.ref != registration.ref }
         let today = others.filter { $0.activatedAt.map { time.civilDate(of: $0) == day } == true }
         if today.count >= limits.newPerDay {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name) already registered \(today.map(\.plate).joined(separator: ", ")) on \(day); 12123 allows \(limits.newPerDay) new registration a day: confirm from \(day.adding(days: 1))")
+            throw refused(Message("registration.dayFull", ["staff": .text(staff.name), "plates": .names(today.map(\.plate)), "day": .day(day), "limit": .number(limits.newPerDay), "from": .day(day.adding(days: 1))]))
         }
         let year = others.filter { $0.activatedAt.map { time.civilDate(of: $0).year == day.year } == true }
         if year.count >= limits.newPerYear {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name) has had \(year.count) of \(limits.newPerYear) new registrations in \(day.year); 12123 allows \(limits.newPerYear) a calendar year: the next is possible from \(CivilDate(year: day.year + 1, month: 1, day: 1)!)")
+            throw refused(Message("registration.yearFull", ["staff": .text(staff.name), "count": .number(year.count), "limit": .number(limits.newPerYear), "year": .number(day.year), "next": .day(CivilDate(year: day.year + 1, month: 1, day: 1)!)]))
         }
         let holding = others.filter { $0.status.holdsSlot }
         if holding.count >= limits.activePerStaff {
-            throw DeskError.refused(rule: "R3", message: "\(staff.name) has \(holding.count) of \(limits.activePerStaff) registrations active (\(list(holding))); a slot frees the day one of them is removed: driverdesk register remove REF")
+            throw refused(Message("registration.staffFull", ["staff": .text(staff.name), "count": .number(holding.count), "limit": .number(limits.activePerStaff), "registrations": .names(list(holding))]))
         }
         let carHolding = vehicleRegistrations.filter { $0.ref != registration.ref && $0.status.holdsSlot }
         if carHolding.count >= limits.driversPerVehicle {
-            throw DeskError.refused(rule: "R3", message: "\(plate) already has \(carHolding.count) of \(limits.driversPerVehicle) non-owner drivers (\(carHolding.map { "\($0.staffName) \($0.ref)" }.joined(separator: ", "))); a slot frees the day one of them is removed: driverdesk register remove REF")
+            throw refused(Message("registration.vehicleFull", ["plate": .text(plate), "count": .number(carHolding.count), "limit": .number(limits.driversPerVehicle), "drivers": .names(carHolding.map { "\($0.staffName) \($0.ref)" })]))
         }
     }
 
@@ -109,17 +109,20 @@ public enum RegistrationRules {
     public static func checkMethod(_ method: RegistrationMethod, vehicle: Vehicle) throws {
         guard method.isOnline else { return }
         if vehicle.usage == .commercial || vehicle.size == .large {
-            let why = vehicle.usage == .commercial ? "commercial (营运)" : "a large vehicle"
-            throw DeskError.refused(rule: "R3", message: "\(vehicle.plate) is \(why): 12123 registers only non-commercial small cars online; use --method window")
+            if vehicle.usage == .commercial { throw refused(Message("registration.commercialOnline", ["plate": .text(vehicle.plate)])) }
+            throw refused(Message("registration.largeOnline", ["plate": .text(vehicle.plate)]))
         }
         if method == .sms && vehicle.engineLast6 == nil {
-            throw DeskError.refused(rule: "R3", message: "SMS registration needs the last 6 characters of \(vehicle.plate)'s engine number, and none is on file: driverdesk vehicle update --plate \(vehicle.plate) --engine-last6 XXXXXX, or use --method qr")
+            throw refused(Message("registration.smsNeedsEngine", ["plate": .text(vehicle.plate)]))
         }
     }
 
-    static func list(_ facts: [RegistrationFact]) -> String {
-        facts.map { "\($0.plate) \($0.ref) \($0.status.rawValue)" }.joined(separator: ", ")
+    /// "沪F1 INV-…": each registration by its car and reference.
+    static func list(_ facts: [RegistrationFact]) -> [String] {
+        facts.map { "\($0.plate) \($0.ref)" }
     }
+
+    static func refused(_ reason: Message) -> DeskError { .refusedWith(rule: "R3", reasons: [reason]) }
 }
 
 /// 12123's plate types, which the SMS method asks for.

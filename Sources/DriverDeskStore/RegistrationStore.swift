@@ -17,7 +17,7 @@ public struct RegistrationRow: Sendable, Equatable {
 /// What `register invite` made, and what the front desk should know about it.
 public struct InviteOutcome: Sendable {
     public var row: RegistrationRow
-    public var warnings: [String]
+    public var warnings: [Message]
 }
 
 extension AppDatabase {

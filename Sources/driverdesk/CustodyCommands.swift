@@ -107,12 +107,13 @@ extension DriverDeskCommand {
         func run() throws {
             let answer = try global.desk().who(plate: plate, at: at, parking: parking)
             try global.output.print(answer) {
+                let words = Voice.words
                 var lines = [
-                    "\(answer.plate) at \(short(answer.at))",
-                    "Driver:       \(answer.driver.map { "\($0.name) (#\($0.id))" } ?? "nobody")",
-                    "Attribution:  \(answer.attribution)",
-                    "Review:       \(answer.needsReview ? "NEEDS REVIEW" : "not needed")",
-                    "Why:",
+                    "\(answer.plate) · \(short(answer.at))",
+                    words.line("driver", answer.driver.map { "\($0.name) (#\($0.id))" } ?? words.label("nobody")),
+                    words.line("attribution", words.term("attribution", answer.attribution)),
+                    words.line("review", words.label(answer.needsReview ? "reviewNeeded" : "reviewNotNeeded")),
+                    words.label("why") + (words.language == .zhHans ? "：" : ":"),
                 ]
                 lines += answer.reasons.map { "  - \($0)" }
                 return lines.joined(separator: "\n")

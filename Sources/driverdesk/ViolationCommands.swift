@@ -154,21 +154,24 @@ enum ViolationText {
     }
 
     static func detail(_ v: ViolationView) -> String {
+        let words = Voice.words, zh = words.language == .zhHans
+        let sep = zh ? "，" : ", "
         var lines = [
-            "Violation #\(v.id) \(v.plate) at \(short(v.occurredAt))\(v.location.map { ", \($0)" } ?? "")",
-            "Code:         \(v.code)\(v.description.map { " \($0)" } ?? ""), \(v.points) points, \(v.fineYuan) yuan\(v.recordNo.map { ", record \($0)" } ?? "")",
-            "Driver:       \(v.driver.map { "\($0.name) (#\($0.id))" } ?? "nobody")",
-            "Attribution:  \(v.attribution)\(v.needsReview ? " (NEEDS REVIEW)" : "")",
-            "Channel:      \(v.channel ?? "-")\(v.onlineFrom.map { " from \($0)" } ?? "")",
-            "Status:       \(v.status)",
+            "#\(v.id) \(v.plate) · \(short(v.occurredAt))\(v.location.map { " · \($0)" } ?? "")",
+            words.line("code", "\(v.code)\(v.description.map { " \($0)" } ?? "")\(sep)\(v.points) \(words.label("points"))\(sep)\(words.money(yuan: v.fineYuan))"
+                + (v.recordNo.map { "\(sep)\(words.label("record")) \($0)" } ?? "")),
+            words.line("driver", v.driver.map { "\($0.name) (#\($0.id))" } ?? words.label("nobody")),
+            words.line("attribution", words.term("attribution", v.attribution) + (v.needsReview ? " (\(words.label("reviewNeeded")))" : "")),
+            words.line("channel", (v.channel.map { words.term("channel", $0) } ?? "-") + (v.onlineFrom.map { " (\(words.label("onlineFrom")) \($0))" } ?? "")),
+            words.line("status", words.term("violationStatus", v.status)),
         ]
         if let due = v.dueDate {
-            lines.append("Due:          \(due); late fee \(v.lateFeeYuan ?? 0), total \(v.totalDueYuan ?? 0) yuan")
+            lines.append(words.line("due", "\(due)\(sep)\(words.label("lateFee")) \(words.money(yuan: v.lateFeeYuan ?? 0))\(sep)\(words.label("total")) \(words.money(yuan: v.totalDueYuan ?? 0))"))
         }
         if let paid = v.paidAt {
-            lines.append("Paid:         \(short(paid)), \(v.paidYuan ?? 0) yuan by \(v.payer ?? "-") (\(v.payMethod ?? "-"))")
+            lines.append(words.line("paid", "\(short(paid))\(sep)\(words.money(yuan: v.paidYuan ?? 0))\(sep)\(v.payer.map { words.term("payer", $0) } ?? "-")\(sep)\(v.payMethod.map { words.term("payMethod", $0) } ?? "-")"))
         }
-        lines.append("Why:")
+        lines.append(words.label("why") + (zh ? "：" : ":"))
         lines += v.reasons.map { "  - \($0)" }
         return lines.joined(separator: "\n")
     }

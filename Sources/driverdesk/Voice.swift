@@ -14,6 +14,12 @@ enum Voice {
         current.withLock { $0 = (catalogue, config.time) }
     }
 
+    /// The catalogue of this command's language (the shop's default before a desk was opened).
+    static var words: Catalogue {
+        if let (catalogue, _) = current.withLock({ $0 }) { return catalogue }
+        return (try? Catalogue.shipped(.zhHans)) ?? Catalogue.empty
+    }
+
     static func describe(_ error: DeskError) -> String {
         guard let (catalogue, time) = current.withLock({ $0 }) else { return error.localizedDescription }
         var text = catalogue.describe(error, time: time)

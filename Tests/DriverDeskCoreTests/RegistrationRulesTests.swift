@@ -19,56 +19,62 @@ struct RegistrationRulesTests {
     func fact(_ ref: String, _ plate: String, _ status: RegistrationStatus, activated: String? = nil, staff: String = "王磊") -> RegistrationFact {
         RegistrationFact(ref: ref, plate: plate, staffName: staff, status: status, invitedAt: at("2026-01-01 09:00"), activatedAt: activated.map(at))
     }
-    func invite(_ method: RegistrationMethod = .qr, vehicle: Vehicle? = nil, staff: Staff? = nil, mine: [RegistrationFact] = [], car: [RegistrationFact] = [], on day: CivilDate? = nil) throws -> [String] {
+    func invite(_ method: RegistrationMethod = .qr, vehicle: Vehicle? = nil, staff: Staff? = nil, mine: [RegistrationFact] = [], car: [RegistrationFact] = [], on day: CivilDate? = nil) throws -> [Message] {
         try RegistrationRules.checkInvite(method: method, vehicle: vehicle ?? self.car(), staff: staff ?? wang, staffRegistrations: mine,
                                           vehicleRegistrations: car, today: day ?? today, limits: limits, time: time)
     }
-    func message(_ body: () throws -> Any) -> String? {
+    /// The one reason of a refusal, with its rule; nil when nothing was refused.
+    func refusal(_ body: () throws -> Any) -> (rule: String, reason: Message)? {
         do { _ = try body() } catch let error as DeskError {
-            if case .refused(_, let message) = error { return message }
+            if case .refusedWith(let rule, let reasons) = error, reasons.count == 1 { return (rule, reasons[0]) }
         } catch {}
         return nil
     }
+    func code(_ body: () throws -> Any) -> String? { refusal(body)?.reason.code }
 
-    @Test("A fourth registration at once is refused, naming the three and what frees a slot")
+    @Test("A fourth registration at once is refused, naming the three")
     func fourthActive() {
         let mine = [fact("INV-AAAA-0001", "沪B1", .active, activated: "2026-03-01 10:00"), fact("INV-AAAA-0002", "沪B2", .removalDue, activated: "2026-04-01 10:00"),
                     fact("INV-AAAA-0003", "沪B3", .invited)]
-        let text = message { try invite(mine: mine) }
-        #expect(text?.contains("3 of 3") == true)
-        #expect(text?.contains("INV-AAAA-0003") == true)
-        #expect(text?.contains("driverdesk register remove") == true)
+        let refused = refusal { try invite(mine: mine) }
+        #expect(refused?.rule == "R3")
+        #expect(refused?.reason == Message("registration.staffFull", ["staff": .text("王磊"), "count": .number(3), "limit": .number(3),
+                                                                      "registrations": .names(["沪B1 INV-AAAA-0001", "沪B2 INV-AAAA-0002", "沪B3 INV-AAAA-0003"])]))
     }
 
     @Test("A fourth driver on one car is refused")
     func fourthDriver() {
         let onCar = ["李强", "张三", "李四"].enumerated().map { fact("INV-BBBB-000\($0.offset)", "京A12345", .active, activated: "2026-05-01 10:00", staff: $0.element) }
-        #expect(message { try invite(car: onCar) }?.contains("3 of 3 non-owner drivers") == true)
+        let refused = refusal { try invite(car: onCar) }
+        #expect(refused?.reason.code == "registration.vehicleFull")
+        #expect(refused?.reason.arguments["count"] == .number(3) && refused?.reason.arguments["limit"] == .number(3))
     }
 
     @Test("A sixth in a calendar year is refused with the date it becomes possible, unless that date is within the invite's life")
     func sixthInYear() throws {
         let mine = (1...5).map { fact("INV-CCCC-000\($0)", "沪C\($0)", .removed, activated: "2026-0\($0)-10 10:00") }
-        #expect(message { try invite(mine: mine) }?.contains("from 2027-01-01") == true)
+        let refused = refusal { try invite(mine: mine) }
+        #expect(refused?.reason.code == "registration.yearFull" && refused?.reason.arguments["next"] == .day(CivilDate(year: 2027, month: 1, day: 1)!))
         let lateDecember = try invite(mine: mine, on: CivilDate(year: 2026, month: 12, day: 28)!)
-        #expect(lateDecember.first?.contains("on or after 2027-01-01") == true)
+        #expect(lateDecember.map(\.code) == ["registration.waitForNextYear"])
+        #expect(lateDecember.first?.arguments["next"] == .day(CivilDate(year: 2027, month: 1, day: 1)!))
     }
 
     @Test("An invite on a day already used must wait for tomorrow: allowed, with a warning")
     func secondToday() throws {
         let mine = [fact("INV-DDDD-0001", "沪D1", .active, activated: "2026-11-20 09:30")]
-        let warnings = try invite(mine: mine)
-        #expect(warnings.first?.contains("from 2026-11-21") == true)
+        #expect(try invite(mine: mine) == [Message("registration.waitForTomorrow", ["staff": .text("王磊"), "plates": .names(["沪D1"]), "limit": .number(1),
+                                                                                     "from": .day(CivilDate(year: 2026, month: 11, day: 21)!)])])
     }
 
     @Test("An expired licence, a commercial or large car online, SMS without an engine number: refused")
     func eligibility() {
         var expired = wang
         expired.licenseValidUntil = CivilDate(year: 2026, month: 9, day: 9)!
-        #expect(message { try invite(staff: expired) }?.contains("expired on 2026-09-09") == true)
-        #expect(message { try invite(.qr, vehicle: car(usage: .commercial)) }?.contains("--method window") == true)
-        #expect(message { try invite(.sms, vehicle: car(size: .large)) }?.contains("--method window") == true)
-        #expect(message { try invite(.sms, vehicle: car(engine: nil)) }?.contains("engine number") == true)
+        #expect(refusal { try invite(staff: expired) }?.reason == Message("registration.licenceExpired", ["staff": .text("王磊"), "expired": .day(CivilDate(year: 2026, month: 9, day: 9)!)]))
+        #expect(code { try invite(.qr, vehicle: car(usage: .commercial)) } == "registration.commercialOnline")
+        #expect(code { try invite(.sms, vehicle: car(size: .large)) } == "registration.largeOnline")
+        #expect(code { try invite(.sms, vehicle: car(engine: nil)) } == "registration.smsNeedsEngine")
         #expect((try? invite(.window, vehicle: car(usage: .commercial))) != nil)
         #expect(RegistrationRules.defaultMethod(for: car(usage: .commercial)) == .window)
         #expect(RegistrationRules.defaultMethod(for: car()) == .qr)
@@ -83,13 +89,17 @@ struct RegistrationRulesTests {
         }
         try confirm(pending)
         let sameDay = [fact("INV-EEEE-0002", "沪E2", .active, activated: "2026-11-20 09:00")]
-        #expect(message { try confirm(pending, mine: sameDay) }?.contains("confirm from 2026-11-21") == true)
+        let second = refusal { try confirm(pending, mine: sameDay) }
+        #expect(second?.reason.code == "registration.dayFull" && second?.reason.arguments["from"] == .day(CivilDate(year: 2026, month: 11, day: 21)!))
         try confirm(pending, mine: sameDay, at: "2026-11-21 09:00", expires: CivilDate(year: 2026, month: 11, day: 27)!)
-        #expect(message { try confirm(pending, at: "2026-11-28 09:00", expires: CivilDate(year: 2026, month: 11, day: 27)!) }?.contains("expired on 2026-11-27") == true)
-        #expect(message { try confirm(fact("INV-EEEE-0003", "京A12345", .active, activated: "2026-11-19 10:00")) }?.contains("already confirmed") == true)
-        #expect(message { try confirm(fact("INV-EEEE-0004", "京A12345", .removed, activated: "2026-11-19 10:00")) }?.contains("make a new invite") == true)
+        let expired = refusal { try confirm(pending, at: "2026-11-28 09:00", expires: CivilDate(year: 2026, month: 11, day: 27)!) }
+        #expect(expired?.rule == "R9" && expired?.reason.code == "registration.inviteExpired"
+                && expired?.reason.arguments["expired"] == .day(CivilDate(year: 2026, month: 11, day: 27)!))
+        #expect(code { try confirm(fact("INV-EEEE-0003", "京A12345", .active, activated: "2026-11-19 10:00")) } == "registration.alreadyConfirmed")
+        #expect(code { try confirm(fact("INV-EEEE-0004", "京A12345", .removed, activated: "2026-11-19 10:00")) } == "registration.ended")
         let year = (1...5).map { fact("INV-FFFF-000\($0)", "沪F\($0)", .removed, activated: "2026-0\($0)-10 10:00") }
-        #expect(message { try confirm(pending, mine: year) }?.contains("from 2027-01-01") == true)
+        let sixth = refusal { try confirm(pending, mine: year) }
+        #expect(sixth?.reason.code == "registration.yearFull" && sixth?.reason.arguments["next"] == .day(CivilDate(year: 2027, month: 1, day: 1)!))
     }
 
     @Test("Slots count the live registrations, this year's and today's against the limits")

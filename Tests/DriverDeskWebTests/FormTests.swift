@@ -71,14 +71,14 @@ struct FormTests {
             _ = try await browser.get("/invites")
             let again = try await browser.post("/invites/confirm", ["scan": ref])
             #expect(again.status == .conflict)
-            #expect(again.body.contains("already confirmed"))
+            #expect(again.body.contains("已于 2026-11-20") && again.body.contains("确认"))
             _ = try await browser.get("/invites/\(ref)")
             #expect(try await browser.post("/invites/\(ref)/remove", [:]).status == .seeOther)
             #expect(try shop.desk.registrationList(status: "removed").count == 1)
             _ = try await browser.get("/invites")
             let limit = try await browser.post("/invites", ["plate": "沪B88888", "staff": "1", "method": "sms"])
             #expect(limit.status == .conflict)
-            #expect(limit.body.contains("engine number"))
+            #expect(limit.body.contains("发动机号后 6 位") && !limit.body.contains("driverdesk vehicle update"))
         }
     }
 

@@ -145,19 +145,22 @@ struct RegisterEndToEndTests {
         try confirmOn("京C22222", "王磊")
         try confirmOn("京C33333", "王磊")
         cli.now = "2026-03-10 10:00"
-        #expect(try refused("register", "invite", "--plate", "京C44444", "--staff", "王磊").contains("3 of 3"))
+        // Each refusal in the shop's language, naming the numbers and dates that decided it, with what to type next.
+        let fourth = try refused("register", "invite", "--plate", "京C44444", "--staff", "王磊")
+        #expect(fourth.contains("王磊同时备案已有 3/3 辆") && fourth.contains("driverdesk register remove"), "\(fourth)")
 
         try confirmOn("京C11111", "李强")
         try confirmOn("京C11111", "赵六")
         cli.now = "2026-03-20 10:00"
-        #expect(try refused("register", "invite", "--plate", "京C11111", "--staff", "钱七").contains("3 of 3 non-owner drivers"))
+        let fourthDriver = try refused("register", "invite", "--plate", "京C11111", "--staff", "钱七")
+        #expect(fourthDriver.contains("京C11111 已有 3/3 名非本人驾驶人"), "\(fourthDriver)")
 
         cli.now = "2026-04-01 09:00"
         let first = try cli.ok("register", "invite", "--plate", "京C44444", "--staff", "钱七", "--json").object()["ref"] as! String
         let second = try cli.ok("register", "invite", "--plate", "京C55555", "--staff", "钱七", "--json").object()["ref"] as! String
         try cli.ok("register", "confirm", first)
         let sameDay = try refused("register", "confirm", second)
-        #expect(sameDay.contains("confirm from 2026-04-02"))
+        #expect(sameDay.contains("请从 2026-04-02 起确认"), "\(sameDay)")
         cli.now = "2026-04-02 09:00"
         try cli.ok("register", "confirm", second)
 
@@ -169,14 +172,19 @@ struct RegisterEndToEndTests {
             try cli.ok("register", "remove", ref)
         }
         cli.now = "2026-06-01 10:00"
-        #expect(try refused("register", "invite", "--plate", "京C66666", "--staff", "李强").contains("from 2027-01-01"))
+        let sixth = try refused("register", "invite", "--plate", "京C66666", "--staff", "李强")
+        #expect(sixth.contains("2026 年已有 5/5 次新备案") && sixth.contains("2027-01-01 起才能再备案"), "\(sixth)")
 
         cli.now = "2026-11-20 10:00"
-        #expect(try refused("register", "invite", "--plate", "京C66666", "--staff", "孙八").contains("expired on 2026-09-09"))
+        let licence = try refused("register", "invite", "--plate", "京C66666", "--staff", "孙八")
+        #expect(licence.contains("孙八的驾驶证已于 2026-09-09 过期"), "\(licence)")
 
         let stale = try cli.ok("register", "invite", "--plate", "京C66666", "--staff", "钱七", "--json").object()["ref"] as! String
         cli.now = "2026-11-28 10:00"
-        #expect(try refused("register", "confirm", stale).contains("expired on 2026-11-27"))
+        let expired = try refused("register", "confirm", stale)
+        #expect(expired.contains("已于 2026-11-27 过期") && expired.contains("driverdesk register invite --plate 京C66666 --staff 钱七"), "\(expired)")
+        let english = try cli.run(["register", "confirm", stale, "--lang", "en"])
+        #expect(english.status == 1 && english.stderr.contains("\(stale) expired on 2026-11-27"), "\(english.stderr)")
     }
 
     @Test("methods: commercial and large cars need the window; SMS needs the engine number")

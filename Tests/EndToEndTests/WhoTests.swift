@@ -51,17 +51,22 @@ struct WhoEndToEndTests {
         #expect(outside["driver"] is NSNull)
     }
 
-    @Test("the text answer says who, how and why")
+    @Test("the text answer says who, how and why, in the shop's language or the one asked for")
     func text() throws {
         let cli = try day()
         let result = try cli.ok("who", "--plate", "京a12345", "--at", "2026-11-20 10:15")
-        // One labelled line each (however the columns are aligned), and a reason that names who, which car and when.
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("驾驶人：王磊 (#1)"), "\(result.stdout)")
+        #expect(lines.contains("认定：移车记录"), "\(result.stdout)")
+        #expect(lines.contains { $0.contains("2026-11-20 10:15，王磊正在驾驶京A12345") }, "\(result.stdout)")
+        // English: one labelled line each (however the columns are aligned).
+        let english = try cli.ok("who", "--plate", "京a12345", "--at", "2026-11-20 10:15", "--lang", "en")
         func field(_ label: String) -> String? {
-            result.stdout.split(separator: "\n").first { $0.hasPrefix(label + ":") }
+            english.stdout.split(separator: "\n").first { $0.hasPrefix(label + ":") }
                 .map { $0.dropFirst(label.count + 1).trimmingCharacters(in: .whitespaces) }
         }
-        #expect(field("Driver") == "王磊 (#1)", "\(result.stdout)")
-        #expect(field("Attribution") == "movement", "\(result.stdout)")
-        #expect(result.stdout.split(separator: "\n").contains { $0.contains("王磊") && $0.contains("京A12345") && $0.contains("2026-11-20 10:15") })
+        #expect(field("Driver") == "王磊 (#1)", "\(english.stdout)")
+        #expect(field("Attribution") == "movement", "\(english.stdout)")
+        #expect(english.stdout.contains("王磊 was driving 京A12345 at 2026-11-20 10:15"))
     }
 }
