@@ -17,6 +17,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "DriverDeskCore"),
+        // The camera-file reader (and the one CSV tokenizer): bytes, encodings, records, header, cells. Core reads no files.
+        .target(name: "DriverDeskCameraFile", dependencies: ["DriverDeskCore"]),
         .target(
             name: "DriverDeskStore",
             dependencies: [
@@ -31,7 +33,7 @@ let package = Package(
         .target(
             name: "DriverDeskApp",
             dependencies: [
-                "DriverDeskCore", "DriverDeskStore", "QRCode", "CCrypt",
+                "DriverDeskCore", "DriverDeskCameraFile", "DriverDeskStore", "QRCode", "CCrypt",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -39,14 +41,14 @@ let package = Package(
         .target(
             name: "DriverDeskWeb",
             dependencies: [
-                "DriverDeskApp",
+                "DriverDeskApp", "DriverDeskCameraFile",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(
             name: "driverdesk",
             dependencies: [
-                "DriverDeskApp", "DriverDeskWeb",
+                "DriverDeskApp", "DriverDeskCameraFile", "DriverDeskWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +61,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
+        .testTarget(name: "DriverDeskCameraFileTests", dependencies: ["DriverDeskCameraFile", "DriverDeskCore"]),
         .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskStore"]),
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
@@ -72,12 +75,12 @@ let package = Package(
         // libFuzzer targets (`make fuzz`, `scripts/fuzz.sh`): built with `--sanitize=fuzzer --sanitize=address` in .build/fuzz.
         // A plain `swift build` builds them as do-nothing executables.
         // What must hold for any parser input: checked by the fuzz targets and by ReliabilityTests alike.
-        .target(name: "ParserChecks", dependencies: ["DriverDeskCore"], path: "Sources/DriverDeskFuzz/Checks"),
+        .target(name: "ParserChecks", dependencies: ["DriverDeskCore", "DriverDeskCameraFile"], path: "Sources/DriverDeskFuzz/Checks"),
         .executableTarget(name: "fuzz-plate", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/Plate"),
         .executableTarget(name: "fuzz-idnumber", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/IDNumber"),
         .executableTarget(name: "fuzz-time", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/ShopTime"),
-        .executableTarget(name: "fuzz-csv", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/CSVReader"),
-        .executableTarget(name: "fuzz-violationfile", dependencies: ["DriverDeskCore", "ParserChecks"], path: "Sources/DriverDeskFuzz/ViolationFile"),
+        .executableTarget(name: "fuzz-csv", dependencies: ["ParserChecks"], path: "Sources/DriverDeskFuzz/CSVReader"),
+        .executableTarget(name: "fuzz-violationfile", dependencies: ["ParserChecks"], path: "Sources/DriverDeskFuzz/ViolationFile"),
     ],
     swiftLanguageModes: [.v6]
 )

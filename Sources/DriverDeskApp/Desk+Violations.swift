@@ -1,3 +1,4 @@
+import DriverDeskCameraFile
 import DriverDeskCore
 import DriverDeskStore
 import Foundation
@@ -9,7 +10,7 @@ extension Desk {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw DeskError.storage(message: "cannot read \(url.path)")
         }
-        return try ViolationCodeBook(csv: text)
+        return try ViolationCodeBook(records: CSVReader(text: text).records().map { ($0.line, $0.fields) })
     }
 
     /// Resolves a code's points, fine and category: the notice's figures when given, else the shop's override, else the reference.

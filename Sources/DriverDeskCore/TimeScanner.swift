@@ -85,7 +85,8 @@ struct TimeScanner {
 }
 
 extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
+    /// Every occurrence of `target` replaced (`target` must not be empty).
+    public func replacingAll(_ target: String, with replacement: String) -> String {
         guard contains(target) else { return self }
         return components(separatedBy: target).joined(separator: replacement)
     }

@@ -24,9 +24,9 @@ public struct ViolationCodeBook: Sendable {
         self.entries = entries
     }
 
-    /// Reads the CSV; a malformed line is named.
-    public init(csv: String) throws {
-        let records = try CSVReader(text: csv).records()
+    /// Builds the book from the records of `data/violation-codes.csv`, already split into fields, the header first,
+    /// each with the line it starts on (reading and splitting the file is the job of `CSVReader` in DriverDeskCameraFile); a malformed line is named.
+    public init(records: [(line: Int, fields: [String])]) throws {
         guard let header = records.first?.fields else { throw DeskError.invalid(field: "violation-codes.csv", message: "the file is empty") }
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {

@@ -1,4 +1,5 @@
 import DriverDeskApp
+import DriverDeskCameraFile
 import DriverDeskCore
 import DriverDeskStore
 import Foundation

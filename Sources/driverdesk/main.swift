@@ -1,4 +1,5 @@
 import ArgumentParser
+import DriverDeskCameraFile
 import DriverDeskCore
 import DriverDeskStore
 import Foundation

@@ -1,5 +1,4 @@
 // libFuzzer target: the CSV reader. See scripts/fuzz.sh and ParserChecks.
-import DriverDeskCore
 import Foundation
 import ParserChecks
 

@@ -1,3 +1,4 @@
+import DriverDeskCameraFile
 import DriverDeskCore
 import Foundation
 

@@ -1,6 +1,5 @@
 // libFuzzer target: ViolationFile.read(data:time:now:), the streaming camera-record reader. See scripts/fuzz.sh
 // and ParserChecks (reading in small chunks is compared only by ReliabilityTests: it is slow).
-import DriverDeskCore
 import Foundation
 import ParserChecks
 

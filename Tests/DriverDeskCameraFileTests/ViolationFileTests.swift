@@ -1,4 +1,5 @@
-@testable import DriverDeskCore
+@testable import DriverDeskCameraFile
+import DriverDeskCore
 import Foundation
 import Testing
 
@@ -503,9 +504,9 @@ struct ViolationFileCellTests {
     }
 
     /// `body` applied to one unquoted cell, as the reader sees it.
-    private func cell<T>(_ text: String, _ body: (ViolationFile.Cells) throws -> T) rethrows -> T {
+    private func cell<T>(_ text: String, _ body: (Cells) throws -> T) rethrows -> T {
         try Array(text.utf8).withUnsafeBufferPointer { bytes in
-            try body(ViolationFile.Cells(bytes: bytes, fields: [ViolationFile.FieldSpan(start: 0, end: bytes.count, quoted: false)]))
+            try body(Cells(bytes: bytes, fields: [FieldSpan(start: 0, end: bytes.count, quoted: false)]))
         }
     }
 }
