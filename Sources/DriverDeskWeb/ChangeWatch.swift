@@ -1,79 +1,25 @@
 import DriverDeskCore
 import DriverDeskStore
 import Foundation
-import GRDB
-import GRDBSQLite
 import Hummingbird
 import Synchronization
 
 /// Tells whether the database may have changed since a moment: what the server caches (the settings, the dashboard)
-/// is kept while the version stays the same.
-///
-/// The version is this process's count of committed writes and, for a database file, SQLite's `data_version` read
-/// on a connection of the watch's own, which moves whenever any other connection commits: the server's own writer
-/// and every command-line process and cron job on the same file.
+/// is kept while the version stays the same. The store's `ChangeProbe` says how (this process's writes, and SQLite's
+/// `data_version` for every other connection to the file).
 final class ChangeWatch: Sendable {
-    struct Version: Hashable, Sendable {
-        var local: Int
-        var file: Int
-    }
+    typealias Version = ChangeProbe.Version
 
     let database: AppDatabase
-    private let probe: Probe?
+    private let probe: ChangeProbe
 
     init(database: AppDatabase) {
         self.database = database
-        // An in-memory database has no other connection: the local count says it all.
-        probe = (database.writer as? DatabasePool).flatMap { Probe(path: $0.path) }
+        probe = database.changeProbe()
     }
 
-    /// The version now: a couple of microseconds (the start of a read transaction on the probe connection).
-    func version() -> Version {
-        let local = database.changes.count
-        guard let probe else { return Version(local: local, file: 0) }
-        // When the probe fails, every version is new: nothing cached is trusted.
-        return Version(local: local, file: probe.dataVersion() ?? Int.random(in: Int.min..<0))
-    }
-
-    /// One read-only SQLite connection and its prepared `PRAGMA data_version`, used under a lock.
-    final class Probe: Sendable {
-        private struct Handles: @unchecked Sendable {
-            var connection: OpaquePointer
-            var statement: OpaquePointer
-        }
-
-        private let handles: Mutex<Handles>
-
-        init?(path: String) {
-            var connection: OpaquePointer?
-            guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let connection else {
-                sqlite3_close(connection)
-                return nil
-            }
-            sqlite3_busy_timeout(connection, 5_000)
-            var statement: OpaquePointer?
-            guard sqlite3_prepare_v2(connection, "PRAGMA data_version", -1, &statement, nil) == SQLITE_OK, let statement else {
-                sqlite3_close(connection)
-                return nil
-            }
-            handles = Mutex(Handles(connection: connection, statement: statement))
-        }
-
-        func dataVersion() -> Int? {
-            handles.withLock { handles in
-                defer { sqlite3_reset(handles.statement) }
-                guard sqlite3_step(handles.statement) == SQLITE_ROW else { return nil }
-                return Int(sqlite3_column_int64(handles.statement, 0))
-            }
-        }
-
-        deinit {
-            handles.withLock { handles in
-                sqlite3_finalize(handles.statement)
-                sqlite3_close(handles.connection)
-            }
-        }
-    }
+    /// The version now: a couple of microseconds.
+    func version() -> Version { probe.version() }
 }
 
 /// A value kept while the database's version is unchanged and, when `maxAge` is given, for at most that long.
