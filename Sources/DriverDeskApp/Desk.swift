@@ -119,6 +119,11 @@ public struct Desk: Sendable {
                                slots: try database.slots(staffId: staff.id!, on: today(config)))
     }
 
+    /// A staff member's registration slots on a day (R3), for the staff list.
+    public func slots(staffId: Int64, on day: CivilDate) throws -> SlotSummary {
+        try database.slots(staffId: staffId, on: day)
+    }
+
     /// `staff deactivate`.
     public func deactivateStaff(_ key: String) throws -> StaffView {
         let config = try config()
