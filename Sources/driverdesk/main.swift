@@ -1,6 +1,5 @@
 import ArgumentParser
-import DriverDeskCore
-import DriverDeskStore
+import DriverDeskApp
 import Foundation
 
 /// Global options may stand before the command (`driverdesk --db X who ...`); every leaf command

@@ -1,26 +1,7 @@
-import DriverDeskCore
-import DriverDeskStore
+import DriverDeskApp
 import Foundation
 import Hummingbird
 import Synchronization
-
-/// Tells whether the database may have changed since a moment: what the server caches (the settings, the dashboard)
-/// is kept while the version stays the same. The store's `ChangeProbe` says how (this process's writes, and SQLite's
-/// `data_version` for every other connection to the file).
-final class ChangeWatch: Sendable {
-    typealias Version = ChangeProbe.Version
-
-    let database: AppDatabase
-    private let probe: ChangeProbe
-
-    init(database: AppDatabase) {
-        self.database = database
-        probe = database.changeProbe()
-    }
-
-    /// The version now: a couple of microseconds.
-    func version() -> Version { probe.version() }
-}
 
 /// A value kept while the database's version is unchanged and, when `maxAge` is given, for at most that long.
 final class Cached<Value: Sendable>: Sendable {
