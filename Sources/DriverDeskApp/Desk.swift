@@ -3,14 +3,15 @@ import DriverDeskStore
 import Foundation
 
 /// The use cases the command line and the web share: they take what a person typed,
-/// check it field by field, call one store transaction, and return a view.
+/// check it field by field, call one store transaction, and return a view. A front end gets one from
+/// `Shop.desk(now:operator:)`; the store stays behind it.
 public struct Desk: Sendable {
-    public let database: AppDatabase
+    let database: AppDatabase
     /// The clock: `--now` or the real time, read once by the front end.
     public let now: Date
     public let operatorName: String
 
-    public init(database: AppDatabase, now: Date, operator operatorName: String) {
+    init(database: AppDatabase, now: Date, operator operatorName: String) {
         self.database = database
         self.now = now.wholeSeconds
         self.operatorName = operatorName
