@@ -1,4 +1,4 @@
-import DriverDeskStore
+internal import DriverDeskStore
 
 /// Whether the shop's database may have changed since a moment: what a server caches (the settings, the dashboard) is
 /// kept while the version stays the same.

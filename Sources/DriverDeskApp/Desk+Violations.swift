@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 extension Desk {

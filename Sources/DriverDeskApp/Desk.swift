@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// The use cases the command line and the web share: they take what a person typed,

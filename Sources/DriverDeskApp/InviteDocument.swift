@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+public import DriverDeskStore
 import Foundation
 import QRCode
 

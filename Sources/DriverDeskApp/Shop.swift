@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// The shop's database as the front ends hold it: opened (created and migrated on first use) once per process, and

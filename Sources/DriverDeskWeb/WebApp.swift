@@ -1,7 +1,7 @@
 import DriverDeskApp
 import Foundation
 import Hummingbird
-import Logging
+internal import Logging
 
 /// Where and how the front desk serves.
 public struct ServerSettings: Sendable {
