@@ -25,6 +25,9 @@ public struct InviteDocument {
         self.config = config
     }
 
+    /// The registration the slip is for (what `register print --json` prints and the invite page shows).
+    public var registration: RegistrationView { RegistrationView(row, config: config) }
+
     var time: ShopTime { config.time }
     var ref: String { row.registration.ref }
     var expiresOn: CivilDate {

@@ -81,7 +81,7 @@ extension WebApp {
     func invitePage(_ ref: String, context: WebContext, error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
         let document = try desk.inviteDocument(ref: ref)
-        let view = RegistrationView(document.row, config: document.config)
+        let view = document.registration
         let problem = error.map(self.problem)
         return try await page("invite", nav: "invites", title: "invites.title", [
             "ref": view.ref, "plate": view.plate, "owner": view.owner, "staff": view.staff.name, "method": view.method, "status": view.status,
