@@ -14,7 +14,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // No default traits: with them SwiftPM rebuilds Hummingbird at random between build and test.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Hummingbird's own dependencies, named because the web front desk imports them itself (its logger, the
+        // client's address).
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
+    // Each target declares exactly the modules its sources import (docs/architecture.md, "The modules"). The front
+    // ends (DriverDeskWeb, driverdesk) reach the store only through DriverDeskApp, which re-exports DriverDeskCore.
     targets: [
         .target(name: "DriverDeskCore"),
         // The camera-file reader (and the one CSV tokenizer): bytes, encodings, records, header, cells. Core reads no files.
@@ -23,7 +29,8 @@ let package = Package(
             name: "DriverDeskStore",
             dependencies: [
                 "DriverDeskCore", .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's own calls, for the import's scan of every movement (ImportAttribution).
+                // SQLite's own calls, for the import's scan of every movement (ImportAttribution) and the change probe
+                // (ChangeProbe: `PRAGMA data_version` on a connection of its own).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
@@ -41,14 +48,16 @@ let package = Package(
         .target(
             name: "DriverDeskWeb",
             dependencies: [
-                "DriverDeskApp", "DriverDeskCameraFile",
+                "DriverDeskApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "driverdesk",
             dependencies: [
-                "DriverDeskApp", "DriverDeskCameraFile", "DriverDeskWeb",
+                "DriverDeskApp", "DriverDeskWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,12 +71,18 @@ let package = Package(
         ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskCameraFileTests", dependencies: ["DriverDeskCameraFile", "DriverDeskCore"]),
-        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskStore"]),
-        .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp"]),
+        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // `@testable import DriverDeskApp`: the use cases on an in-memory store.
+        .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp", "DriverDeskStore"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
             name: "DriverDeskWebTests",
-            dependencies: ["DriverDeskWeb", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            // The pages go through DriverDeskApp like the server's; the harness counts rows through the store behind the
+            // shop (`@testable import DriverDeskApp`, GRDB).
+            dependencies: [
+                "DriverDeskWeb", "DriverDeskApp", "DriverDeskStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
         // Issue 7, reliability: concurrency, kill -9, hostile input, backups, upgrades, security (`make test`; longer: `make soak`).

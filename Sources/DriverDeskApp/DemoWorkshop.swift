@@ -1,6 +1,6 @@
 import DriverDeskCameraFile
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// Loads `data/demo/` into an empty database and plays four weeks of a workshop's days through the

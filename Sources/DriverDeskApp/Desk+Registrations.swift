@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// What an invite can be written as: the slip, a card for chat, the QR alone.

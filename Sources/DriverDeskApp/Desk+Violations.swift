@@ -1,6 +1,6 @@
 import DriverDeskCameraFile
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 extension Desk {

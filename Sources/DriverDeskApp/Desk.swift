@@ -1,18 +1,19 @@
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// The use cases the command line and the web share: they take what a person typed,
-/// check it field by field, call one store transaction, and return a view.
+/// check it field by field, call one store transaction, and return a view. A front end gets one from
+/// `Shop.desk(now:operator:)`; the store stays behind it.
 public struct Desk: Sendable {
-    public let database: AppDatabase
+    let database: AppDatabase
     /// The clock: `--now` or the real time, read once by the front end.
     public let now: Date
     public let operatorName: String
     /// The language a person chose (`--lang`, `$DRIVERDESK_LANG`, the web's switch); nil: the shop's `ui.language`.
     public let language: Language?
 
-    public init(database: AppDatabase, now: Date, operator operatorName: String, language: Language? = nil) {
+    init(database: AppDatabase, now: Date, operator operatorName: String, language: Language? = nil) {
         self.database = database
         self.now = now.wholeSeconds
         self.operatorName = operatorName
@@ -129,6 +130,11 @@ public struct Desk: Sendable {
                                movements: movements.map { MovementView($0, time: config.time) },
                                registrations: try database.registrations(staffId: staff.id).map { RegistrationView($0, config: config) },
                                slots: slots, slotsText: try catalogue(config).slots(slots))
+    }
+
+    /// A staff member's registration slots on a day (R3), for the staff list.
+    public func slots(staffId: Int64, on day: CivilDate) throws -> SlotSummary {
+        try database.slots(staffId: staffId, on: day)
     }
 
     /// `staff deactivate`.

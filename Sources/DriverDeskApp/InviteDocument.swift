@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+public import DriverDeskStore
 import Foundation
 import QRCode
 
@@ -24,6 +24,9 @@ public struct InviteDocument {
         self.row = row
         self.config = config
     }
+
+    /// The registration the slip is for (what `register print --json` prints and the invite page shows).
+    public var registration: RegistrationView { RegistrationView(row, config: config) }
 
     var time: ShopTime { config.time }
     var ref: String { row.registration.ref }

@@ -1,4 +1,4 @@
-import CCrypt
+internal import CCrypt
 import DriverDeskCore
 import Foundation
 

@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+public import DriverDeskStore
 import Foundation
 
 /// A registration as the command line and the web show it.

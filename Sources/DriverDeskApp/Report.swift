@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// The manager's report: per staff member, per car, per month (R5, R6, R7).

@@ -1,6 +1,6 @@
 import DriverDeskCore
 import Foundation
-import Mustache
+internal import Mustache
 
 /// The Mustache templates of `templates/`: pages, the invite slip, message texts.
 public struct Templates: @unchecked Sendable {

@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+public import DriverDeskStore
 import Foundation
 
 /// A staff member as the command line and the web show him; the ID number masked unless `whole` (R12).

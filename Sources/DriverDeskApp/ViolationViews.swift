@@ -1,5 +1,5 @@
 import DriverDeskCore
-import DriverDeskStore
+public import DriverDeskStore
 import Foundation
 
 /// A violation as the command line and the web show it: who drove, how to handle it, what is owed.

@@ -70,3 +70,22 @@ extension DeskError: LocalizedError {
         }
     }
 }
+
+/// Lines of an imported file that cannot be imported (unknown plates, found by the store); nothing was.
+public struct ImportErrors: Error, LocalizedError, Sendable {
+    public var errors: [DeskError]
+    public var more: Int
+
+    public init(errors: [DeskError], more: Int) {
+        self.errors = errors
+        self.more = more
+    }
+
+    public var errorDescription: String? {
+        let count = errors.count + more
+        var lines = ["\(count) line\(count == 1 ? "" : "s") cannot be imported; nothing was imported:"]
+        lines += errors.map { "  " + ($0.errorDescription ?? "") }
+        if more > 0 { lines.append("  and \(more) more") }
+        return lines.joined(separator: "\n")
+    }
+}

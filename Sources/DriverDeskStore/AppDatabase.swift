@@ -148,6 +148,15 @@ public struct AppDatabase: Sendable {
         }
     }
 
+    /// Closes the connections; this database (and every copy of it) cannot be used afterwards.
+    public func close() throws {
+        do {
+            try writer.close()
+        } catch let error as DatabaseError {
+            throw DeskError.storage(message: error.message ?? error.description)
+        }
+    }
+
     /// Runs one use case as one transaction; database failures become `DeskError.storage`.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {

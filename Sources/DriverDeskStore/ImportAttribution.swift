@@ -1,7 +1,7 @@
 import DriverDeskCore
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// R2 for a whole import: for every record, the movements and visit that `AppDatabase.attribution(vehicle:at:...)`
 /// would fetch, gathered in one pass over the movement and visit tables instead of three queries per record.

@@ -1,7 +1,7 @@
 import DriverDeskCore
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// The rows of an import on their way into `violation`: staged in a temporary table in file order, then moved in one
 /// `INSERT OR IGNORE … SELECT`, which SQLite does about twice as fast as one statement per row (100k rows into the

@@ -1,6 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import Foundation
 import Hummingbird
 
@@ -85,7 +83,7 @@ extension WebApp {
     func invitePage(_ ref: String, context: WebContext, error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
         let document = try desk.inviteDocument(ref: ref)
-        let view = RegistrationView(document.row, config: document.config)
+        let view = document.registration
         let problem = error.map { self.problem($0, context) }
         let words = try words(context)
         return try await page("invite", nav: "invites", title: "invites.title", [

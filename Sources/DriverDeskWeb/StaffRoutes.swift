@@ -1,6 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import Foundation
 import Hummingbird
 
@@ -57,7 +55,7 @@ extension WebApp {
             var row: [String: Any] = ["id": s.id, "name": s.name, "idNumber": s.idNumber, "licenseClass": s.licenseClass, "validUntil": s.licenseValidUntil,
                                       "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? ""]
             row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax"))
-            row["slots"] = (try? database.slots(staffId: s.id, on: today)).map(words.slots) ?? ""
+            row["slots"] = (try? desk.slots(staffId: s.id, on: today)).map(words.slots) ?? ""
             return row
         }
         return try await page("staff", nav: "staff", title: "staff.title", [

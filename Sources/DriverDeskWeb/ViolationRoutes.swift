@@ -1,6 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import Foundation
 import Hummingbird
 

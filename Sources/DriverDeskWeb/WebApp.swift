@@ -1,10 +1,7 @@
 import DriverDeskApp
-import DriverDeskCameraFile
-import DriverDeskCore
-import DriverDeskStore
 import Foundation
 import Hummingbird
-import Logging
+internal import Logging
 
 /// Where and how the front desk serves.
 public struct ServerSettings: Sendable {
@@ -27,9 +24,9 @@ public struct ServerSettings: Sendable {
     }
 }
 
-/// Everything a page handler needs: the database, the pages, the sessions, the clock.
+/// Everything a page handler needs: the shop, the pages, the sessions, the clock.
 public struct WebApp: Sendable {
-    public let database: AppDatabase
+    public let shop: Shop
     public let pages: Pages
     public let sessions: Sessions
     public let settings: ServerSettings
@@ -41,23 +38,22 @@ public struct WebApp: Sendable {
     /// what is overdue move with the clock).
     let dashboardCache = Cached<SharedPage>(maxAge: .seconds(1))
 
-    public init(database: AppDatabase, pages: Pages, settings: ServerSettings) {
-        self.database = database
+    public init(shop: Shop, pages: Pages, settings: ServerSettings) {
+        self.shop = shop
         self.pages = pages
         self.sessions = Sessions()
         self.settings = settings
-        self.watch = ChangeWatch(database: database)
+        self.watch = shop.changeWatch()
     }
 
     /// The shop's settings, read again only when the database has changed.
     func config(at version: ChangeWatch.Version? = nil) throws -> Config {
-        try settingsCache.value("settings", at: version ?? watch.version()) { try database.config() }
+        try settingsCache.value("settings", at: version ?? watch.version()) { try shop.config() }
     }
 
     /// The use cases at this request's time.
     func desk(_ context: WebContext) -> Desk {
-        Desk(database: database, now: settings.clock(), operator: settings.operatorName,
-             language: context.session?.language.flatMap(Language.init(rawValue:)))
+        shop.desk(now: settings.clock(), operator: settings.operatorName, language: context.session?.language.flatMap(Language.init(rawValue:)))
     }
 
     /// The catalogue of this request's language: the vocabulary and the reasons on every page.
@@ -158,16 +154,24 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
 }
 
 /// The whole server; refuses to listen beyond this machine without a front-desk password.
-public func buildApplication(database: AppDatabase, settings: ServerSettings) throws -> some ApplicationProtocol {
-    if !settings.isLoopback, try database.config().string("web.password").isEmpty {
+public func buildApplication(shop: Shop, settings: ServerSettings) throws -> some ApplicationProtocol {
+    if !settings.isLoopback, try shop.config().string("web.password").isEmpty {
         throw DeskError.refused(rule: "web", message: "serving on \(settings.host) lets other machines in: set a front-desk password first: driverdesk config set web.password SECRET (or serve on 127.0.0.1)")
     }
     let templates = try Templates.shipped()
-    let app = WebApp(database: database, pages: try Pages(templates: templates), settings: settings)
+    let app = WebApp(shop: shop, pages: try Pages(templates: templates), settings: settings)
     let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
     var logger = Logger(label: "driverdesk.web")
     logger.logLevel = .warning
     return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"), logger: logger)
+}
+
+/// `driverdesk serve`: builds the server (refused as `buildApplication` refuses), calls `ready` once it is built, and
+/// serves until the process is told to stop (Ctrl-C, SIGTERM).
+public func serve(shop: Shop, settings: ServerSettings, ready: () -> Void) async throws {
+    let app = try buildApplication(shop: shop, settings: settings)
+    ready()
+    try await app.runService()
 }
 
 /// DeskErrors that reach the top become a page that says what went wrong; nothing else leaks a stack trace.

@@ -1,5 +1,4 @@
 import Hummingbird
-import Logging
 import NIOCore
 
 /// The request context of the front desk: the session the cookie names, filled by `SessionMiddleware`.

@@ -1,7 +1,6 @@
-import DriverDeskStore
+import DriverDeskApp
 import DriverDeskWeb
 import Foundation
-import GRDB
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -52,13 +51,13 @@ enum WebBench {
         // The dashboard in this process, a fresh server (and so fresh sessions) per run.
         let copy = tools.path("dashboard.sqlite")
         try copyDatabase(databasePath, to: copy)
-        let database = try AppDatabase.open(path: copy, connections: .pool)
+        let shop = try Shop.open(path: copy, connections: .pool)
         var fresh: [WrkResult] = []
         var browser: [WrkResult] = []
         var pageBytes = 0
         for run in 0..<scale.wrkRuns {
             let port = try freePort()
-            let app = try buildApplication(database: database, settings: ServerSettings(host: "127.0.0.1", port: port, clock: { now }, operatorName: "bench"))
+            let app = try buildApplication(shop: shop, settings: ServerSettings(host: "127.0.0.1", port: port, clock: { now }, operatorName: "bench"))
             let server = Server(app)
             try waitForServer(port: port)
             guard let page = httpGet(port: port, path: "/"), page.status == 200 else {
@@ -79,14 +78,14 @@ enum WebBench {
 
             // Plain wrk sends no cookie: every request starts a new session.
             let port2 = try freePort()
-            let app2 = try buildApplication(database: database, settings: ServerSettings(host: "127.0.0.1", port: port2, clock: { now }, operatorName: "bench"))
+            let app2 = try buildApplication(shop: shop, settings: ServerSettings(host: "127.0.0.1", port: port2, clock: { now }, operatorName: "bench"))
             let server2 = Server(app2)
             try waitForServer(port: port2)
             report("wrk dashboard without cookies, run \(run + 1) of \(scale.wrkRuns)")
             fresh.append(try wrk(port: port2, seconds: wrkSeconds))
             await server2.stop()
         }
-        try (database.writer as? DatabasePool)?.close()
+        try shop.close()
 
         // The real server as its own process, for its memory after the load.
         let port = try freePort()

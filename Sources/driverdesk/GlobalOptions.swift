@@ -1,7 +1,5 @@
 import ArgumentParser
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import Foundation
 
 /// The options every command takes, before or after its name (docs/cli.md, global options).
@@ -51,10 +49,10 @@ struct GlobalOptions: ParsableArguments {
         return try Fields.name(NSUserName(), field: "operator", maxLength: 64)
     }
 
-    /// Opens the database (creating it with its schema on first use): one connection for a command, a pool of
-    /// readers for the server.
-    func database(_ connections: AppDatabase.Connections = .single) throws -> AppDatabase {
-        try AppDatabase.open(path: databasePath, connections: connections)
+    /// Opens the shop's database (creating it with its schema on first use): one connection for a command, a pool
+    /// of readers for the server.
+    func shop(_ connections: Shop.Connections = .single) throws -> Shop {
+        try Shop.open(path: databasePath, connections: connections)
     }
 
     /// `--lang`, else `$DRIVERDESK_LANG`, checked; nil: the shop's `ui.language`.
@@ -67,17 +65,18 @@ struct GlobalOptions: ParsableArguments {
     func desk() throws -> Desk {
         let name = try operatorNameResolved()
         let language = try language()
-        let database = try database()
-        let desk = Desk(database: database, now: try clock(database), operator: name, language: language)
+        let shop = try shop()
+        let desk = shop.desk(now: try clock(shop), operator: name, language: language)
         Voice.use(desk)
         return desk
     }
 
-    func clock(_ database: AppDatabase) throws -> Date {
+    /// `--now` (else `$DRIVERDESK_NOW`) read in the shop's time zone; the real time when neither is given.
+    func clock(_ shop: Shop) throws -> Date {
         let raw = now ?? environment["DRIVERDESK_NOW"].flatMap { $0.isEmpty ? nil : $0 }
         guard let raw else { return Date() }
         let field = now != nil ? "now" : "DRIVERDESK_NOW"
-        return try database.config().time.parse(raw, field: field, now: Date())
+        return try shop.config().time.parse(raw, field: field, now: Date())
     }
 
     var output: Output { Output(json: json) }

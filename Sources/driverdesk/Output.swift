@@ -1,4 +1,4 @@
-import DriverDeskCore
+import DriverDeskApp
 import Foundation
 
 /// Prints results: one JSON document with `--json`, aligned text otherwise; warnings to stderr.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DriverDeskApp
-import DriverDeskCore
 import Foundation
 
 extension DriverDeskCommand {
@@ -57,7 +56,7 @@ extension DriverDeskCommand {
                 let desk = try global.desk()
                 let document = try desk.inviteDocument(ref: ref)
                 try desk.write(document, to: out, paper: paper)
-                let view = RegistrationView(document.row, config: document.config)
+                let view = document.registration
                 try global.output.print(view) { "Wrote \(view.ref) to \(out)." }
             }
         }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import DriverDeskApp
-import DriverDeskCore
 import DriverDeskWeb
 import Foundation
-import Hummingbird
 
 extension DriverDeskCommand {
     struct Serve: AsyncParsableCommand {
@@ -20,12 +18,12 @@ extension DriverDeskCommand {
 
         func run() async throws {
             let name = try global.operatorOption()
-            let database = try global.database(.pool)
-            let fixed = try global.now.map { _ in try global.clock(database) }
+            let shop = try global.shop(.pool)
+            let fixed = try global.now.map { _ in try global.clock(shop) }
             let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")
-            let app = try buildApplication(database: database, settings: settings)
-            FileHandle.standardError.write(Data("DriverDesk front desk on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (database \(global.databasePath)); Ctrl-C stops it\n".utf8))
-            try await app.runService()
+            try await serve(shop: shop, settings: settings) {
+                FileHandle.standardError.write(Data("DriverDesk front desk on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (database \(global.databasePath)); Ctrl-C stops it\n".utf8))
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DriverDeskApp
-import DriverDeskCore
 
 extension DriverDeskCommand {
     struct StaffCommand: ParsableCommand {

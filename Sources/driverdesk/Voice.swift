@@ -1,5 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
 import Foundation
 import Synchronization
 

@@ -1,7 +1,5 @@
 import ArgumentParser
-import DriverDeskCameraFile
-import DriverDeskCore
-import DriverDeskStore
+import DriverDeskApp
 import Foundation
 
 /// Global options may stand before the command (`driverdesk --db X who ...`); every leaf command

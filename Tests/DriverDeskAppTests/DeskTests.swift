@@ -1,5 +1,4 @@
-import DriverDeskApp
-import DriverDeskCore
+@testable import DriverDeskApp
 import DriverDeskStore
 import Foundation
 import Testing

@@ -1,6 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import DriverDeskWeb
 import Foundation
 import Hummingbird
@@ -23,7 +21,7 @@ struct DashboardCacheTests {
     @Test("two browsers share the page but each gets only its own CSRF token, and it works for its POSTs")
     func ownToken() async throws {
         let shop = try WebHarness()
-        let app = try buildApplication(database: shop.database, settings: shop.settings())
+        let app = try buildApplication(shop: shop.workshop, settings: shop.settings())
         try await app.test(.router) { client in
             let first = Browser(client: client), second = Browser(client: client)
             let a = try await first.get("/"), b = try await second.get("/")
@@ -60,20 +58,20 @@ struct DashboardCacheTests {
         let path = folder.appendingPathComponent("shop.sqlite").path
         let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
         let now = try time.parse("2026-11-20 12:00", field: "now", now: Date())
-        let server = try AppDatabase.open(path: path, connections: .pool)
-        let setup = Desk(database: server, now: now, operator: "setup")
+        let server = try Shop.open(path: path, connections: .pool)
+        let setup = server.desk(now: now, operator: "setup")
         _ = try setup.initialise(shopName: "测试汽修", timeZone: nil)
         _ = try setup.addVehicle(plate: "沪B88888", owner: "上海某某贸易有限公司", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
-        let app = try buildApplication(database: server, settings: ServerSettings(host: "127.0.0.1", port: 0, clock: { now }))
+        let app = try buildApplication(shop: server, settings: ServerSettings(host: "127.0.0.1", port: 0, clock: { now }))
         try await app.test(.router) { client in
             let browser = Browser(client: client)
             #expect(!(try await browser.get("/").body.contains("WO-88")))
-            // What `driverdesk visit checkin` does from a terminal: its own connection, its own AppDatabase.
-            let command = try AppDatabase.open(path: path, connections: .single)
-            _ = try Desk(database: command, now: now, operator: "cli").checkin(plate: "沪B88888", at: "2026-11-20 11:30", orderNo: "WO-88")
+            // What `driverdesk visit checkin` does from a terminal: its own connection, its own Shop.
+            let command = try Shop.open(path: path, connections: .single)
+            _ = try command.desk(now: now, operator: "cli").checkin(plate: "沪B88888", at: "2026-11-20 11:30", orderNo: "WO-88")
             #expect(try await browser.get("/").body.contains("WO-88"), "the dashboard did not see the other connection's check-in")
             // And a setting changed from the command line (the shop's name) is read again.
-            _ = try Desk(database: command, now: now, operator: "cli").setSetting(key: "shop.name", value: "新名字汽修")
+            _ = try command.desk(now: now, operator: "cli").setSetting(key: "shop.name", value: "新名字汽修")
             #expect(try await browser.get("/").body.contains("新名字汽修"))
         }
     }

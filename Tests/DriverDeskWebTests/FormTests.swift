@@ -1,6 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import DriverDeskWeb
 import Foundation
 import Hummingbird
@@ -136,7 +134,7 @@ struct FormTests {
     @Test("cleanup: the page shows what would happen, the button does it")
     func cleanup() async throws {
         let shop = try WebHarness(now: "2026-12-20 10:00")
-        let earlier = Desk(database: shop.database, now: try shop.time.parse("2026-11-21 10:00", field: "now", now: Date()), operator: "setup")
+        let earlier = shop.workshop.desk(now: try shop.time.parse("2026-11-21 10:00", field: "now", now: Date()), operator: "setup")
         _ = try earlier.invite(plate: "沪B88888", staff: "王磊", method: nil)
         try await shop.test { browser in
             let preview = try await browser.get("/cleanup")

@@ -1,6 +1,4 @@
 import DriverDeskApp
-import DriverDeskCore
-import DriverDeskStore
 import DriverDeskWeb
 import Foundation
 import Hummingbird
@@ -92,12 +90,12 @@ struct PageTests {
     @Test("off 127.0.0.1 the server refuses to start without a password; with one, pages need a login")
     func password() async throws {
         let shop = try WebHarness()
-        #expect(throws: DeskError.self) { try buildApplication(database: shop.database, settings: shop.settings(host: "0.0.0.0")) }
+        #expect(throws: DeskError.self) { try buildApplication(shop: shop.workshop, settings: shop.settings(host: "0.0.0.0")) }
         _ = try shop.desk.setSetting(key: "web.password", value: "front-desk-2026")
-        let stored = try shop.database.config().string("web.password")
+        let stored = try shop.workshop.config().string("web.password")
         #expect(stored.hasPrefix("$y$") && !stored.contains("front-desk-2026"))
         #expect(try !shop.desk.audit(since: nil).map { "\($0.after)" }.joined().contains("front-desk-2026"))
-        _ = try buildApplication(database: shop.database, settings: shop.settings(host: "0.0.0.0"))
+        _ = try buildApplication(shop: shop.workshop, settings: shop.settings(host: "0.0.0.0"))
         try await shop.test { browser in
             let locked = try await browser.get("/")
             #expect(locked.status == .seeOther && locked.location == "/login")

@@ -1,5 +1,4 @@
-import DriverDeskApp
-import DriverDeskCore
+@testable import DriverDeskApp
 import DriverDeskStore
 import DriverDeskWeb
 import Foundation
@@ -9,15 +8,15 @@ import Testing
 
 /// A front desk on a fresh in-memory database at a fixed time, with 王磊, 李强, 京A12345 and 沪B88888 in it.
 struct WebHarness {
-    let database: AppDatabase
+    let workshop: Shop
     let now: Date
     let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
 
     init(now text: String = "2026-11-20 12:00", shop: Bool = true) throws {
-        database = try AppDatabase.inMemory()
+        workshop = try Shop.inMemory()
         now = try time.parse(text, field: "now", now: Date())
         if shop {
-            let desk = Desk(database: database, now: now, operator: "setup")
+            let desk = workshop.desk(now: now, operator: "setup")
             _ = try desk.initialise(shopName: "测试汽修", timeZone: nil)
             _ = try desk.addStaff(name: "王磊", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2009-05-20", licenseValidUntil: "2031-05-20", phone: "13911020001")
             _ = try desk.addStaff(name: "李强", idNumber: "11010519491231002X", licenseClass: "C1", licenseFirstIssued: "2012-08-03", licenseValidUntil: "2028-08-03", phone: nil)
@@ -27,7 +26,7 @@ struct WebHarness {
         }
     }
 
-    var desk: Desk { Desk(database: database, now: now, operator: "check") }
+    var desk: Desk { workshop.desk(now: now, operator: "check") }
 
     func settings(host: String = "127.0.0.1") -> ServerSettings {
         let now = self.now
@@ -36,14 +35,15 @@ struct WebHarness {
 
     /// Runs `body` against the router with a browser that keeps its cookie and reads CSRF tokens off pages.
     func test(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
-        let app = try buildApplication(database: database, settings: settings())
+        let app = try buildApplication(shop: workshop, settings: settings())
         try await app.test(.router) { client in
             try await body(Browser(client: client))
         }
     }
 
+    /// Rows in a table, read through the store behind the shop (test-only access).
     func count(_ table: String) throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+        try workshop.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
     }
 }
 

@@ -1,0 +1,19 @@
+internal import DriverDeskStore
+
+/// Whether the shop's database may have changed since a moment: what a server caches (the settings, the dashboard) is
+/// kept while the version stays the same.
+///
+/// The version counts this process's committed writes and, on a database opened as a pool, any other connection's
+/// commits to the same file (the server's own writer, every command-line process and cron job): SQLite's
+/// `data_version` on a read-only connection of the watch's own. Reading it costs a couple of microseconds.
+public struct ChangeWatch: Sendable {
+    /// Two versions compare equal only when nothing was committed in between.
+    public struct Version: Hashable, Sendable {
+        let store: ChangeProbe.Version
+    }
+
+    let probe: ChangeProbe
+
+    /// The version now.
+    public func version() -> Version { Version(store: probe.version()) }
+}

@@ -1,0 +1,60 @@
+import DriverDeskApp
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// A value kept while the database's version is unchanged and, when `maxAge` is given, for at most that long.
+final class Cached<Value: Sendable>: Sendable {
+    private struct Entry {
+        var value: Value
+        var version: ChangeWatch.Version
+        var made: ContinuousClock.Instant
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    let maxAge: Duration?
+
+    init(maxAge: Duration? = nil) { self.maxAge = maxAge }
+
+    /// The value for `key` at `version`, made by `make` when there is none or it is out of date.
+    func value(_ key: String, at version: ChangeWatch.Version, make: () throws -> Value) rethrows -> Value {
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[key] }), entry.version == version, maxAge.map({ now - entry.made < $0 }) ?? true {
+            return entry.value
+        }
+        let value = try make()
+        entries.withLock { entries in
+            if entries.count > 64 { entries.removeAll() }
+            entries[key] = Entry(value: value, version: version, made: now)
+        }
+        return value
+    }
+}
+
+/// A page rendered once for every session: the places of the session's CSRF token are cut out, and each response
+/// puts the token back (the rest of a page does not depend on who asks, only on the language and the login).
+struct SharedPage: Sendable {
+    let chunks: [ByteBuffer]
+    let bytes: Int
+    let status: HTTPResponse.Status
+
+    /// What stands for the token while the page is rendered: letters and digits only, so escaping leaves it alone.
+    static let marker = "csrfSlot" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+
+    init(_ html: HTML) {
+        chunks = html.text.components(separatedBy: SharedPage.marker).map { ByteBuffer(string: $0) }
+        bytes = chunks.reduce(0) { $0 + $1.readableBytes }
+        status = html.status
+    }
+
+    /// The page for one session.
+    func response(csrf: String) -> Response {
+        var body = ByteBuffer()
+        body.reserveCapacity(bytes + csrf.utf8.count * chunks.count)
+        for (index, chunk) in chunks.enumerated() {
+            if index > 0 { body.writeString(csrf) }
+            body.writeImmutableBuffer(chunk)
+        }
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
+    }
+}
