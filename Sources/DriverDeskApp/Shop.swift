@@ -43,7 +43,8 @@ public struct Shop: Sendable {
     /// The shop's settings as stored now.
     public func config() throws -> Config { try database.config() }
 
-    /// Closes the database's connections (the benchmark, between runs); the shop cannot be used afterwards.
+    /// Closes the database's connections (the benchmark, when it is done with a pool); the shop cannot be used
+    /// afterwards.
     public func close() throws { try database.close() }
 
     /// Tells whether anything may have changed since a moment (see `ChangeWatch`).
