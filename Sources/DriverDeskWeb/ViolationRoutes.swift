@@ -74,6 +74,7 @@ extension WebApp {
         let words = try words(context)
         return try await page("violations", nav: "violations", title: "violations.title", [
             "violations": list.prefix(300).map { WebApp.violationRow($0, words) },
+            "statuses": [ViolationStatus.open, .processed, .paid].map { ["value": $0.rawValue, "label": words.term("violationStatus", $0.rawValue)] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "hasImport": imported != nil,
             "import": imported.map { ["added": $0.added, "skipped": $0.skipped, "records": $0.records, "dryRun": $0.dryRun] as [String: Any] } ?? [:],
