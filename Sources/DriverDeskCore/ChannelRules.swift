@@ -29,6 +29,13 @@ public struct ChannelDecision: Sendable, Equatable {
     public var onlineFrom: CivilDate?
     /// Online would work once the driver is registered (a registration late enough still counts).
     public var registrationWouldHelp = false
+
+    public init(channel: Channel, reasons: [Message], onlineFrom: CivilDate?, registrationWouldHelp: Bool = false) {
+        self.channel = channel
+        self.reasons = reasons
+        self.onlineFrom = onlineFrom
+        self.registrationWouldHelp = registrationWouldHelp
+    }
 }
 
 /// What R4 needs to know about a violation, its driver and his registration on the car.

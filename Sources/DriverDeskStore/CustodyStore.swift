@@ -47,9 +47,9 @@ extension AppDatabase {
         try write { db in
             let vehicle = try AppDatabase.resolveVehicle(plate, db)
             let config = try AppDatabase.config(db)
-            guard var visit = try Visit.filter(Column("vehicleId") == vehicle.id! && Column("checkoutAt") == nil).fetchOne(db) else {
-                throw DeskError.refused(rule: "R1", message: "\(vehicle.plate) is not in the shop; there is no open visit to check out")
-            }
+            let open = try Visit.filter(Column("vehicleId") == vehicle.id! && Column("checkoutAt") == nil).fetchOne(db)
+            try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
+            guard var visit = open else { throw DeskError.storage(message: "no open visit") }
             let movements = try AppDatabase.spans(db, where: "m.visitId = ?", [visit.id!])
             try CustodyRules.checkCheckout(plate: vehicle.plate, visit: visit.span, at: at, movements: movements, time: config.time)
             let before = Audit.json(visit)
@@ -74,9 +74,7 @@ extension AppDatabase {
         try write { db in
             let vehicle = try AppDatabase.resolveVehicle(plate, db)
             let staff = try AppDatabase.resolveStaff(staffKey, db)
-            guard staff.active else {
-                throw DeskError.refused(rule: "staff", message: "\(staff.name) (staff #\(staff.id!)) is inactive and does not drive customer cars")
-            }
+            try CustodyRules.checkDriver(staff.ref, active: staff.active)
             let config = try AppDatabase.config(db)
             let visit = try AppDatabase.visit(of: vehicle.id!, covering: start, db)
             let vehicleNear = try AppDatabase.spansNear(db, column: "vehicleId", id: vehicle.id!, start: start, end: end)
@@ -95,9 +93,9 @@ extension AppDatabase {
         try write { db in
             let vehicle = try AppDatabase.resolveVehicle(plate, db)
             let config = try AppDatabase.config(db)
-            guard var movement = try Movement.filter(Column("vehicleId") == vehicle.id! && Column("endAt") == nil).fetchOne(db) else {
-                throw DeskError.refused(rule: "R1", message: "nobody is driving \(vehicle.plate); start a movement with driverdesk move start --plate \(vehicle.plate) --staff NAME")
-            }
+            let driven = try Movement.filter(Column("vehicleId") == vehicle.id! && Column("endAt") == nil).fetchOne(db)
+            try CustodyRules.checkBeingDriven(plate: vehicle.plate, driven: driven != nil)
+            guard var movement = driven else { throw DeskError.storage(message: "no movement in progress") }
             let staff = try Staff.fetchOne(db, key: movement.staffId)!
             guard let visit = try Visit.fetchOne(db, key: movement.visitId) else { throw DeskError.storage(message: "movement #\(movement.id!) has no visit") }
             try CustodyRules.checkMovement(id: movement.id, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: at, visit: visit.span,

@@ -87,12 +87,9 @@ extension AppDatabase {
                 }
                 row.registration.status = .removed
                 row.registration.removedAt = at
-            case .removed:
-                throw DeskError.refused(rule: "R8", message: "\(registration.ref) was already removed on \(registration.removedAt.map(time.format) ?? "-")")
-            case .expired:
-                throw DeskError.refused(rule: "R9", message: "\(registration.ref) expired on \(registration.expiredAt.map(time.format) ?? "-") without being confirmed; there is nothing to remove")
-            case .cancelled:
-                throw DeskError.refused(rule: "R8", message: "\(registration.ref) was cancelled on \(registration.cancelledAt.map(time.format) ?? "-"); there is nothing to remove")
+            case .removed, .expired, .cancelled:
+                try RegistrationRules.checkRemove(ref: registration.ref, status: registration.status, removedAt: registration.removedAt,
+                                                  expiredAt: registration.expiredAt, cancelledAt: registration.cancelledAt)
             }
             try row.registration.update(db)
             try Audit.record(db, context, action: row.registration.status == .cancelled ? "registration.cancel" : "registration.remove",

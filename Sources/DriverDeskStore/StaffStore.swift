@@ -25,9 +25,8 @@ extension AppDatabase {
     /// Adds a staff member; refuses a second staff member with the same ID number.
     public func addStaff(_ new: NewStaff, context: WriteContext) throws -> Staff {
         try write { db in
-            if let existing = try Staff.filter(Column("idNumber") == new.idNumber.text).fetchOne(db) {
-                throw DeskError.refused(rule: "staff", message: "\(existing.name) (staff #\(existing.id!)) already has the ID number \(new.idNumber.masked)")
-            }
+            let existing = try Staff.filter(Column("idNumber") == new.idNumber.text).fetchOne(db)
+            try RosterRules.checkNewStaff(existing: existing?.ref, maskedIdNumber: new.idNumber.masked)
             var staff = Staff(name: new.name, idNumber: new.idNumber.text, licenseClass: new.licenseClass,
                               licenseFirstIssued: new.licenseFirstIssued, licenseValidUntil: new.licenseValidUntil,
                               phone: new.phone, createdAt: context.now)
@@ -51,13 +50,11 @@ extension AppDatabase {
     public func deactivateStaff(_ key: String, context: WriteContext) throws -> Staff {
         try write { db in
             var staff = try AppDatabase.resolveStaff(key, db)
-            guard staff.active else {
-                throw DeskError.refused(rule: "staff", message: "\(staff.name) (staff #\(staff.id!)) is already inactive")
-            }
+            var driving: (plate: String, movement: Int64)?
             if let open = try Movement.filter(Column("staffId") == staff.id! && Column("endAt") == nil).fetchOne(db) {
-                let plate = try String.fetchOne(db, sql: "SELECT plate FROM vehicle WHERE id = ?", arguments: [open.vehicleId]) ?? "?"
-                throw DeskError.refused(rule: "R1", message: "\(staff.name) is driving \(plate) (movement #\(open.id!)); end that movement first: driverdesk move end --plate \(plate)")
+                driving = (try String.fetchOne(db, sql: "SELECT plate FROM vehicle WHERE id = ?", arguments: [open.vehicleId]) ?? "?", open.id!)
             }
+            try RosterRules.checkDeactivate(staff.ref, active: staff.active, driving: driving)
             let before = staff.auditJSON
             staff.active = false
             try staff.update(db)

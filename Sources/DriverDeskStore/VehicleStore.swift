@@ -25,9 +25,8 @@ extension AppDatabase {
     /// Adds a customer car; refuses a plate that is already known.
     public func addVehicle(_ new: NewVehicle, context: WriteContext) throws -> Vehicle {
         try write { db in
-            if let existing = try Vehicle.filter(Column("plate") == new.plate.text).fetchOne(db) {
-                throw DeskError.refused(rule: "vehicle", message: "\(existing.plate) is already a customer car (vehicle #\(existing.id!), owner \(existing.ownerName)); driverdesk vehicle show \(existing.plate)")
-            }
+            let existing = try Vehicle.filter(Column("plate") == new.plate.text).fetchOne(db)
+            try RosterRules.checkNewVehicle(existing: existing.map { ($0.plate, $0.id!, $0.ownerName) })
             var vehicle = Vehicle(plate: new.plate.text, ownerName: new.ownerName, ownerPhone: new.ownerPhone,
                                   engineLast6: new.engineLast6, usage: new.usage, size: new.size, createdAt: context.now)
             try vehicle.insert(db)

@@ -65,9 +65,7 @@ extension AppDatabase {
         try write { db in
             let vehicle = try AppDatabase.resolveVehicle(new.plate, db)
             let config = try AppDatabase.config(db)
-            if let existing = try AppDatabase.duplicate(of: new, vehicleId: vehicle.id!, db) {
-                throw DeskError.refused(rule: "violation", message: "this violation is already recorded as #\(existing) (same \(new.recordNo != nil ? "record number" : "plate, time and code")); driverdesk violation show \(existing)")
-            }
+            try ViolationRules.checkNew(existing: try AppDatabase.duplicate(of: new, vehicleId: vehicle.id!, db), sameRecordNo: new.recordNo != nil)
             var violation = try AppDatabase.makeViolation(new, vehicle: vehicle, config: config, now: context.now, db)
             try violation.insert(db)
             try Audit.record(db, context, action: "violation.add", subject: "violation #\(violation.id!) \(vehicle.plate) \(new.code)", before: nil, after: Audit.json(violation))
@@ -259,9 +257,7 @@ extension AppDatabase {
         try write { db in
             var violation = try AppDatabase.fetchViolation(id, db)
             let staff = try AppDatabase.resolveStaff(staffKey, db)
-            guard violation.status == .open else {
-                throw DeskError.refused(rule: "R2", message: "violation #\(id) is \(violation.status.rawValue); only an open violation can be given to another driver")
-            }
+            try ViolationRules.checkAssign(id: id, status: violation.status)
             let before = Audit.json(violation)
             violation.driverId = staff.id
             violation.attribution = .manual
@@ -282,28 +278,15 @@ extension AppDatabase {
             var violation = try AppDatabase.fetchViolation(id, db)
             let config = try AppDatabase.config(db)
             let time = config.time
-            switch violation.status {
-            case .open: break
-            case .processed: throw DeskError.refused(rule: "R4", message: "violation #\(id) was already processed on \(violation.processedAt.map(time.format) ?? "-")")
-            case .paid: throw DeskError.refused(rule: "R4", message: "violation #\(id) is already paid")
-            case .void: throw DeskError.refused(rule: "R4", message: "violation #\(id) is void")
-            }
+            try ViolationRules.checkProcessable(id: id, status: violation.status, processedAt: violation.processedAt)
             guard at >= violation.occurredAt else {
                 throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the violation happened (\(time.format(violation.occurredAt)))")
             }
             let row = try AppDatabase.violationRow(violation, db)
-            guard let driver = row.driver else {
-                throw DeskError.refused(rule: "R2", message: "nobody is attributed to violation #\(id); decide who drove first: driverdesk violation assign \(id) --staff NAME --reason TEXT")
-            }
             let day = time.civilDate(of: at)
-            if !window, let decision = try AppDatabase.channel(for: row, processingOn: day, db) {
-                if decision.channel == .window {
-                    throw DeskError.refusedWith(rule: "R4", reasons: [Message("channel.refusedOnline", ["staff": .text(driver.name), "violation": .number(Int(id))])] + decision.reasons)
-                }
-                if let from = decision.onlineFrom, day < from {
-                    throw DeskError.refused(rule: "R4", message: "\(driver.name)'s registration on \(row.vehicle.plate) was activated today (\(day)); 12123 does not process a violation on the day of binding: process it online from \(from) (rules.noSameDayProcessing)")
-                }
-            }
+            let decision = !window && row.driver != nil ? try AppDatabase.channel(for: row, processingOn: day, db) : nil
+            try ViolationRules.checkProcess(id: id, driver: row.driver?.ref, plate: row.vehicle.plate, window: window, decision: decision, day: day)
+            let driver = row.driver!
             let since = at.addingTimeInterval(-365 * 86_400).seconds
             let driverPlates = Set(try String.fetchAll(db, sql: """
                 SELECT DISTINCT v.plate FROM violation x JOIN vehicle v ON v.id = x.vehicleId
@@ -334,12 +317,7 @@ extension AppDatabase {
             var violation = try AppDatabase.fetchViolation(id, db)
             let config = try AppDatabase.config(db)
             let time = config.time
-            switch violation.status {
-            case .processed: break
-            case .open: throw DeskError.refused(rule: "R7", message: "violation #\(id) is not processed yet: the fine is set when the driver accepts it in 12123; driverdesk violation process \(id)")
-            case .paid: throw DeskError.refused(rule: "R7", message: "violation #\(id) was already paid on \(violation.paidAt.map(time.format) ?? "-")")
-            case .void: throw DeskError.refused(rule: "R7", message: "violation #\(id) is void; nothing to pay")
-            }
+            try ViolationRules.checkPay(id: id, status: violation.status, paidAt: violation.paidAt)
             guard let processedAt = violation.processedAt, at >= processedAt else {
                 throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the violation was processed")
             }

@@ -103,7 +103,7 @@ struct ImportAttributionTests {
             do {
                 _ = try added.shop.db.addViolation(new, context: added.shop.context)
             } catch let error as DeskError {
-                guard case .refused(rule: "violation", _) = error else { throw error }
+                guard case .refusedWith(rule: "violation", _) = error else { throw error }
                 refused += 1
             }
         }
@@ -149,7 +149,7 @@ struct ImportAttributionTests {
         for new in list {
             do {
                 _ = try added.shop.db.addViolation(new, context: added.shop.context)
-            } catch DeskError.refused(rule: "violation", _) {
+            } catch DeskError.refusedWith(rule: "violation", _) {
                 refused += 1
             }
         }

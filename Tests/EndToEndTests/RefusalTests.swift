@@ -45,7 +45,7 @@ struct RefusalEndToEndTests {
         #expect(endBeforeStart.contains("结束时间必须晚于开始时间"), "\(endBeforeStart)")
 
         let notDriven = try refused(cli, 1, "move", "end", "--plate", "沪B88888")
-        #expect(notDriven.contains("nobody is driving 沪B88888"))
+        #expect(notDriven.contains("现在没有人驾驶沪B88888") && notDriven.contains("driverdesk move start --plate 沪B88888"), "\(notDriven)")
 
         let checkout = try refused(cli, 1, "visit", "checkout", "--plate", "京A12345", "--at", "2026-11-20 12:00")
         #expect(checkout.contains("正由李强驾驶"), "\(checkout)")

@@ -113,7 +113,7 @@ struct RegisterEndToEndTests {
         #expect(removed["status"] as? String == "removed")
         let again = try cli.run(["register", "remove", ref])
         #expect(again.status == 1)
-        #expect(again.stderr.contains("already removed"))
+        #expect(again.stderr.contains("\(ref) 已于 2026-11-20 11:00 解除备案") && again.stderr.contains("(R8)"), "\(again.stderr)")
         let unknown = try cli.run(["register", "confirm", "INV-0000-0000"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no invite INV-0000-0000"))

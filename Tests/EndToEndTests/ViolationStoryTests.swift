@@ -101,7 +101,7 @@ struct ViolationStoryTests {
         #expect(v["onlineFrom"] as? String == "2026-11-21")
         let refused = try cli.run(["violation", "process", "1"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("from 2026-11-21"))
+        #expect(refused.stderr.contains("备案当天不能处理违法：2026-11-21 起可以网上处理"), "\(refused.stderr)")
         cli.now = "2026-11-21 09:00"
         try cli.ok("violation", "process", "1")
     }

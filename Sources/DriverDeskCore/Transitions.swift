@@ -1,0 +1,111 @@
+import Foundation
+
+/// The state machine of a violation (assign, process, pay): which step is allowed from which state, and why not.
+/// The store reads the facts, asks here, and applies what is allowed in the same transaction.
+public enum ViolationRules {
+    static func refused(_ rule: String, _ reason: Message) -> DeskError { .refusedWith(rule: rule, reasons: [reason]) }
+
+    /// A second copy of a recorded violation (same record number, or same plate, time and code) is refused.
+    public static func checkNew(existing: Int64?, sameRecordNo: Bool) throws {
+        guard let existing else { return }
+        if sameRecordNo { throw refused("violation", Message("violation.duplicateRecordNo", ["violation": .number(Int(existing))])) }
+        throw refused("violation", Message("violation.duplicate", ["violation": .number(Int(existing))]))
+    }
+
+    /// Only an open violation can be given to another driver (R2).
+    public static func checkAssign(id: Int64, status: ViolationStatus) throws {
+        guard status == .open else {
+            throw refused("R2", Message("violation.assignNotOpen", ["violation": .number(Int(id)), "status": .term("violationStatus", status.rawValue)]))
+        }
+    }
+
+    /// Processing (R4), first step: only an open violation.
+    public static func checkProcessable(id: Int64, status: ViolationStatus, processedAt: Date?) throws {
+        switch status {
+        case .open: break
+        case .processed:
+            throw refused("R4", Message("violation.alreadyProcessed", ["violation": .number(Int(id)), "at": .time(processedAt ?? .distantPast)]))
+        case .paid: throw refused("R4", Message("violation.alreadyPaid", ["violation": .number(Int(id))]))
+        case .void: throw refused("R4", Message("violation.isVoid", ["violation": .number(Int(id))]))
+        }
+    }
+
+    /// Processing (R4), second step: a driver is attributed; online only where R4 says so, and not on the day of binding.
+    /// `decision` is R4's answer for the processing day (nil when processed at a window).
+    public static func checkProcess(id: Int64, driver: StaffRef?, plate: String, window: Bool, decision: ChannelDecision?, day: CivilDate) throws {
+        guard let driver else {
+            throw refused("R2", Message("violation.nobodyAttributed", ["violation": .number(Int(id))]))
+        }
+        guard !window, let decision else { return }
+        if decision.channel == .window {
+            throw DeskError.refusedWith(rule: "R4", reasons: [Message("channel.refusedOnline", ["staff": .text(driver.name), "violation": .number(Int(id))])] + decision.reasons)
+        }
+        if let from = decision.onlineFrom, day < from {
+            throw refused("R4", Message("violation.bindingDay", ["staff": .text(driver.name), "plate": .text(plate), "day": .day(day), "from": .day(from),
+                                                                  "setting": .text("rules.noSameDayProcessing"), "violation": .number(Int(id))]))
+        }
+    }
+
+    /// Paying (R7): only a processed violation, once.
+    public static func checkPay(id: Int64, status: ViolationStatus, paidAt: Date?) throws {
+        switch status {
+        case .processed: return
+        case .open: throw refused("R7", Message("violation.payNotProcessed", ["violation": .number(Int(id))]))
+        case .paid: throw refused("R7", Message("violation.alreadyPaidOn", ["violation": .number(Int(id)), "at": .time(paidAt ?? .distantPast)]))
+        case .void: throw refused("R7", Message("violation.payVoid", ["violation": .number(Int(id))]))
+        }
+    }
+}
+
+extension RegistrationRules {
+    /// Removing (R8): an invite not yet confirmed is cancelled, a live registration removed; one already over is refused.
+    public static func checkRemove(ref: String, status: RegistrationStatus, removedAt: Date?, expiredAt: Date?, cancelledAt: Date?) throws {
+        switch status {
+        case .invited, .active, .removalDue: return
+        case .removed: throw DeskError.refusedWith(rule: "R8", reasons: [Message("registration.alreadyRemoved", ["ref": .text(ref), "at": .time(removedAt ?? .distantPast)])])
+        case .expired:
+            throw DeskError.refusedWith(rule: "R9", reasons: [Message("registration.removeExpired", ["ref": .text(ref), "at": .time(expiredAt ?? .distantPast)])])
+        case .cancelled: throw DeskError.refusedWith(rule: "R8", reasons: [Message("registration.removeCancelled", ["ref": .text(ref), "at": .time(cancelledAt ?? .distantPast)])])
+        }
+    }
+}
+
+extension CustodyRules {
+    /// Check-out needs an open visit (R1).
+    public static func checkHasOpenVisit(plate: String, open: Bool) throws {
+        if !open { throw refused(Message("visit.notInShop", ["plate": .text(plate)])) }
+    }
+
+    /// Ending a movement needs one in progress (R1).
+    public static func checkBeingDriven(plate: String, driven: Bool) throws {
+        if !driven { throw refused(Message("movement.nobodyDriving", ["plate": .text(plate)])) }
+    }
+
+    /// Only an active staff member drives customer cars.
+    public static func checkDriver(_ staff: StaffRef, active: Bool) throws {
+        if !active { throw DeskError.refusedWith(rule: "staff", reasons: [Message("staff.inactive", ["staff": .text(staff.name), "id": .number(Int(staff.id))])]) }
+    }
+}
+
+/// Staff and customer cars: one record per person (by ID number) and per plate; deactivation keeps history.
+public enum RosterRules {
+    /// A second staff member with the same ID number is refused (R12: the number is shown masked).
+    public static func checkNewStaff(existing: StaffRef?, maskedIdNumber: String) throws {
+        guard let existing else { return }
+        throw DeskError.refusedWith(rule: "staff", reasons: [Message("staff.duplicateIdNumber", ["staff": .text(existing.name), "id": .number(Int(existing.id)), "idNumber": .text(maskedIdNumber)])])
+    }
+
+    /// Deactivating: not twice, and not while he is driving (R1).
+    public static func checkDeactivate(_ staff: StaffRef, active: Bool, driving: (plate: String, movement: Int64)?) throws {
+        if !active { throw DeskError.refusedWith(rule: "staff", reasons: [Message("staff.alreadyInactive", ["staff": .text(staff.name), "id": .number(Int(staff.id))])]) }
+        if let driving {
+            throw DeskError.refusedWith(rule: "R1", reasons: [Message("staff.drivingNow", ["staff": .text(staff.name), "plate": .text(driving.plate), "movement": .number(Int(driving.movement))])])
+        }
+    }
+
+    /// A plate is one customer car.
+    public static func checkNewVehicle(existing: (plate: String, id: Int64, owner: String)?) throws {
+        guard let existing else { return }
+        throw DeskError.refusedWith(rule: "vehicle", reasons: [Message("vehicle.duplicate", ["plate": .text(existing.plate), "id": .number(Int(existing.id)), "owner": .text(existing.owner)])])
+    }
+}
