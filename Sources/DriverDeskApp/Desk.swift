@@ -22,7 +22,7 @@ public struct Desk: Sendable {
 
     /// The language to speak: the person's choice, else the shop's.
     public func language(_ config: Config) -> Language {
-        language ?? Language(rawValue: config.string("ui.language")) ?? .zhHans
+        language ?? Language(rawValue: config.string(.uiLanguage)) ?? .zhHans
     }
 
     /// The catalogue reasons, refusals and the vocabulary are rendered with.
@@ -54,7 +54,7 @@ public struct Desk: Sendable {
     public func settings() throws -> [SettingView] {
         let config = try config()
         let fixed = Config.settings.map { setting -> SettingView in
-            var value = config.string(setting.key)
+            var value = config.value(setting.key)
             if case .secret = setting.kind { value = value.isEmpty ? "(not set)" : "(set)" }
             return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: setting.help)
         }
@@ -71,10 +71,10 @@ public struct Desk: Sendable {
         let stored = key == "web.password" ? (value.isEmpty ? "" : try PasswordHash.make(value)) : value
         let config = try database.setConfig(key: key, value: stored, context: context)
         if key == "web.password" {
-            return SettingView(key: key, value: config.string(key).isEmpty ? "(not set)" : "(set)", defaultValue: "", isDefault: config.string(key).isEmpty, help: try Config.setting(key).help)
+            return SettingView(key: key, value: config.value(key).isEmpty ? "(not set)" : "(set)", defaultValue: "", isDefault: config.value(key).isEmpty, help: try Config.setting(key).help)
         }
         let setting = try Config.setting(key)
-        return SettingView(key: key, value: config.string(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: setting.help)
+        return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: setting.help)
     }
 
     // MARK: Staff
@@ -116,7 +116,7 @@ public struct Desk: Sendable {
         view.pointsThisCycle = cycle.points
         view.cycleStart = cycle.start.description
         view.cycleEnd = cycle.end.description
-        view.pointsRemaining = max(0, config.int("scoring.cycleMax") - cycle.points)
+        view.pointsRemaining = max(0, config.int(.scoringCycleMax) - cycle.points)
         return view
     }
 
@@ -177,7 +177,7 @@ public struct Desk: Sendable {
             movements: movements.map { MovementView($0, time: config.time) },
             registrations: registrations.map { RegistrationView($0, config: config) },
             drivers: registrations.filter { $0.registration.status.isLive }.count,
-            driversLimit: config.int("limits.driversPerVehicle"))
+            driversLimit: config.int(.limitsDriversPerVehicle))
     }
 
     // MARK: Visits and movements

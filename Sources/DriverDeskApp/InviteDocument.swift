@@ -31,12 +31,12 @@ public struct InviteDocument {
     var time: ShopTime { config.time }
     var ref: String { row.registration.ref }
     var expiresOn: CivilDate {
-        time.civilDate(of: row.registration.invitedAt).adding(days: config.int("invite.expiryDays"))
+        time.civilDate(of: row.registration.invitedAt).adding(days: config.int(.inviteExpiryDays))
     }
 
     /// What the QR holds: the shop's URL and the reference, or the reference and a bilingual summary.
     public var payload: String {
-        let base = config.string("invite.baseURL")
+        let base = config.string(.inviteBaseURL)
         if !base.isEmpty { return base + ref }
         return """
             \(ref)
@@ -66,11 +66,11 @@ public struct InviteDocument {
     public func context(paper: Paper, qrSVG: String) -> [String: Any] {
         let vehicle = row.vehicle, staff = row.staff
         let plateType = PlateType.names(plate: vehicle.plate, size: vehicle.size)
-        let showID = config.bool("invite.showIdNumber")
+        let showID = config.bool(.inviteShowIdNumber)
         // swift-mustache treats "" as true: leave empty values out so their sections vanish.
         func present(_ values: [String: String?]) -> [String: String] { values.compactMapValues { $0.flatMap { $0.isEmpty ? nil : $0 } } }
         return [
-            "shop": present(["name": config.shopName, "phone": config.string("shop.phone")]),
+            "shop": present(["name": config.shopName, "phone": config.string(.shopPhone)]),
             "ref": ref,
             "issuedAt": time.format(row.registration.invitedAt),
             "expiresOn": expiresOn.description,

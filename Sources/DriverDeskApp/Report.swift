@@ -60,7 +60,7 @@ extension Desk {
             return fromDay <= day && day <= toDay && row.violation.status != .void
         }
         let yearAgo = now.addingTimeInterval(-365 * 86_400)
-        let platesLimit = config.int("proxy.platesPerDriver"), driversLimit = config.int("proxy.driversPerPlate")
+        let platesLimit = config.int(.proxyPlatesPerDriver), driversLimit = config.int(.proxyDriversPerPlate)
         let handled = try database.violations().filter { row in
             row.violation.points > 0 && (row.violation.processedAt.map { $0 >= yearAgo } ?? false)
         }
@@ -76,7 +76,7 @@ extension Desk {
             }
             staffLines.append(ReportView.StaffLine(
                 staff: staff.ref, pointsThisCycle: cycle.points, cycleEnd: cycle.end.description,
-                pointsRemaining: max(0, config.int("scoring.cycleMax") - cycle.points), violations: mine.count,
+                pointsRemaining: max(0, config.int(.scoringCycleMax) - cycle.points), violations: mine.count,
                 open: mine.filter { $0.violation.status.isUnpaid }.count,
                 finesPaidYuan: Money.yuanNumber(mine.filter { $0.violation.status == .paid }.reduce(0) { $0 + $1.violation.fineFen }),
                 lateFeesPaidYuan: Money.yuanNumber(mine.reduce(0) { $0 + ($1.violation.status == .paid ? $1.violation.lateFeeFen ?? 0 : 0) }),

@@ -12,12 +12,12 @@ public struct ChannelSettings: Sendable, Equatable {
     public init() {}
 
     public init(_ config: Config) {
-        registrationMustPrecedeViolation = config.bool("rules.registrationMustPrecedeViolation")
-        lateRegistrationDays = config.int("rules.lateRegistrationDays")
-        noSameDayProcessing = config.bool("rules.noSameDayProcessing")
-        maxFineFen = config.int("online.maxFineYuan") * 100
-        pointsBelow = config.int("online.pointsBelow")
-        cycleMax = config.int("scoring.cycleMax")
+        registrationMustPrecedeViolation = config.bool(.rulesRegistrationMustPrecedeViolation)
+        lateRegistrationDays = config.int(.rulesLateRegistrationDays)
+        noSameDayProcessing = config.bool(.rulesNoSameDayProcessing)
+        maxFineFen = config.int(.onlineMaxFineYuan) * 100
+        pointsBelow = config.int(.onlinePointsBelow)
+        cycleMax = config.int(.scoringCycleMax)
     }
 }
 

@@ -103,9 +103,9 @@ public enum CleanupRules {
         public var dueSoonDays = 3
 
         public init(_ config: Config) {
-            inviteExpiryDays = config.int("invite.expiryDays")
-            registrationStaleDays = config.int("registration.staleDays")
-            visitStaleDays = config.int("visit.staleDays")
+            inviteExpiryDays = config.int(.inviteExpiryDays)
+            registrationStaleDays = config.int(.registrationStaleDays)
+            visitStaleDays = config.int(.visitStaleDays)
             fees = FeeRules(config)
         }
     }

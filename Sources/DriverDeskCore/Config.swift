@@ -54,37 +54,67 @@ public struct Setting: Sendable {
     }
 }
 
+/// The name of every setting: a misspelt key does not compile (and cannot silently read as 0).
+public enum SettingKey: String, CaseIterable, Sendable {
+    case shopName = "shop.name"
+    case shopPhone = "shop.phone"
+    case shopTimeZone = "shop.timeZone"
+    case attributionSlackMinutes = "attribution.slackMinutes"
+    case limitsActivePerStaff = "limits.activePerStaff"
+    case limitsNewPerDay = "limits.newPerDay"
+    case limitsNewPerYear = "limits.newPerYear"
+    case limitsDriversPerVehicle = "limits.driversPerVehicle"
+    case rulesRegistrationMustPrecedeViolation = "rules.registrationMustPrecedeViolation"
+    case rulesLateRegistrationDays = "rules.lateRegistrationDays"
+    case rulesNoSameDayProcessing = "rules.noSameDayProcessing"
+    case onlineMaxFineYuan = "online.maxFineYuan"
+    case onlinePointsBelow = "online.pointsBelow"
+    case scoringCycleMax = "scoring.cycleMax"
+    case proxyPlatesPerDriver = "proxy.platesPerDriver"
+    case proxyDriversPerPlate = "proxy.driversPerPlate"
+    case feesDueDays = "fees.dueDays"
+    case feesLateFeePercentPerDay = "fees.lateFeePercentPerDay"
+    case removalGraceDays = "removal.graceDays"
+    case inviteExpiryDays = "invite.expiryDays"
+    case registrationStaleDays = "registration.staleDays"
+    case visitStaleDays = "visit.staleDays"
+    case inviteShowIdNumber = "invite.showIdNumber"
+    case inviteBaseURL = "invite.baseURL"
+    case uiLanguage = "ui.language"
+    case webPassword = "web.password"
+}
+
 /// The settings a shop has, defaults filled in (R1–R12 numbers live here, not in code).
 public struct Config: Sendable, Equatable {
     public private(set) var values: [String: String]
 
     public static let settings: [Setting] = [
-        Setting(key: "shop.name", defaultValue: "DriverDesk Workshop", kind: .text, help: "the shop's name on slips and pages"),
-        Setting(key: "shop.phone", defaultValue: "", kind: .text, help: "the front desk's phone, printed on invite slips"),
-        Setting(key: "shop.timeZone", defaultValue: "Asia/Shanghai", kind: .timeZone, help: "times without an offset are in this zone (R10)"),
-        Setting(key: "attribution.slackMinutes", defaultValue: "10", kind: .integer(0...120), help: "camera clock drift allowed around a movement (R2)"),
-        Setting(key: "limits.activePerStaff", defaultValue: "3", kind: .integer(1...100), help: "active non-owner registrations per staff member (R3)"),
-        Setting(key: "limits.newPerDay", defaultValue: "1", kind: .integer(1...100), help: "new registrations per staff member per calendar day (R3)"),
-        Setting(key: "limits.newPerYear", defaultValue: "5", kind: .integer(1...1000), help: "new registrations per staff member per calendar year (R3)"),
-        Setting(key: "limits.driversPerVehicle", defaultValue: "3", kind: .integer(1...100), help: "active non-owner drivers per vehicle (R3)"),
-        Setting(key: "rules.registrationMustPrecedeViolation", defaultValue: "true", kind: .boolean, help: "online handling needs a registration activated before the violation (R4)"),
-        Setting(key: "rules.lateRegistrationDays", defaultValue: "7", kind: .integer(0...365), help: "when the rule above is false: days after the violation a registration still counts (R4)"),
-        Setting(key: "rules.noSameDayProcessing", defaultValue: "true", kind: .boolean, help: "no online processing on the day the registration was activated (R4)"),
-        Setting(key: "online.maxFineYuan", defaultValue: "200", kind: .integer(0...100_000), help: "largest fine handled online (R4)"),
-        Setting(key: "online.pointsBelow", defaultValue: "9", kind: .integer(1...13), help: "points must be below this to be handled online (R4)"),
-        Setting(key: "scoring.cycleMax", defaultValue: "12", kind: .integer(1...100), help: "points in a scoring cycle (R6)"),
-        Setting(key: "proxy.platesPerDriver", defaultValue: "3", kind: .integer(1...100), help: "non-owned plates a driver handles in a year before 12123 flags him (R5)"),
-        Setting(key: "proxy.driversPerPlate", defaultValue: "3", kind: .integer(1...100), help: "drivers handling one plate in a year before 12123 flags it (R5)"),
-        Setting(key: "fees.dueDays", defaultValue: "15", kind: .integer(0...365), help: "days after processing a fine is due (R7)"),
-        Setting(key: "fees.lateFeePercentPerDay", defaultValue: "3", kind: .integer(0...100), help: "late fee per day after the due date, capped at the fine (R7)"),
-        Setting(key: "removal.graceDays", defaultValue: "0", kind: .integer(0...365), help: "days after the last payment a registration becomes removalDue (R8)"),
-        Setting(key: "invite.expiryDays", defaultValue: "7", kind: .integer(1...365), help: "days an invite waits for confirmation before cleanup expires it (R9)"),
-        Setting(key: "registration.staleDays", defaultValue: "3", kind: .integer(0...365), help: "days after the car left that an unused registration becomes removalDue (R9)"),
-        Setting(key: "visit.staleDays", defaultValue: "30", kind: .integer(1...3650), help: "visits open longer than this are listed by cleanup (R9)"),
-        Setting(key: "invite.showIdNumber", defaultValue: "false", kind: .boolean, help: "print the driver's whole ID number on invite slips (R12)"),
-        Setting(key: "invite.baseURL", defaultValue: "", kind: .text, help: "when set, invite QR codes carry this URL followed by the reference"),
-        Setting(key: "ui.language", defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "the shop's language: pages, reasons, refusals, CSV headers (--lang and the web's switch choose another)"),
-        Setting(key: "web.password", defaultValue: "", kind: .secret, help: "front-desk password for the web pages (required off 127.0.0.1); kept as a salted hash"),
+        Setting(key: SettingKey.shopName.rawValue, defaultValue: "DriverDesk Workshop", kind: .text, help: "the shop's name on slips and pages"),
+        Setting(key: SettingKey.shopPhone.rawValue, defaultValue: "", kind: .text, help: "the front desk's phone, printed on invite slips"),
+        Setting(key: SettingKey.shopTimeZone.rawValue, defaultValue: "Asia/Shanghai", kind: .timeZone, help: "times without an offset are in this zone (R10)"),
+        Setting(key: SettingKey.attributionSlackMinutes.rawValue, defaultValue: "10", kind: .integer(0...120), help: "camera clock drift allowed around a movement (R2)"),
+        Setting(key: SettingKey.limitsActivePerStaff.rawValue, defaultValue: "3", kind: .integer(1...100), help: "active non-owner registrations per staff member (R3)"),
+        Setting(key: SettingKey.limitsNewPerDay.rawValue, defaultValue: "1", kind: .integer(1...100), help: "new registrations per staff member per calendar day (R3)"),
+        Setting(key: SettingKey.limitsNewPerYear.rawValue, defaultValue: "5", kind: .integer(1...1000), help: "new registrations per staff member per calendar year (R3)"),
+        Setting(key: SettingKey.limitsDriversPerVehicle.rawValue, defaultValue: "3", kind: .integer(1...100), help: "active non-owner drivers per vehicle (R3)"),
+        Setting(key: SettingKey.rulesRegistrationMustPrecedeViolation.rawValue, defaultValue: "true", kind: .boolean, help: "online handling needs a registration activated before the violation (R4)"),
+        Setting(key: SettingKey.rulesLateRegistrationDays.rawValue, defaultValue: "7", kind: .integer(0...365), help: "when the rule above is false: days after the violation a registration still counts (R4)"),
+        Setting(key: SettingKey.rulesNoSameDayProcessing.rawValue, defaultValue: "true", kind: .boolean, help: "no online processing on the day the registration was activated (R4)"),
+        Setting(key: SettingKey.onlineMaxFineYuan.rawValue, defaultValue: "200", kind: .integer(0...100_000), help: "largest fine handled online (R4)"),
+        Setting(key: SettingKey.onlinePointsBelow.rawValue, defaultValue: "9", kind: .integer(1...13), help: "points must be below this to be handled online (R4)"),
+        Setting(key: SettingKey.scoringCycleMax.rawValue, defaultValue: "12", kind: .integer(1...100), help: "points in a scoring cycle (R6)"),
+        Setting(key: SettingKey.proxyPlatesPerDriver.rawValue, defaultValue: "3", kind: .integer(1...100), help: "non-owned plates a driver handles in a year before 12123 flags him (R5)"),
+        Setting(key: SettingKey.proxyDriversPerPlate.rawValue, defaultValue: "3", kind: .integer(1...100), help: "drivers handling one plate in a year before 12123 flags it (R5)"),
+        Setting(key: SettingKey.feesDueDays.rawValue, defaultValue: "15", kind: .integer(0...365), help: "days after processing a fine is due (R7)"),
+        Setting(key: SettingKey.feesLateFeePercentPerDay.rawValue, defaultValue: "3", kind: .integer(0...100), help: "late fee per day after the due date, capped at the fine (R7)"),
+        Setting(key: SettingKey.removalGraceDays.rawValue, defaultValue: "0", kind: .integer(0...365), help: "days after the last payment a registration becomes removalDue (R8)"),
+        Setting(key: SettingKey.inviteExpiryDays.rawValue, defaultValue: "7", kind: .integer(1...365), help: "days an invite waits for confirmation before cleanup expires it (R9)"),
+        Setting(key: SettingKey.registrationStaleDays.rawValue, defaultValue: "3", kind: .integer(0...365), help: "days after the car left that an unused registration becomes removalDue (R9)"),
+        Setting(key: SettingKey.visitStaleDays.rawValue, defaultValue: "30", kind: .integer(1...3650), help: "visits open longer than this are listed by cleanup (R9)"),
+        Setting(key: SettingKey.inviteShowIdNumber.rawValue, defaultValue: "false", kind: .boolean, help: "print the driver's whole ID number on invite slips (R12)"),
+        Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: "when set, invite QR codes carry this URL followed by the reference"),
+        Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "the shop's language: pages, reasons, refusals, CSV headers (--lang and the web's switch choose another)"),
+        Setting(key: SettingKey.webPassword.rawValue, defaultValue: "", kind: .secret, help: "front-desk password for the web pages (required off 127.0.0.1); kept as a salted hash"),
     ]
 
     public static func setting(_ key: String) throws -> Setting {
@@ -129,13 +159,17 @@ public struct Config: Sendable, Equatable {
         values.filter { $0.key.hasPrefix("fine.") && !$0.value.isEmpty }.map { ($0.key, $0.value) }.sorted { $0.key < $1.key }
     }
 
-    public func string(_ key: String) -> String { values[key] ?? "" }
-    public func int(_ key: String) -> Int { Int(values[key] ?? "") ?? Int(Config.settings.first { $0.key == key }?.defaultValue ?? "") ?? 0 }
-    public func bool(_ key: String) -> Bool { values[key] == "true" }
+    public func string(_ key: SettingKey) -> String { values[key.rawValue] ?? "" }
+    public func int(_ key: SettingKey) -> Int {
+        Int(values[key.rawValue] ?? "") ?? Int(Config.settings.first { $0.key == key.rawValue }?.defaultValue ?? "") ?? 0
+    }
+    public func bool(_ key: SettingKey) -> Bool { values[key.rawValue] == "true" }
+    /// Any stored key, as text (for listing them; `fine.*` included).
+    public func value(_ key: String) -> String { values[key] ?? "" }
     public func isDefault(_ key: String) -> Bool { values[key] == Config.settings.first { $0.key == key }?.defaultValue }
 
-    public var shopName: String { string("shop.name") }
-    public var time: ShopTime { ShopTime(zone: TimeZone(identifier: string("shop.timeZone")) ?? TimeZone(identifier: "Asia/Shanghai")!) }
-    public var slack: TimeInterval { TimeInterval(int("attribution.slackMinutes") * 60) }
-    public var visitStaleDays: Int { int("visit.staleDays") }
+    public var shopName: String { string(.shopName) }
+    public var time: ShopTime { ShopTime(zone: TimeZone(identifier: string(.shopTimeZone)) ?? TimeZone(identifier: "Asia/Shanghai")!) }
+    public var slack: TimeInterval { TimeInterval(int(.attributionSlackMinutes) * 60) }
+    public var visitStaleDays: Int { int(.visitStaleDays) }
 }

@@ -9,7 +9,7 @@ public struct FeeRules: Sendable, Equatable {
     }
 
     public init(_ config: Config) {
-        self.init(dueDays: config.int("fees.dueDays"), percentPerDay: config.int("fees.lateFeePercentPerDay"))
+        self.init(dueDays: config.int(.feesDueDays), percentPerDay: config.int(.feesLateFeePercentPerDay))
     }
 
     /// Processed on 4 November: due on 19 November.

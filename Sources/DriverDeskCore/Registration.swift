@@ -99,9 +99,9 @@ public struct RegistrationLimits: Sendable, Equatable {
     }
 
     public init(_ config: Config) {
-        self.init(activePerStaff: config.int("limits.activePerStaff"), newPerDay: config.int("limits.newPerDay"),
-                  newPerYear: config.int("limits.newPerYear"), driversPerVehicle: config.int("limits.driversPerVehicle"),
-                  inviteExpiryDays: config.int("invite.expiryDays"))
+        self.init(activePerStaff: config.int(.limitsActivePerStaff), newPerDay: config.int(.limitsNewPerDay),
+                  newPerYear: config.int(.limitsNewPerYear), driversPerVehicle: config.int(.limitsDriversPerVehicle),
+                  inviteExpiryDays: config.int(.inviteExpiryDays))
     }
 }
 

@@ -53,7 +53,7 @@ extension AppDatabase {
                 try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                arguments: [setting.key, value])
                 try Audit.record(db, context, action: "config.set", subject: setting.key,
-                                 before: Audit.json([setting.key: current.string(setting.key)]), after: Audit.json([setting.key: value]))
+                                 before: Audit.json([setting.key: current.value(setting.key)]), after: Audit.json([setting.key: value]))
             }
             return try AppDatabase.config(db)
         }

@@ -298,7 +298,7 @@ extension AppDatabase {
                 """, arguments: [violation.vehicleId, since]))
             let warnings = violation.points > 0
                 ? ProxyWatch.warnings(driver: driver.name, plate: row.vehicle.plate, driverPlates: driverPlates, plateDrivers: plateDrivers,
-                                      platesLimit: config.int("proxy.platesPerDriver"), driversLimit: config.int("proxy.driversPerPlate"))
+                                      platesLimit: config.int(.proxyPlatesPerDriver), driversLimit: config.int(.proxyDriversPerPlate))
                 : []
             let before = Audit.json(violation)
             violation.status = .processed
@@ -349,7 +349,7 @@ extension AppDatabase {
                 if others == 0, var registration = try Registration.filter(Column("vehicleId") == violation.vehicleId && Column("staffId") == driverId && Column("status") == RegistrationStatus.active.rawValue).fetchOne(db) {
                     let registrationBefore = Audit.json(registration)
                     registration.status = .removalDue
-                    registration.removalDueAt = at.addingTimeInterval(TimeInterval(config.int("removal.graceDays")) * 86_400)
+                    registration.removalDueAt = at.addingTimeInterval(TimeInterval(config.int(.removalGraceDays)) * 86_400)
                     try registration.update(db)
                     try Audit.record(db, context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
                                      before: registrationBefore, after: Audit.json(registration))

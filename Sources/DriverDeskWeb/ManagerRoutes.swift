@@ -43,7 +43,7 @@ extension WebApp {
                 },
                 "vehicles": report.vehicles.prefix(50).map { ["plate": $0.plate, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "drivers": $0.drivers, "watch": $0.proxyWatch] as [String: Any] },
                 "months": report.months.map { ["month": $0.month, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "late": "\($0.lateFeesPaidYuan)", "paid": "\($0.paidYuan)"] as [String: Any] },
-                "pointsChart": Charts.bars(report.staff.map { ($0.staff.name, Double($0.pointsThisCycle)) }, max: Double(config.int("scoring.cycleMax")), unit: ""),
+                "pointsChart": Charts.bars(report.staff.map { ($0.staff.name, Double($0.pointsThisCycle)) }, max: Double(config.int(.scoringCycleMax)), unit: ""),
                 "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
             ], context: context)
         }

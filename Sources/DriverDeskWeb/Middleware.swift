@@ -28,7 +28,7 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
-        let password = try app.config().string("web.password")
+        let password = try app.config().string(.webPassword)
         if !password.isEmpty, context.session?.authenticated != true {
             return .redirect(to: "/login", type: .normal)
         }

@@ -82,7 +82,7 @@ public struct Pages: @unchecked Sendable {
     /// A whole page: the layout, the navigation, the scanner field, the page's own content.
     func render(_ name: String, status: HTTPResponse.Status = .ok, nav: String, title: String, page: [String: Any],
                 session: Session, config: Config, flash: String? = nil) throws -> HTML {
-        let language = session.language ?? config.string("ui.language")
+        let language = session.language ?? config.string(.uiLanguage)
         let t = catalogue(language)
         let context: [String: Any] = [
             "t": t, "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",

@@ -10,7 +10,7 @@ extension WebApp {
         }
         router.post("/login") { request, context in
             let form = self.form(context)
-            let hash = try self.config().string("web.password")
+            let hash = try self.config().string(.webPassword)
             guard !hash.isEmpty, PasswordHash.verify(form["password"] ?? "", hash: hash) else {
                 try await Task.sleep(for: .milliseconds(300))
                 return try await self.page("login", nav: "", title: "login.title", ["error": true], context: context, status: .unauthorized)

@@ -29,7 +29,7 @@ extension WebApp {
             return try await self.page("staff-member", nav: "staff", title: "staff.title", [
                 "id": s.id, "name": s.name, "idNumber": IDNumber.mask(s.idNumber), "licenseClass": s.licenseClass, "firstIssued": s.licenseFirstIssued,
                 "validUntil": s.licenseValidUntil, "licenseValid": s.licenseValid, "phone": s.phone ?? "", "active": s.active,
-                "points": WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax")), "cycleEnd": s.cycleEnd ?? "",
+                "points": WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int(.scoringCycleMax)), "cycleEnd": s.cycleEnd ?? "",
                 "slots": words.slots(detail.slots),
                 "registrations": detail.registrations.map { ["ref": $0.ref, "plate": $0.plate, "status": $0.status, "statusText": words.term("registrationStatus", $0.status),
                                                              "method": words.term("method", $0.method)] },
@@ -54,7 +54,7 @@ extension WebApp {
         let rows: [[String: Any]] = try desk.staffList().map { s in
             var row: [String: Any] = ["id": s.id, "name": s.name, "idNumber": s.idNumber, "licenseClass": s.licenseClass, "validUntil": s.licenseValidUntil,
                                       "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? ""]
-            row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int("scoring.cycleMax"))
+            row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int(.scoringCycleMax))
             row["slots"] = (try? desk.slots(staffId: s.id, on: today)).map(words.slots) ?? ""
             return row
         }

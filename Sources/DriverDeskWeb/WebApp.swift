@@ -60,7 +60,7 @@ public struct WebApp: Sendable {
     func words(_ context: WebContext) throws -> Catalogue { try desk(context).catalogue(try config()) }
 
     func language(_ context: WebContext, at version: ChangeWatch.Version? = nil) throws -> String {
-        try context.session?.language ?? config(at: version).string("ui.language")
+        try context.session?.language ?? config(at: version).string(.uiLanguage)
     }
 
     /// Renders a page of `templates/web/`.
@@ -155,7 +155,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
 
 /// The whole server; refuses to listen beyond this machine without a front-desk password.
 public func buildApplication(shop: Shop, settings: ServerSettings) throws -> some ApplicationProtocol {
-    if !settings.isLoopback, try shop.config().string("web.password").isEmpty {
+    if !settings.isLoopback, try shop.config().string(.webPassword).isEmpty {
         throw DeskError.refused(rule: "web", message: "serving on \(settings.host) lets other machines in: set a front-desk password first: driverdesk config set web.password SECRET (or serve on 127.0.0.1)")
     }
     let templates = try Templates.shipped()

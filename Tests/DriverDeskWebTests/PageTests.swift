@@ -92,7 +92,7 @@ struct PageTests {
         let shop = try WebHarness()
         #expect(throws: DeskError.self) { try buildApplication(shop: shop.workshop, settings: shop.settings(host: "0.0.0.0")) }
         _ = try shop.desk.setSetting(key: "web.password", value: "front-desk-2026")
-        let stored = try shop.workshop.config().string("web.password")
+        let stored = try shop.workshop.config().string(.webPassword)
         #expect(stored.hasPrefix("$y$") && !stored.contains("front-desk-2026"))
         #expect(try !shop.desk.audit(since: nil).map { "\($0.after)" }.joined().contains("front-desk-2026"))
         _ = try buildApplication(shop: shop.workshop, settings: shop.settings(host: "0.0.0.0"))
