@@ -64,23 +64,7 @@ struct CLI {
         for (key, value) in environment { env[key] = value }
         if let unprivilegedHome { env["DRIVERDESK_HOME"] = unprivilegedHome }
         process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read stderr on another thread: a child filling one pipe while we wait on the other would hang.
-        let errBox = DataBox()
-        let done = DispatchSemaphore(value: 0)
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async {
-            errBox.data = errHandle.readDataToEndOfFile()
-            done.signal()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        let errData = errBox.data
-        process.waitUntilExit()
+        let (outData, errData) = try Captured.run(process)
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
                       stdoutBytes: outData)
     }
@@ -117,22 +101,8 @@ struct CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = ["-bail", db, ".dump"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errBox = DataBox()
-        let done = DispatchSemaphore(value: 0)
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async {
-            errBox.data = errHandle.readDataToEndOfFile()
-            done.signal()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self), errors = String(decoding: errBox.data, as: UTF8.self)
+        let (data, errorData) = try Captured.run(process)
+        let text = String(decoding: data, as: UTF8.self), errors = String(decoding: errorData, as: UTF8.self)
         guard process.terminationReason == .exit, process.terminationStatus == 0, errors.isEmpty, text.contains("CREATE TABLE") else {
             throw CLIError.dumpFailed("sqlite3 \(db) .dump: exit \(process.terminationStatus), \(errors), \(data.count) bytes out")
         }
@@ -175,4 +145,27 @@ enum CLIError: Error, CustomStringConvertible {
 /// Bytes read on another thread.
 final class DataBox: @unchecked Sendable {
     var data = Data()
+}
+
+/// A child process run to its end with both outputs read: stderr on another thread, since a child filling one pipe
+/// while we wait on the other would hang.
+enum Captured {
+    static func run(_ process: Process) throws -> (stdout: Data, stderr: Data) {
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errBox = DataBox()
+        let done = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        DispatchQueue.global().async {
+            errBox.data = errHandle.readDataToEndOfFile()
+            done.signal()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        process.waitUntilExit()
+        return (outData, errBox.data)
+    }
 }

@@ -11,25 +11,10 @@ func toolOutput(_ path: String, _ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // stderr on another thread: a tool filling one pipe while we wait on the other would hang.
-    let errBox = DataBox()
-    let done = DispatchSemaphore(value: 0)
-    let errHandle = err.fileHandleForReading
-    DispatchQueue.global().async {
-        errBox.data = errHandle.readDataToEndOfFile()
-        done.signal()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    process.waitUntilExit()
+    let (data, errors) = try Captured.run(process)
     let command = ([path] + arguments).joined(separator: " ")
     guard process.terminationStatus == 0 else {
-        throw ToolFailure(description: "\(command) exited \(process.terminationStatus): \(String(decoding: errBox.data, as: UTF8.self))")
+        throw ToolFailure(description: "\(command) exited \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
     }
     let text = String(decoding: data, as: UTF8.self)
     guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
