@@ -99,9 +99,11 @@ extension Desk {
         let config = try config()
         let plan = try database.cleanup(dryRun: dryRun, context: context)
         let templates = try? Templates.shipped()
+        let words = try catalogue(config)
         let actions = plan.actions.map { action in
-            var view = CleanupActionView(kind: action.kind.rawValue, message: action.message, ref: action.ref, plate: action.plate,
-                                         staff: action.staff, violationId: action.violationId, reminder: nil)
+            var view = CleanupActionView(kind: action.kind.rawValue, message: words.render(action.message, time: config.time), ref: action.ref, plate: action.plate,
+                                         staff: action.staff, violationId: action.violationId, reminder: nil,
+                                         cliHint: words.hint(action.message, time: config.time))
             view.reminder = templates.flatMap { try? reminder(for: action, templates: $0, config: config) }
             return view
         }

@@ -261,8 +261,9 @@ public struct Desk: Sendable {
                           orderNo: car.orderNo, driver: car.driving?.staff, drivingSince: car.driving.map { config.time.formatISO($0.start) },
                           purpose: car.driving?.purpose.rawValue)
         }
-        let staleBefore = now.addingTimeInterval(-TimeInterval(config.visitStaleDays) * 86_400)
-        let stale = zip(snapshot.carsInShop, cars).filter { $0.0.checkinAt < staleBefore }.map(\.1)
+        let stale = zip(snapshot.carsInShop, cars).filter {
+            VisitRules.isStale(checkinAt: $0.0.checkinAt, now: now, staleDays: config.visitStaleDays, time: config.time)
+        }.map(\.1)
         var groups: [String: [ViolationSummary]] = [:]
         let actionable = try database.actionableViolations()
         for row in actionable.rows {

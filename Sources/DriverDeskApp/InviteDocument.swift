@@ -31,7 +31,7 @@ public struct InviteDocument {
     var time: ShopTime { config.time }
     var ref: String { row.registration.ref }
     var expiresOn: CivilDate {
-        time.civilDate(of: row.registration.invitedAt).adding(days: config.int(.inviteExpiryDays))
+        InviteRules.expiresOn(invitedAt: row.registration.invitedAt, expiryDays: config.int(.inviteExpiryDays), time: time)
     }
 
     /// What the QR holds: the shop's URL and the reference, or the reference and a bilingual summary.

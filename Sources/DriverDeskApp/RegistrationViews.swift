@@ -29,7 +29,7 @@ public struct RegistrationView: Codable, Equatable, Sendable {
         method = r.method.rawValue
         status = r.status.rawValue
         invitedAt = time.formatISO(r.invitedAt)
-        expiresOn = r.status == .invited ? time.civilDate(of: r.invitedAt).adding(days: config.int(.inviteExpiryDays)).description : nil
+        expiresOn = r.status == .invited ? InviteRules.expiresOn(invitedAt: r.invitedAt, expiryDays: config.int(.inviteExpiryDays), time: time).description : nil
         activatedAt = r.activatedAt.map(time.formatISO)
         removalDueAt = r.removalDueAt.map(time.formatISO)
         removedAt = r.removedAt.map(time.formatISO)

@@ -134,6 +134,10 @@ public struct CleanupActionView: Codable, Sendable {
     public var violationId: Int64?
     /// The bilingual SMS-length reminder: to the owner (removals) or the driver (fees).
     public var reminder: Reminder?
+    /// What to type next on the command line, in the chosen language (not in `--json`: the contract's keys stay).
+    public var cliHint: String?
+
+    enum CodingKeys: String, CodingKey { case kind, message, ref, plate, staff, violationId, reminder }
 
     public struct Reminder: Codable, Sendable {
         public var to: String

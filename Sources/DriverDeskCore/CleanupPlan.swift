@@ -1,19 +1,20 @@
 import Foundation
 
 /// One line of cleanup's report (R9).
-public struct CleanupAction: Codable, Equatable, Sendable {
+public struct CleanupAction: Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case inviteExpired, removalDue, removalReminder, visitStale, feeDueSoon, feeOverdue
     }
 
     public var kind: Kind
-    public var message: String
+    /// What happened or needs doing, as a value a catalogue renders.
+    public var message: Message
     public var ref: String?
     public var plate: String?
     public var staff: String?
     public var violationId: Int64?
 
-    public init(kind: Kind, message: String, ref: String? = nil, plate: String? = nil, staff: String? = nil, violationId: Int64? = nil) {
+    public init(kind: Kind, message: Message, ref: String? = nil, plate: String? = nil, staff: String? = nil, violationId: Int64? = nil) {
         self.kind = kind
         self.message = message
         self.ref = ref
@@ -119,10 +120,10 @@ public enum CleanupRules {
         for r in facts.registrations {
             switch r.status {
             case .invited:
-                let expiresOn = time.civilDate(of: r.invitedAt).adding(days: settings.inviteExpiryDays)
+                let expiresOn = InviteRules.expiresOn(invitedAt: r.invitedAt, expiryDays: settings.inviteExpiryDays, time: time)
                 if today > expiresOn {
                     expire.append(r.ref)
-                    actions.append(CleanupAction(kind: .inviteExpired, message: "Invite \(r.ref) for \(r.staff) on \(r.plate) was not confirmed by \(expiresOn): expired.",
+                    actions.append(CleanupAction(kind: .inviteExpired, message: Message("cleanup.inviteExpired", ["ref": .text(r.ref), "staff": .text(r.staff), "plate": .text(r.plate), "by": .day(expiresOn)]),
                                                  ref: r.ref, plate: r.plate, staff: r.staff))
                 }
             case .active:
@@ -130,22 +131,22 @@ public enum CleanupRules {
                 let staleFrom = left.addingTimeInterval(TimeInterval(settings.registrationStaleDays) * 86_400)
                 if now > staleFrom {
                     removalDue.append(r.ref)
-                    actions.append(CleanupAction(kind: .removalDue, message: "\(r.plate) left the shop on \(time.format(left)) and \(r.staff) owes nothing on it: registration \(r.ref) is due for removal; ask the owner to remove it in 12123 (机动车 → 查看被他人备案记录), then driverdesk register remove \(r.ref).",
+                    actions.append(CleanupAction(kind: .removalDue, message: Message("cleanup.removalDue", ["plate": .text(r.plate), "left": .time(left), "staff": .text(r.staff), "ref": .text(r.ref)]),
                                                  ref: r.ref, plate: r.plate, staff: r.staff))
                 }
             case .removalDue:
                 guard let due = r.removalDueAt, due <= now else { continue }
                 let days = time.civilDate(of: due).days(until: today)
-                actions.append(CleanupAction(kind: .removalReminder, message: "Remove registration \(r.ref) of \(r.staff) on \(r.plate) in 12123 (due since \(time.format(due))\(days > 0 ? ", \(days) day\(days == 1 ? "" : "s")" : "")), then driverdesk register remove \(r.ref).",
+                actions.append(CleanupAction(kind: .removalReminder, message: Message("cleanup.removalReminder", ["ref": .text(r.ref), "staff": .text(r.staff), "plate": .text(r.plate), "since": .time(due), "days": .days(days)]),
                                              ref: r.ref, plate: r.plate, staff: r.staff))
             case .removed, .expired, .cancelled:
                 continue
             }
         }
         for visit in facts.openVisits {
-            let days = time.civilDate(of: visit.checkinAt).days(until: today)
-            if days > settings.visitStaleDays {
-                actions.append(CleanupAction(kind: .visitStale, message: "\(visit.plate) has been in the shop since \(time.format(visit.checkinAt)) (\(days) days): check it out, or confirm it is still here.",
+            let days = VisitRules.daysInShop(checkinAt: visit.checkinAt, now: now, time: time)
+            if VisitRules.isStale(checkinAt: visit.checkinAt, now: now, staleDays: settings.visitStaleDays, time: time) {
+                actions.append(CleanupAction(kind: .visitStale, message: Message("cleanup.visitStale", ["plate": .text(visit.plate), "since": .time(visit.checkinAt), "days": .days(days)]),
                                              plate: visit.plate))
             }
         }
@@ -153,16 +154,35 @@ public enum CleanupRules {
             let processed = time.civilDate(of: fine.processedAt)
             let due = settings.fees.dueDate(processedOn: processed)
             let daysLeft = today.days(until: due)
-            let who = fine.staff.map { " (\($0))" } ?? ""
             if daysLeft < 0 {
                 let fee = settings.fees.lateFee(fineFen: fine.fineFen, processedOn: processed, on: today)
-                actions.append(CleanupAction(kind: .feeOverdue, message: "Violation #\(fine.violationId) on \(fine.plate)\(who): the \(Money.yuan(fine.fineFen))-yuan fine was due on \(due), \(-daysLeft) days ago; late fee now \(Money.yuan(fee)) yuan, \(Money.yuan(fine.fineFen + fee)) in all.",
+                actions.append(CleanupAction(kind: .feeOverdue, message: Message("cleanup.feeOverdue", ["violation": .number(Int(fine.violationId)), "plate": .text(fine.plate), "staff": .text(fine.staff ?? "-"), "fine": .fen(fine.fineFen),
+                                                                                             "due": .day(due), "days": .days(-daysLeft), "fee": .fen(fee), "total": .fen(fine.fineFen + fee)]),
                                              plate: fine.plate, staff: fine.staff, violationId: fine.violationId))
             } else if daysLeft <= settings.dueSoonDays {
-                actions.append(CleanupAction(kind: .feeDueSoon, message: "Violation #\(fine.violationId) on \(fine.plate)\(who): the \(Money.yuan(fine.fineFen))-yuan fine is due on \(due) (\(daysLeft == 0 ? "today" : "in \(daysLeft) days")); pay it to avoid 3% a day.",
+                actions.append(CleanupAction(kind: .feeDueSoon, message: Message("cleanup.feeDueSoon", ["violation": .number(Int(fine.violationId)), "plate": .text(fine.plate), "staff": .text(fine.staff ?? "-"), "fine": .fen(fine.fineFen),
+                                                                                             "due": .day(due), "days": .days(daysLeft), "percent": .number(settings.fees.percentPerDay)]),
                                              plate: fine.plate, staff: fine.staff, violationId: fine.violationId))
             }
         }
         return CleanupPlan(actions: actions, expire: expire, removalDue: removalDue)
+    }
+}
+
+/// When an invite stops waiting (R9): `invite.expiryDays` calendar days after the day it was made, that day included.
+public enum InviteRules {
+    public static func expiresOn(invitedAt: Date, expiryDays: Int, time: ShopTime) -> CivilDate {
+        time.civilDate(of: invitedAt).adding(days: expiryDays)
+    }
+}
+
+/// When a car has been in the shop too long (R9, `status`): more than `visit.staleDays` calendar days since check-in.
+public enum VisitRules {
+    public static func daysInShop(checkinAt: Date, now: Date, time: ShopTime) -> Int {
+        time.civilDate(of: checkinAt).days(until: time.civilDate(of: now))
+    }
+
+    public static func isStale(checkinAt: Date, now: Date, staleDays: Int, time: ShopTime) -> Bool {
+        daysInShop(checkinAt: checkinAt, now: now, time: time) > staleDays
     }
 }

@@ -52,7 +52,7 @@ extension AppDatabase {
             let config = try AppDatabase.config(db)
             let time = config.time
             let limits = RegistrationLimits(config)
-            let expiresOn = time.civilDate(of: row.registration.invitedAt).adding(days: limits.inviteExpiryDays)
+            let expiresOn = InviteRules.expiresOn(invitedAt: row.registration.invitedAt, expiryDays: limits.inviteExpiryDays, time: time)
             try RegistrationRules.checkConfirm(
                 row.fact, expiresOn: expiresOn, staff: row.staff, plate: row.vehicle.plate,
                 staffRegistrations: try AppDatabase.registrationFacts(db, staffId: row.staff.id!, year: time.civilDate(of: at).year, time: time),

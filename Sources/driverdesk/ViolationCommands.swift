@@ -131,9 +131,11 @@ extension DriverDeskCommand {
         func run() throws {
             let result = try global.desk().cleanup(dryRun: dryRun)
             try global.output.print(result) {
-                var lines = result.actions.map { "\($0.kind): \($0.message)" }
-                let counts = Dictionary(grouping: result.actions, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
-                lines.append((result.dryRun ? "Dry run, nothing changed: " : "Cleanup: ") + (counts.isEmpty ? "nothing to do." : counts.joined(separator: ", ") + "."))
+                let words = Voice.words, zh = words.language == .zhHans
+                var lines = result.actions.map { words.term("cleanupKind", $0.kind) + (zh ? "：" : ": ") + $0.message + ($0.cliHint.map { " " + $0 } ?? "") }
+                let counts = Dictionary(grouping: result.actions, by: \.kind).map { "\(words.term("cleanupKind", $0.key)) \($0.value.count)" }.sorted()
+                lines.append(words.label(result.dryRun ? "cleanupDryRun" : "cleanupDone") + (zh ? "：" : ": ")
+                             + (counts.isEmpty ? words.label("cleanupNothing") : counts.joined(separator: zh ? "，" : ", ")))
                 return lines.joined(separator: "\n")
             }
         }

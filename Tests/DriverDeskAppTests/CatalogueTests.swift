@@ -77,6 +77,7 @@ struct CatalogueTests {
             "method": RegistrationMethod.allCases.map(\.rawValue), "payMethod": PaymentMethod.allCases.map(\.rawValue),
             "payer": Payer.allCases.map(\.rawValue), "nextAction": NextAction.allCases.map(\.rawValue), "edge": ["started", "ended"],
             "csv": Array(Set(ReportCSV.columns.values.flatMap { $0 })),
+            "cleanupKind": ["inviteExpired", "removalDue", "removalReminder", "visitStale", "feeDueSoon", "feeOverdue"],
         ]
         for language in Language.allCases {
             let terms = try Catalogue.read(language, folder: CatalogueTests.folder).termTexts
@@ -139,7 +140,7 @@ struct CatalogueTests {
             for match in use.matches(in: text, range: NSRange(text.startIndex..., in: text)) { used.insert(String(text[Range(match.range(at: 1), in: text)!])) }
         }
         // A ternary picks between two labels: both count as used.
-        used.formUnion(["reviewNeeded", "reviewNotNeeded"])
+        used.formUnion(["reviewNeeded", "reviewNotNeeded", "cleanupDryRun", "cleanupDone"])
         #expect(used.count >= 10, "\(used.sorted())")
         for language in Language.allCases {
             let labels = try Catalogue.read(language, folder: CatalogueTests.folder).labelTexts

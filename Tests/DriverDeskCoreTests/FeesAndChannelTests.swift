@@ -157,6 +157,22 @@ struct CleanupPlanTests {
         #expect(plan.expire == ["INV-0000-0001"])
         #expect(plan.removalDue == ["INV-0000-0003"])
         #expect(plan.actions.map(\.kind) == [.inviteExpired, .removalDue, .removalReminder, .visitStale, .feeDueSoon, .feeOverdue])
-        #expect(plan.actions.first { $0.kind == .feeOverdue }?.message.contains("late fee now 60 yuan") == true)
+        let overdue = plan.actions.first { $0.kind == .feeOverdue }?.message
+        #expect(overdue?.code == "cleanup.feeOverdue" && overdue?.arguments["fee"] == .fen(6_000) && overdue?.arguments["total"] == .fen(26_000)
+                && overdue?.arguments["days"] == .days(10))
+        // Due soon names the shop's own daily rate, not a fixed 3%.
+        var settings = CleanupRules.Settings(Config())
+        settings.fees.percentPerDay = 5
+        let soon = CleanupRules.plan(facts, now: at("2026-11-26 10:00"), settings: settings, time: time).actions.first { $0.kind == .feeDueSoon }?.message
+        #expect(soon?.arguments["percent"] == .number(5) && soon?.arguments["days"] == .days(1))
+    }
+
+    @Test("one definition of a stale visit and of an invite's last day")
+    func windows() {
+        // More than visit.staleDays calendar days in the shop, whatever the hour.
+        #expect(!VisitRules.isStale(checkinAt: at("2026-10-27 23:59"), now: at("2026-11-26 00:01"), staleDays: 30, time: time))
+        #expect(VisitRules.isStale(checkinAt: at("2026-10-26 23:59"), now: at("2026-11-26 00:01"), staleDays: 30, time: time))
+        #expect(VisitRules.daysInShop(checkinAt: at("2026-11-25 23:00"), now: at("2026-11-26 01:00"), time: time) == 1)
+        #expect(InviteRules.expiresOn(invitedAt: at("2026-11-20 23:30"), expiryDays: 7, time: time) == CivilDate(year: 2026, month: 11, day: 27)!)
     }
 }

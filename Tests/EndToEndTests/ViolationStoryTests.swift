@@ -177,8 +177,10 @@ struct ViolationStoryTests {
         #expect(!again.contains("removalDue"))
         #expect(again.contains("visitStale"))
         #expect(again.contains("removalReminder"))
+        // The text in the shop's language: one line per action with what to type next, then the summary.
         let text = try cli.ok("cleanup").stdout
-        #expect(text.contains("Cleanup:"))
+        #expect(text.contains("提醒解除备案：") && text.contains("driverdesk register remove") && text.contains("清理完成："), "\(text)")
+        #expect(try cli.ok("cleanup", "--lang", "en").stdout.contains("Cleanup: "))
     }
 
     @Test("assign by hand wins and is audited; unknown codes need points and fine; duplicates are refused")
