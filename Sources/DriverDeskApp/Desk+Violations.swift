@@ -131,6 +131,7 @@ extension Desk {
                 "shop": config.shopName, "staff": driver.name, "plate": row.vehicle.plate, "id": String(id),
                 "fine": Money.yuan(row.violation.fineFen), "due": fees.dueDate(processedOn: processed).description,
                 "overdue": action.kind == .feeOverdue, "lateFee": Money.yuan(fee), "total": Money.yuan(row.violation.fineFen + fee),
+                "percent": String(fees.percentPerDay),
             ])
             return .init(to: "staff", name: driver.name, phone: driver.phone, text: text.trimmingSpaces())
         case .inviteExpired, .visitStale:

@@ -183,6 +183,21 @@ struct ViolationStoryTests {
         #expect(try cli.ok("cleanup", "--lang", "en").stdout.contains("Cleanup: "))
     }
 
+    @Test("R7 in cleanup: a fine due soon names the shop's own daily late fee, in the line and in the driver's reminder")
+    func dueSoonRate() throws {
+        var (cli, _) = try shop()
+        cli.now = "2026-11-03 09:00"
+        try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:12", "--code", "1117")
+        try cli.ok("violation", "process", "1", "--window")
+        try cli.ok("config", "set", "fees.lateFeePercentPerDay", "5")
+        cli.now = "2026-11-16 09:00"  // due on the 18th
+        let actions = try #require(try cli.ok("cleanup", "--dry-run", "--json").object()["actions"] as? [[String: Any]])
+        let soon = try #require(actions.first { $0["kind"] as? String == "feeDueSoon" })
+        #expect((soon["message"] as? String)?.contains("逾期每天加收罚款的 5%") == true, "\(soon)")
+        let reminder = try #require(soon["reminder"] as? [String: Any])
+        #expect((reminder["text"] as? String)?.contains("逾期每日加收罚款的5%") == true && (reminder["text"] as? String)?.contains("after that 5% of the fine") == true, "\(reminder)")
+    }
+
     @Test("assign by hand wins and is audited; unknown codes need points and fine; duplicates are refused")
     func assignAndInput() throws {
         var (cli, _) = try shop()
