@@ -99,53 +99,60 @@ extension DriverDeskCommand {
 
 /// The text of `status`.
 enum StatusText {
+    /// The status in the chosen language: each heading with its count, the tables, what to type next.
     static func render(_ status: StatusView) -> String {
+        let words = Voice.words, zh = words.language == .zhHans
+        func heading(_ text: String, _ count: Int) -> String { zh ? "\(text)（\(count)）：" : "\(text) (\(count)):" }
+        func purpose(_ value: String?) -> String { value.map { words.term("purpose", $0) } ?? "-" }
         var lines = ["\(status.shop), \(short(status.now))", ""]
-        lines.append("In the shop (\(status.carsInShop.count)):")
+        lines.append(heading(words.label("statusInShop"), status.carsInShop.count))
         if status.carsInShop.isEmpty {
-            lines.append("  none")
+            lines.append("  " + words.label("none"))
         } else {
-            var table = Table("PLATE", "OWNER", "SINCE", "ORDER", "DRIVING")
+            var table = Table(words.label("columnPlate"), words.label("columnOwner"), words.label("columnSince"), words.label("columnOrder"), words.label("columnDriving"))
             for car in status.carsInShop {
-                let driving = car.driver.map { "\($0.name) since \(clockTime(car.drivingSince)) (\(car.purpose ?? "-"))" } ?? "-"
+                let driving = car.driver.map { zh ? "\($0.name) \(clockTime(car.drivingSince)) 起（\(purpose(car.purpose))）" : "\($0.name) since \(clockTime(car.drivingSince)) (\(purpose(car.purpose)))" } ?? "-"
                 table.add(car.plate, car.owner, short(car.since), .or(car.orderNo), driving)
             }
             lines.append(table.render(indent: "  "))
         }
         lines.append("")
-        lines.append("Driving now (\(status.driving.count)):" + (status.driving.isEmpty ? " nobody" : ""))
+        lines.append(heading(words.label("statusDriving"), status.driving.count) + (status.driving.isEmpty ? " " + words.label("nobody") : ""))
         for car in status.driving {
-            lines.append("  \(car.plate)  \(car.driver!.name) since \(short(car.drivingSince)) (\(car.purpose ?? "-"))")
+            lines.append(zh ? "  \(car.plate)  \(car.driver!.name) \(short(car.drivingSince)) 起（\(purpose(car.purpose))）"
+                            : "  \(car.plate)  \(car.driver!.name) since \(short(car.drivingSince)) (\(purpose(car.purpose)))")
         }
         if !status.staleVisits.isEmpty {
             lines.append("")
-            lines.append("In the shop too long (\(status.staleVisits.count)); check them out or confirm:")
-            for car in status.staleVisits { lines.append("  \(car.plate)  since \(short(car.since))") }
+            lines.append(heading(words.label("statusStale"), status.staleVisits.count))
+            for car in status.staleVisits { lines.append(zh ? "  \(car.plate)  \(short(car.since)) 起" : "  \(car.plate)  since \(short(car.since))") }
         }
         let titles: [(String, String)] = [
-            ("review", "Decide who drove (driverdesk violation assign)"), ("invite", "Invite the driver to register (driverdesk register invite)"),
-            ("window", "Handle at a police window"), ("process", "Process online in 12123 (driverdesk violation process)"),
-            ("pay", "Pay (driverdesk violation pay)"), ("overdue", "OVERDUE: late fees are running"),
+            ("review", words.label("groupReview")), ("invite", words.label("groupInvite")), ("window", words.label("groupWindow")),
+            ("process", words.label("groupProcess")), ("pay", words.label("groupPay")), ("overdue", words.label("groupOverdue")),
         ]
         for (key, title) in titles {
             guard let list = status.violations[key], !list.isEmpty else { continue }
             lines.append("")
-            lines.append("\(title) (\(list.count)):")
+            lines.append(heading(title, list.count))
             for v in list {
-                let owed = v.totalDueYuan.map { ", \($0) yuan due \(v.dueDate ?? "")" } ?? ""
-                lines.append("  #\(v.id)  \(v.plate)  \(short(v.occurredAt))  \(v.code)  \(v.points) pts  \(v.driver?.name ?? "nobody")\(owed)")
+                let owed = v.totalDueYuan.map { zh ? "，应缴 \(words.money(yuan: $0))，期限 \(v.dueDate ?? "")" : ", \(words.money(yuan: $0)) due \(v.dueDate ?? "")" } ?? ""
+                lines.append("  #\(v.id)  \(v.plate)  \(short(v.occurredAt))  \(v.code)  \(v.points) \(words.label("points"))  \(v.driver?.name ?? words.label("nobody"))\(owed)")
             }
         }
         if status.violationsNotShown > 0 {
-            lines.append("  … and \(status.violationsNotShown) older unfinished violations: driverdesk violation list --status open")
+            lines.append("  … \(status.violationsNotShown) \(words.label("statusMore")): driverdesk violation list --status open")
         }
         if !status.removalsDue.isEmpty {
             lines.append("")
-            lines.append("Remove in 12123, then driverdesk register remove REF (\(status.removalsDue.count)):")
-            for r in status.removalsDue { lines.append("  \(r.ref)  \(r.staff.name) on \(r.plate), due since \(short(r.removalDueAt))") }
+            lines.append(heading(words.label("statusRemovals"), status.removalsDue.count))
+            for r in status.removalsDue {
+                lines.append(zh ? "  \(r.ref)  \(r.staff.name)，\(r.plate)，\(short(r.removalDueAt)) 起应解除" : "  \(r.ref)  \(r.staff.name) on \(r.plate), due since \(short(r.removalDueAt))")
+            }
         }
         lines.append("")
-        lines.append("\(status.activeStaff) active staff, \(status.vehicles) customer cars, \(status.movementsToday) movements today.")
+        lines.append(zh ? "在职员工 \(status.activeStaff) 人，客户车辆 \(status.vehicles) 辆，今天移车 \(status.movementsToday) 次。"
+                        : "\(status.activeStaff) active staff, \(status.vehicles) customer cars, \(status.movementsToday) movements today.")
         return lines.joined(separator: "\n")
     }
 }

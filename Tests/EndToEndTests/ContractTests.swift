@@ -79,8 +79,13 @@ struct ContractEndToEndTests {
         let plates = try cli.ok("vehicle", "list", "--json").array().compactMap { $0["plate"] as? String }
         #expect(Set(plates.map { $0.first! }).count >= 5)
         #expect(plates.contains { $0.count == 8 })
+        // What needs doing now, in the shop's language (简体中文 by default), and in English when asked.
         let status = try cli.ok("status")
-        #expect(status.stdout.contains("Driving now (2)"))
+        #expect(status.stdout.contains("正在驾驶（2）：") && status.stdout.contains("在店车辆（"), "\(status.stdout)")
+        for english in ["In the shop", "Driving now", "since", "active staff", " pts", "yuan"] {
+            #expect(!status.stdout.contains(english), "the Chinese status shows \(english)")
+        }
+        #expect(try cli.ok("status", "--lang", "en").stdout.contains("Driving now (2):"))
         let again = try cli.run(["demo"])
         #expect(again.status == 1)
     }
