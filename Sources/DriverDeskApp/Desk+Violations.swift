@@ -82,7 +82,7 @@ extension Desk {
     public func processViolation(_ id: String, window: Bool, at: String?) throws -> ViolationOutcomeView {
         let config = try config()
         let outcome = try database.processViolation(try Desk.violationId(id), window: window, at: try instant(at, field: "at", config: config), context: context)
-        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: outcome.warnings, removalDue: outcome.removalDue)
+        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
     }
 
     /// `violation pay ID --method M [--payer P] [--amount YUAN] [--at T]`.
@@ -91,7 +91,7 @@ extension Desk {
         let outcome = try database.payViolation(
             try Desk.violationId(id), method: try PaymentMethod(parsing: method), payer: try payer.map { try Payer(parsing: $0) } ?? .shop,
             amountFen: try amount.map { try Money.fen($0, field: "amount") }, at: try instant(at, field: "at", config: config), context: context)
-        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: outcome.warnings, removalDue: outcome.removalDue)
+        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
     }
 
     /// `cleanup [--dry-run]` (R9).

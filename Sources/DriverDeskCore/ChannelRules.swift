@@ -133,17 +133,20 @@ public enum ChannelRules {
 
 /// R5: 12123 flags a driver handling 3+ non-owned plates in a year, and a plate handled by 3+ drivers.
 public enum ProxyWatch {
+    /// The start of the year R5 looks back over from `at`: 365 days.
+    public static func windowStart(_ at: Date) -> Date { at.addingTimeInterval(-365 * 86_400) }
+
     /// Warnings for processing one more violation: distinct plates of the driver and drivers of the plate in the year before.
     public static func warnings(driver: String, plate: String, driverPlates: Set<String>, plateDrivers: Set<String>,
-                                platesLimit: Int, driversLimit: Int) -> [String] {
-        var warnings: [String] = []
+                                platesLimit: Int, driversLimit: Int) -> [Message] {
+        var warnings: [Message] = []
         let plates = driverPlates.union([plate])
         if plates.count >= platesLimit {
-            warnings.append("PROXY WATCH (R5): \(driver) will have handled violations of \(plates.count) non-owned plates within a year (\(plates.sorted().joined(separator: ", "))); 12123 flags \(platesLimit) or more as suspected proxy point-taking and may block him.")
+            warnings.append(Message("proxy.driverPlates", ["staff": .text(driver), "count": .number(plates.count), "plates": .names(plates.sorted()), "limit": .number(platesLimit)]))
         }
         let drivers = plateDrivers.union([driver])
         if drivers.count >= driversLimit {
-            warnings.append("PROXY WATCH (R5): \(plate) will have had violations handled by \(drivers.count) drivers within a year (\(drivers.sorted().joined(separator: ", "))); 12123 flags \(driversLimit) or more.")
+            warnings.append(Message("proxy.plateDrivers", ["plate": .text(plate), "count": .number(drivers.count), "drivers": .names(drivers.sorted()), "limit": .number(driversLimit)]))
         }
         return warnings
     }

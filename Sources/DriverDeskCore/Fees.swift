@@ -20,9 +20,16 @@ public struct FeeRules: Sendable, Equatable {
         max(0, dueDate(processedOn: processed).days(until: day))
     }
 
-    /// The surcharge on `day`: 3% of the fine per day late, never more than the fine itself.
+    /// The surcharge on `day`: `percentPerDay` (3 by default) of the fine per day late, never more than the fine itself.
     public func lateFee(fineFen: Int, processedOn processed: CivilDate, on day: CivilDate) -> Int {
         min(fineFen, fineFen * percentPerDay * daysLate(processedOn: processed, paidOn: day) / 100)
+    }
+
+    /// R7: a payment that differs from what is due is accepted, with a warning naming both.
+    public static func paymentWarnings(paidFen: Int, fineFen: Int, lateFeeFen: Int, on day: CivilDate) -> [Message] {
+        let due = fineFen + lateFeeFen
+        guard paidFen != due else { return [] }
+        return [Message("payment.differs", ["paid": .fen(paidFen), "due": .fen(due), "day": .day(day), "fine": .fen(fineFen), "fee": .fen(lateFeeFen)])]
     }
 }
 
@@ -36,4 +43,5 @@ public enum ScoringCycle {
         let years = start.year - firstIssued.year + 1
         return (start, firstIssued.adding(years: years).adding(days: -1))
     }
+
 }

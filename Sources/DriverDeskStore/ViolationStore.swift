@@ -54,7 +54,7 @@ public struct ImportOutcome: Sendable, Equatable {
 /// What `violation process` and `violation pay` report besides the violation.
 public struct ViolationOutcome: Sendable {
     public var row: ViolationRow
-    public var warnings: [String]
+    public var warnings: [Message]
     /// A registration that became due for removal (R8).
     public var removalDue: String?
 }
@@ -287,7 +287,7 @@ extension AppDatabase {
             let decision = !window && row.driver != nil ? try AppDatabase.channel(for: row, processingOn: day, db) : nil
             try ViolationRules.checkProcess(id: id, driver: row.driver?.ref, plate: row.vehicle.plate, window: window, decision: decision, day: day)
             let driver = row.driver!
-            let since = at.addingTimeInterval(-365 * 86_400).seconds
+            let since = ProxyWatch.windowStart(at).seconds
             let driverPlates = Set(try String.fetchAll(db, sql: """
                 SELECT DISTINCT v.plate FROM violation x JOIN vehicle v ON v.id = x.vehicleId
                 WHERE x.driverId = ? AND x.processedAt >= ? AND x.points > 0
@@ -326,10 +326,7 @@ extension AppDatabase {
             let lateFee = fees.lateFee(fineFen: violation.fineFen, processedOn: processed, on: day)
             let due = violation.fineFen + lateFee
             let paid = amountFen ?? due
-            var warnings: [String] = []
-            if paid != due {
-                warnings.append("paid \(Money.yuan(paid)) yuan but \(Money.yuan(due)) was due on \(day) (fine \(Money.yuan(violation.fineFen)) + late fee \(Money.yuan(lateFee))); recorded as paid.")
-            }
+            let warnings = FeeRules.paymentWarnings(paidFen: paid, fineFen: violation.fineFen, lateFeeFen: lateFee, on: day)
             let before = Audit.json(violation)
             violation.status = .paid
             violation.paidAt = at

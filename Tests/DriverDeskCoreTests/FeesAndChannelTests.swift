@@ -117,7 +117,10 @@ struct ChannelTests {
     func proxy() {
         #expect(ProxyWatch.warnings(driver: "王磊", plate: "京A1", driverPlates: ["沪B1"], plateDrivers: [], platesLimit: 3, driversLimit: 3).isEmpty)
         #expect(ProxyWatch.warnings(driver: "王磊", plate: "京A1", driverPlates: ["沪B1", "粤C1"], plateDrivers: [], platesLimit: 3, driversLimit: 3).count == 1)
-        #expect(ProxyWatch.warnings(driver: "王磊", plate: "京A1", driverPlates: [], plateDrivers: ["李强", "张伟"], platesLimit: 3, driversLimit: 3).first?.contains("3 drivers") == true)
+        #expect(ProxyWatch.warnings(driver: "王磊", plate: "京A1", driverPlates: [], plateDrivers: ["李强", "张伟"], platesLimit: 3, driversLimit: 3)
+                == [Message("proxy.plateDrivers", ["plate": .text("京A1"), "count": .number(3), "drivers": .names(["张伟", "李强", "王磊"]), "limit": .number(3)])])
+        #expect(FeeRules.paymentWarnings(paidFen: 20_000, fineFen: 20_000, lateFeeFen: 0, on: CivilDate(year: 2026, month: 11, day: 20)!).isEmpty)
+        #expect(FeeRules.paymentWarnings(paidFen: 20_000, fineFen: 20_000, lateFeeFen: 600, on: CivilDate(year: 2026, month: 11, day: 20)!).first?.arguments["due"] == .fen(20_600))
     }
 
     @Test("next actions group violations for the desk")
