@@ -124,10 +124,13 @@ extension DriverDeskCommand {
 /// Movements as a table.
 enum MovementText {
     static func table(_ movements: [MovementView], indent: String = "") -> String {
-        guard !movements.isEmpty else { return indent + "none" }
-        var table = Table("#", "PLATE", "STAFF", "PURPOSE", "START", "END", "MIN")
+        let words = Voice.words
+        guard !movements.isEmpty else { return indent + words.label("none") }
+        var table = Table("#", words.label("columnPlate"), words.label("columnStaff"), words.label("columnPurpose"), words.label("columnStart"),
+                          words.label("columnEnd"), words.label("columnMinutes"))
         for m in movements {
-            table.add(String(m.id), m.plate, m.staff.name, m.purpose, short(m.startAt), m.inProgress ? "driving" : short(m.endAt), m.minutes.map(String.init) ?? "-")
+            table.add(String(m.id), m.plate, m.staff.name, words.term("purpose", m.purpose), short(m.startAt),
+                      m.inProgress ? words.label("driving") : short(m.endAt), m.minutes.map(String.init) ?? "-")
         }
         return table.render(indent: indent)
     }

@@ -105,19 +105,21 @@ extension DriverDeskCommand {
 /// Registrations as a table.
 enum RegistrationText {
     static func table(_ list: [RegistrationView], indent: String = "") -> String {
-        guard !list.isEmpty else { return indent + "none" }
-        var table = Table("REF", "PLATE", "STAFF", "METHOD", "STATUS", "INVITED", "ACTIVE SINCE", "NOTE")
+        let words = Voice.words, zh = words.language == .zhHans
+        guard !list.isEmpty else { return indent + words.label("none") }
+        var table = Table(words.label("columnRef"), words.label("columnPlate"), words.label("columnStaff"), words.label("columnMethod"), words.label("columnStatus"),
+                          words.label("columnInvited"), words.label("columnActiveSince"), words.label("columnNote"))
         for r in list {
             let note: String
             switch r.status {
-            case "invited": note = "confirm by \(r.expiresOn ?? "-")"
-            case "removalDue": note = "remove in 12123 from \(short(r.removalDueAt))"
-            case "removed": note = "removed \(short(r.removedAt))"
-            case "expired": note = "expired \(short(r.expiredAt))"
-            case "cancelled": note = "cancelled \(short(r.cancelledAt))"
+            case "invited": note = zh ? "\(r.expiresOn ?? "-") 前确认" : "confirm by \(r.expiresOn ?? "-")"
+            case "removalDue": note = zh ? "\(short(r.removalDueAt)) 起在交管12123 解除" : "remove in 12123 from \(short(r.removalDueAt))"
+            case "removed": note = zh ? "\(short(r.removedAt)) 已解除" : "removed \(short(r.removedAt))"
+            case "expired": note = zh ? "\(short(r.expiredAt)) 已过期" : "expired \(short(r.expiredAt))"
+            case "cancelled": note = zh ? "\(short(r.cancelledAt)) 已取消" : "cancelled \(short(r.cancelledAt))"
             default: note = ""
             }
-            table.add(r.ref, r.plate, r.staff.name, r.method, r.status, short(r.invitedAt), short(r.activatedAt), note)
+            table.add(r.ref, r.plate, r.staff.name, words.term("method", r.method), words.term("registrationStatus", r.status), short(r.invitedAt), short(r.activatedAt), note)
         }
         return table.render(indent: indent)
     }

@@ -145,11 +145,14 @@ extension DriverDeskCommand {
 /// Violations as text.
 enum ViolationText {
     static func table(_ list: [ViolationView]) -> String {
-        guard !list.isEmpty else { return "none" }
-        var table = Table("#", "PLATE", "WHEN", "CODE", "PTS", "FINE", "DRIVER", "HOW", "CHANNEL", "STATUS")
+        let words = Voice.words
+        guard !list.isEmpty else { return words.label("none") }
+        var table = Table("#", words.label("columnPlate"), words.label("columnWhen"), words.label("columnCode"), words.label("columnPoints"),
+                          words.label("columnFine"), words.label("columnDriver"), words.label("columnHow"), words.label("columnChannel"), words.label("columnStatus"))
         for v in list {
-            table.add(String(v.id), v.plate, short(v.occurredAt), v.code, String(v.points), "\(v.fineYuan)", v.driver?.name ?? "-",
-                      v.attribution + (v.needsReview ? " (review)" : ""), v.channel ?? "-", v.status)
+            table.add(String(v.id), v.plate, short(v.occurredAt), v.code, String(v.points), words.money(yuan: v.fineYuan), v.driver?.name ?? "-",
+                      words.term("attribution", v.attribution) + (v.needsReview ? " (\(words.label("reviewNeeded")))" : ""),
+                      v.channel.map { words.term("channel", $0) } ?? "-", words.term("violationStatus", v.status))
         }
         return table.render()
     }

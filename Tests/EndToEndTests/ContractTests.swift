@@ -86,6 +86,17 @@ struct ContractEndToEndTests {
             #expect(!status.stdout.contains(english), "the Chinese status shows \(english)")
         }
         #expect(try cli.ok("status", "--lang", "en").stdout.contains("Driving now (2):"))
+        // The lists too: no English value of the vocabulary or English heading in the Chinese tables.
+        let english = ["PLATE", "STAFF", "STATUS", "road-test", "road test", "parking", "movement", "window", "online", "open", "processed", "paid",
+                       "active", "removalDue", "invited", "driving", "yuan", "(review)"]
+        for list in [["violation", "list"], ["move", "list"], ["register", "list"]] {
+            let result = try cli.run(list)
+            #expect(result.status == 0, "\(result.stderr)")
+            let text = result.stdout
+            let words = Set(text.split(whereSeparator: { $0.isWhitespace }).map(String.init))
+            let found = english.filter { words.contains($0) || ($0.contains(" ") && text.contains($0)) }
+            #expect(found.isEmpty, "driverdesk \(list.joined(separator: " ")) shows \(found)")
+        }
         let again = try cli.run(["demo"])
         #expect(again.status == 1)
     }
