@@ -115,6 +115,9 @@ public struct Catalogue: Sendable {
 
     public func render(_ messages: [Message], time: ShopTime) -> [String] { messages.map { render($0, time: time) } }
 
+    /// A message whose facts are all already text (a front end's own line: times it formatted itself).
+    public func render(_ message: Message) -> String { render(message, time: Catalogue.noTime) }
+
     /// A value of the vocabulary (`term("violationStatus", "open")` is 待处理 or open); the value itself when unknown.
     public func term(_ kind: String, _ value: String) -> String { terms[kind]?[value] ?? value }
 

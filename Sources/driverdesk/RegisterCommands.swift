@@ -105,18 +105,18 @@ extension DriverDeskCommand {
 /// Registrations as a table.
 enum RegistrationText {
     static func table(_ list: [RegistrationView], indent: String = "") -> String {
-        let words = Voice.words, zh = words.language == .zhHans
+        let words = Voice.words
         guard !list.isEmpty else { return indent + words.label("none") }
         var table = Table(words.label("columnRef"), words.label("columnPlate"), words.label("columnStaff"), words.label("columnMethod"), words.label("columnStatus"),
                           words.label("columnInvited"), words.label("columnActiveSince"), words.label("columnNote"))
         for r in list {
             let note: String
             switch r.status {
-            case "invited": note = zh ? "\(r.expiresOn ?? "-") 前确认" : "confirm by \(r.expiresOn ?? "-")"
-            case "removalDue": note = zh ? "\(short(r.removalDueAt)) 起在交管12123 解除" : "remove in 12123 from \(short(r.removalDueAt))"
-            case "removed": note = zh ? "\(short(r.removedAt)) 已解除" : "removed \(short(r.removedAt))"
-            case "expired": note = zh ? "\(short(r.expiredAt)) 已过期" : "expired \(short(r.expiredAt))"
-            case "cancelled": note = zh ? "\(short(r.cancelledAt)) 已取消" : "cancelled \(short(r.cancelledAt))"
+            case "invited": note = words.render(Message("registration.noteInvited", ["at": .text(r.expiresOn ?? "-")]))
+            case "removalDue": note = words.render(Message("registration.noteRemovalDue", ["at": .text(short(r.removalDueAt))]))
+            case "removed": note = words.render(Message("registration.noteRemoved", ["at": .text(short(r.removedAt))]))
+            case "expired": note = words.render(Message("registration.noteExpired", ["at": .text(short(r.expiredAt))]))
+            case "cancelled": note = words.render(Message("registration.noteCancelled", ["at": .text(short(r.cancelledAt))]))
             default: note = ""
             }
             table.add(r.ref, r.plate, r.staff.name, words.term("method", r.method), words.term("registrationStatus", r.status), short(r.invitedAt), short(r.activatedAt), note)

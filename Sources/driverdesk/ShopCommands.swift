@@ -111,7 +111,7 @@ enum StatusText {
         } else {
             var table = Table(words.label("columnPlate"), words.label("columnOwner"), words.label("columnSince"), words.label("columnOrder"), words.label("columnDriving"))
             for car in status.carsInShop {
-                let driving = car.driver.map { zh ? "\($0.name) \(clockTime(car.drivingSince)) 起（\(purpose(car.purpose))）" : "\($0.name) since \(clockTime(car.drivingSince)) (\(purpose(car.purpose)))" } ?? "-"
+                let driving = car.driver.map { words.render(Message("status.drivingSince", ["staff": .text($0.name), "since": .text(clockTime(car.drivingSince)), "purpose": .text(purpose(car.purpose))])) } ?? "-"
                 table.add(car.plate, car.owner, short(car.since), .or(car.orderNo), driving)
             }
             lines.append(table.render(indent: "  "))
@@ -119,13 +119,12 @@ enum StatusText {
         lines.append("")
         lines.append(heading(words.label("statusDriving"), status.driving.count) + (status.driving.isEmpty ? " " + words.label("nobody") : ""))
         for car in status.driving {
-            lines.append(zh ? "  \(car.plate)  \(car.driver!.name) \(short(car.drivingSince)) 起（\(purpose(car.purpose))）"
-                            : "  \(car.plate)  \(car.driver!.name) since \(short(car.drivingSince)) (\(purpose(car.purpose)))")
+            lines.append("  \(car.plate)  " + words.render(Message("status.drivingSince", ["staff": .text(car.driver!.name), "since": .text(short(car.drivingSince)), "purpose": .text(purpose(car.purpose))])))
         }
         if !status.staleVisits.isEmpty {
             lines.append("")
             lines.append(heading(words.label("statusStale"), status.staleVisits.count))
-            for car in status.staleVisits { lines.append(zh ? "  \(car.plate)  \(short(car.since)) 起" : "  \(car.plate)  since \(short(car.since))") }
+            for car in status.staleVisits { lines.append("  \(car.plate)  " + words.render(Message("status.inShopSince", ["since": .text(short(car.since))]))) }
         }
         let titles: [(String, String)] = [
             ("review", words.label("groupReview")), ("invite", words.label("groupInvite")), ("window", words.label("groupWindow")),
@@ -136,7 +135,7 @@ enum StatusText {
             lines.append("")
             lines.append(heading(title, list.count))
             for v in list {
-                let owed = v.totalDueYuan.map { zh ? "，应缴 \(words.money(yuan: $0))，期限 \(v.dueDate ?? "")" : ", \(words.money(yuan: $0)) due \(v.dueDate ?? "")" } ?? ""
+                let owed = v.totalDueYuan.map { words.render(Message("status.owed", ["total": .text(words.money(yuan: $0)), "due": .text(v.dueDate ?? "")])) } ?? ""
                 lines.append("  #\(v.id)  \(v.plate)  \(short(v.occurredAt))  \(v.code)  \(v.points) \(words.label("points"))  \(v.driver?.name ?? words.label("nobody"))\(owed)")
             }
         }
@@ -147,12 +146,11 @@ enum StatusText {
             lines.append("")
             lines.append(heading(words.label("statusRemovals"), status.removalsDue.count))
             for r in status.removalsDue {
-                lines.append(zh ? "  \(r.ref)  \(r.staff.name)，\(r.plate)，\(short(r.removalDueAt)) 起应解除" : "  \(r.ref)  \(r.staff.name) on \(r.plate), due since \(short(r.removalDueAt))")
+                lines.append("  \(r.ref)  " + words.render(Message("status.removalDue", ["staff": .text(r.staff.name), "plate": .text(r.plate), "since": .text(short(r.removalDueAt))])))
             }
         }
         lines.append("")
-        lines.append(zh ? "在职员工 \(status.activeStaff) 人，客户车辆 \(status.vehicles) 辆，今天移车 \(status.movementsToday) 次。"
-                        : "\(status.activeStaff) active staff, \(status.vehicles) customer cars, \(status.movementsToday) movements today.")
+        lines.append(words.render(Message("status.summary", ["staff": .number(status.activeStaff), "vehicles": .number(status.vehicles), "movements": .number(status.movementsToday)])))
         return lines.joined(separator: "\n")
     }
 }
