@@ -1,4 +1,5 @@
 import DriverDeskCore
+import DriverDeskCameraFile
 import Foundation
 import Synchronization
 
@@ -14,7 +15,7 @@ public enum Language: String, Sendable, CaseIterable {
         case "zh-hans", "zh", "zh-cn", "zh_cn", "cn": return .zhHans
         case "en", "en-us", "en-gb", "en_us", "en_gb": return .en
         default:
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a language DriverDesk speaks: zh-Hans (简体中文) or en (English)")
+            throw DeskError.invalid(field: field, reason: Message("input.language", ["raw": .text(raw)]))
         }
     }
 }
@@ -30,13 +31,17 @@ public struct Catalogue: Sendable {
     let cliHints: [String: String]
     /// The labels of the command line's text output (`labels`): 驾驶人, Driver, …
     let labels: [String: String]
+    /// What this language calls an input that an error names (`fields`): `plate` is 车牌; unnamed inputs show as they are.
+    let fields: [String: String]
 
-    init(language: Language, messages: [String: String], terms: [String: [String: String]], cliHints: [String: String] = [:], labels: [String: String] = [:]) {
+    init(language: Language, messages: [String: String], terms: [String: [String: String]], cliHints: [String: String] = [:], labels: [String: String] = [:],
+         fields: [String: String] = [:]) {
         self.language = language
         self.messages = messages
         self.terms = terms
         self.cliHints = cliHints
         self.labels = labels
+        self.fields = fields
     }
 
     private static let loaded = Mutex<[Language: Catalogue]>([:])
@@ -63,7 +68,7 @@ public struct Catalogue: Sendable {
         let messages = json["messages"] as? [String: String] ?? [:]
         let terms = (json["terms"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: String] }
         return Catalogue(language: language, messages: messages, terms: terms, cliHints: json["cliHints"] as? [String: String] ?? [:],
-                         labels: json["labels"] as? [String: String] ?? [:])
+                         labels: json["labels"] as? [String: String] ?? [:], fields: json["fields"] as? [String: String] ?? [:])
     }
 
     /// Every message code of the catalogue with its text (for the catalogue's own test).
@@ -74,6 +79,8 @@ public struct Catalogue: Sendable {
     public var cliHintTexts: [String: String] { cliHints }
     /// Every label of the text output.
     public var labelTexts: [String: String] { labels }
+    /// Every name of an input.
+    public var fieldTexts: [String: String] { fields }
 
     /// A label of the command line's text output; the key itself when unknown.
     public func label(_ key: String) -> String { labels[key] ?? key }
@@ -155,10 +162,64 @@ public struct Catalogue: Sendable {
 }
 
 extension Catalogue {
-    /// An error as this language says it: a refusal's reasons rendered (ID numbers masked, R12); other errors as
-    /// their own text until they too are values.
-    public func describe(_ error: DeskError, time: ShopTime) -> String {
-        guard case .refusedWith(let rule, let reasons) = error else { return error.localizedDescription }
-        return IDNumber.maskAll(in: render(reasons, time: time).joined(separator: " ") + " (\(rule))")
+    /// How an error names its input: by this language's name for it (a page, whose form marks the field), or with
+    /// the input's own name as well (the command line: 车牌（plate）, so the flag is plain).
+    public enum Naming: Sendable { case label, labelAndKey }
+
+    /// An error as this language says it, one line: the input it is about (and the line of a file), then the reason;
+    /// a refusal's reasons with the rule. ID numbers are masked (R12) and what a person typed is not echoed at length.
+    public func describe(_ error: DeskError, time: ShopTime, naming: Naming = .labelAndKey) -> String {
+        let text: String
+        switch error {
+        case .invalid(let field, let reason, let line):
+            text = lead(field: field, line: line, naming: naming) + render(reason, time: time)
+        case .notFound(let field, let reason):
+            text = lead(field: field, line: nil, naming: naming) + render(reason, time: time)
+        case .refusedWith(let rule, let reasons):
+            text = render(reasons, time: time).joined(separator: " ") + " (\(rule))"
+        case .storage:
+            return error.localizedDescription
+        }
+        let masked = IDNumber.maskAll(in: text)
+        return masked.count > 600 ? String(masked.prefix(600)) + "…" : masked
+    }
+
+    /// `第 3 行，车牌（plate）：` or `line 3: plate: `.
+    func lead(field: String, line: Int?, naming: Naming) -> String {
+        let zh = language == .zhHans
+        let name: String
+        if let label = fields[field] {
+            name = naming == .labelAndKey ? (zh ? "\(label)（\(field)）" : "\(label) (\(field))") : label
+        } else {
+            name = field
+        }
+        let place = line.map { render(Message("file.line", ["line": .number($0)])) + (zh ? "，" : ": ") } ?? ""
+        return place + name + (zh ? "：" : ": ")
+    }
+
+    /// The hint of what to type next after an error, on the command line: the hints of its reasons, joined.
+    public func hints(_ error: DeskError, time: ShopTime) -> [String] {
+        switch error {
+        case .invalid(_, let reason, _), .notFound(_, let reason): [hint(reason, time: time)].compactMap { $0 }
+        case .refusedWith(_, let reasons): reasons.compactMap { hint($0, time: time) }
+        case .storage: []
+        }
+    }
+
+    /// A violation file that was refused, line by line: how many lines, each error, and how many more.
+    public func describe(_ errors: ViolationFileErrors, time: ShopTime, naming: Naming = .labelAndKey) -> String {
+        describe(lines: errors.lines, errors: errors.errors, more: errors.more, time: time, naming: naming)
+    }
+
+    /// Lines of a file that name what the shop does not have (unknown plates); nothing was imported.
+    public func describe(_ errors: ImportErrors, time: ShopTime, naming: Naming = .labelAndKey) -> String {
+        describe(lines: errors.errors.count + errors.more, errors: errors.errors, more: errors.more, time: time, naming: naming)
+    }
+
+    func describe(lines: Int, errors: [DeskError], more: Int, time: ShopTime, naming: Naming) -> String {
+        var text = [render(Message("file.refused", ["lines": .number(lines)]))]
+        text += errors.map { "  " + describe($0, time: time, naming: naming) }
+        if more > 0 { text.append("  " + render(Message("file.more", ["count": .number(more)]))) }
+        return text.joined(separator: "\n")
     }
 }

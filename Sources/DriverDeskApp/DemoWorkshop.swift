@@ -39,7 +39,7 @@ public struct DemoWorkshop {
 
     public func load(into desk: Desk) throws -> Summary {
         guard try desk.database.isEmpty() else {
-            throw DeskError.refused(rule: "demo", message: "the database already holds a workshop; give the demo a new file: driverdesk demo --db /tmp/demo.sqlite")
+            throw DeskError.refusedWith(rule: "demo", reasons: [Message("demo.notEmpty")])
         }
         let shop = Dictionary(try table("shop.csv").map { ($0["key"] ?? "", $0["value"] ?? "") }, uniquingKeysWith: { a, _ in a })
         _ = try desk.initialise(shopName: shop["shop.name"], timeZone: shop["shop.timeZone"])
@@ -125,7 +125,7 @@ public struct DemoWorkshop {
                         busy[staff, default: []].append((start, end))
                         counts.movements += 1
                         lastEnd = end
-                    } catch DeskError.refused {
+                    } catch DeskError.refusedWith {
                         continue
                     }
                 }

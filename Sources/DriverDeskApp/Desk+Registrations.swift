@@ -11,19 +11,19 @@ public enum InviteFormat: String, Sendable {
     public init(path: String) throws {
         let ext = (path as NSString).pathExtension.lowercased()
         guard let format = InviteFormat(rawValue: ext == "htm" ? "html" : ext) else {
-            throw DeskError.invalid(field: "out", message: "\"\(path)\" must end in .html, .svg or .png")
+            throw DeskError.invalid(field: "out", reason: Message("input.out.extension", ["path": .text(path)]))
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DeskError.invalid(field: "out", message: "the folder \(folder) does not exist")
+            throw DeskError.invalid(field: "out", reason: Message("input.out.noFolder", ["folder": .text(folder)]))
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw DeskError.invalid(field: "out", message: "the folder \(folder) is not writable")
+            throw DeskError.invalid(field: "out", reason: Message("input.out.readOnly", ["folder": .text(folder)]))
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw DeskError.invalid(field: "out", message: "\(path) is a folder")
+            throw DeskError.invalid(field: "out", reason: Message("input.out.isFolder", ["path": .text(path)]))
         }
         self = format
     }
@@ -96,7 +96,7 @@ extension Desk {
         change.usage = try usage.map { try VehicleUsage(parsing: $0) }
         change.size = try size.map { try VehicleSize(parsing: $0) }
         guard change.hasChanges else {
-            throw DeskError.invalid(field: "vehicle update", message: "nothing to change: give --owner, --owner-phone, --engine-last6, --usage or --size")
+            throw DeskError.invalid(field: "vehicle update", reason: Message("input.vehicle.nothingToChange"))
         }
         let vehicle = try database.updateVehicle(try Plate(plate), change: change, context: context)
         return VehicleView(vehicle, inShop: false, time: config.time)

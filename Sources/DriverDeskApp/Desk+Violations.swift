@@ -18,13 +18,13 @@ extension Desk {
                  description: String?, location: String?, recordNo: String?, line: Int? = nil) throws -> NewViolation {
         let code = raw.trimmingSpaces()
         guard (4...5).contains(code.count), code.allSatisfy({ $0.isNumber && $0.isASCII }) else {
-            throw DeskError.invalid(field: "code", message: "\"\(raw)\" is not a violation code (4 or 5 digits, e.g. 1625)", line: line)
+            throw DeskError.invalid(field: "code", reason: Message("input.code.malformed", ["raw": .text(raw)]), line: line)
         }
         let day = config.time.civilDate(of: occurredAt)
         let entry = book.lookup(code, on: day)
         if entry == nil && (rawPoints == nil || fineFen == nil) {
-            let known = book.knows(code) ? "code \(code) is not valid on \(day) (codes were renumbered on 2022-04-01)" : "code \(code) is not in data/violation-codes.csv"
-            throw DeskError.invalid(field: "code", message: "\(known); give --points and --fine from the notice", line: line)
+            let reason = book.knows(code) ? Message("input.code.notValidOn", ["code": .text(code), "day": .day(day)]) : Message("input.code.unknown", ["code": .text(code)])
+            throw DeskError.invalid(field: "code", reason: reason, line: line)
         }
         let fine = fineFen ?? config.fineOverride(code: code, plate: plate.text) ?? entry!.fineFen
         return NewViolation(plate: plate, occurredAt: occurredAt, code: code, description: description ?? entry?.descriptionZh,
@@ -73,7 +73,7 @@ extension Desk {
     public func assignViolation(_ id: String, staff: String, reason: String) throws -> ViolationView {
         let config = try config()
         guard let reason = try Fields.optionalText(reason, field: "reason", maxLength: 200) else {
-            throw DeskError.invalid(field: "reason", message: "say why this staff member drove (the audit keeps it)")
+            throw DeskError.invalid(field: "reason", reason: Message("input.assign.reason"))
         }
         return try view(try database.assignViolation(try Desk.violationId(id), staff: staff, reason: reason, context: context), config: config)
     }
@@ -142,7 +142,7 @@ extension Desk {
     static func violationId(_ raw: String) throws -> Int64 {
         let text = raw.trimmingSpaces()
         guard let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text), id > 0 else {
-            throw DeskError.invalid(field: "id", message: "\"\(raw)\" is not a violation number")
+            throw DeskError.invalid(field: "id", reason: Message("input.violationNumber", ["raw": .text(raw)]))
         }
         return id
     }

@@ -91,13 +91,13 @@ public struct Desk: Sendable {
             licenseValidUntil: try CivilDate(parsing: licenseValidUntil, field: "license-valid-until"),
             phone: try Fields.phone(phone, field: "phone"))
         guard new.licenseFirstIssued <= today(config) else {
-            throw DeskError.invalid(field: "license-first-issued", message: "\(new.licenseFirstIssued) is in the future")
+            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(new.licenseFirstIssued)]))
         }
         guard new.licenseFirstIssued < new.licenseValidUntil else {
-            throw DeskError.invalid(field: "license-valid-until", message: "\(new.licenseValidUntil) is not after the first issue date \(new.licenseFirstIssued)")
+            throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(new.licenseValidUntil), "first": .day(new.licenseFirstIssued)]))
         }
         guard new.licenseFirstIssued >= new.idNumber.birthDate.adding(years: 16) else {
-            throw DeskError.invalid(field: "license-first-issued", message: "\(new.licenseFirstIssued) is before the holder's 16th birthday (born \(new.idNumber.birthDate) by the ID number)")
+            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.tooYoung", ["day": .day(new.licenseFirstIssued), "born": .day(new.idNumber.birthDate)]))
         }
         let staff = try database.addStaff(new, context: context)
         return StaffView(staff, today: today(config), time: config.time)
@@ -237,7 +237,7 @@ public struct Desk: Sendable {
             filter.to = end
         }
         if let from = filter.from, let to = filter.to, to < from {
-            throw DeskError.invalid(field: "to", message: "the end of the range is before its start")
+            throw DeskError.invalid(field: "to", reason: Message("input.range.endBeforeStart"))
         }
         return try database.movements(filter).map { MovementView($0, time: config.time) }
     }

@@ -11,7 +11,7 @@ public struct InviteDocument {
 
         public init(parsing raw: String, field: String = "paper") throws {
             guard let value = Paper(rawValue: raw.trimmingSpaces().lowercased()) else {
-                throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a paper size; use a5 or 80mm")
+                throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(Paper.allCases.map(\.rawValue))]))
             }
             self = value
         }

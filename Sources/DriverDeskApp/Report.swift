@@ -54,7 +54,7 @@ extension Desk {
         let today = today(config)
         let toDay = try to.map { try CivilDate(parsing: $0, field: "to") } ?? today
         let fromDay = try from.map { try CivilDate(parsing: $0, field: "from") } ?? toDay.adding(days: -365)
-        guard fromDay <= toDay else { throw DeskError.invalid(field: "to", message: "\(toDay) is before \(fromDay)") }
+        guard fromDay <= toDay else { throw DeskError.invalid(field: "to", reason: Message("input.range.backwards", ["from": .day(fromDay), "to": .day(toDay)])) }
         let rows = try database.violations().filter { row in
             let day = time.civilDate(of: row.violation.occurredAt)
             return fromDay <= day && day <= toDay && row.violation.status != .void

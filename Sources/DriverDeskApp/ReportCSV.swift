@@ -19,7 +19,7 @@ public enum ReportCSV {
             switch raw.lowercased().replacingOccurrences(of: "_", with: "-") {
             case "utf-8", "utf8": return .utf8
             case "gb18030", "gbk", "gb2312": return .gb18030
-            default: throw DeskError.invalid(field: field, message: "\"\(raw)\" is not an encoding for CSV: utf-8 (with a BOM, the default) or gb18030")
+            default: throw DeskError.invalid(field: field, reason: Message("input.encoding", ["raw": .text(raw)]))
             }
         }
     }
@@ -76,7 +76,7 @@ extension Desk {
     /// `report --csv [--by staff|vehicle|month] [--encoding utf-8|gb18030]`: the bytes of the file.
     public func reportCSV(from: String?, to: String?, by: String, encoding: String?) throws -> Data {
         guard let table = ReportCSV.Table(rawValue: by) else {
-            throw DeskError.invalid(field: "by", message: "\"\(by)\" is not a table of the report: staff, vehicle or month")
+            throw DeskError.invalid(field: "by", reason: Message("input.oneOf", ["raw": .text(by), "options": .names(["staff", "vehicle", "month"])]))
         }
         let encoding = try encoding.map { try ReportCSV.Encoding.parse($0, field: "encoding") } ?? .utf8
         let config = try config()

@@ -21,18 +21,18 @@ final class FileSource: ByteSource {
         self.chunkSize = max(1, chunkSize)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DeskError.invalid(field: "file", message: "\(path) does not exist")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.missing", ["path": .text(path)]))
         }
         guard !isDirectory.boolValue else {
-            throw DeskError.invalid(field: "file", message: "\(path) is a folder, not a CSV file")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.folder", ["path": .text(path)]))
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw DeskError.invalid(field: "file", message: "\(path) cannot be read: permission denied")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.denied", ["path": .text(path)]))
         }
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw DeskError.invalid(field: "file", message: "\(path) cannot be opened: \(error.localizedDescription)")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.unopenable", ["path": .text(path), "detail": .text(error.localizedDescription)]))
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
         totalBytes = size ?? 0
@@ -45,7 +45,7 @@ final class FileSource: ByteSource {
         do {
             chunk = try handle.read(upToCount: chunkSize)
         } catch {
-            throw DeskError.invalid(field: "file", message: "\(path) cannot be read: \(error.localizedDescription)")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.unreadable", ["path": .text(path), "detail": .text(error.localizedDescription)]))
         }
         guard let chunk, !chunk.isEmpty else { return false }
         buffer.append(contentsOf: chunk)

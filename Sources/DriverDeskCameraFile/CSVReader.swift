@@ -30,7 +30,7 @@ public struct CSVReader: Sendable {
         var fields: [FieldSpan] = []
         while let span = try splitter.nextRecord() {
             if span.unclosedQuote {
-                throw DeskError.invalid(field: "csv", message: "a quoted field is never closed", line: span.line)
+                throw DeskError.invalid(field: "csv", reason: Message("input.csv.unclosed"), line: span.line)
             }
             let cells: [String]? = splitter.buffer.withUnsafeBufferPointer { all in
                 let bytes = UnsafeBufferPointer(rebasing: all[span.range])

@@ -67,7 +67,7 @@ struct RecordSplitter<Source: ByteSource> {
     mutating func nextRecord() throws -> RecordSpan? {
         let recordLine = line
         func tooLong() -> DeskError {
-            DeskError.invalid(field: "file", message: "the record that starts here runs on for more than \(Self.maxRecordBytes / 1024) KB: a quote (\") that is never closed, or not a CSV text file", line: recordLine)
+            DeskError.invalid(field: "file", reason: Message("input.file.recordTooLong", ["kilobytes": .number(Self.maxRecordBytes / 1024)]), line: recordLine)
         }
         var inQuotes = false, atFieldStart = true, justClosed = false, high = false
         var i = start
@@ -135,7 +135,7 @@ struct RecordSplitter<Source: ByteSource> {
             }
             line = currentLine
             if let nulLine {
-                throw DeskError.invalid(field: "file", message: "this line holds a NUL byte: the file is binary, or UTF-16 text, not a CSV text file; in Excel or WPS save it as CSV UTF-8 or CSV", line: nulLine)
+                throw DeskError.invalid(field: "file", reason: Message("input.file.nul"), line: nulLine)
             }
             if let end {
                 if end - start > Self.maxRecordBytes { throw tooLong() }

@@ -11,17 +11,17 @@ extension ViolationFile {
             return String(decoding: raw, as: UTF8.self)
         }
         let text = cells.text(index)
-        guard !text.isEmpty else { throw DeskError.invalid(field: "code", message: "a violation code is required, e.g. 1625") }
+        guard !text.isEmpty else { throw DeskError.invalid(field: "code", reason: Message("input.code.required")) }
         var digits = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !scalar.properties.isWhitespace {
             switch scalar.value {
             case 0x30...0x39: digits.append(scalar)
             case 0xFF10...0xFF19: digits.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
-            default: throw DeskError.invalid(field: "code", message: "\"\(shown(text, limit: 30))\" is not a violation code: a code is 4 or 5 digits, e.g. 1625")
+            default: throw DeskError.invalid(field: "code", reason: Message("input.code.malformed", ["raw": .text(shown(text, limit: 30))]))
             }
         }
         guard (4...5).contains(digits.count) else {
-            throw DeskError.invalid(field: "code", message: "\"\(shown(text, limit: 30))\" is not a violation code: a code is 4 or 5 digits, e.g. 1625")
+            throw DeskError.invalid(field: "code", reason: Message("input.code.malformed", ["raw": .text(shown(text, limit: 30))]))
         }
         return String(digits)
     }
@@ -172,14 +172,14 @@ extension ViolationFile {
             date = try time.parse(text, field: "time", now: now)
             let head = text.utf8.prefix(4)
             guard head.count == 4, head.allSatisfy(isDigit) else {
-                throw DeskError.invalid(field: "time", message: "\"\(shown(text, limit: 40))\" has no date; write it as 2026-11-26 14:05")
+                throw DeskError.invalid(field: "time", reason: Message("input.time.noDate", ["raw": .text(shown(text, limit: 40))]))
             }
         }
         guard date >= earliest else {
-            throw DeskError.invalid(field: "time", message: "\(time.format(date)) is before 2000; write it as 2026-11-26 14:05")
+            throw DeskError.invalid(field: "time", reason: Message("input.time.before2000", ["at": .time(date)]))
         }
         guard date.timeIntervalSince(now) <= 86_400 else {
-            throw DeskError.invalid(field: "time", message: "\(time.format(date)) is in the future (it is now \(time.format(now)))")
+            throw DeskError.invalid(field: "time", reason: Message("input.time.future", ["at": .time(date), "now": .time(now)]))
         }
         return date
     }

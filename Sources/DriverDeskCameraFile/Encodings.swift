@@ -14,9 +14,9 @@ enum TextEncoding {
     static func refuseUnreadable(_ head: [UInt8]) throws {
         func starts(with prefix: [UInt8]) -> Bool { head.count >= prefix.count && Array(head[..<prefix.count]) == prefix }
         if starts(with: [0xFF, 0xFE]) || starts(with: [0xFE, 0xFF]) {
-            throw DeskError.invalid(field: "file", message: "the file is Unicode text (UTF-16), which DriverDesk does not read; in Excel or WPS save it as CSV UTF-8 or CSV", line: 1)
+            throw DeskError.invalid(field: "file", reason: Message("input.file.utf16"), line: 1)
         } else if starts(with: [0x50, 0x4B, 0x03, 0x04]) || starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            throw DeskError.invalid(field: "file", message: "this is an Excel workbook (.xlsx or .xls), not a CSV file; in Excel or WPS save it as CSV UTF-8 or CSV")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.workbook"))
         }
     }
 

@@ -25,6 +25,20 @@ extension ViolationFile {
         }()
 
         static let required: [Column] = [.plate, .time, .code]
+
+        /// The column as a person names it in either language: 车牌号 / plate.
+        var example: String {
+            switch self {
+            case .plate: "车牌号 / plate"
+            case .time: "违法时间 / time"
+            case .code: "违法代码 / code"
+            case .location: "违法地点 / location"
+            case .description: "违法行为 / description"
+            case .fine: "罚款金额 / fine"
+            case .points: "记分 / points"
+            case .recordNo: "决定书编号 / record-no"
+            }
+        }
     }
 
     static let unitSuffixes: Set<String> = ["元", "人民币", "人民币元", "yuan", "rmb", "cny", "¥", "￥", "分"]
@@ -62,33 +76,27 @@ extension ViolationFile {
             while let last = cells.last, last.trimmingSpaces().isEmpty { cells.removeLast() }
             width = cells.count
             var index: [Column: Int] = [:]
-            var duplicates: [String] = []
+            var duplicate: Message?
             for (position, cell) in cells.enumerated() {
                 let (key, unit) = ViolationFile.headerKey(cell)
                 guard let column = Column.aliases[key] else { continue }
                 if column == .fine, unit == "分" {
-                    throw DeskError.invalid(field: "header", message: "the column \"\(cell.trimmingSpaces())\" is in 分 (fen); the fine must be in yuan: name the column 罚款金额（元） and write yuan", line: line)
+                    throw DeskError.invalid(field: "header", reason: Message("input.header.fen", ["column": .text(cell.trimmingSpaces())]), line: line)
                 }
                 if let earlier = index[column] {
-                    duplicates.append("\"\(cells[earlier].trimmingSpaces())\" (column \(earlier + 1)) and \"\(cell.trimmingSpaces())\" (column \(position + 1)) both give the \(column.rawValue)")
+                    duplicate = duplicate ?? Message("input.header.duplicate", ["first": .text(cells[earlier].trimmingSpaces()), "firstColumn": .number(earlier + 1), "second": .text(cell.trimmingSpaces()), "secondColumn": .number(position + 1), "column": .text(column.example)])
                 } else {
                     index[column] = position
                 }
             }
-            if !duplicates.isEmpty {
-                throw DeskError.invalid(field: "header", message: duplicates.joined(separator: "; ") + "; keep one column of each", line: line)
-            }
+            if let duplicate { throw DeskError.invalid(field: "header", reason: duplicate, line: line) }
             let missing = Column.required.filter { index[$0] == nil }
             if !missing.isEmpty {
                 let found = cells.map { ViolationFile.shown($0.trimmingSpaces(), limit: 30) }.filter { !$0.isEmpty }
-                var message = "the header has no column for \(missing.map(\.rawValue).joined(separator: ", ")) (found: \(found.isEmpty ? "nothing" : found.prefix(40).joined(separator: ", ")))"
-                if missing.count == Column.required.count {
-                    message += "; the first line must be the header row (delete any title rows above it), with columns such as 车牌号, 违法时间, 违法代码"
-                } else {
-                    let examples: [Column: String] = [.plate: "车牌号 or plate", .time: "违法时间 or time", .code: "违法代码 or code"]
-                    message += "; name them \(missing.map { examples[$0]! }.joined(separator: "; "))"
-                }
-                throw DeskError.invalid(field: "header", message: message, line: line)
+                let reason = missing.count == Column.required.count
+                    ? Message("input.header.noHeader", ["found": .names(found.isEmpty ? ["-"] : Array(found.prefix(40)))])
+                    : Message("input.header.missing", ["missing": .names(missing.map(\.example)), "found": .names(found.isEmpty ? ["-"] : Array(found.prefix(40)))])
+                throw DeskError.invalid(field: "header", reason: reason, line: line)
             }
             plate = index[.plate]!
             time = index[.time]!

@@ -16,11 +16,10 @@ public struct ViolationFileErrors: Error, LocalizedError, Sendable {
         self.lines = lines
     }
 
+    /// Without a catalogue (logs, tests): people see it through `Catalogue.describe`, in their language.
     public var errorDescription: String? {
-        var text = ["\(lines) line\(lines == 1 ? "" : "s") cannot be imported; nothing was imported:"]
-        text += errors.map { "  " + ($0.errorDescription ?? "") }
-        if more > 0 { text.append("  and \(more) more") }
-        return text.joined(separator: "\n")
+        (["\(lines) lines cannot be imported"] + errors.map { "  " + ($0.errorDescription ?? "") } + (more > 0 ? ["  +\(more)"] : []))
+            .joined(separator: "\n")
     }
 }
 

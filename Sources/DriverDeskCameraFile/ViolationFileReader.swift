@@ -36,10 +36,10 @@ extension ViolationFile {
                 try handle(record)
             }
             guard header != nil else {
-                throw DeskError.invalid(field: "file", message: "the file is empty; it needs a header line (车牌号, 违法时间, 违法代码, ...) and a line for each violation")
+                throw DeskError.invalid(field: "file", reason: Message("input.file.empty"))
             }
             guard rows > 0 else {
-                throw DeskError.invalid(field: "file", message: "the file has a header but no violations", line: headerLine)
+                throw DeskError.invalid(field: "file", reason: Message("input.file.headerOnly"), line: headerLine)
             }
             if let refusal = errors.refusal {
                 throw refusal
@@ -79,7 +79,7 @@ extension ViolationFile {
 
         mutating func handle(_ span: RecordSpan) throws {
             if span.unclosedQuote {
-                try refuse(span, DeskError.invalid(field: "file", message: "a quoted field that starts on this line is never closed (a \" without its partner)", line: span.line))
+                try refuse(span, DeskError.invalid(field: "file", reason: Message("input.file.unclosedQuote"), line: span.line))
                 return
             }
             if span.hasHighBytes && encoding == nil {
@@ -93,10 +93,8 @@ extension ViolationFile {
                 return useDecoder ? decoder.decode(bytes) : TextEncoding.isValidUTF8(bytes)
             }
             guard decodedOK else {
-                let message = encoding == .gb18030
-                    ? "this line is neither UTF-8 nor GB18030 (GBK) text; is it a CSV file? In Excel or WPS save it as CSV UTF-8 or CSV"
-                    : "this line is not UTF-8 text like the lines before it; save the whole file again as CSV UTF-8"
-                try refuse(span, DeskError.invalid(field: "file", message: message, line: span.line))
+                let reason = encoding == .gb18030 ? Message("input.file.notText") : Message("input.file.notUTF8")
+                try refuse(span, DeskError.invalid(field: "file", reason: reason, line: span.line))
                 return
             }
             if useDecoder {
@@ -138,7 +136,7 @@ extension ViolationFile {
             let cells = Cells(bytes: bytes, fields: fields)
             if cells.isBlank { return }
             if bytes.contains(where: { $0 < 0x20 && $0 != ASCII.tab && $0 != ASCII.cr && $0 != ASCII.lf }) {
-                throw DeskError.invalid(field: "file", message: "the first line holds control characters: this is not a CSV text file; in Excel or WPS save it as CSV UTF-8 or CSV", line: span.line)
+                throw DeskError.invalid(field: "file", reason: Message("input.file.controlCharacters"), line: span.line)
             }
             splitter.separator = chosen
             header = try Header(cells: fields.indices.map { cells.text($0) }, line: span.line)
@@ -150,7 +148,7 @@ extension ViolationFile {
             var count = cells.fields.count
             while count > header.width, cells.isEmpty(count - 1) { count -= 1 }
             guard count == header.width else {
-                errors.add(.invalid(field: "row", message: "has \(count) field\(count == 1 ? "" : "s"), the header has \(header.width)"), line: line)
+                errors.add(.invalid(field: "row", reason: Message("input.row.width", ["count": .number(count), "width": .number(header.width)])), line: line)
                 return nil
             }
             var ok = true
@@ -160,7 +158,7 @@ extension ViolationFile {
                 } catch let error as DeskError {
                     errors.add(error, line: line)
                 } catch {
-                    errors.add(.invalid(field: "row", message: error.localizedDescription), line: line)
+                    errors.add(.invalid(field: "row", reason: Message("input.row.unreadable", ["detail": .text(error.localizedDescription)])), line: line)
                 }
                 ok = false
                 return nil
@@ -176,7 +174,7 @@ extension ViolationFile {
                 attempt { () throws -> String? in
                     let text = try ViolationFile.optionalText(cells, column, field: "record-no", maxLength: 60)
                     if let text, ViolationFile.looksShortenedByExcel(text) {
-                        throw DeskError.invalid(field: "record-no", message: "\"\(text)\" is a number that Excel shortened, and its digits are lost; format the column as text and export the file again")
+                        throw DeskError.invalid(field: "record-no", reason: Message("input.recordNo.shortened", ["raw": .text(text)]))
                     }
                     return text
                 } ?? nil

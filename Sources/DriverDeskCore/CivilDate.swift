@@ -75,10 +75,10 @@ public struct CivilDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
     public init(parsing raw: String, field: String) throws {
         var scanner = TimeScanner(raw.trimmingSpaces())
         guard let date = scanner.date(), scanner.isAtEnd else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a date; write it as 2026-11-26")
+            throw DeskError.invalid(field: field, reason: Message("input.date.malformed", ["raw": .text(raw)]))
         }
         guard let valid = CivilDate(year: date.year, month: date.month, day: date.day), (1900...2999).contains(date.year) else {
-            throw DeskError.invalid(field: field, message: "\(raw) is not a day of the calendar")
+            throw DeskError.invalid(field: field, reason: Message("input.date.noSuchDay", ["raw": .text(raw)]))
         }
         self = valid
     }

@@ -24,18 +24,18 @@ public struct Setting: Sendable {
         switch kind {
         case .integer(let range):
             guard let number = Int(value), range.contains(number) else {
-                throw DeskError.invalid(field: key, message: "\"\(raw)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw DeskError.invalid(field: key, reason: Message("input.setting.integer", ["raw": .text(raw), "low": .number(range.lowerBound), "high": .number(range.upperBound)]))
             }
             return String(number)
         case .boolean:
             switch value.lowercased() {
             case "true", "yes", "on", "1": return "true"
             case "false", "no", "off", "0": return "false"
-            default: throw DeskError.invalid(field: key, message: "\"\(raw)\" is not true or false")
+            default: throw DeskError.invalid(field: key, reason: Message("input.setting.boolean", ["raw": .text(raw)]))
             }
         case .text:
             guard value.count <= 200, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw DeskError.invalid(field: key, message: "a setting's text has at most 200 characters and no control characters")
+                throw DeskError.invalid(field: key, reason: Message("input.setting.text"))
             }
             return value
         case .timeZone:
@@ -47,7 +47,7 @@ public struct Setting: Sendable {
             return Money.yuan(try Money.fen(value, field: key))
         case .choice(let options):
             guard options.contains(value) else {
-                throw DeskError.invalid(field: key, message: "\"\(raw)\" is not one of \(options.joined(separator: ", "))")
+                throw DeskError.invalid(field: key, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(options)]))
             }
             return value
         }
@@ -121,8 +121,8 @@ public struct Config: Sendable, Equatable {
         if let fine = fineSetting(key) { return fine }
         guard let setting = settings.first(where: { $0.key == key }) else {
             let near = settings.map(\.key).filter { $0.lowercased().contains(key.lowercased().split(separator: ".").last.map(String.init) ?? key.lowercased()) }
-            let hint = near.isEmpty ? "driverdesk config show lists them" : "did you mean \(near.joined(separator: " or "))?"
-            throw DeskError.invalid(field: "key", message: "there is no setting \"\(key)\"; \(hint)")
+            if near.isEmpty { throw DeskError.invalid(field: "key", reason: Message("input.setting.unknown", ["key": .text(key)])) }
+            throw DeskError.invalid(field: "key", reason: Message("input.setting.unknownNear", ["key": .text(key), "near": .names(near)]))
         }
         return setting
     }

@@ -6,7 +6,7 @@ public enum MovementPurpose: String, CaseIterable, Codable, Sendable {
 
     public init(parsing raw: String, field: String = "purpose") throws {
         guard let value = MovementPurpose(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a purpose; use one of \(MovementPurpose.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(MovementPurpose.allCases.map(\.rawValue))]))
         }
         self = value
     }

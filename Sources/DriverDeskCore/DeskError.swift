@@ -4,23 +4,23 @@ import Foundation
 ///
 /// The case decides the exit status of the command line (docs/cli.md, "Exit status").
 public enum DeskError: Error, Equatable, Sendable {
-    /// Input that cannot be understood: a malformed plate, an unknown licence class (exit 2).
-    case invalid(field: String, message: String, line: Int? = nil)
+    /// Input that cannot be understood: a malformed plate, an unknown licence class (exit 2). `field` is the
+    /// input's own name (a flag, a form field, a column of a file), shown as it is in every language; the reason
+    /// is a value the front end renders in the person's language.
+    case invalid(field: String, reason: Message, line: Int? = nil)
     /// Something named in the input does not exist: an unknown plate, staff member or reference (exit 2).
-    case notFound(field: String, message: String)
-    /// Input that is well formed but a rule of the rulebook refuses it (exit 1).
-    case refused(rule: String, message: String)
-    /// The database or the machine failed us (exit 3).
+    case notFound(field: String, reason: Message)
+    /// The database or the machine failed us (exit 3): the system's own words, for whoever looks after the machine.
     case storage(message: String)
-    /// A rule refused, with its reasons as values, which the front end renders in the person's language (exit 1).
-    /// Every refusal is meant to become one of these.
+    /// Input that is well formed but a rule refuses it, with its reasons as values, which the front end renders in
+    /// the person's language (exit 1).
     case refusedWith(rule: String, reasons: [Message])
 
     /// The exit status the command line uses for this error.
     public var exitCode: Int32 {
         switch self {
         case .invalid, .notFound: 2
-        case .refused, .refusedWith: 1
+        case .refusedWith: 1
         case .storage: 3
         }
     }
@@ -29,14 +29,14 @@ public enum DeskError: Error, Equatable, Sendable {
     public var field: String? {
         switch self {
         case .invalid(let field, _, _), .notFound(let field, _): field
-        case .refused, .refusedWith, .storage: nil
+        case .refusedWith, .storage: nil
         }
     }
 
     /// A copy of an `.invalid` error with the line of a file it came from.
     public func at(line: Int) -> DeskError {
-        if case .invalid(let field, let message, _) = self {
-            return .invalid(field: field, message: message, line: line)
+        if case .invalid(let field, let reason, _) = self {
+            return .invalid(field: field, reason: reason, line: line)
         }
         return self
     }
@@ -46,8 +46,9 @@ extension DeskError: LocalizedError {
     /// A message never runs to pages: what a person typed is echoed at most this long.
     static let longest = 600
 
-    /// The message, cut to `longest` characters, with anything that looks like an ID number masked (R12): a number
-    /// typed into the wrong field is echoed in the error, and errors go to logs.
+    /// The error without a catalogue (logs, and tests of the core): the field and the reason's code with its facts.
+    /// People see it through `Catalogue.describe`, in their language. Cut to `longest` characters, with anything
+    /// that looks like an ID number masked (R12): a number typed into the wrong field is echoed in the error.
     public var errorDescription: String? {
         let text = IDNumber.maskAll(in: full)
         return text.count > DeskError.longest ? String(text.prefix(DeskError.longest)) + "…" : text
@@ -55,13 +56,11 @@ extension DeskError: LocalizedError {
 
     var full: String {
         switch self {
-        case .invalid(let field, let message, let line):
-            if let line { return "line \(line): \(field): \(message)" }
-            return "\(field): \(message)"
-        case .notFound(let field, let message):
-            return "\(field): \(message)"
-        case .refused(let rule, let message):
-            return "\(message) (\(rule))"
+        case .invalid(let field, let reason, let line):
+            if let line { return "line \(line): \(field): \(reason)" }
+            return "\(field): \(reason)"
+        case .notFound(let field, let reason):
+            return "\(field): \(reason)"
         case .storage(let message):
             return "storage: \(message)"
         case .refusedWith(let rule, let reasons):
@@ -82,10 +81,25 @@ public struct ImportErrors: Error, LocalizedError, Sendable {
     }
 
     public var errorDescription: String? {
-        let count = errors.count + more
-        var lines = ["\(count) line\(count == 1 ? "" : "s") cannot be imported; nothing was imported:"]
-        lines += errors.map { "  " + ($0.errorDescription ?? "") }
-        if more > 0 { lines.append("  and \(more) more") }
-        return lines.joined(separator: "\n")
+        ([errors.count + more == 1 ? "1 line cannot be imported" : "\(errors.count + more) lines cannot be imported"]
+            + errors.map { "  " + ($0.errorDescription ?? "") } + (more > 0 ? ["  +\(more)"] : [])).joined(separator: "\n")
+    }
+}
+
+extension Message: CustomStringConvertible {
+    /// `code(name: value, …)`: the message without a catalogue, for logs.
+    public var description: String {
+        guard !arguments.isEmpty else { return code }
+        let facts = arguments.keys.sorted().map { name -> String in
+            switch arguments[name]! {
+            case .text(let text): "\(name): \(text.debugDescription)"
+            case .number(let number), .fen(let number), .minutes(let number), .days(let number): "\(name): \(number)"
+            case .time(let date): "\(name): \(Int64(date.timeIntervalSince1970))"
+            case .day(let day): "\(name): \(day)"
+            case .names(let names): "\(name): \(names)"
+            case .term(_, let value): "\(name): \(value)"
+            }
+        }
+        return "\(code)(\(facts.joined(separator: ", ")))"
     }
 }

@@ -5,7 +5,7 @@ public enum Fields {
     /// A person's or company's name: 1 to `maxLength` characters, no control characters.
     public static func name(_ raw: String, field: String, maxLength: Int = 40) throws -> String {
         let text = raw.trimmingSpaces()
-        guard !text.isEmpty else { throw DeskError.invalid(field: field, message: "a name is required") }
+        guard !text.isEmpty else { throw DeskError.invalid(field: field, reason: Message("input.name.required")) }
         try printable(text, field: field, maxLength: maxLength)
         return text
     }
@@ -23,7 +23,7 @@ public enum Fields {
         let compact = text.filter { $0 != " " && $0 != "-" }
         let digits = compact.hasPrefix("+") ? compact.dropFirst() : Substring(compact)
         guard (5...20).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw!)\" is not a phone number; write digits, e.g. 13800138000")
+            throw DeskError.invalid(field: field, reason: Message("input.phone", ["raw": .text(raw!)]))
         }
         return compact
     }
@@ -33,17 +33,17 @@ public enum Fields {
         guard let text = raw?.trimmingSpaces(), !text.isEmpty else { return nil }
         let upper = Plate.normalise(text)
         guard upper.count == 6, upper.allSatisfy({ $0.isASCIIDigit || $0.isASCIILetter }) else {
-            throw DeskError.invalid(field: field, message: "\"\(text)\" is not the last 6 characters of an engine number (6 letters or digits)")
+            throw DeskError.invalid(field: field, reason: Message("input.engineLast6", ["raw": .text(text)]))
         }
         return upper
     }
 
     static func printable(_ text: String, field: String, maxLength: Int) throws {
         guard text.count <= maxLength else {
-            throw DeskError.invalid(field: field, message: "at most \(maxLength) characters, this has \(text.count)")
+            throw DeskError.invalid(field: field, reason: Message("input.tooLong", ["max": .number(maxLength), "count": .number(text.count)]))
         }
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0.value != 0x200D }) {
-            throw DeskError.invalid(field: field, message: "control characters are not allowed")
+            throw DeskError.invalid(field: field, reason: Message("input.controlCharacters"))
         }
     }
 }
@@ -55,7 +55,7 @@ extension Fields {
     /// Refuses a time that has not happened yet: movements, visits and violations are records of the past.
     public static func notInFuture(_ date: Date, now: Date, field: String, time: ShopTime) throws {
         guard date.timeIntervalSince(now) <= futureTolerance else {
-            throw DeskError.invalid(field: field, message: "\(time.format(date)) is in the future (it is now \(time.format(now))); record what has happened")
+            throw DeskError.invalid(field: field, reason: Message("input.inFuture", ["at": .time(date), "now": .time(now)]))
         }
     }
 }

@@ -28,16 +28,16 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
         let text = raw.trimmingSpaces().uppercased()
         let chars = Array(text)
         guard chars.count == 18 else {
-            throw DeskError.invalid(field: field, message: "an ID number has 18 characters, this one has \(chars.count)")
+            throw DeskError.invalid(field: field, reason: Message("input.idNumber.length", ["count": .number(chars.count)]))
         }
         guard chars[0..<17].allSatisfy(\.isASCIIDigit) else {
-            throw DeskError.invalid(field: field, message: "the first 17 characters of an ID number are digits")
+            throw DeskError.invalid(field: field, reason: Message("input.idNumber.digits"))
         }
         guard chars[17].isASCIIDigit || chars[17] == "X" else {
-            throw DeskError.invalid(field: field, message: "the last character of an ID number is a digit or X")
+            throw DeskError.invalid(field: field, reason: Message("input.idNumber.last"))
         }
         guard chars[0] != "0" else {
-            throw DeskError.invalid(field: field, message: "an ID number cannot start with 0 (it starts with the area code)")
+            throw DeskError.invalid(field: field, reason: Message("input.idNumber.zero"))
         }
         let digits = chars[0..<17].map { Int($0.asciiValue!) - 48 }
         let year = digits[6...9].reduce(0) { $0 * 10 + $1 }
@@ -45,12 +45,13 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
         let day = digits[12] * 10 + digits[13]
         guard year >= 1900, CivilDate(year: year, month: month, day: day) != nil else {
             let shown = String(chars[6..<14])
-            throw DeskError.invalid(field: field, message: "the birth date \(shown) in this ID number does not exist")
+            throw DeskError.invalid(field: field, reason: Message("input.idNumber.birth", ["birth": .text(shown)]))
         }
         let sum = zip(digits, IDNumber.weights).reduce(0) { $0 + $1.0 * $1.1 }
         let expected = IDNumber.checkCharacters[sum % 11]
         guard chars[17] == expected else {
-            throw DeskError.invalid(field: field, message: "the check character is wrong: typed \(chars[17]), the other 17 characters give \(expected); look for a mistyped digit")
+            let typed = String(chars[17])
+            throw DeskError.invalid(field: field, reason: Message("input.idNumber.check", ["typed": .text(typed), "expected": .text(String(expected))]))
         }
         self.text = text
     }

@@ -5,8 +5,7 @@ public enum LicenseClass: String, CaseIterable, Codable, Sendable {
     /// Parses a class in any case; throws `.invalid` naming `field` and listing the classes.
     public init(parsing raw: String, field: String = "license-class") throws {
         guard let value = LicenseClass(rawValue: raw.trimmingSpaces().uppercased()) else {
-            let all = LicenseClass.allCases.map(\.rawValue).joined(separator: " ")
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a licence class; use one of \(all)")
+            throw DeskError.invalid(field: field, reason: Message("input.licenseClass", ["raw": .text(raw), "options": .names(LicenseClass.allCases.map(\.rawValue))]))
         }
         self = value
     }

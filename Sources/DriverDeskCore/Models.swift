@@ -43,7 +43,7 @@ public enum VehicleSize: String, Codable, CaseIterable, Sendable {
 
     public init(parsing raw: String, field: String = "size") throws {
         guard let value = VehicleSize(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not small or large")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(VehicleSize.allCases.map(\.rawValue))]))
         }
         self = value
     }
@@ -52,7 +52,7 @@ public enum VehicleSize: String, Codable, CaseIterable, Sendable {
 extension VehicleUsage {
     public init(parsing raw: String, field: String = "usage") throws {
         guard let value = VehicleUsage(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not private or commercial")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(VehicleUsage.allCases.map(\.rawValue))]))
         }
         self = value
     }

@@ -22,23 +22,21 @@ public struct Plate: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(_ raw: String, field: String = "plate") throws {
         let normal = Plate.normalise(raw)
         let chars = Array(normal)
-        func bad(_ why: String) -> DeskError {
-            .invalid(field: field, message: "\"\(raw)\" is not a plate: \(why)")
-        }
-        guard !chars.isEmpty else { throw DeskError.invalid(field: field, message: "a plate is required, e.g. 京A12345") }
+        func bad(_ reason: Message) -> DeskError { .invalid(field: field, reason: reason) }
+        guard !chars.isEmpty else { throw DeskError.invalid(field: field, reason: Message("input.plate.required")) }
         guard Plate.provinces.contains(chars[0]) else {
-            throw bad("it must start with a province abbreviation such as 京, 沪 or 粤")
+            throw bad(Message("input.plate.province", ["raw": .text(raw)]))
         }
         if chars[0] == "使" {
             guard chars.count == 7, chars.dropFirst().allSatisfy(\.isASCIIDigit) else {
-                throw bad("an embassy plate is 使 and 6 digits")
+                throw bad(Message("input.plate.embassy", ["raw": .text(raw)]))
             }
             self.text = normal
             self.kind = .embassy
             return
         }
         guard chars.count >= 2, chars[1].isASCIILetter else {
-            throw bad("the second character must be the letter of the issuing authority")
+            throw bad(Message("input.plate.authority", ["raw": .text(raw)]))
         }
         let body = Array(chars.dropFirst(2))
         switch body.count {
@@ -46,31 +44,32 @@ public struct Plate: Hashable, Comparable, Sendable, CustomStringConvertible {
             for (index, char) in body.enumerated() {
                 let isLast = index == 4
                 if isLast, Plate.suffixes.contains(char) { continue }
-                if char == "I" || char == "O" { throw bad("the letters I and O are never used on plates") }
+                if char == "I" || char == "O" { throw bad(Message("input.plate.letterIO", ["raw": .text(raw)])) }
                 guard Plate.isSerialCharacter(char) else {
-                    throw bad("\"\(char)\" cannot stand in a plate's serial number")
+                    throw bad(Message("input.plate.serial", ["raw": .text(raw), "char": .text(String(char))]))
                 }
             }
             self.kind = .regular
         case 6 where Plate.suffixes.contains(body[5]):
-            throw bad("\(body[5]) takes the place of the last serial character (e.g. \(chars[0])\(chars[1])1234\(body[5])), so the plate has 7 characters, or 8 for new-energy vehicles")
+            let suffix = String(body[5]), example = "\(chars[0])\(chars[1])1234\(suffix)"
+            throw bad(Message("input.plate.suffix", ["raw": .text(raw), "suffix": .text(suffix), "example": .text(example)]))
         case 6:
             let digits = body.map(\.isASCIIDigit)
             if body[0] == "D" || body[0] == "F" {
                 guard Plate.isSerialCharacter(body[1]), digits[2...].allSatisfy({ $0 }) else {
-                    throw bad("a small new-energy plate is D or F, a letter or digit, then 4 digits")
+                    throw bad(Message("input.plate.newEnergySmall", ["raw": .text(raw)]))
                 }
                 self.kind = .newEnergySmall
             } else if body[5] == "D" || body[5] == "F" {
                 guard digits[0..<5].allSatisfy({ $0 }) else {
-                    throw bad("a large new-energy plate is 5 digits then D or F")
+                    throw bad(Message("input.plate.newEnergyLarge", ["raw": .text(raw)]))
                 }
                 self.kind = .newEnergyLarge
             } else {
-                throw bad("a new-energy plate has D or F first (small cars) or last (large vehicles)")
+                throw bad(Message("input.plate.newEnergy", ["raw": .text(raw)]))
             }
         default:
-            throw bad("it has \(chars.count) characters; a plate has 7, or 8 for new-energy vehicles")
+            throw bad(Message("input.plate.length", ["raw": .text(raw), "count": .number(chars.count)]))
         }
         self.text = normal
     }

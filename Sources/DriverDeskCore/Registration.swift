@@ -6,7 +6,7 @@ public enum RegistrationMethod: String, CaseIterable, Codable, Sendable {
 
     public init(parsing raw: String, field: String = "method") throws {
         guard let value = RegistrationMethod(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a method; use qr, sms or window")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(RegistrationMethod.allCases.map(\.rawValue))]))
         }
         self = value
     }
@@ -20,7 +20,7 @@ public enum RegistrationStatus: String, CaseIterable, Codable, Sendable {
 
     public init(parsing raw: String, field: String = "status") throws {
         guard let value = RegistrationStatus.allCases.first(where: { $0.rawValue.lowercased() == raw.trimmingSpaces().lowercased() }) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a status; use one of \(RegistrationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(RegistrationStatus.allCases.map(\.rawValue))]))
         }
         self = value
     }

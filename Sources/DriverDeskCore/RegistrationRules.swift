@@ -78,7 +78,7 @@ public enum RegistrationRules {
             throw refused(Message("registration.ended", ["ref": .text(registration.ref), "status": .term("registrationStatus", registration.status.rawValue), "plate": .text(plate), "staff": .text(staff.name)]))
         }
         guard at >= registration.invitedAt else {
-            throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the invite was made (\(time.format(registration.invitedAt)))")
+            throw DeskError.invalid(field: "at", reason: Message("input.beforeInvite", ["at": .time(at), "invited": .time(registration.invitedAt)]))
         }
         guard day <= expiresOn else {
             throw DeskError.refusedWith(rule: "R9", reasons: [Message("registration.inviteExpired", ["ref": .text(registration.ref), "expired": .day(expiresOn), "setting": .text("invite.expiryDays"), "plate": .text(plate), "staff": .text(staff.name)])])

@@ -11,7 +11,7 @@ public struct ShopTime: Sendable {
     /// Parses a zone name such as `Asia/Shanghai`; throws `.invalid` naming `field`.
     public init(zoneName: String, field: String = "shop.timeZone") throws {
         guard let zone = TimeZone(identifier: zoneName.trimmingSpaces()) else {
-            throw DeskError.invalid(field: field, message: "\"\(zoneName)\" is not a time zone; use a name such as Asia/Shanghai")
+            throw DeskError.invalid(field: field, reason: Message("input.timeZone", ["raw": .text(zoneName)]))
         }
         self.zone = zone
     }
@@ -22,57 +22,56 @@ public struct ShopTime: Sendable {
     /// `dateOnly` allows `2026-11-26` (midnight, for the start of a range).
     public func parse(_ raw: String, field: String, now: Date, dateOnly: Bool = false) throws -> Date {
         let text = raw.trimmingSpaces()
-        let example = "write it as 2026-11-26 14:05"
-        guard !text.isEmpty else { throw DeskError.invalid(field: field, message: "a time is required; \(example)") }
+        guard !text.isEmpty else { throw DeskError.invalid(field: field, reason: Message("input.time.required")) }
         var scanner = TimeScanner(text)
         let day: CivilDate
         var clock = (hour: 0, minute: 0, second: 0)
         if let date = scanner.date() {
             guard (1900...2999).contains(date.year), let valid = CivilDate(year: date.year, month: date.month, day: date.day) else {
-                throw DeskError.invalid(field: field, message: "\(raw) has a date that is not on the calendar")
+                throw DeskError.invalid(field: field, reason: Message("input.time.noSuchDate", ["raw": .text(raw)]))
             }
             day = valid
             if scanner.isAtEnd {
-                guard dateOnly else { throw DeskError.invalid(field: field, message: "\"\(raw)\" has no time of day; \(example)") }
+                guard dateOnly else { throw DeskError.invalid(field: field, reason: Message("input.time.noClock", ["raw": .text(raw)])) }
             } else {
                 if !scanner.consume("T") && !scanner.consume("t") {
-                    guard scanner.consume(" ") else { throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a time; \(example)") }
+                    guard scanner.consume(" ") else { throw DeskError.invalid(field: field, reason: Message("input.time.malformed", ["raw": .text(raw)])) }
                     scanner.skipSpaces()
                 }
                 guard let time = scanner.timeOfDay() else {
-                    throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a time; \(example)")
+                    throw DeskError.invalid(field: field, reason: Message("input.time.malformed", ["raw": .text(raw)]))
                 }
                 clock = time
             }
         } else {
             var bare = TimeScanner(text)
             guard let time = bare.timeOfDay() else {
-                throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a time; \(example)")
+                throw DeskError.invalid(field: field, reason: Message("input.time.malformed", ["raw": .text(raw)]))
             }
             scanner = bare
             clock = time
             day = civilDate(of: now)
         }
         guard clock.hour < 24, clock.minute < 60, clock.second < 60 else {
-            throw DeskError.invalid(field: field, message: "\(raw) has a time of day that does not exist")
+            throw DeskError.invalid(field: field, reason: Message("input.time.noSuchClock", ["raw": .text(raw)]))
         }
         scanner.skipSpaces()
         let offset = scanner.offset()
-        guard scanner.isAtEnd else { throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a time; \(example)") }
+        guard scanner.isAtEnd else { throw DeskError.invalid(field: field, reason: Message("input.time.malformed", ["raw": .text(raw)])) }
         let local = day.daysSinceEpoch * 86_400 + clock.hour * 3600 + clock.minute * 60 + clock.second
         let instant: Date
         switch offset {
         case .none:
             instant = date(localSeconds: local)
         case .some(.none):
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" has an offset that is not one; write +08:00")
+            throw DeskError.invalid(field: field, reason: Message("input.time.badOffset", ["raw": .text(raw)]))
         case .some(.some(let seconds)):
             instant = Date(timeIntervalSince1970: TimeInterval(local - seconds))
         }
         // The years are checked again on the shop's calendar: with an offset, 1900-01-01 01:15+08:00 is still 1899 in
         // UTC, and what is accepted must read back as it is shown.
         guard (1900...2999).contains(civilDate(of: instant).year) else {
-            throw DeskError.invalid(field: field, message: "\(raw) is outside the years 1900 to 2999 on the shop's calendar")
+            throw DeskError.invalid(field: field, reason: Message("input.time.outOfYears", ["raw": .text(raw)]))
         }
         return instant
     }

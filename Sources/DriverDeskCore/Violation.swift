@@ -6,7 +6,7 @@ public enum ViolationStatus: String, CaseIterable, Codable, Sendable {
 
     public init(parsing raw: String, field: String = "status") throws {
         guard let value = ViolationStatus(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a status; use open, processed, paid or void")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(ViolationStatus.allCases.map(\.rawValue))]))
         }
         self = value
     }
@@ -26,7 +26,7 @@ public enum PaymentMethod: String, CaseIterable, Codable, Sendable {
 
     public init(parsing raw: String, field: String = "method") throws {
         guard let value = PaymentMethod(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a payment method; use wechat, alipay, bank-card or cash")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(PaymentMethod.allCases.map(\.rawValue))]))
         }
         self = value
     }
@@ -38,7 +38,7 @@ public enum Payer: String, CaseIterable, Codable, Sendable {
 
     public init(parsing raw: String, field: String = "payer") throws {
         guard let value = Payer(rawValue: raw.trimmingSpaces().lowercased()) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a payer; use shop, driver or owner")
+            throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(Payer.allCases.map(\.rawValue))]))
         }
         self = value
     }

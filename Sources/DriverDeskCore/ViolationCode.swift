@@ -27,10 +27,10 @@ public struct ViolationCodeBook: Sendable {
     /// Builds the book from the records of `data/violation-codes.csv`, already split into fields, the header first,
     /// each with the line it starts on (reading and splitting the file is the job of `CSVReader` in DriverDeskCameraFile); a malformed line is named.
     public init(records: [(line: Int, fields: [String])]) throws {
-        guard let header = records.first?.fields else { throw DeskError.invalid(field: "violation-codes.csv", message: "the file is empty") }
+        guard let header = records.first?.fields else { throw DeskError.invalid(field: "violation-codes.csv", reason: Message("input.codeBook.empty")) }
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {
-                throw DeskError.invalid(field: "violation-codes.csv", message: "the column \(name) is missing")
+                throw DeskError.invalid(field: "violation-codes.csv", reason: Message("input.codeBook.column", ["column": .text(name)]))
             }
             return index
         }
@@ -39,7 +39,7 @@ public struct ViolationCodeBook: Sendable {
                  from: try column("valid_from"), to: try column("valid_to"))
         entries = try records.dropFirst().map { record in
             let f = record.fields
-            guard f.count >= header.count else { throw DeskError.invalid(field: "violation-codes.csv", message: "too few fields", line: record.line) }
+            guard f.count >= header.count else { throw DeskError.invalid(field: "violation-codes.csv", reason: Message("input.codeBook.fields"), line: record.line) }
             do {
                 return ViolationCode(
                     code: f[c.code], descriptionZh: f[c.zh], descriptionEn: f[c.en],
@@ -69,16 +69,16 @@ public enum Money {
         var text = raw.trimmingSpaces()
         for strip in ["¥", "￥", "元", "RMB", "CNY"] { text = text.replacingAll(strip, with: "") }
         text = text.trimmingSpaces()
-        let bad = DeskError.invalid(field: field, message: "\"\(raw)\" is not an amount in yuan, e.g. 200 or 200.50")
+        let bad = DeskError.invalid(field: field, reason: Message("input.money.malformed", ["raw": .text(raw)]))
         guard !text.isEmpty else { throw bad }
-        if text.hasPrefix("-") { throw DeskError.invalid(field: field, message: "\(raw) is negative") }
+        if text.hasPrefix("-") { throw DeskError.invalid(field: field, reason: Message("input.money.negative", ["raw": .text(raw)])) }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, var whole = parts.first.map(String.init) else { throw bad }
         // A comma only groups thousands (1,000 or 12,345,678): 1,5 is not 15, nor 1.5.
         if whole.contains(",") {
             let groups = whole.split(separator: ",", omittingEmptySubsequences: false)
             guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
-                throw DeskError.invalid(field: field, message: "\"\(raw)\": a comma may only separate thousands, e.g. 1,000 or 1000.50")
+                throw DeskError.invalid(field: field, reason: Message("input.money.comma", ["raw": .text(raw)]))
             }
             whole = groups.joined()
         }
@@ -87,10 +87,10 @@ public enum Money {
         if parts.count == 2 {
             let fraction = parts[1]
             guard !fraction.isEmpty, fraction.allSatisfy(\.isASCIIDigit) else { throw bad }
-            guard fraction.count <= 2 else { throw DeskError.invalid(field: field, message: "\(raw) has more than 2 decimals (money is kept to the fen)") }
+            guard fraction.count <= 2 else { throw DeskError.invalid(field: field, reason: Message("input.money.decimals", ["raw": .text(raw)])) }
             fen += Int(fraction)! * (fraction.count == 1 ? 10 : 1)
         }
-        guard fen <= max else { throw DeskError.invalid(field: field, message: "\(raw) is more than \(yuan(max)) yuan") }
+        guard fen <= max else { throw DeskError.invalid(field: field, reason: Message("input.money.tooMuch", ["raw": .text(raw), "max": .fen(max)])) }
         return fen
     }
 
@@ -98,7 +98,7 @@ public enum Money {
     public static func points(_ raw: String, field: String) throws -> Int {
         let text = raw.replacingAll("分", with: "").trimmingSpaces()
         guard let value = Int(text), [0, 1, 3, 6, 9, 12].contains(value) else {
-            throw DeskError.invalid(field: field, message: "\"\(raw)\" is not a point value; since 2022 they are 0, 1, 3, 6, 9 or 12")
+            throw DeskError.invalid(field: field, reason: Message("input.points", ["raw": .text(raw)]))
         }
         return value
     }

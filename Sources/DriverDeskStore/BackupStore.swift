@@ -6,7 +6,7 @@ extension AppDatabase {
     /// SQLite's online backup into a new file: consistent even while the web server and cron write.
     public func backup(to path: String, context: WriteContext) throws -> Int64 {
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw DeskError.invalid(field: "file", message: "\(path) already exists; choose a new file so that no backup is overwritten")
+            throw DeskError.invalid(field: "file", reason: Message("input.backup.exists", ["path": .text(path)]))
         }
         do {
             let target = try DatabaseQueue(path: path)
@@ -27,7 +27,7 @@ extension AppDatabase {
     /// database of this schema or an older one (which is then migrated forward).
     public func restore(from path: String, context: WriteContext) throws {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw DeskError.invalid(field: "file", message: "there is no file \(path)")
+            throw DeskError.invalid(field: "file", reason: Message("input.file.missing", ["path": .text(path)]))
         }
         let source: DatabaseQueue
         do {
@@ -40,13 +40,13 @@ extension AppDatabase {
                 let newer = ours ? try AppDatabase.migrator.hasBeenSuperseded(db) : false
                 return (integrity, ours, newer)
             }
-            guard check.1 else { throw DeskError.invalid(field: "file", message: "\(path) is not a DriverDesk database") }
-            guard check.0 == "ok" else { throw DeskError.invalid(field: "file", message: "\(path) is damaged (integrity check: \(check.0))") }
+            guard check.1 else { throw DeskError.invalid(field: "file", reason: Message("input.restore.notOurs", ["path": .text(path)])) }
+            guard check.0 == "ok" else { throw DeskError.invalid(field: "file", reason: Message("input.restore.damaged", ["path": .text(path), "detail": .text(check.0)])) }
             guard !check.2 else {
-                throw DeskError.invalid(field: "file", message: "\(path) was made by a newer DriverDesk (its schema has changes this version does not know); restore it with that version")
+                throw DeskError.invalid(field: "file", reason: Message("input.restore.newer", ["path": .text(path)]))
             }
         } catch let error as DatabaseError {
-            throw DeskError.invalid(field: "file", message: "\(path) is not a DriverDesk database: \(error.message ?? error.description)")
+            throw DeskError.invalid(field: "file", reason: Message("input.restore.unreadable", ["path": .text(path), "detail": .text(error.message ?? error.description)]))
         }
         do {
             try source.backup(to: writer)

@@ -77,13 +77,13 @@ extension AppDatabase {
             switch registration.status {
             case .invited:
                 guard at >= registration.invitedAt else {
-                    throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the invite was made (\(time.format(registration.invitedAt)))")
+                    throw DeskError.invalid(field: "at", reason: Message("input.beforeInvite", ["at": .time(at), "invited": .time(registration.invitedAt)]))
                 }
                 row.registration.status = .cancelled
                 row.registration.cancelledAt = at
             case .active, .removalDue:
                 guard at >= registration.activatedAt! else {
-                    throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the registration was confirmed (\(time.format(registration.activatedAt!)))")
+                    throw DeskError.invalid(field: "at", reason: Message("input.beforeConfirmed", ["at": .time(at), "confirmed": .time(registration.activatedAt!)]))
                 }
                 row.registration.status = .removed
                 row.registration.removedAt = at
@@ -125,10 +125,10 @@ extension AppDatabase {
 
     static func resolveRegistration(_ raw: String, _ db: Database) throws -> RegistrationRow {
         guard let ref = InviteRef.find(in: raw) else {
-            throw DeskError.invalid(field: "ref", message: "\"\(raw.prefix(60))\" holds no invite reference such as INV-7K3Q-9XZP")
+            throw DeskError.invalid(field: "ref", reason: Message("input.ref.none", ["raw": .text(String(raw.prefix(60)))]))
         }
         guard let registration = try Registration.filter(Column("ref") == ref).fetchOne(db) else {
-            throw DeskError.notFound(field: "ref", message: "there is no invite \(ref); driverdesk register list shows them")
+            throw DeskError.notFound(field: "ref", reason: Message("notFound.invite", ["ref": .text(ref)]))
         }
         return try rows(for: [registration], db)[0]
     }

@@ -65,21 +65,20 @@ extension AppDatabase {
 
     static func resolveStaff(_ key: String, _ db: Database, field: String = "staff") throws -> Staff {
         let text = key.trimmingSpaces()
-        guard !text.isEmpty else { throw DeskError.invalid(field: field, message: "a staff member's id or name is required") }
+        guard !text.isEmpty else { throw DeskError.invalid(field: field, reason: Message("input.staff.required")) }
         if let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text) {
             guard let staff = try Staff.fetchOne(db, key: id) else {
-                throw DeskError.notFound(field: field, message: "there is no staff member #\(id); driverdesk staff list shows them")
+                throw DeskError.notFound(field: field, reason: Message("notFound.staffNumber", ["number": .number(Int(id))]))
             }
             return staff
         }
         let matches = try Staff.filter(Column("name") == text).order(Column("active").desc, Column("id")).fetchAll(db)
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            let ids = matches.map { "#\($0.id!)" }.joined(separator: ", ")
-            throw DeskError.invalid(field: field, message: "several staff members are called \(text) (\(ids)); give the number instead")
+            throw DeskError.invalid(field: field, reason: Message("input.staff.ambiguous", ["name": .text(text), "numbers": .names(matches.map { "#\($0.id!)" })]))
         }
         let similar = try Staff.filter(sql: "instr(lower(name), lower(?)) > 0", arguments: [text]).limit(5).fetchAll(db)
-        let hint = similar.isEmpty ? "driverdesk staff list shows them" : "did you mean " + similar.map { "\($0.name) (#\($0.id!))" }.joined(separator: " or ") + "?"
-        throw DeskError.notFound(field: field, message: "there is no staff member called \(text); \(hint)")
+        if similar.isEmpty { throw DeskError.notFound(field: field, reason: Message("notFound.staffName", ["name": .text(text)])) }
+        throw DeskError.notFound(field: field, reason: Message("notFound.staffNameNear", ["name": .text(text), "near": .names(similar.map { "\($0.name) (#\($0.id!))" })]))
     }
 }

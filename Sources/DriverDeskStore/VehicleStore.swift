@@ -47,7 +47,7 @@ extension AppDatabase {
 
     static func resolveVehicle(_ plate: Plate, _ db: Database, field: String = "plate") throws -> Vehicle {
         guard let vehicle = try Vehicle.filter(Column("plate") == plate.text).fetchOne(db) else {
-            throw DeskError.notFound(field: field, message: "\(plate.text) is not a customer car yet; add it first: driverdesk vehicle add --plate \(plate.text) --owner NAME")
+            throw DeskError.notFound(field: field, reason: Message("notFound.vehicle", ["plate": .text(plate.text)]))
         }
         return vehicle
     }

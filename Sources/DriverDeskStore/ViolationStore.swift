@@ -110,7 +110,7 @@ extension AppDatabase {
             }
             var unknown: [DeskError] = []
             for new in list where vehicles[new.plate.text] == nil {
-                unknown.append(DeskError.invalid(field: "plate", message: "\(new.plate.text) is not a customer car; add it first (driverdesk vehicle add)", line: new.line))
+                unknown.append(DeskError.invalid(field: "plate", reason: Message("input.import.unknownPlate", ["plate": .text(new.plate.text)]), line: new.line))
             }
             if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
             // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
@@ -198,7 +198,7 @@ extension AppDatabase {
 
     static func fetchViolation(_ id: Int64, _ db: Database) throws -> Violation {
         guard let violation = try Violation.fetchOne(db, key: id) else {
-            throw DeskError.notFound(field: "id", message: "there is no violation #\(id); driverdesk violation list shows them")
+            throw DeskError.notFound(field: "id", reason: Message("notFound.violation", ["violation": .number(Int(id))]))
         }
         return violation
     }
@@ -280,7 +280,7 @@ extension AppDatabase {
             let time = config.time
             try ViolationRules.checkProcessable(id: id, status: violation.status, processedAt: violation.processedAt)
             guard at >= violation.occurredAt else {
-                throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the violation happened (\(time.format(violation.occurredAt)))")
+                throw DeskError.invalid(field: "at", reason: Message("input.beforeViolation", ["at": .time(at), "occurred": .time(violation.occurredAt)]))
             }
             let row = try AppDatabase.violationRow(violation, db)
             let day = time.civilDate(of: at)
@@ -319,7 +319,7 @@ extension AppDatabase {
             let time = config.time
             try ViolationRules.checkPay(id: id, status: violation.status, paidAt: violation.paidAt)
             guard let processedAt = violation.processedAt, at >= processedAt else {
-                throw DeskError.invalid(field: "at", message: "\(time.format(at)) is before the violation was processed")
+                throw DeskError.invalid(field: "at", reason: Message("input.beforeProcessed", ["at": .time(at), "processed": .time(violation.processedAt ?? at)]))
             }
             let fees = FeeRules(config)
             let processed = time.civilDate(of: processedAt), day = time.civilDate(of: at)

@@ -23,7 +23,7 @@ extension WebApp {
                     let m = try desk.endMovement(plate: plate.text, at: form["at"])
                     return await self.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(self.pages.text("common.minutes", try self.language(context)))", context: context)
                 }
-                guard let staff = form["staff"] else { throw DeskError.invalid(field: "staff", message: "choose who drives") }
+                guard let staff = form["staff"] else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
                 let m = try desk.startMovement(plate: plate.text, staff: staff, purpose: form["purpose"], at: form["at"])
                 return await self.redirect("/moves", flash: "▶ \(m.plate) · \(m.staff.name) · \((try? self.words(context))?.term("purpose", m.purpose) ?? m.purpose)", context: context)
             } catch {

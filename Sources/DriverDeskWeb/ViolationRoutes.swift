@@ -25,7 +25,7 @@ extension WebApp {
             let form = self.form(context)
             do {
                 guard let file = form.files["file"], !file.data.isEmpty else {
-                    throw DeskError.invalid(field: "file", message: "choose a CSV file to import")
+                    throw DeskError.invalid(field: "file", reason: Message("input.import.chooseFile"))
                 }
                 let view = try self.desk(context).importViolations(data: file.data, name: file.name, dryRun: form["dryRun"] != nil)
                 return try await self.violationsPage(context: context, form: [:], status: nil, error: nil, imported: view).response(from: request, context: context)

@@ -101,7 +101,7 @@ public struct WebApp: Sendable {
         let mine = context.sessionIsNew || context.session == nil ? "fresh:\(address)" : "session:\(context.session!.id)"
         let keys = [(key: mine, factor: 1), (key: "address:\(address)", factor: 5)]
         guard await throttle.allowed(keys) else {
-            throw HTTPError(.tooManyRequests, message: "Too many unknown invite references from this browser; wait ten minutes.")
+            throw TooManyLookups()
         }
         do {
             return try await body()
@@ -122,13 +122,13 @@ public struct WebApp: Sendable {
 
     /// A DeskError as a sentence for the page, in the page's language, and the field it names.
     func problem(_ error: any Error, _ context: WebContext) -> (message: String, field: String?) {
-        if let error = error as? DeskError {
-            let desk = desk(context)
-            guard let config = try? config(), let catalogue = try? desk.catalogue(config) else { return (error.localizedDescription, error.field) }
-            return (catalogue.describe(error, time: config.time), error.field)
+        let desk = desk(context)
+        guard let config = try? config(), let catalogue = try? desk.catalogue(config) else {
+            return ((error as? LocalizedError)?.errorDescription ?? "\(error)", (error as? DeskError)?.field)
         }
-        if let error = error as? ImportErrors { return (error.localizedDescription, "file") }
-        if let error = error as? ViolationFileErrors { return (error.localizedDescription, "file") }
+        if let error = error as? DeskError { return (catalogue.describe(error, time: config.time, naming: .label), error.field) }
+        if let error = error as? ImportErrors { return (catalogue.describe(error, time: config.time, naming: .label), "file") }
+        if let error = error as? ViolationFileErrors { return (catalogue.describe(error, time: config.time, naming: .label), "file") }
         return ("\(error)", nil)
     }
 }
@@ -156,7 +156,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
 /// The whole server; refuses to listen beyond this machine without a front-desk password.
 public func buildApplication(shop: Shop, settings: ServerSettings) throws -> some ApplicationProtocol {
     if !settings.isLoopback, try shop.config().string(.webPassword).isEmpty {
-        throw DeskError.refused(rule: "web", message: "serving on \(settings.host) lets other machines in: set a front-desk password first: driverdesk config set web.password SECRET (or serve on 127.0.0.1)")
+        throw DeskError.refusedWith(rule: "web", reasons: [Message("web.passwordFirst", ["host": .text(settings.host)])])
     }
     let templates = try Templates.shipped()
     let app = WebApp(shop: shop, pages: try Pages(templates: templates), settings: settings)
@@ -174,6 +174,9 @@ public func serve(shop: Shop, settings: ServerSettings, ready: () -> Void) async
     try await app.runService()
 }
 
+/// Too many unknown invite references from one browser (`guardedLookup`): a page with 429.
+struct TooManyLookups: Error {}
+
 /// DeskErrors that reach the top become a page that says what went wrong; nothing else leaks a stack trace.
 struct ErrorPageMiddleware: RouterMiddleware {
     let app: WebApp
@@ -185,10 +188,14 @@ struct ErrorPageMiddleware: RouterMiddleware {
             let status: HTTPResponse.Status = switch error {
             case .invalid: .badRequest
             case .notFound: .notFound
-            case .refused, .refusedWith: .conflict
+            case .refusedWith: .conflict
             case .storage: .internalServerError
             }
             return try page(app.problem(error, context).message, status: status, request: request, context: context)
+        } catch is TooManyLookups {
+            let reason = Message("web.tooManyLookups", ["minutes": .minutes(10)])
+            let text = (try? app.words(context).render(reason)) ?? reason.code
+            return try page(text, status: .tooManyRequests, request: request, context: context)
         } catch let error as HTTPResponseError {
             throw error
         } catch {

@@ -19,12 +19,25 @@ enum Voice {
         return (try? Catalogue.shipped(.zhHans)) ?? Catalogue.empty
     }
 
+    /// The catalogue and the shop's time zone; before a desk was opened (a bad `--db`, a bad `--lang`), the shop's
+    /// default language and UTC.
+    static var speaking: (catalogue: Catalogue, time: ShopTime) {
+        current.withLock { $0 } ?? (words, ShopTime(zone: TimeZone(identifier: "UTC")!))
+    }
+
+    /// An error in this command's language, then the command line's hint of what to type next.
     static func describe(_ error: DeskError) -> String {
-        guard let (catalogue, time) = current.withLock({ $0 }) else { return error.localizedDescription }
-        var text = catalogue.describe(error, time: time)
-        if case .refusedWith(_, let reasons) = error {
-            text += reasons.compactMap { catalogue.hint($0, time: time) }.map { " " + $0 }.joined()
-        }
-        return text
+        let (catalogue, time) = speaking
+        return ([catalogue.describe(error, time: time)] + catalogue.hints(error, time: time)).joined(separator: " ")
+    }
+
+    static func describe(_ errors: ViolationFileErrors) -> String {
+        let (catalogue, time) = speaking
+        return catalogue.describe(errors, time: time)
+    }
+
+    static func describe(_ errors: ImportErrors) -> String {
+        let (catalogue, time) = speaking
+        return catalogue.describe(errors, time: time)
     }
 }

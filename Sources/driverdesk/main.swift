@@ -67,9 +67,9 @@ do {
 } catch let error as DeskError {
     fail(Voice.describe(error), code: error.exitCode)
 } catch let error as ViolationFileErrors {
-    fail(error.localizedDescription, code: 2)
+    fail(Voice.describe(error), code: 2)
 } catch let error as ImportErrors {
-    fail(error.localizedDescription, code: 2)
+    fail(Voice.describe(error), code: 2)
 } catch let error as ValidationError {
     fail(error.message, code: 2)
 } catch {

@@ -22,8 +22,8 @@ struct IDNumberTests {
         #expect {
             try IDNumber("110105198803124112")
         } throws: { error in
-            guard case .invalid(let field, let message, _) = error as? DeskError else { return false }
-            return field == "id-number" && message.contains("check character") && message.contains("1")
+            guard case .invalid(let field, let reason, _) = error as? DeskError else { return false }
+            return field == "id-number" && reason == Message("input.idNumber.check", ["typed": .text("2"), "expected": .text("1")])
         }
     }
 
@@ -49,7 +49,8 @@ struct IDNumberTests {
         #expect(IDNumber.maskAll(in: "11010519491231002X and 11010519491231002x.") == "110105********002X and 110105********002x.")
         #expect(IDNumber.maskAll(in: "phone 13911020001, record 1234567890123456789") == "phone 13911020001, record 1234567890123456789")
         #expect(IDNumber.maskAll(in: "11010519491231002XY") == "11010519491231002XY")
-        #expect(DeskError.notFound(field: "staff", message: "no #110105198803124111").localizedDescription == "staff: no #110105********4111")
+        #expect(DeskError.notFound(field: "staff", reason: Message("notFound.staffName", ["name": .text("#110105198803124111")])).localizedDescription
+                == "staff: notFound.staffName(name: \"#110105********4111\")")
     }
 }
 

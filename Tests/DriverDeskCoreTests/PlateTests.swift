@@ -24,17 +24,17 @@ struct PlateTests {
     }
 
     @Test("malformed plates are refused naming the field", arguments: [
-        ("", "required"), ("A12345", "province"), ("京12345", "authority"), ("京A1234", "7, or 8"),
-        ("京A1234I", "I and O"), ("京AO2345", "I and O"), ("京A12345学", "takes the place"), ("京A12学45", "cannot stand"),
-        ("京AX12345", "new-energy"), ("京AD1234X", "small new-energy"), ("京A1234XD", "large new-energy"), ("使01457", "embassy"),
-        ("京A12;45", "cannot stand"),
+        ("", "input.plate.required"), ("A12345", "input.plate.province"), ("京12345", "input.plate.authority"), ("京A1234", "input.plate.length"),
+        ("京A1234I", "input.plate.letterIO"), ("京AO2345", "input.plate.letterIO"), ("京A12345学", "input.plate.suffix"), ("京A12学45", "input.plate.serial"),
+        ("京AX12345", "input.plate.newEnergy"), ("京AD1234X", "input.plate.newEnergySmall"), ("京A1234XD", "input.plate.newEnergyLarge"), ("使01457", "input.plate.embassy"),
+        ("京A12;45", "input.plate.serial"),
     ])
     func malformed(_ raw: String, _ why: String) {
         #expect {
             try Plate(raw, field: "plate")
         } throws: { error in
-            guard let error = error as? DeskError, case .invalid(let field, let message, _) = error else { return false }
-            return field == "plate" && message.contains(why) && error.exitCode == 2
+            guard let error = error as? DeskError, case .invalid(let field, let reason, _) = error else { return false }
+            return field == "plate" && reason.code == why && (raw.isEmpty || reason.arguments["raw"] == .text(raw)) && error.exitCode == 2
         }
     }
 }
