@@ -25,7 +25,7 @@ extension WebApp {
             do {
                 let view = try await self.guardedLookup(context) { try self.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"]) }
                 return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.ref) · \(view.staff.name) · \(view.plate)", context: context)
-            } catch let error as HTTPError {
+            } catch let error as TooManyLookups {
                 throw error
             } catch {
                 return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)

@@ -126,7 +126,7 @@ struct FormTests {
             let bad = Data("车牌号,违法时间,违法代码\n京A1234I,2026-11-20 10:05,1117\n京A12345,tomorrow,1117\n".utf8)
             let refused = try await browser.upload("/violations/import", file: bad, name: "bad.csv", fields: [:])
             #expect(refused.status == .badRequest)
-            #expect(refused.body.contains("line 2") && refused.body.contains("line 3"))
+            #expect(refused.body.contains("第 2 行，车牌：") && refused.body.contains("第 3 行，违法时间："), "\(refused.body)")
             #expect(try shop.count("violation") == 2)
         }
     }

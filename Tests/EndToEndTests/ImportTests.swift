@@ -65,7 +65,7 @@ struct ImportEndToEndTests {
         for dryRun in [false, true] {
             let result = try cli.run(["violation", "import", file.path] + (dryRun ? ["--dry-run"] : []), unprivileged: true)
             #expect(result.status == 2, "\(result.stderr)")
-            #expect(result.stderr.contains("file") && result.stderr.contains("permission denied"), "\(result.stderr)")
+            #expect(result.stderr.contains("文件（file）：没有权限读取 \(file.path)"), "\(result.stderr)")
         }
         #expect(try cli.dump() == before)
         // The same file made readable imports: the refusal was the permission's.
@@ -86,10 +86,12 @@ struct ImportEndToEndTests {
         let before = try cli.dump()
         let result = try cli.run(["violation", "import", file.path])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("3 lines cannot be imported"), "\(result.stderr)")
-        #expect(result.stderr.contains("line 6: plate"))
-        #expect(result.stderr.contains("line 18: time"))
-        #expect(result.stderr.contains("line 31: fine"))
+        #expect(result.stderr.contains("有 3 行不能导入，整个文件都没有导入"), "\(result.stderr)")
+        #expect(result.stderr.contains("第 6 行，车牌（plate）："))
+        #expect(result.stderr.contains("第 18 行，违法时间（time）："))
+        #expect(result.stderr.contains("第 31 行，罚款（fine）："))
+        let english = try cli.run(["violation", "import", file.path, "--lang", "en"])
+        #expect(english.status == 2 && english.stderr.contains("3 lines cannot be imported; nothing was imported:\n  line 6: plate: "), "\(english.stderr)")
         #expect(try cli.dump() == before)
     }
 
@@ -107,7 +109,7 @@ struct ImportEndToEndTests {
         try Data("plate,time,code\n沪Z99999,2026-11-01 10:00,1625\n".utf8).write(to: unknown)
         let refused = try cli.run(["violation", "import", unknown.path])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("line 2: plate: 沪Z99999 is not a customer car"))
+        #expect(refused.stderr.contains("第 2 行，车牌（plate）：沪Z99999 不是本店登记的客户车辆"), "\(refused.stderr)")
         #expect(try cli.run(["violation", "import", cli.folder.appendingPathComponent("missing.csv").path]).status == 2)
     }
 }

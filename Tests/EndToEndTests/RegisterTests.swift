@@ -101,7 +101,7 @@ struct RegisterEndToEndTests {
         #expect(again.stderr.contains("\(ref) 已于 2026-11-20 11:00 解除备案") && again.stderr.contains("(R8)"), "\(again.stderr)")
         let unknown = try cli.run(["register", "confirm", "INV-0000-0000"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("no invite INV-0000-0000"))
+        #expect(unknown.stderr.contains("邀请编号（ref）：没有编号为 INV-0000-0000 的备案邀请 邀请列表：driverdesk register list"), "\(unknown.stderr)")
         #expect(try cli.run(["register", "confirm", "京A12345"]).status == 2)
     }
 

@@ -215,7 +215,7 @@ struct ViolationStoryTests {
 
         let unknown = try cli.run(["violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:10", "--code", "9999"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("code:"))
+        #expect(unknown.stderr.contains("违法代码（code）：违法代码 9999 不在本店的违法代码表里") && unknown.stderr.contains("--points"), "\(unknown.stderr)")
         let given = try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:10", "--code", "9999", "--points", "3", "--fine", "150", "--json").object()
         #expect(given["fineYuan"] as? Int == 150)
         let dup = try cli.run(["violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:10", "--code", "9999", "--points", "3", "--fine", "150"])
