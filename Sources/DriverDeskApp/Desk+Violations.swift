@@ -153,8 +153,9 @@ extension Desk {
     /// every bad line is listed; copies already recorded are skipped.
     public func importViolations(file path: String, dryRun: Bool, progress: ((String) -> Void)? = nil) throws -> ImportView {
         let config = try config()
+        let words = try catalogue(config)
         var records = try ViolationFile.read(url: URL(fileURLWithPath: path), time: config.time, now: now) { count, bytes, total in
-            progress?("read \(count) records (\(bytes * 100 / max(total, 1))%)")
+            progress?(words.render(Message("import.progressRead", ["records": .number(count), "percent": .number(bytes * 100 / max(total, 1))])))
         }
         return try importRecords(&records, source: (path as NSString).lastPathComponent, dryRun: dryRun, config: config, progress: progress)
     }
@@ -187,7 +188,8 @@ extension Desk {
         }
         let recordCount = records.count
         records = []
-        let report: (Int) -> Void = { done in progress?("attributed and stored \(done) of \(list.count)") }
+        let words = try catalogue(config)
+        let report: (Int) -> Void = { done in progress?(words.render(Message("import.progressStored", ["done": .number(done), "total": .number(list.count)]))) }
         let outcome = dryRun
             ? try database.dryRunImport(list, source: source, context: context)
             : try database.importViolations(list, source: source, dryRun: false, context: context, progress: report)

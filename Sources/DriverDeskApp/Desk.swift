@@ -50,17 +50,17 @@ public struct Desk: Sendable {
         return try settings()
     }
 
-    /// `config show`.
+    /// `config show`: every setting with what it means, in the person's language.
     public func settings() throws -> [SettingView] {
         let config = try config()
+        let words = try catalogue(config)
         let fixed = Config.settings.map { setting -> SettingView in
             var value = config.value(setting.key)
-            if case .secret = setting.kind { value = value.isEmpty ? "(not set)" : "(set)" }
-            return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: setting.help)
+            if case .secret = setting.kind { value = words.label(value.isEmpty ? "secretNotSet" : "secretSet") }
+            return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: words.render(setting.help))
         }
         let fines = try config.fineOverrides.map { key, value in
-            let setting = try Config.setting(key)
-            return SettingView(key: key, value: value, defaultValue: "", isDefault: false, help: setting.help)
+            SettingView(key: key, value: value, defaultValue: "", isDefault: false, help: words.render(try Config.setting(key).help))
         }
         return fixed + fines
     }
@@ -70,11 +70,13 @@ public struct Desk: Sendable {
         // The password is hashed here, before anything stores or audits it (the core stays free of libcrypt).
         let stored = key == "web.password" ? (value.isEmpty ? "" : try PasswordHash.make(value)) : value
         let config = try database.setConfig(key: key, value: stored, context: context)
-        if key == "web.password" {
-            return SettingView(key: key, value: config.value(key).isEmpty ? "(not set)" : "(set)", defaultValue: "", isDefault: config.value(key).isEmpty, help: try Config.setting(key).help)
-        }
+        let words = try catalogue(config)
         let setting = try Config.setting(key)
-        return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: setting.help)
+        if key == "web.password" {
+            return SettingView(key: key, value: words.label(config.value(key).isEmpty ? "secretNotSet" : "secretSet"), defaultValue: "",
+                               isDefault: config.value(key).isEmpty, help: words.render(setting.help))
+        }
+        return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: words.render(setting.help))
     }
 
     // MARK: Staff

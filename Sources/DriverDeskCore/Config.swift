@@ -16,7 +16,8 @@ public struct Setting: Sendable {
     public let key: String
     public let defaultValue: String
     public let kind: Kind
-    public let help: String
+    /// What the setting means, in words a catalogue gives.
+    public let help: Message
 
     /// Checks and normalises a value typed by a person; throws `.invalid` naming the key.
     public func normalise(_ raw: String) throws -> String {
@@ -89,32 +90,32 @@ public struct Config: Sendable, Equatable {
     public private(set) var values: [String: String]
 
     public static let settings: [Setting] = [
-        Setting(key: SettingKey.shopName.rawValue, defaultValue: "DriverDesk Workshop", kind: .text, help: "the shop's name on slips and pages"),
-        Setting(key: SettingKey.shopPhone.rawValue, defaultValue: "", kind: .text, help: "the front desk's phone, printed on invite slips"),
-        Setting(key: SettingKey.shopTimeZone.rawValue, defaultValue: "Asia/Shanghai", kind: .timeZone, help: "times without an offset are in this zone (R10)"),
-        Setting(key: SettingKey.attributionSlackMinutes.rawValue, defaultValue: "10", kind: .integer(0...120), help: "camera clock drift allowed around a movement (R2)"),
-        Setting(key: SettingKey.limitsActivePerStaff.rawValue, defaultValue: "3", kind: .integer(1...100), help: "active non-owner registrations per staff member (R3)"),
-        Setting(key: SettingKey.limitsNewPerDay.rawValue, defaultValue: "1", kind: .integer(1...100), help: "new registrations per staff member per calendar day (R3)"),
-        Setting(key: SettingKey.limitsNewPerYear.rawValue, defaultValue: "5", kind: .integer(1...1000), help: "new registrations per staff member per calendar year (R3)"),
-        Setting(key: SettingKey.limitsDriversPerVehicle.rawValue, defaultValue: "3", kind: .integer(1...100), help: "active non-owner drivers per vehicle (R3)"),
-        Setting(key: SettingKey.rulesRegistrationMustPrecedeViolation.rawValue, defaultValue: "true", kind: .boolean, help: "online handling needs a registration activated before the violation (R4)"),
-        Setting(key: SettingKey.rulesLateRegistrationDays.rawValue, defaultValue: "7", kind: .integer(0...365), help: "when the rule above is false: days after the violation a registration still counts (R4)"),
-        Setting(key: SettingKey.rulesNoSameDayProcessing.rawValue, defaultValue: "true", kind: .boolean, help: "no online processing on the day the registration was activated (R4)"),
-        Setting(key: SettingKey.onlineMaxFineYuan.rawValue, defaultValue: "200", kind: .integer(0...100_000), help: "largest fine handled online (R4)"),
-        Setting(key: SettingKey.onlinePointsBelow.rawValue, defaultValue: "9", kind: .integer(1...13), help: "points must be below this to be handled online (R4)"),
-        Setting(key: SettingKey.scoringCycleMax.rawValue, defaultValue: "12", kind: .integer(1...100), help: "points in a scoring cycle (R6)"),
-        Setting(key: SettingKey.proxyPlatesPerDriver.rawValue, defaultValue: "3", kind: .integer(1...100), help: "non-owned plates a driver handles in a year before 12123 flags him (R5)"),
-        Setting(key: SettingKey.proxyDriversPerPlate.rawValue, defaultValue: "3", kind: .integer(1...100), help: "drivers handling one plate in a year before 12123 flags it (R5)"),
-        Setting(key: SettingKey.feesDueDays.rawValue, defaultValue: "15", kind: .integer(0...365), help: "days after processing a fine is due (R7)"),
-        Setting(key: SettingKey.feesLateFeePercentPerDay.rawValue, defaultValue: "3", kind: .integer(0...100), help: "late fee per day after the due date, capped at the fine (R7)"),
-        Setting(key: SettingKey.removalGraceDays.rawValue, defaultValue: "0", kind: .integer(0...365), help: "days after the last payment a registration becomes removalDue (R8)"),
-        Setting(key: SettingKey.inviteExpiryDays.rawValue, defaultValue: "7", kind: .integer(1...365), help: "days an invite waits for confirmation before cleanup expires it (R9)"),
-        Setting(key: SettingKey.registrationStaleDays.rawValue, defaultValue: "3", kind: .integer(0...365), help: "days after the car left that an unused registration becomes removalDue (R9)"),
-        Setting(key: SettingKey.visitStaleDays.rawValue, defaultValue: "30", kind: .integer(1...3650), help: "visits open longer than this are listed by cleanup (R9)"),
-        Setting(key: SettingKey.inviteShowIdNumber.rawValue, defaultValue: "false", kind: .boolean, help: "print the driver's whole ID number on invite slips (R12)"),
-        Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: "when set, invite QR codes carry this URL followed by the reference"),
-        Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: "the shop's language: pages, reasons, refusals, CSV headers (--lang and the web's switch choose another)"),
-        Setting(key: SettingKey.webPassword.rawValue, defaultValue: "", kind: .secret, help: "front-desk password for the web pages (required off 127.0.0.1); kept as a salted hash"),
+        Setting(key: SettingKey.shopName.rawValue, defaultValue: "DriverDesk Workshop", kind: .text, help: Message("setting.shopName")),
+        Setting(key: SettingKey.shopPhone.rawValue, defaultValue: "", kind: .text, help: Message("setting.shopPhone")),
+        Setting(key: SettingKey.shopTimeZone.rawValue, defaultValue: "Asia/Shanghai", kind: .timeZone, help: Message("setting.shopTimeZone")),
+        Setting(key: SettingKey.attributionSlackMinutes.rawValue, defaultValue: "10", kind: .integer(0...120), help: Message("setting.attributionSlackMinutes")),
+        Setting(key: SettingKey.limitsActivePerStaff.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.limitsActivePerStaff")),
+        Setting(key: SettingKey.limitsNewPerDay.rawValue, defaultValue: "1", kind: .integer(1...100), help: Message("setting.limitsNewPerDay")),
+        Setting(key: SettingKey.limitsNewPerYear.rawValue, defaultValue: "5", kind: .integer(1...1000), help: Message("setting.limitsNewPerYear")),
+        Setting(key: SettingKey.limitsDriversPerVehicle.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.limitsDriversPerVehicle")),
+        Setting(key: SettingKey.rulesRegistrationMustPrecedeViolation.rawValue, defaultValue: "true", kind: .boolean, help: Message("setting.rulesRegistrationMustPrecedeViolation")),
+        Setting(key: SettingKey.rulesLateRegistrationDays.rawValue, defaultValue: "7", kind: .integer(0...365), help: Message("setting.rulesLateRegistrationDays")),
+        Setting(key: SettingKey.rulesNoSameDayProcessing.rawValue, defaultValue: "true", kind: .boolean, help: Message("setting.rulesNoSameDayProcessing")),
+        Setting(key: SettingKey.onlineMaxFineYuan.rawValue, defaultValue: "200", kind: .integer(0...100_000), help: Message("setting.onlineMaxFineYuan")),
+        Setting(key: SettingKey.onlinePointsBelow.rawValue, defaultValue: "9", kind: .integer(1...13), help: Message("setting.onlinePointsBelow")),
+        Setting(key: SettingKey.scoringCycleMax.rawValue, defaultValue: "12", kind: .integer(1...100), help: Message("setting.scoringCycleMax")),
+        Setting(key: SettingKey.proxyPlatesPerDriver.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.proxyPlatesPerDriver")),
+        Setting(key: SettingKey.proxyDriversPerPlate.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.proxyDriversPerPlate")),
+        Setting(key: SettingKey.feesDueDays.rawValue, defaultValue: "15", kind: .integer(0...365), help: Message("setting.feesDueDays")),
+        Setting(key: SettingKey.feesLateFeePercentPerDay.rawValue, defaultValue: "3", kind: .integer(0...100), help: Message("setting.feesLateFeePercentPerDay")),
+        Setting(key: SettingKey.removalGraceDays.rawValue, defaultValue: "0", kind: .integer(0...365), help: Message("setting.removalGraceDays")),
+        Setting(key: SettingKey.inviteExpiryDays.rawValue, defaultValue: "7", kind: .integer(1...365), help: Message("setting.inviteExpiryDays")),
+        Setting(key: SettingKey.registrationStaleDays.rawValue, defaultValue: "3", kind: .integer(0...365), help: Message("setting.registrationStaleDays")),
+        Setting(key: SettingKey.visitStaleDays.rawValue, defaultValue: "30", kind: .integer(1...3650), help: Message("setting.visitStaleDays")),
+        Setting(key: SettingKey.inviteShowIdNumber.rawValue, defaultValue: "false", kind: .boolean, help: Message("setting.inviteShowIdNumber")),
+        Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: Message("setting.inviteBaseURL")),
+        Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage")),
+        Setting(key: SettingKey.webPassword.rawValue, defaultValue: "", kind: .secret, help: Message("setting.webPassword")),
     ]
 
     public static func setting(_ key: String) throws -> Setting {
@@ -142,7 +143,10 @@ public struct Config: Sendable, Equatable {
         if parts.count == 3 {
             guard parts[1].count == 1, let province = parts[1].first, Plate.provinces.contains(province) else { return nil }
         }
-        return Setting(key: key, defaultValue: "", kind: .money, help: "the shop's fine for code \(code)\(parts.count == 3 ? " on \(parts[1]) plates" : "") in yuan (empty: the reference fine)")
+        if parts.count == 3 {
+            return Setting(key: key, defaultValue: "", kind: .money, help: Message("setting.fineProvince", ["code": .text(code), "province": .text(parts[1])]))
+        }
+        return Setting(key: key, defaultValue: "", kind: .money, help: Message("setting.fine", ["code": .text(code)]))
     }
 
     /// The shop's fine for a code on a plate, if it set one: the province's first, then the shop-wide one.

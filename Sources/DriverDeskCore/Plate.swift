@@ -6,7 +6,7 @@ public struct Plate: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let text: String
     public let kind: Kind
 
-    public enum Kind: String, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
         case regular, newEnergySmall, newEnergyLarge, embassy
     }
 

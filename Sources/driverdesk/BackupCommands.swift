@@ -10,7 +10,7 @@ extension DriverDeskCommand {
 
         func run() throws {
             let view = try global.desk().backup(to: file)
-            try global.output.print(view) { "Backed up to \(view.file) (\(view.bytes / 1024) KiB)." }
+            try global.output.print(view) { Voice.say(Message("cli.backup.done", ["file": .text(view.file), "kibibytes": .number(Int(view.bytes / 1024))])) }
         }
     }
 
@@ -21,7 +21,7 @@ extension DriverDeskCommand {
 
         func run() throws {
             let view = try global.desk().restore(from: file)
-            try global.output.print(view) { "Restored \(global.databasePath) from \(view.file)." }
+            try global.output.print(view) { Voice.say(Message("cli.restore.done", ["path": .text(global.databasePath), "file": .text(view.file)])) }
         }
     }
 }

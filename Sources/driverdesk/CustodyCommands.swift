@@ -15,7 +15,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let visit = try global.desk().checkin(plate: plate, at: at, orderNo: order)
-                try global.output.print(visit) { "Checked in \(visit.plate) at \(short(visit.checkinAt)) (visit #\(visit.id))." }
+                try global.output.print(visit) { Voice.say(Message("cli.visit.checkedIn", ["plate": .text(visit.plate), "at": .text(short(visit.checkinAt)), "visit": .number(Int(visit.id))])) }
             }
         }
 
@@ -27,7 +27,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let visit = try global.desk().checkout(plate: plate, at: at)
-                try global.output.print(visit) { "Checked out \(visit.plate) at \(short(visit.checkoutAt)) (visit #\(visit.id), in since \(short(visit.checkinAt)))." }
+                try global.output.print(visit) { Voice.say(Message("cli.visit.checkedOut", ["plate": .text(visit.plate), "at": .text(short(visit.checkoutAt)), "visit": .number(Int(visit.id)), "since": .text(short(visit.checkinAt))])) }
             }
         }
     }
@@ -46,7 +46,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let m = try global.desk().startMovement(plate: plate, staff: staff, purpose: purpose, at: at)
-                try global.output.print(m) { "\(m.staff.name) is driving \(m.plate) since \(short(m.startAt)) (\(m.purpose), movement #\(m.id))." }
+                try global.output.print(m) { Voice.say(Message("cli.move.started", ["staff": .text(m.staff.name), "plate": .text(m.plate), "at": .text(short(m.startAt)), "purpose": .term("purpose", m.purpose), "movement": .number(Int(m.id))])) }
             }
         }
 
@@ -59,7 +59,7 @@ extension DriverDeskCommand {
             func run() throws {
                 let m = try global.desk().endMovement(plate: plate, at: at)
                 try global.output.print(m) {
-                    "\(m.staff.name) drove \(m.plate) from \(short(m.startAt)) to \(short(m.endAt)) (\(m.minutes ?? 0) min, movement #\(m.id))."
+                    Voice.say(Message("cli.move.ended", ["staff": .text(m.staff.name), "plate": .text(m.plate), "from": .text(short(m.startAt)), "to": .text(short(m.endAt)), "minutes": .minutes(m.minutes ?? 0), "movement": .number(Int(m.id))]))
                 }
             }
         }
@@ -76,7 +76,7 @@ extension DriverDeskCommand {
             func run() throws {
                 let m = try global.desk().logMovement(plate: plate, staff: staff, from: from, to: to, purpose: purpose)
                 try global.output.print(m) {
-                    "Logged: \(m.staff.name) drove \(m.plate) from \(short(m.startAt)) to \(short(m.endAt)) (\(m.purpose), movement #\(m.id))."
+                    Voice.say(Message("cli.move.logged", ["staff": .text(m.staff.name), "plate": .text(m.plate), "from": .text(short(m.startAt)), "to": .text(short(m.endAt)), "purpose": .term("purpose", m.purpose), "movement": .number(Int(m.id))]))
                 }
             }
         }

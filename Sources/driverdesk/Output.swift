@@ -20,7 +20,7 @@ struct Output {
     }
 
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(Voice.words.label("warningPrefix"))\(message)\n".utf8))
     }
 }
 

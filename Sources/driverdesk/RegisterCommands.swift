@@ -33,9 +33,9 @@ extension DriverDeskCommand {
                 try global.output.print(view) {
                     let r = view.registration
                     var lines = [
-                        "Invite \(r.ref): \(r.staff.name) on \(r.plate) (owner \(r.owner)), method \(r.method), confirm by \(r.expiresOn ?? "-").",
+                        Voice.say(Message("cli.register.invited", ["ref": .text(r.ref), "staff": .text(r.staff.name), "plate": .text(r.plate), "owner": .text(r.owner), "method": .term("method", r.method), "expires": .text(r.expiresOn ?? "-")])),
                     ]
-                    if let out { lines.append("Written to \(out).") }
+                    if let out { lines.append(Voice.say(Message("cli.written", ["out": .text(out)]))) }
                     if terminal { lines.append((try? document.qrCode().terminal(quietZone: 2)) ?? "") }
                     lines += ["", view.text]
                     return lines.joined(separator: "\n")
@@ -57,7 +57,7 @@ extension DriverDeskCommand {
                 let document = try desk.inviteDocument(ref: ref)
                 try desk.write(document, to: out, paper: paper)
                 let view = document.registration
-                try global.output.print(view) { "Wrote \(view.ref) to \(out)." }
+                try global.output.print(view) { Voice.say(Message("cli.register.printed", ["ref": .text(view.ref), "out": .text(out)])) }
             }
         }
 
@@ -69,7 +69,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let view = try global.desk().confirmRegistration(ref: ref, at: at)
-                try global.output.print(view) { "\(view.ref) is active: \(view.staff.name) is registered on \(view.plate) since \(short(view.activatedAt))." }
+                try global.output.print(view) { Voice.say(Message("cli.register.confirmed", ["ref": .text(view.ref), "staff": .text(view.staff.name), "plate": .text(view.plate), "at": .text(short(view.activatedAt))])) }
             }
         }
 
@@ -83,8 +83,8 @@ extension DriverDeskCommand {
                 let view = try global.desk().removeRegistration(ref: ref, at: at)
                 try global.output.print(view) {
                     view.status == "cancelled"
-                        ? "\(view.ref) is cancelled: the invite for \(view.staff.name) on \(view.plate) was never confirmed."
-                        : "\(view.ref) is removed: \(view.staff.name) is no longer registered on \(view.plate)."
+                        ? Voice.say(Message("cli.register.cancelled", ["ref": .text(view.ref), "staff": .text(view.staff.name), "plate": .text(view.plate)]))
+                        : Voice.say(Message("cli.register.removed", ["ref": .text(view.ref), "staff": .text(view.staff.name), "plate": .text(view.plate)]))
                 }
             }
         }

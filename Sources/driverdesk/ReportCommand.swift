@@ -14,8 +14,8 @@ extension DriverDeskCommand {
         var encoding: String?
 
         func validate() throws {
-            guard ["staff", "vehicle", "month"].contains(by) else { throw ValidationError("--by takes staff, vehicle or month") }
-            if encoding != nil && !csv { throw ValidationError("--encoding goes with --csv") }
+            guard ["staff", "vehicle", "month"].contains(by) else { throw ValidationError(Voice.say(Message("cli.report.by", ["raw": .text(by), "options": .names(["staff", "vehicle", "month"])]))) }
+            if encoding != nil && !csv { throw ValidationError(Voice.say(Message("cli.report.encodingNeedsCSV"))) }
         }
 
         func run() throws {
@@ -33,22 +33,27 @@ extension DriverDeskCommand {
 /// The report as text and CSV.
 enum ReportText {
     static func text(_ r: ReportView) -> String {
-        var lines = ["Report \(r.from) to \(r.to)", "", "Staff:"]
-        var staff = Table("NAME", "POINTS", "LEFT", "CYCLE ENDS", "VIOLATIONS", "OPEN", "FINES PAID", "LATE FEES", "SHOP", "DRIVER", "OWNER", "PLATES/YR")
+        let words = Voice.words, near = " (\(words.label("nearProxyLimit")))", colon = words.language == .zhHans ? "：" : ":"
+        func column(_ key: String) -> String { words.term("csv", key) }
+        var lines = [Voice.say(Message("cli.report.title", ["from": .text(r.from), "to": .text(r.to)])), "", words.label("reportStaff") + colon]
+        var staff = Table(column("name"), column("points_this_cycle"), column("points_remaining"), column("cycle_end"), column("violations"), column("open"),
+                          column("fines_paid_yuan"), column("late_fees_paid_yuan"), column("paid_by_shop_yuan"), column("paid_by_driver_yuan"), column("paid_by_owner_yuan"),
+                          column("plates_handled_this_year"))
         for s in r.staff {
             staff.add(s.staff.name, String(s.pointsThisCycle), String(s.pointsRemaining), s.cycleEnd, String(s.violations), String(s.open),
                       "\(s.finesPaidYuan)", "\(s.lateFeesPaidYuan)", "\(s.paidByShopYuan)", "\(s.paidByDriverYuan)", "\(s.paidByOwnerYuan)",
-                      "\(s.platesHandledThisYear)\(s.proxyWatch ? " (close to R5)" : "")")
+                      "\(s.platesHandledThisYear)\(s.proxyWatch ? near : "")")
         }
-        lines.append(r.staff.isEmpty ? "  none" : staff.render(indent: "  "))
-        lines += ["", "Cars:"]
-        var cars = Table("PLATE", "VIOLATIONS", "POINTS", "FINES", "DRIVERS")
-        for v in r.vehicles { cars.add(v.plate, String(v.violations), String(v.points), "\(v.finesYuan)", "\(v.drivers)\(v.proxyWatch ? " (close to R5)" : "")") }
-        lines.append(r.vehicles.isEmpty ? "  none" : cars.render(indent: "  "))
-        lines += ["", "Months:"]
-        var months = Table("MONTH", "VIOLATIONS", "POINTS", "FINES", "LATE FEES PAID", "PAID")
+        let none = "  " + words.label("none")
+        lines.append(r.staff.isEmpty ? none : staff.render(indent: "  "))
+        lines += ["", words.label("reportVehicles") + colon]
+        var cars = Table(column("plate"), column("violations"), column("points"), column("fines_yuan"), column("drivers"))
+        for v in r.vehicles { cars.add(v.plate, String(v.violations), String(v.points), "\(v.finesYuan)", "\(v.drivers)\(v.proxyWatch ? near : "")") }
+        lines.append(r.vehicles.isEmpty ? none : cars.render(indent: "  "))
+        lines += ["", words.label("reportMonths") + colon]
+        var months = Table(column("month"), column("violations"), column("points"), column("fines_yuan"), column("late_fees_paid_yuan"), column("paid_yuan"))
         for m in r.months { months.add(m.month, String(m.violations), String(m.points), "\(m.finesYuan)", "\(m.lateFeesPaidYuan)", "\(m.paidYuan)") }
-        lines.append(r.months.isEmpty ? "  none" : months.render(indent: "  "))
+        lines.append(r.months.isEmpty ? none : months.render(indent: "  "))
         return lines.joined(separator: "\n")
     }
 }

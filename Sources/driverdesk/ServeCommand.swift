@@ -12,7 +12,7 @@ extension DriverDeskCommand {
 
         func validate() throws {
             guard (1...65_535).contains(port) else {
-                throw ValidationError("port: \(port) is not a port; use 1 to 65535 (8080 by default)")
+                throw ValidationError(Voice.say(Message("cli.serve.port", ["port": .number(port)])))
             }
         }
 
@@ -22,7 +22,8 @@ extension DriverDeskCommand {
             let fixed = try global.now.map { _ in try global.clock(shop) }
             let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")
             try await serve(shop: shop, settings: settings) {
-                FileHandle.standardError.write(Data("DriverDesk front desk on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (database \(global.databasePath)); Ctrl-C stops it\n".utf8))
+                let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
+                FileHandle.standardError.write(Data((Voice.say(Message("cli.serve.started", ["address": .text(address), "path": .text(global.databasePath)])) + "\n").utf8))
             }
         }
     }

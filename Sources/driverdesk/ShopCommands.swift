@@ -15,7 +15,7 @@ extension DriverDeskCommand {
             try global.output.print(settings) {
                 let shop = settings.first { $0.key == "shop.name" }?.value ?? ""
                 let zone = settings.first { $0.key == "shop.timeZone" }?.value ?? ""
-                return "Ready: \(shop) (\(zone)) in \(global.databasePath)"
+                return Voice.say(Message("cli.init.ready", ["shop": .text(shop), "zone": .text(zone), "path": .text(global.databasePath)]))
             }
         }
     }
@@ -41,8 +41,9 @@ extension DriverDeskCommand {
             func run() throws {
                 let settings = try global.desk().settings()
                 try global.output.print(settings) {
-                    var table = Table("KEY", "VALUE", "DEFAULT", "MEANING")
-                    for s in settings { table.add(s.key, s.value.isEmpty ? "\"\"" : s.value, s.isDefault ? "(default)" : s.defaultValue, s.help) }
+                    let words = Voice.words
+                    var table = Table(words.label("columnKey"), words.label("columnValue"), words.label("columnDefault"), words.label("columnMeaning"))
+                    for s in settings { table.add(s.key, s.value.isEmpty ? "\"\"" : s.value, s.isDefault ? words.label("isDefault") : s.defaultValue, s.help) }
                     return table.render()
                 }
             }
@@ -55,7 +56,7 @@ extension DriverDeskCommand {
             @Argument(parsing: .allUnrecognized, help: "The new value (may start with - ).") var value: [String]
 
             func validate() throws {
-                guard value.count == 1 else { throw ValidationError("config set takes one KEY and one VALUE; quote a value with spaces") }
+                guard value.count == 1 else { throw ValidationError(Voice.say(Message("cli.config.oneValue"))) }
             }
 
             func run() throws {
@@ -73,12 +74,13 @@ extension DriverDeskCommand {
         func run() throws {
             let entries = try global.desk().audit(since: since)
             try global.output.print(entries) {
-                var table = Table("#", "AT", "OPERATOR", "ACTION", "SUBJECT", "CHANGE")
+                let words = Voice.words
+                var table = Table("#", words.label("columnWhen"), words.label("columnOperator"), words.label("columnAction"), words.label("columnSubject"), words.label("columnChange"))
                 for e in entries {
                     let change = JSONValue.change(from: e.before, to: e.after)
                     table.add(String(e.id), short(e.at), e.operator, e.action, e.subject, change)
                 }
-                return entries.isEmpty ? "No audit entries." : table.render()
+                return entries.isEmpty ? words.label("auditNone") : table.render()
             }
         }
     }
@@ -91,7 +93,7 @@ extension DriverDeskCommand {
             let desk = try global.desk()
             let summary = try DemoWorkshop(folder: try Resources.folder("data/demo")).load(into: desk)
             try global.output.print(summary) {
-                "Demo workshop \(summary.shop): \(summary.staff) staff, \(summary.vehicles) cars, \(summary.visits) visits, \(summary.movements) movements in \(global.databasePath)"
+                Voice.say(Message("cli.demo.made", ["shop": .text(summary.shop), "staff": .number(summary.staff), "vehicles": .number(summary.vehicles), "visits": .number(summary.visits), "movements": .number(summary.movements), "path": .text(global.databasePath)]))
             }
         }
     }

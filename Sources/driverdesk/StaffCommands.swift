@@ -21,7 +21,7 @@ extension DriverDeskCommand {
                 let staff = try global.desk().addStaff(name: name, idNumber: idNumber, licenseClass: licenseClass,
                                                        licenseFirstIssued: licenseFirstIssued, licenseValidUntil: licenseValidUntil, phone: phone)
                 try global.output.print(staff) {
-                    "Added staff #\(staff.id) \(staff.name) (\(staff.idNumber)), licence \(staff.licenseClass) valid until \(staff.licenseValidUntil)."
+                    Voice.say(Message("cli.staff.added", ["id": .number(Int(staff.id)), "name": .text(staff.name), "idNumber": .text(staff.idNumber), "class": .text(staff.licenseClass), "until": .text(staff.licenseValidUntil)]))
                 }
             }
         }
@@ -33,10 +33,12 @@ extension DriverDeskCommand {
             func run() throws {
                 let staff = try global.desk().staffList()
                 try global.output.print(staff) {
-                    guard !staff.isEmpty else { return "No staff yet: driverdesk staff add --name ... (see driverdesk staff add --help)" }
-                    var table = Table("#", "NAME", "ID NUMBER", "CLASS", "LICENCE UNTIL", "PHONE", "STATUS")
+                    let words = Voice.words
+                    guard !staff.isEmpty else { return words.label("staffNone") + " driverdesk staff add --help" }
+                    var table = Table("#", words.label("columnName"), words.label("columnIdNumber"), words.label("columnClass"), words.label("columnLicenceUntil"),
+                                      words.label("columnPhone"), words.label("columnStatus"))
                     for s in staff {
-                        let state = !s.active ? "inactive" : (s.licenseValid ? "active" : "licence expired")
+                        let state = words.label(!s.active ? "staffInactive" : (s.licenseValid ? "staffActive" : "staffLicenceExpired"))
                         table.add(String(s.id), s.name, s.idNumber, s.licenseClass, s.licenseValidUntil, .or(s.phone), state)
                     }
                     return table.render()
@@ -52,20 +54,21 @@ extension DriverDeskCommand {
             func run() throws {
                 let detail = try global.desk().showStaff(staff)
                 try global.output.print(detail) {
-                    let s = detail.staff
+                    let s = detail.staff, words = Voice.words
                     var lines = [
-                        "Staff #\(s.id) \(s.name)\(s.active ? "" : " (inactive)")",
-                        "ID number:     \(s.idNumber)",
-                        "Licence:       \(s.licenseClass), first issued \(s.licenseFirstIssued), valid until \(s.licenseValidUntil)\(s.licenseValid ? "" : " (EXPIRED)")",
-                        "Phone:         \(String.or(s.phone))",
-                        "Points:        \(s.pointsThisCycle ?? 0) this cycle (\(s.cycleStart ?? "-") to \(s.cycleEnd ?? "-")), \(s.pointsRemaining ?? 0) left",
-                        "Registrations: \(detail.slotsText)",
+                        Voice.say(Message("cli.staff.title", ["id": .number(Int(s.id)), "name": .text(s.name)])) + (s.active ? "" : " (\(words.label("staffInactive")))"),
+                        words.line("idNumber", s.idNumber),
+                        words.line("licence", Voice.say(Message("cli.staff.licence", ["class": .text(s.licenseClass), "first": .text(s.licenseFirstIssued), "until": .text(s.licenseValidUntil)]))
+                            + (s.licenseValid ? "" : " (\(words.label("staffLicenceExpired")))")),
+                        words.line("phone", .or(s.phone)),
+                        words.line("points", Voice.say(Message("cli.staff.points", ["points": .number(s.pointsThisCycle ?? 0), "start": .text(s.cycleStart ?? "-"), "end": .text(s.cycleEnd ?? "-"), "left": .number(s.pointsRemaining ?? 0)]))),
+                        words.line("registrations", detail.slotsText),
                         "",
-                        "Recent movements (\(detail.movements.count)):",
+                        Voice.heading("recentMovements", detail.movements.count),
                     ]
                     lines.append(MovementText.table(detail.movements, indent: "  "))
                     lines.append("")
-                    lines.append("Registrations (\(detail.registrations.count)):")
+                    lines.append(Voice.heading("registrations", detail.registrations.count))
                     lines.append(RegistrationText.table(detail.registrations, indent: "  "))
                     return lines.joined(separator: "\n")
                 }
@@ -79,7 +82,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let s = try global.desk().deactivateStaff(staff)
-                try global.output.print(s) { "Staff #\(s.id) \(s.name) is now inactive; history stays." }
+                try global.output.print(s) { Voice.say(Message("cli.staff.deactivated", ["id": .number(Int(s.id)), "name": .text(s.name)])) }
             }
         }
     }

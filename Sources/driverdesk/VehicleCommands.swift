@@ -18,7 +18,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let v = try global.desk().addVehicle(plate: plate, owner: owner, ownerPhone: ownerPhone, engineLast6: engineLast6, usage: usage, size: size)
-                try global.output.print(v) { "Added vehicle #\(v.id) \(v.plate), owner \(v.owner) (\(v.usage), \(v.size))." }
+                try global.output.print(v) { Voice.say(Message("cli.vehicle.added", ["id": .number(Int(v.id)), "plate": .text(v.plate), "owner": .text(v.owner), "usage": .term("usage", v.usage), "size": .term("size", v.size)])) }
             }
         }
 
@@ -34,7 +34,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let v = try global.desk().updateVehicle(plate: plate, owner: owner, ownerPhone: ownerPhone, engineLast6: engineLast6, usage: usage, size: size)
-                try global.output.print(v) { "Updated vehicle #\(v.id) \(v.plate): owner \(v.owner), \(v.usage), \(v.size), engine last 6 \(String.or(v.engineLast6))." }
+                try global.output.print(v) { Voice.say(Message("cli.vehicle.updated", ["id": .number(Int(v.id)), "plate": .text(v.plate), "owner": .text(v.owner), "usage": .term("usage", v.usage), "size": .term("size", v.size), "engine": .text(String.or(v.engineLast6))])) }
             }
         }
 
@@ -49,7 +49,7 @@ extension DriverDeskCommand {
                 let paper = try InviteDocument.Paper(parsing: paper)
                 _ = try InviteFormat(path: out)
                 let v = try global.desk().writeKeyTag(plate: plate, to: out, paper: paper)
-                try global.output.print(v) { "Wrote the key tag of \(v.plate) to \(out)." }
+                try global.output.print(v) { Voice.say(Message("cli.vehicle.tagWritten", ["plate": .text(v.plate), "out": .text(out)])) }
             }
         }
 
@@ -60,9 +60,13 @@ extension DriverDeskCommand {
             func run() throws {
                 let vehicles = try global.desk().vehicleList()
                 try global.output.print(vehicles) {
-                    guard !vehicles.isEmpty else { return "No customer cars yet: driverdesk vehicle add --plate P --owner NAME" }
-                    var table = Table("#", "PLATE", "OWNER", "PHONE", "USAGE", "SIZE", "IN SHOP")
-                    for v in vehicles { table.add(String(v.id), v.plate, v.owner, .or(v.ownerPhone), v.usage, v.size, v.inShop ? "yes" : "") }
+                    let words = Voice.words
+                    guard !vehicles.isEmpty else { return words.label("vehiclesNone") + " driverdesk vehicle add --help" }
+                    var table = Table("#", words.label("columnPlate"), words.label("columnOwner"), words.label("columnPhone"), words.label("columnUsage"),
+                                      words.label("columnSize"), words.label("columnInShop"))
+                    for v in vehicles {
+                        table.add(String(v.id), v.plate, v.owner, .or(v.ownerPhone), words.term("usage", v.usage), words.term("size", v.size), v.inShop ? words.label("inShop") : "")
+                    }
                     return table.render()
                 }
             }
@@ -76,23 +80,26 @@ extension DriverDeskCommand {
             func run() throws {
                 let detail = try global.desk().showVehicle(plate)
                 try global.output.print(detail) {
-                    let v = detail.vehicle
+                    let v = detail.vehicle, words = Voice.words, sep = words.language == .zhHans ? "，" : ", "
                     var lines = [
-                        "Vehicle #\(v.id) \(v.plate) (\(v.plateKind))\(v.inShop ? ", in the shop" : "")",
-                        "Owner:         \(v.owner)\(v.ownerPhone.map { ", \($0)" } ?? "")",
-                        "Usage, size:   \(v.usage), \(v.size)",
-                        "Engine last 6: \(String.or(v.engineLast6))",
+                        Voice.say(Message("cli.vehicle.title", ["id": .number(Int(v.id)), "plate": .text(v.plate), "kind": .term("plateKind", v.plateKind)]))
+                            + (v.inShop ? sep + words.label("inShop") : ""),
+                        words.line("owner", v.owner + (v.ownerPhone.map { sep + $0 } ?? "")),
+                        words.line("usageSize", words.term("usage", v.usage) + sep + words.term("size", v.size)),
+                        words.line("engineLastSix", .or(v.engineLast6)),
                         "",
-                        "Visits (\(detail.visits.count)):",
+                        Voice.heading("visits", detail.visits.count),
                     ]
-                    var visits = Table("#", "CHECK-IN", "CHECK-OUT", "ORDER")
-                    for visit in detail.visits { visits.add(String(visit.id), short(visit.checkinAt), visit.open ? "in the shop" : short(visit.checkoutAt), .or(visit.orderNo)) }
-                    lines.append(detail.visits.isEmpty ? "  none" : visits.render(indent: "  "))
+                    var visits = Table("#", words.label("columnCheckin"), words.label("columnCheckout"), words.label("columnOrder"))
+                    for visit in detail.visits {
+                        visits.add(String(visit.id), short(visit.checkinAt), visit.open ? words.label("inShop") : short(visit.checkoutAt), .or(visit.orderNo))
+                    }
+                    lines.append(detail.visits.isEmpty ? "  " + words.label("none") : visits.render(indent: "  "))
                     lines.append("")
-                    lines.append("Movements (\(detail.movements.count)):")
+                    lines.append(Voice.heading("movements", detail.movements.count))
                     lines.append(MovementText.table(detail.movements, indent: "  "))
                     lines.append("")
-                    lines.append("Registrations (\(detail.drivers) of \(detail.driversLimit) non-owner drivers):")
+                    lines.append(Voice.say(Message("cli.vehicle.drivers", ["drivers": .number(detail.drivers), "limit": .number(detail.driversLimit)])))
                     lines.append(RegistrationText.table(detail.registrations, indent: "  "))
                     return lines.joined(separator: "\n")
                 }

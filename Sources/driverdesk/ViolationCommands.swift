@@ -21,7 +21,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let v = try global.desk().addViolation(plate: plate, at: at, code: code, points: points, fine: fine, location: location, recordNo: recordNo)
-                try global.output.print(v) { "Recorded violation #\(v.id).\n" + ViolationText.detail(v) }
+                try global.output.print(v) { Voice.say(Message("cli.violation.recorded", ["id": .number(Int(v.id))])) + "\n" + ViolationText.detail(v) }
             }
         }
 
@@ -39,9 +39,13 @@ extension DriverDeskCommand {
                     FileHandle.standardError.write(Data("\(line)\n".utf8))
                 }
                 try global.output.print(view) {
-                    let how = view.byAttribution.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-                    return "\(view.dryRun ? "Dry run, nothing written: would add" : "Imported") \(view.added) of \(view.records) records from \(view.file) (\(view.skipped) already recorded) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.\n"
-                        + (how.isEmpty ? "" : "Attribution: \(how); \(view.needsReview) need review.")
+                    let words = Voice.words
+                    let how = view.byAttribution.sorted { $0.key < $1.key }.map { "\(words.term("attribution", $0.key)) \($0.value)" }
+                    let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+                    let done = view.dryRun
+                        ? Voice.say(Message("cli.import.dryRun", ["added": .number(view.added), "records": .number(view.records), "file": .text(view.file), "skipped": .number(view.skipped), "seconds": .text(seconds)]))
+                        : Voice.say(Message("cli.import.done", ["added": .number(view.added), "records": .number(view.records), "file": .text(view.file), "skipped": .number(view.skipped), "seconds": .text(seconds)]))
+                    return done + (how.isEmpty ? "" : "\n" + Voice.say(Message("cli.import.attribution", ["counts": .names(how), "review": .number(view.needsReview)])))
                 }
             }
         }
@@ -77,7 +81,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let v = try global.desk().assignViolation(id, staff: staff, reason: reason)
-                try global.output.print(v) { "Violation #\(v.id) is assigned to \(v.driver?.name ?? "-").\n" + ViolationText.detail(v) }
+                try global.output.print(v) { Voice.say(Message("cli.violation.assigned", ["id": .number(Int(v.id)), "staff": .text(v.driver?.name ?? "-")])) + "\n" + ViolationText.detail(v) }
             }
         }
 
@@ -93,7 +97,7 @@ extension DriverDeskCommand {
                 for warning in outcome.warnings { Output.warn(warning) }
                 try global.output.print(outcome) {
                     let v = outcome.violation
-                    return "Violation #\(v.id) processed \(v.processedChannel == "window" ? "at a window" : "online") on \(short(v.processedAt)): \(v.points) points to \(v.driver?.name ?? "-"), \(v.fineYuan) yuan due by \(v.dueDate ?? "-")."
+                    return Voice.say(Message("cli.violation.processed", ["id": .number(Int(v.id)), "channel": .term("channelDone", v.processedChannel ?? "online"), "at": .text(short(v.processedAt)), "points": .number(v.points), "staff": .text(v.driver?.name ?? "-"), "fine": .text(Voice.words.money(yuan: v.fineYuan)), "due": .text(v.dueDate ?? "-")]))
                 }
             }
         }
@@ -112,9 +116,10 @@ extension DriverDeskCommand {
                 for warning in outcome.warnings { Output.warn(warning) }
                 try global.output.print(outcome) {
                     let v = outcome.violation
-                    var text = "Violation #\(v.id) paid \(v.paidYuan.map { "\($0)" } ?? "-") yuan by \(v.payer ?? "-") (\(v.payMethod ?? "-")): fine \(v.fineYuan) + late fee \(v.lateFeeYuan ?? 0)."
+                    let words = Voice.words
+                    var text = Voice.say(Message("cli.violation.paid", ["id": .number(Int(v.id)), "paid": .text(words.money(yuan: v.paidYuan ?? 0)), "payer": .term("payer", v.payer ?? "shop"), "method": .term("payMethod", v.payMethod ?? "cash"), "fine": .text(words.money(yuan: v.fineYuan)), "late": .text(words.money(yuan: v.lateFeeYuan ?? 0))]))
                     if let ref = outcome.removalDue {
-                        text += "\n\(v.driver?.name ?? "The driver") owes nothing more on \(v.plate): registration \(ref) is due for removal; ask the owner to remove it in 12123, then driverdesk register remove \(ref)."
+                        text += "\n" + Voice.say(Message("cli.violation.removalDue", ["staff": .text(v.driver?.name ?? "-"), "plate": .text(v.plate), "ref": .text(ref)]))
                     }
                     return text
                 }

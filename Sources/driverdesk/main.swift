@@ -40,9 +40,9 @@ func runAsync<C: AsyncParsableCommand>(_ command: inout C) async throws {
 }
 
 func fail(_ message: String, code: Int32) -> Never {
-    // ArgumentParser's own messages start with "Error: "; ours all start with "error: ".
+    // ArgumentParser's own messages start with "Error: "; ours all start with the language's word for it (错误：, error: ).
     let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-    FileHandle.standardError.write(Data("error: \(text)\n".utf8))
+    FileHandle.standardError.write(Data("\(Voice.words.label("errorPrefix"))\(text)\n".utf8))
     exit(code)
 }
 

@@ -91,7 +91,7 @@ struct RefusalEndToEndTests {
             #expect(result.status == 2, "\(arguments) exited \(result.status): \(result.stderr)")
             // 车牌（plate）：… names the input by its name and its key; a key without a name (a setting) stands alone.
             let key = String(field.dropLast())
-            #expect(result.stderr.contains("（\(key)）：") || result.stderr.contains("error: \(key)："), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("（\(key)）：") || result.stderr.contains("错误：\(key)："), "\(arguments): \(result.stderr)")
             #expect(try cli.dump() == before, "\(arguments) changed the database")
         }
     }

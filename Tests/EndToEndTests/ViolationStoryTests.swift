@@ -126,7 +126,7 @@ struct ViolationStoryTests {
         cli.now = "2027-01-03 10:00"
         let short = try cli.run(["violation", "pay", "2", "--method", "alipay", "--amount", "300", "--json"])
         #expect(short.status == 0)
-        #expect(short.stderr.contains("warning: 实缴 300 元，但 2027-01-03 应缴 400 元"), "\(short.stderr)")
+        #expect(short.stderr.contains("注意：实缴 300 元，但 2027-01-03 应缴 400 元"), "\(short.stderr)")
         #expect((try short.object()["warnings"] as? [String])?.first?.contains("应缴 400 元") == true)
         let second = try short.object()
         #expect(second["lateFeeYuan"] as? Int == 200)

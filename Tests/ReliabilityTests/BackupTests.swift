@@ -103,7 +103,7 @@ struct BackupTests {
         cases.append((try file("random.sqlite", Data((0..<8_192).map { _ in UInt8.random(in: 0...255, using: &random) })), ["file:"]))
         let other = shop.file("other.sqlite").path
         _ = try shop.sql("CREATE TABLE staff (x); INSERT INTO staff VALUES (1)", db: other)
-        cases.append((other, ["file:", "not a DriverDesk database"]))
+        cases.append((other, ["file:", "不是 DriverDesk 数据库"]))
         let good = try Data(contentsOf: URL(fileURLWithPath: backup))
         cases.append((try file("truncated.sqlite", good.prefix(good.count / 2)), ["file:"]))
         var header = good
@@ -119,7 +119,7 @@ struct BackupTests {
         let newer = shop.file("newer.sqlite").path
         try FileManager.default.copyItem(atPath: backup, toPath: newer)
         _ = try shop.sql("INSERT INTO grdb_migrations VALUES ('v99 future')", db: newer)
-        cases.append((newer, ["file:", "newer"]))
+        cases.append((newer, ["file:", "更新版本的 DriverDesk"]))
 
         var before = try shop.snapshot()
         let backupBefore = try Data(contentsOf: URL(fileURLWithPath: newer))
@@ -127,7 +127,7 @@ struct BackupTests {
             let outcome = try shop.run(["restore", path])
             let name = URL(fileURLWithPath: path).lastPathComponent
             #expect(!outcome.signaled && outcome.status == 2, "restore \(name): \(outcome)")
-            #expect(names.allSatisfy { outcome.stderr.contains($0) }, "restore \(name): \(outcome.stderr)")
+            #expect(names.allSatisfy { mentions(outcome.stderr, $0) }, "restore \(name): \(outcome.stderr)")
             let after = try shop.snapshot()
             #expect(after.raw == before.raw && after.dump == before.dump, "restore \(name) changed the database")
             before = after
@@ -135,7 +135,7 @@ struct BackupTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: newer)) == backupBefore, "restore changed the file it refused")
         // A backup never overwrites a file.
         let existing = try shop.run(["backup", backup])
-        #expect(existing.status == 2 && existing.stderr.contains("file:"))
+        #expect(existing.status == 2 && existing.stderr.contains("文件（file）：\(backup) 已经存在"), "\(existing.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: backup)) == good)
         figure("backup/restore: \(cases.count) bad backups refused with exit 2 (not DriverDesk, damaged, truncated, newer schema), database unchanged")
     }

@@ -45,8 +45,8 @@ struct CrashTests {
         let base = shop.file("base.sqlite").path
         try FileManager.default.copyItem(atPath: shop.db, toPath: base)
 
-        // How long a whole import takes here, and how long its write transaction (after "read N records (100%)").
-        let marker = "read \(rows) records (100%)"
+        // How long a whole import takes here, and how long its write transaction (after "已读取 N 条记录（100%）", its progress line).
+        let marker = "已读取 \(rows) 条记录（100%）"
         let referenceStart = Date()
         let referenceRun = try Processes.start(Shop.binary, ["violation", "import", csv.path, "--json", "--db", shop.db, "--now", shop.now],
                                                environment: shop.environment, folder: shop.folder)

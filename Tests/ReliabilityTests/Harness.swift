@@ -256,3 +256,19 @@ struct Stopwatch {
 func figure(_ text: String) {
     print("[reliability] \(text)")
 }
+
+/// Whether an error names what `name` says, in the English form the tests write (`plate:`, `line 3: plate:`) or the
+/// Chinese form the command prints by default (`车牌（plate）：`, `第 3 行，车牌（plate）：`, or `plate：` for an input
+/// without a Chinese name, such as a setting's key).
+func mentions(_ stderr: String, _ name: String) -> Bool {
+    if stderr.contains(name) { return true }
+    guard name.hasSuffix(":") else { return false }
+    var key = String(name.dropLast())
+    var place = ""
+    if key.hasPrefix("line "), let colon = key.firstIndex(of: ":") {
+        place = "第 \(key[key.index(key.startIndex, offsetBy: 5)..<colon]) 行，"
+        key = String(key[key.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+    }
+    guard place.isEmpty || stderr.contains(place) else { return false }
+    return stderr.contains("\(place)\(key)：") || stderr.range(of: "\(place)[^：（\\n]*（\(key)）：", options: .regularExpression) != nil
+}

@@ -173,7 +173,7 @@ struct HostileInputTests {
             let refused = outcome.status == 1 || outcome.status == 2
             #expect(refused, "driverdesk \(shown) exited \(outcome.status) (bad input must be 1 or 2): \(outcome.stdout.prefix(120)) \(outcome.stderr.prefix(200))")
             if refused {
-                let quiet = outcome.stdout.isEmpty, prefixed = outcome.stderr.split(separator: "\n").contains { $0.hasPrefix("error:") }, named = item.names.contains { outcome.stderr.contains($0) }
+                let quiet = outcome.stdout.isEmpty, prefixed = outcome.stderr.split(separator: "\n").contains { $0.hasPrefix("错误：") }, named = item.names.contains { mentions(outcome.stderr, $0) }
                 #expect(quiet, "driverdesk \(shown) printed on stdout: \(outcome.stdout.prefix(200))")
                 #expect(prefixed, "driverdesk \(shown): stderr is \(outcome.stderr.prefix(200).debugDescription)")
                 #expect(named, "driverdesk \(shown): the error does not name \(item.names): \(outcome.stderr.prefix(300).debugDescription)")
