@@ -61,7 +61,7 @@ extension DriverDeskCommand {
                         words.line("licence", Voice.say(Message("cli.staff.licence", ["class": .text(s.licenseClass), "first": .text(s.licenseFirstIssued), "until": .text(s.licenseValidUntil)]))
                             + (s.licenseValid ? "" : " (\(words.label("staffLicenceExpired")))")),
                         words.line("phone", .or(s.phone)),
-                        words.line("points", Voice.say(Message("cli.staff.points", ["points": .number(s.pointsThisCycle ?? 0), "start": .text(s.cycleStart ?? "-"), "end": .text(s.cycleEnd ?? "-"), "left": .number(s.pointsRemaining ?? 0)]))),
+                        words.line("cyclePoints", Voice.say(Message("cli.staff.points", ["points": .number(s.pointsThisCycle ?? 0), "start": .text(s.cycleStart ?? "-"), "end": .text(s.cycleEnd ?? "-"), "left": .number(s.pointsRemaining ?? 0)]))),
                         words.line("registrations", detail.slotsText),
                         "",
                         Voice.heading("recentMovements", detail.movements.count),
