@@ -52,9 +52,10 @@ struct RegisterEndToEndTests {
         _ = try cli.run(["vehicle", "add", "--plate", plate, "--owner", "车主\(plate)"] + extra)
     }
 
-    @Test("invite, write the slip, the card and the QR, confirm by scanning, remove")
-    func lifecycle() throws {
+    @Test("invite, write the slip, the card and the QR, confirm by scanning, remove", arguments: ["zh-Hans", "en"])
+    func lifecycle(_ language: String) throws {
         var cli = try CLI.shop()
+        cli.environment["DRIVERDESK_LANG"] = language
         cli.now = "2026-11-20 10:00"
         let png = cli.folder.appendingPathComponent("invite.png").path
         let invite = try cli.ok("register", "invite", "--plate", "京a12345", "--staff", "王磊", "--out", png, "--json").object()
@@ -98,10 +99,11 @@ struct RegisterEndToEndTests {
         #expect(removed["status"] as? String == "removed")
         let again = try cli.run(["register", "remove", ref])
         #expect(again.status == 1)
-        #expect(again.stderr.contains("\(ref) 已于 2026-11-20 11:00 解除备案") && again.stderr.contains("(R8)"), "\(again.stderr)")
+        #expect(again.stderr.contains(say(language, "\(ref) 已于 2026-11-20 11:00 解除备案", "\(ref) was already removed on 2026-11-20 11:00")) && again.stderr.contains("(R8)"), "\(again.stderr)")
         let unknown = try cli.run(["register", "confirm", "INV-0000-0000"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("邀请编号（ref）：没有编号为 INV-0000-0000 的备案邀请 邀请列表：driverdesk register list"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains(say(language, "邀请编号（ref）：没有编号为 INV-0000-0000 的备案邀请 邀请列表：driverdesk register list",
+                                                  "ref: there is no invite INV-0000-0000 the list: driverdesk register list")), "\(unknown.stderr)")
         #expect(try cli.run(["register", "confirm", "京A12345"]).status == 2)
     }
 
