@@ -58,6 +58,14 @@ public enum ViolationRules {
 }
 
 extension RegistrationRules {
+    /// R8: once a driver has paid his last unpaid fine on a car, his active registration on it is due for removal,
+    /// `removal.graceDays` after that payment. The time it is due, or nil when the payment changes no registration
+    /// (another fine of his on the car is still unpaid, or he has no active registration on it).
+    public static func removalDue(paidAt: Date, otherUnpaidOnCar: Int, registration: RegistrationStatus?, graceDays: Int) -> Date? {
+        guard otherUnpaidOnCar == 0, registration == .active else { return nil }
+        return paidAt.addingTimeInterval(TimeInterval(graceDays) * 86_400)
+    }
+
     /// Removing (R8): an invite not yet confirmed is cancelled, a live registration removed; one already over is refused.
     public static func checkRemove(ref: String, status: RegistrationStatus, removedAt: Date?, expiredAt: Date?, cancelledAt: Date?) throws {
         switch status {

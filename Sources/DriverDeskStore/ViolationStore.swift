@@ -343,10 +343,12 @@ extension AppDatabase {
                 let others = try Int.fetchOne(db, sql: """
                     SELECT count(*) FROM violation WHERE vehicleId = ? AND driverId = ? AND status IN ('open', 'processed') AND id <> ?
                     """, arguments: [violation.vehicleId, driverId, id]) ?? 0
-                if others == 0, var registration = try Registration.filter(Column("vehicleId") == violation.vehicleId && Column("staffId") == driverId && Column("status") == RegistrationStatus.active.rawValue).fetchOne(db) {
+                let active = try Registration.filter(Column("vehicleId") == violation.vehicleId && Column("staffId") == driverId && Column("status") == RegistrationStatus.active.rawValue).fetchOne(db)
+                if var registration = active, let dueAt = RegistrationRules.removalDue(paidAt: at, otherUnpaidOnCar: others, registration: registration.status,
+                                                                                       graceDays: config.int(.removalGraceDays)) {
                     let registrationBefore = Audit.json(registration)
                     registration.status = .removalDue
-                    registration.removalDueAt = at.addingTimeInterval(TimeInterval(config.int(.removalGraceDays)) * 86_400)
+                    registration.removalDueAt = dueAt
                     try registration.update(db)
                     try Audit.record(db, context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
                                      before: registrationBefore, after: Audit.json(registration))

@@ -76,4 +76,16 @@ struct TransitionTests {
         #expect(refusal { try CustodyRules.checkBeingDriven(plate: "京A12345", driven: false) }?.reasons.map(\.code) == ["movement.nobodyDriving"])
         #expect(refusal { try CustodyRules.checkBeingDriven(plate: "京A12345", driven: true) } == nil)
     }
+
+    @Test("R8: the last payment of a driver on a car makes his active registration due for removal, after the grace days")
+    func removalAfterPayment() {
+        let paid = Date(timeIntervalSince1970: 1_795_140_000)
+        #expect(RegistrationRules.removalDue(paidAt: paid, otherUnpaidOnCar: 0, registration: .active, graceDays: 0) == paid)
+        #expect(RegistrationRules.removalDue(paidAt: paid, otherUnpaidOnCar: 0, registration: .active, graceDays: 2) == paid.addingTimeInterval(2 * 86_400))
+        #expect(RegistrationRules.removalDue(paidAt: paid, otherUnpaidOnCar: 1, registration: .active, graceDays: 0) == nil)
+        #expect(RegistrationRules.removalDue(paidAt: paid, otherUnpaidOnCar: 0, registration: nil, graceDays: 0) == nil)
+        for status in [RegistrationStatus.invited, .removalDue, .removed, .expired, .cancelled] {
+            #expect(RegistrationRules.removalDue(paidAt: paid, otherUnpaidOnCar: 0, registration: status, graceDays: 0) == nil)
+        }
+    }
 }
