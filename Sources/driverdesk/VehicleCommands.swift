@@ -49,7 +49,7 @@ extension DriverDeskCommand {
                 let paper = try InviteDocument.Paper(parsing: paper)
                 _ = try InviteFormat(path: out)
                 let v = try global.desk().writeKeyTag(plate: plate, to: out, paper: paper)
-                try global.output.print(v) { "Wrote the key tag of \(v.plate) to \(out)." }
+                try global.output.print(v) { "Wrote the key tag of \(v.plate) (\(v.keyTag)) to \(out)." }
             }
         }
 
