@@ -40,7 +40,8 @@ extension WebApp {
         // The scanner field on every page: an invite reference, a key tag or a plate, typed by a USB scanner or a person.
         // Several cars that match a plate without its Chinese characters are listed; an unknown scan says what was read.
         router.get("/scan") { request, context in
-            let text = request.uri.queryParameters["q"].map { String($0) } ?? ""
+            // The form's own encoding: a browser sends the space between a key tag's token and its plate as "+".
+            let text = WebApp.queryValue("q", in: request.uri.query ?? "") ?? ""
             let toMoves = request.uri.queryParameters["then"].map(String.init) == "move"
             func target(_ plate: String) -> String {
                 (toMoves ? "/moves?plate=" : "/vehicles/") + (plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate)
@@ -61,6 +62,17 @@ extension WebApp {
                                            context: context, status: .notFound).response(from: request, context: context)
             }
         }
+    }
+
+    /// A value of a query string as a GET form sends it (application/x-www-form-urlencoded: "+" is a space).
+    static func queryValue(_ name: String, in query: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first.map(String.init) == name else { continue }
+            let raw = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
+            return raw.removingPercentEncoding ?? raw
+        }
+        return nil
     }
 
     /// What a scan read, as a page shows it: at most 80 characters, control characters as spaces (the page escapes it).

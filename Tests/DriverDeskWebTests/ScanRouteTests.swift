@@ -32,6 +32,8 @@ struct ScanRouteTests {
         try await shop.test { browser in
             try await expectRedirect(browser, ScanRouteTests.q("BJ-A12345 A12345"), to: ScanRouteTests.jingA)
             try await expectRedirect(browser, ScanRouteTests.q("bj-a12345"), to: ScanRouteTests.jingA)
+            // As the browser's form sends it: the space as "+".
+            try await expectRedirect(browser, "/scan?q=BJ-A12345+A12345", to: ScanRouteTests.jingA)
             try await expectRedirect(browser, ScanRouteTests.q("BJ-A12345 京A12345"), to: ScanRouteTests.jingA)
             try await expectRedirect(browser, ScanRouteTests.q("SH-HDG3897") + "&then=move", to: "/moves?plate=%E6%B2%AAHDG3897")
             // Old key tags and slips keep working: the bare plate, the ref with the old three-line payload.
