@@ -29,9 +29,10 @@ extension WebApp {
                         "message": self.pages.text("scan.several", language, WebApp.shown(read)),
                         "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
                     ]).response(from: request, context: context)
-                case .unknown(let read) where !read.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, .invite(ref: let read):
+                case .unknown where !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, .invite:
+                    // An invite slip is no car either: the page names the whole scan, as it arrived.
                     return try await self.movesPage(plate: nil, context: context, form: form.fields, error: nil,
-                                                    scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(read))], httpStatus: .notFound)
+                                                    scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(raw))], httpStatus: .notFound)
                         .response(from: request, context: context)
                 case .unknown:
                     plate = try Plate(raw)

@@ -104,7 +104,7 @@ struct ScanRouteTests {
                 #expect(several.status == .ok)
                 #expect(several.body.contains("有几辆车符合“\(typed)”") && several.body.contains("href=\"/moves?plate=%E6%B2%AAHDG3897\""))
             }
-            for typed in ["Z99999", "INV-7K3Q-9XZP"] {
+            for typed in ["Z99999", "INV-7K3Q-9XZP", "INV-7K3Q-9XZP 测试汽修：请车主… / please register"] {
                 _ = try await browser.get("/moves")
                 let unknown = try await browser.post("/moves/toggle", ["plate": typed, "staff": "2", "action": "toggle"])
                 #expect(unknown.status == .notFound)
