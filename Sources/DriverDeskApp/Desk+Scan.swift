@@ -24,8 +24,7 @@ extension Desk {
         case .plate(let plate):
             return .vehicle(plate: plate.text)
         case .keyTag(let plate):
-            let known = try database.vehicles(plateContaining: plate.text).contains { $0.plate == plate.text }
-            return known ? .vehicle(plate: plate.text) : .unknown(read: text)
+            return try database.vehicle(ifKnown: plate) != nil ? .vehicle(plate: plate.text) : .unknown(read: text)
         case .partial(let letters, _):
             let plates = try database.vehicles(plateContaining: letters).map(\.plate).filter(reading.matches)
             switch plates.count {

@@ -46,6 +46,8 @@ extension WebApp {
             func target(_ plate: String) -> String {
                 (toMoves ? "/moves?plate=" : "/vehicles/") + (plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate)
             }
+            // Enter in the empty field: nothing was read, nothing to say.
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return Response.redirect(to: "/", type: .normal) }
             let language = try self.language(context)
             switch try self.desk(context).scan(text) {
             case .invite(let ref):

@@ -32,6 +32,9 @@ struct ScanRouteTests {
         try await shop.test { browser in
             try await expectRedirect(browser, ScanRouteTests.q("BJ-A12345 A12345"), to: ScanRouteTests.jingA)
             try await expectRedirect(browser, ScanRouteTests.q("bj-a12345"), to: ScanRouteTests.jingA)
+            // Enter in the empty field goes back to the dashboard.
+            try await expectRedirect(browser, "/scan?q=", to: "/")
+            try await expectRedirect(browser, "/scan?q=+", to: "/")
             // As the browser's form sends it: the space as "+".
             try await expectRedirect(browser, "/scan?q=BJ-A12345+A12345", to: ScanRouteTests.jingA)
             try await expectRedirect(browser, ScanRouteTests.q("BJ-A12345 京A12345"), to: ScanRouteTests.jingA)
