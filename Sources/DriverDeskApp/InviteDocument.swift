@@ -34,15 +34,15 @@ public struct InviteDocument {
         InviteRules.expiresOn(invitedAt: row.registration.invitedAt, expiryDays: config.int(.inviteExpiryDays), time: time)
     }
 
-    /// What the QR holds: the shop's URL and the reference, or the reference and a bilingual summary.
+    /// What the QR holds: the shop's URL and the reference, or the reference and a bilingual summary, on one line. The
+    /// reference comes first and is ASCII, so a USB scanner in keyboard mode types it whole; a line break would arrive
+    /// as Enter and submit the form with what came before it.
     public var payload: String {
         let base = config.string(.inviteBaseURL)
         if !base.isEmpty { return base + ref }
-        return """
-            \(ref)
-            \(config.shopName)：请车主在交管12123为员工\(row.staff.name)备案非本人机动车 \(row.vehicle.plate)
-            \(config.shopName): please register \(row.staff.name) as a non-owner driver of \(row.vehicle.plate) in Traffic 12123
-            """
+        let plate = row.vehicle.plate, staff = row.staff.name, shop = config.shopName
+        return "\(ref) \(shop)：请车主在交管12123为员工\(staff)备案非本人机动车 \(plate) / "
+            + "\(shop): please register \(staff) as a non-owner driver of \(plate) in Traffic 12123"
     }
 
     /// The QR code of the payload; high enough correction to survive a creased slip.

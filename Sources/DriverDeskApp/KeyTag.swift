@@ -2,14 +2,18 @@ import DriverDeskCore
 import Foundation
 import QRCode
 
-/// A key tag: the plate as a QR, so scanning the key starts or ends that car's movement.
+/// A key tag: the car's token and plate as a QR, so scanning the key starts or ends that car's movement.
 public struct KeyTag {
     public let plate: String
     public let owner: String
     public let shop: String
 
-    /// The plate alone: a USB scanner types it into any field, and the scanner field finds the car.
-    public var payload: String { plate }
+    /// The car's ASCII token (`BJ-A12345`), printed under the code as well.
+    public var token: String { (try? Plate(plate)).map(KeyTagToken.token(of:)) ?? plate }
+
+    /// The token first, then the plate on the same line: a USB scanner in keyboard mode types the token (and drops the
+    /// Chinese characters of the plate), a phone shows the plate; no line break, whose Enter would submit the form early.
+    public var payload: String { "\(token) \(plate)" }
 
     func code() throws -> QRCode {
         do { return try QRCode(text: payload, correction: .quartile) } catch {
@@ -18,7 +22,7 @@ public struct KeyTag {
     }
 
     public func html(paper: InviteDocument.Paper, templates: Templates) throws -> String {
-        try templates.render("key-tag", ["plate": plate, "owner": owner, "shop": shop, "qrSVG": try code().svg(moduleSize: 6, quietZone: 4),
+        try templates.render("key-tag", ["plate": plate, "token": token, "owner": owner, "shop": shop, "qrSVG": try code().svg(moduleSize: 6, quietZone: 4),
                                          "isA5": paper == .a5, "is80mm": paper == .receipt80])
     }
 

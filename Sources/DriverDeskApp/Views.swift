@@ -46,6 +46,8 @@ public struct VehicleView: Codable, Equatable, Sendable {
     public var size: String
     public var inShop: Bool
     public var createdAt: String
+    /// The ASCII token on the car's key tag (`BJ-A12345`): what a USB scanner in keyboard mode types.
+    public var keyTag: String
 
     public init(_ vehicle: Vehicle, inShop: Bool, time: ShopTime) {
         id = vehicle.id ?? 0
@@ -58,6 +60,7 @@ public struct VehicleView: Codable, Equatable, Sendable {
         size = vehicle.size.rawValue
         self.inShop = inShop
         createdAt = time.formatISO(vehicle.createdAt)
+        keyTag = (try? Plate(vehicle.plate)).map(KeyTagToken.token(of:)) ?? vehicle.plate
     }
 }
 

@@ -40,6 +40,17 @@ extension AppDatabase {
         try read { db in try Vehicle.order(Column("plate")).fetchAll(db) }
     }
 
+    /// The cars whose plate holds these characters, by plate: the candidates of a scan that lost a plate's Chinese
+    /// characters (the core's `ScanReading.matches` decides which of them it may stand for).
+    public func vehicles(plateContaining text: String) throws -> [Vehicle] {
+        try read { db in try Vehicle.filter(sql: "instr(plate, ?) > 0", arguments: [text]).order(Column("plate")).fetchAll(db) }
+    }
+
+    /// The customer car with this plate, or nil: for a scan, where an unknown car is an answer, not a refusal.
+    public func vehicle(ifKnown plate: Plate) throws -> Vehicle? {
+        try read { db in try Vehicle.filter(Column("plate") == plate.text).fetchOne(db) }
+    }
+
     /// A customer car by any spelling of its plate.
     public func vehicle(_ plate: Plate) throws -> Vehicle {
         try read { db in try AppDatabase.resolveVehicle(plate, db) }

@@ -16,7 +16,27 @@ extension WebApp {
             var session = context.session!
             if let staff = form["staff"] { session.lastStaff = staff; await self.sessions.update(session) }
             do {
-                let plate = try Plate(form["plate"] ?? "")
+                // The key tag's token, a plate, or a plate that lost its Chinese characters (an old tag, typed by a scanner in
+                // keyboard mode); several matching cars or none: the page says so and nothing is written.
+                let raw = form["plate"] ?? ""
+                let plate: Plate
+                let language = try self.language(context)
+                switch try desk.scan(raw) {
+                case .vehicle(let text):
+                    plate = try Plate(text)
+                case .candidates(let plates, let read):
+                    return try await self.movesPage(plate: nil, context: context, form: form.fields, error: nil, scan: [
+                        "message": self.pages.text("scan.several", language, WebApp.shown(read)),
+                        "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
+                    ]).response(from: request, context: context)
+                case .unknown where !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, .invite:
+                    // An invite slip is no car either: the page names the whole scan, as it arrived.
+                    return try await self.movesPage(plate: nil, context: context, form: form.fields, error: nil,
+                                                    scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(raw))], httpStatus: .notFound)
+                        .response(from: request, context: context)
+                case .unknown:
+                    plate = try Plate(raw)
+                }
                 let driving = try desk.status().driving.contains { $0.plate == plate.text }
                 let action = form["action"] ?? "toggle"
                 if action == "end" || (action == "toggle" && driving) {
@@ -41,7 +61,9 @@ extension WebApp {
         }
     }
 
-    func movesPage(plate: String?, context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+    /// The movements page; `scan` is what a scan that found no single car says (`message`, and `candidates` to pick from).
+    func movesPage(plate: String?, context: WebContext, form: [String: String], error: (any Error)?, scan: [String: Any] = [:],
+                   httpStatus: HTTPResponse.Status? = nil) async throws -> HTML {
         let desk = desk(context)
         let status = try desk.status()
         let chosen = form["staff"] ?? context.session?.lastStaff ?? ""
@@ -58,6 +80,7 @@ extension WebApp {
                 ["plate": $0.plate, "staff": $0.staff.name, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt), "end": $0.inProgress ? "…" : WebApp.shortTime($0.endAt)]
             },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
-        ], context: context, status: error == nil ? .ok : .badRequest)
+            "scan": scan.merging(["hasMessage": scan["message"] != nil, "hasCandidates": scan["candidates"] != nil]) { old, _ in old },
+        ], context: context, status: httpStatus ?? (error == nil ? .ok : .badRequest))
     }
 }

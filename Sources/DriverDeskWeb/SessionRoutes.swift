@@ -37,20 +37,49 @@ extension WebApp {
             let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/"
             return Response.redirect(to: back, type: .normal)
         }
-        // The scanner field on every page: an invite reference or a plate, typed by a USB scanner or a person.
+        // The scanner field on every page: an invite reference, a key tag or a plate, typed by a USB scanner or a person.
+        // Several cars that match a plate without its Chinese characters are listed; an unknown scan says what was read.
         router.get("/scan") { request, context in
-            let text = request.uri.queryParameters["q"].map { String($0) } ?? ""
-            if let ref = InviteRef.find(in: text) {
-                return Response.redirect(to: "/invites/\(ref)", type: .normal)
+            // The form's own encoding: a browser sends the space between a key tag's token and its plate as "+".
+            let text = WebApp.queryValue("q", in: request.uri.query ?? "") ?? ""
+            let toMoves = request.uri.queryParameters["then"].map(String.init) == "move"
+            func target(_ plate: String) -> String {
+                (toMoves ? "/moves?plate=" : "/vehicles/") + (plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate)
             }
-            if let plate = try? Plate(text) {
-                let target = request.uri.queryParameters["then"].map(String.init) == "move" ? "/moves?plate=" : "/vehicles/"
-                let encoded = plate.text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate.text
-                return Response.redirect(to: target + encoded, type: .normal)
-            }
+            // Enter in the empty field: nothing was read, nothing to say.
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return Response.redirect(to: "/", type: .normal) }
             let language = try self.language(context)
-            return await self.redirect("/", flash: self.pages.text("scan.unknown", language, String(text.prefix(40))), context: context)
+            switch try self.desk(context).scan(text) {
+            case .invite(let ref):
+                return Response.redirect(to: "/invites/\(ref)", type: .normal)
+            case .vehicle(let plate):
+                return Response.redirect(to: target(plate), type: .normal)
+            case .candidates(let plates, let read):
+                return try await self.page("scan", nav: "", title: "scan.title", [
+                    "message": self.pages.text("scan.several", language, WebApp.shown(read)),
+                    "candidates": plates.map { ["plate": $0, "href": target($0)] }, "hasCandidates": true,
+                ], context: context).response(from: request, context: context)
+            case .unknown(let read):
+                return try await self.page("scan", nav: "", title: "scan.title", ["message": self.pages.text("scan.unknown", language, WebApp.shown(read))],
+                                           context: context, status: .notFound).response(from: request, context: context)
+            }
         }
+    }
+
+    /// A value of a query string as a GET form sends it (application/x-www-form-urlencoded: "+" is a space).
+    static func queryValue(_ name: String, in query: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first.map(String.init) == name else { continue }
+            let raw = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
+            return raw.removingPercentEncoding ?? raw
+        }
+        return nil
+    }
+
+    /// What a scan read, as a page shows it: at most 80 characters, control characters as spaces (the page escapes it).
+    static func shown(_ read: String) -> String {
+        String(String(read.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) }).prefix(80))
     }
 
     /// The dashboard: cars in the shop, who drives, violations by next action, removals due.

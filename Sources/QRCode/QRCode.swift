@@ -16,7 +16,8 @@ public struct QRCode: Sendable, Equatable {
     // index without bridging and so equality is a cheap memcmp.
     let modules: [UInt8]
 
-    /// Encodes the text's UTF-8 bytes in 8-bit mode so any script (e.g. Chinese) round-trips exactly.
+    /// Encodes the text's UTF-8 bytes in 8-bit mode so any script (e.g. Chinese) round-trips exactly; text that is not
+    /// plain ASCII carries an ECI 26 (UTF-8) header first, so decoders read UTF-8 instead of guessing a character set.
     public init(text: String, correction: Correction = .medium) throws {
         // 8-bit mode on raw UTF-8 avoids libqrencode's Kanji/ASCII heuristics, which would
         // otherwise re-encode non-ASCII text and break decoding by phone scanners.
@@ -26,9 +27,17 @@ public struct QRCode: Sendable, Equatable {
             throw QRCodeError.textTooLong(byteCount: bytes.count, limit: correction.byteCapacity, correction: correction)
         }
 
-        let symbol = bytes.withUnsafeBufferPointer { buffer in
+        // Without ECI a decoder guesses: ZBar reads the UTF-8 of 京HDG3897 as GBK, 鈭斫DG3897. ASCII needs no header (it
+        // reads the same in every character set) and stays the symbol it always was.
+        let needsECI = bytes.contains { $0 >= 0x80 }
+        let symbol = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<CQRencode.QRcode>? in
             // Version 0 lets libqrencode pick the smallest symbol that fits.
-            QRcode_encodeData(Int32(buffer.count), buffer.baseAddress, 0, correction.level)
+            guard needsECI else { return QRcode_encodeData(Int32(buffer.count), buffer.baseAddress, 0, correction.level) }
+            guard let input = QRinput_new2(0, correction.level) else { return nil }
+            defer { QRinput_free(input) }
+            guard QRinput_appendECIheader(input, 26) == 0,
+                  QRinput_append(input, QR_MODE_8, Int32(buffer.count), buffer.baseAddress) == 0 else { return nil }
+            return QRcode_encodeInput(input)
         }
         guard let symbol else {
             let code = errno

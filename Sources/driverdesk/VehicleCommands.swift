@@ -49,7 +49,7 @@ extension DriverDeskCommand {
                 let paper = try InviteDocument.Paper(parsing: paper)
                 _ = try InviteFormat(path: out)
                 let v = try global.desk().writeKeyTag(plate: plate, to: out, paper: paper)
-                try global.output.print(v) { Voice.say(Message("cli.vehicle.tagWritten", ["plate": .text(v.plate), "out": .text(out)])) }
+                try global.output.print(v) { Voice.say(Message("cli.vehicle.tagWritten", ["plate": .text(v.plate), "token": .text(v.keyTag), "out": .text(out)])) }
             }
         }
 

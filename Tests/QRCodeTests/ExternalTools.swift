@@ -67,6 +67,19 @@ enum ExternalTools {
         return [UInt8](result.stdout)
     }
 
+    /// Decodes a QR image with zbarimg as a scanner app does, reading the text in the character set the symbol declares
+    /// (ECI) or else the one zbar guesses, and returns that text without the line zbar ends it with.
+    static func decodeText(imageAt url: URL) throws -> String {
+        let result = try run(try requireZbarimg(), ["--raw", "-q", url.path])
+        guard result.status == 0 else {
+            throw Missing(description: "zbarimg could not decode \(url.lastPathComponent) (exit \(result.status)): \(result.stderr)")
+        }
+        var text = String(decoding: result.stdout, as: UTF8.self)
+        guard text.hasSuffix("\n") else { throw Missing(description: "zbarimg printed no line for \(url.lastPathComponent): \(text)") }
+        text.removeLast()
+        return text
+    }
+
     static func temporaryURL(_ name: String) -> URL {
         FileManager.default.temporaryDirectory
             .appendingPathComponent("qrcode-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)-\(name)")
