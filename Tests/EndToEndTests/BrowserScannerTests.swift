@@ -121,8 +121,19 @@ extension BrowserTests {
         server = try Server(cli, now: cli.now)
         for (index, (plate, payload)) in zip(plates, tags).enumerated() {
             let ended = try written(cli) {
-                try browser.open(server.url + "moves")
-                try browser.find("form[action='/moves/toggle'].card input[name=plate]").type(scannerKeys(payload))
+                if index == 0 {
+                    // The page opened from a car picked in a list: its plate field is filled in (with another car) and
+                    // selected, and the scanner types over it into the focused field.
+                    let other = plates[1].addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+                    try browser.open(server.url + "moves?plate=" + other)
+                    #expect(try browser.find("form[action='/moves/toggle'].card input[name=plate]").property("value") as? String == plates[1])
+                    let focus = try browser.execute("var e = document.activeElement; return [e.name, e.selectionStart, e.selectionEnd, e.value.length];") as? [Any]
+                    #expect(focus?.map { "\($0)" } == ["plate", "0", "\(plates[1].utf16.count)", "\(plates[1].utf16.count)"], "the filled-in plate is focused and selected: \(focus ?? [])")
+                    try browser.pressKeys(scannerKeys(payload))
+                } else {
+                    try browser.open(server.url + "moves")
+                    try browser.find("form[action='/moves/toggle'].card input[name=plate]").type(scannerKeys(payload))
+                }
                 let flash = try browser.find("p.flash").text()
                 #expect(flash == "■ \(plate) · \(drivers[index]) · 30 分钟", "after scanning \(payload): \(flash)")
             }

@@ -90,6 +90,13 @@ final class WebDriver {
     }
 
     func open(_ url: String) throws { try call("POST", "/url", ["url": url]) }
+    /// Presses keys on whatever has the focus, as a USB scanner in keyboard mode does: no element is chosen, the caret
+    /// and any selection stay where the page put them.
+    func pressKeys(_ text: String) throws {
+        var keys: [[String: Any]] = []
+        for character in text { keys += [["type": "keyDown", "value": String(character)], ["type": "keyUp", "value": String(character)]] }
+        _ = try call("POST", "/actions", ["actions": [["type": "key", "id": "scanner", "actions": keys]]])
+    }
     func currentURL() throws -> String { try string(call("GET", "/url")) }
     func source() throws -> String { try string(call("GET", "/source")) }
 
