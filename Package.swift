@@ -85,6 +85,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
+        // The chain's PostgreSQL schema on a throwaway server (through psql): isolation, R1's exclusion constraints, roles.
+        .testTarget(name: "ChainSchemaTests"),
         // Issue 7, reliability: concurrency, kill -9, hostile input, backups, upgrades, security (`make test`; longer: `make soak`).
         .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore", "ParserChecks"], exclude: ["Fuzz"]),
         // libFuzzer targets (`make fuzz`, `scripts/fuzz.sh`): built with `--sanitize=fuzzer --sanitize=address` in .build/fuzz.

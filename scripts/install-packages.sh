@@ -13,10 +13,11 @@ run_packages=(pkg-config libsqlite3-dev libqrencode-dev zlib1g-dev libcrypt-dev)
 #   ImageMagick's SVG delegate: without it `convert x.svg` fails), qrencode (the benchmark's yardstick), chromium and
 #   chromium-driver (the printed slips and the browser tests), fonts-noto-cjk (Chinese glyphs), fontconfig (fc-list, fc-match: the preflight),
 #   poppler-utils (pdfinfo, pdftotext, pdftoppm, pdffonts), wrk (web load), time (GNU time, peak memory), curl (the
-#   reliability suite's web requests), coreutils, bash, util-linux, libc-bin and dpkg (sha256sum, env, setpriv, iconv,
-#   dpkg -S).
+#   reliability suite's web requests), coreutils, bash, util-linux, libc-bin and dpkg (sha256sum, env, setpriv, runuser,
+#   iconv, dpkg -S), postgresql-15 and postgresql-client-15 (initdb, pg_ctl and psql for the throwaway PostgreSQL 15
+#   of the chain's tests, scripts/pg-throwaway.sh; btree_gist comes with the server).
 test_packages=(sqlite3 zbar-tools imagemagick librsvg2-bin qrencode chromium chromium-driver fonts-noto-cjk fontconfig
-  poppler-utils wrk time curl coreutils bash util-linux libc-bin dpkg)
+  poppler-utils wrk time curl coreutils bash util-linux libc-bin dpkg postgresql-15 postgresql-client-15)
 
 case "$purpose" in
   run) packages=("${run_packages[@]}") ;;

@@ -9,10 +9,13 @@
 set -u
 work=$(mktemp -d "${TMPDIR:-/tmp}/driverdesk-preflight.XXXXXX")
 chromedriver_pid=""
+pg_folder=""
 cleanup() {
   [ -n "$chromedriver_pid" ] && kill "$chromedriver_pid" 2>/dev/null && wait "$chromedriver_pid" 2>/dev/null
+  [ -n "$pg_folder" ] && "$root/scripts/pg-throwaway.sh" stop "$pg_folder" >/dev/null 2>&1
   rm -rf "$work"
 }
+root=$(cd "$(dirname "$0")/.." && pwd)
 trap cleanup EXIT
 cd "$work" || exit 3
 
@@ -109,4 +112,28 @@ requests=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$work/wrk.out")
 need /usr/bin/time time
 /usr/bin/time -f %M -o "$work/peak" /usr/bin/env true 2>"$work/err" && grep -qE '^[0-9]+$' "$work/peak" || fail /usr/bin/time "cannot measure peak memory" time; ok
 
-echo "preflight: $checked checks passed (sqlite3, zbarimg, qrencode, rsvg-convert, convert, fc-list, chromium, poppler, chromedriver, curl, wrk, time, …)"
+# PostgreSQL 15: the chain's tests start a throwaway server (scripts/pg-throwaway.sh: initdb and pg_ctl in a folder of
+# their own, as the postgres user when run as root, through runuser), make btree_gist's exclusion constraint and query it.
+pg=/usr/lib/postgresql/15/bin
+for tool in initdb pg_ctl postgres; do need $pg/$tool postgresql-15; done
+need $pg/psql postgresql-client-15
+if [ "$(id -u)" -eq 0 ]; then
+  need /usr/sbin/runuser util-linux
+  /usr/sbin/runuser -u postgres -- /usr/bin/env true 2>"$work/err" || fail /usr/sbin/runuser "cannot run a program as the postgres user" "util-linux and postgresql-15"
+  ok
+fi
+# Under /tmp itself: the postgres user cannot enter this script's own folder.
+pg_folder=$(mktemp -u "${TMPDIR:-/tmp}/driverdesk-pg-preflight.XXXXXX")
+"$root/scripts/pg-throwaway.sh" start "$pg_folder" 2>"$work/err" || fail $pg/pg_ctl "cannot start a throwaway PostgreSQL server" postgresql-15; ok
+answer=$($pg/psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$pg_folder" -U postgres -d postgres 2>"$work/err" <<'SQL'
+CREATE EXTENSION btree_gist;
+CREATE TABLE t (car bigint, during int8range, EXCLUDE USING gist (car WITH =, during WITH &&));
+INSERT INTO t VALUES (1, int8range(1, 5)), (1, int8range(5, 9));
+SELECT count(*) || ' ' || current_setting('server_version_num')::int / 10000 FROM t;
+SQL
+)
+[ "$answer" = "2 15" ] || fail $pg/psql "cannot make and query a table with an exclusion constraint on the throwaway server (answered '$answer')" "postgresql-client-15 and postgresql-15"; ok
+"$root/scripts/pg-throwaway.sh" stop "$pg_folder" 2>"$work/err" && [ ! -e "$pg_folder" ] || fail $pg/pg_ctl "cannot stop the throwaway server" postgresql-15
+pg_folder=""; ok
+
+echo "preflight: $checked checks passed (sqlite3, zbarimg, qrencode, rsvg-convert, convert, fc-list, chromium, poppler, chromedriver, curl, wrk, time, PostgreSQL 15, …)"

@@ -23,9 +23,10 @@ struct ToolPackageTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Absolute paths of programs (`/usr/bin/x`, `/bin/x`, `/usr/sbin/x`, `/sbin/x`) named in a text.
+    /// Absolute paths of programs (`/usr/bin/x`, `/bin/x`, `/usr/sbin/x`, `/sbin/x`, PostgreSQL's `/usr/lib/postgresql/15/bin/x`)
+    /// named in a text.
     static func toolPaths(in text: String) -> Set<String> {
-        let pattern = try! NSRegularExpression(pattern: #"(?<![A-Za-z0-9_./-])(?:/usr)?/s?bin/[A-Za-z0-9][A-Za-z0-9._+-]*"#)
+        let pattern = try! NSRegularExpression(pattern: #"(?<![A-Za-z0-9_./-])(?:/usr/lib/postgresql/[0-9]+/bin|(?:/usr)?/s?bin)/[A-Za-z0-9][A-Za-z0-9._+-]*"#)
         let range = NSRange(text.startIndex..., in: text)
         return Set(pattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
     }
@@ -74,8 +75,8 @@ struct ToolPackageTests {
 
     @Test("the pattern finds tool paths in code and scripts, and not in longer paths or words")
     func pattern() {
-        #expect(ToolPackageTests.toolPaths(in: #"run("/usr/bin/zbarimg", …) and `/bin/bash -c`; /usr/sbin/runuser"#)
-                == ["/usr/bin/zbarimg", "/bin/bash", "/usr/sbin/runuser"])
+        #expect(ToolPackageTests.toolPaths(in: #"run("/usr/bin/zbarimg", …) and `/bin/bash -c`; /usr/sbin/runuser, "/usr/lib/postgresql/15/bin/psql""#)
+                == ["/usr/bin/zbarimg", "/bin/bash", "/usr/sbin/runuser", "/usr/lib/postgresql/15/bin/psql"])
         #expect(ToolPackageTests.toolPaths(in: "/opt/swift/usr/bin/swift, .build/debug/bin/x, robin/bin, /usr/local/bin/x").isEmpty)
     }
 

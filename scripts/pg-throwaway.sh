@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 for tests: a new cluster in FOLDER, serving a unix socket in FOLDER only (nothing on the
+# network), fsync off. As root it runs as the postgres user (PostgreSQL refuses root).
+#   scripts/pg-throwaway.sh start FOLDER   make the cluster and start it (superuser: postgres, trust on the socket)
+#   scripts/pg-throwaway.sh stop FOLDER    stop it at once and delete FOLDER
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+action=${1:?usage: pg-throwaway.sh start|stop FOLDER}
+folder=${2:?usage: pg-throwaway.sh start|stop FOLDER}
+as_owner=()
+if [ "$(id -u)" -eq 0 ]; then as_owner=(/usr/sbin/runuser -u postgres --); fi
+case "$action" in
+  start)
+    # The server outlives this script: it must not inherit a descriptor of whoever started it (Foundation's Process
+    # learns of this script's end through one, and a pipe would never reach its end).
+    for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null || true; fi; done
+    mkdir -p "$folder"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$folder"
+    "${as_owner[@]}" "$bin/initdb" -D "$folder/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >"$folder/initdb.log" 2>&1 \
+      || { cat "$folder/initdb.log" >&2; exit 1; }
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 30 \
+      -o "-k $folder -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+      || { cat "$folder/server.log" >&2; exit 1; }
+    ;;
+  stop)
+    if [ -d "$folder/data" ]; then "${as_owner[@]}" "$bin/pg_ctl" -D "$folder/data" -m immediate stop >/dev/null 2>&1 || true; fi
+    rm -rf "$folder"
+    ;;
+  *) echo "usage: pg-throwaway.sh start|stop FOLDER" >&2; exit 2 ;;
+esac
