@@ -18,6 +18,9 @@ let package = Package(
         // client's address).
         .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        // A chain's shops on one PostgreSQL database (docs/chain.md).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     // Each target declares exactly the modules its sources import (docs/architecture.md, "The modules"). The front
     // ends (DriverDeskWeb, driverdesk) reach the store only through DriverDeskApp, which re-exports DriverDeskCore.
@@ -32,6 +35,11 @@ let package = Package(
                 // SQLite's own calls, for the import's scan of every movement (ImportAttribution) and the change probe
                 // (ChangeProbe: `PRAGMA data_version` on a connection of its own).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
@@ -86,7 +94,11 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
         // The chain's PostgreSQL schema on a throwaway server (through psql): isolation, R1's exclusion constraints, roles.
-        .testTarget(name: "ChainSchemaTests"),
+        .testTarget(name: "ChainSchemaTests", dependencies: ["PostgresHarness"]),
+        // A throwaway PostgreSQL 15 for the tests (scripts/pg-throwaway.sh): the chain's roles, a database, psql.
+        .target(name: "PostgresHarness", path: "Tests/PostgresHarness"),
+        // The chain's store on PostgreSQL: connection, migrations under the advisory lock, shops.
+        .testTarget(name: "ChainStoreTests", dependencies: ["DriverDeskStore", "DriverDeskCore", "PostgresHarness"]),
         // Issue 7, reliability: concurrency, kill -9, hostile input, backups, upgrades, security (`make test`; longer: `make soak`).
         .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore", "ParserChecks"], exclude: ["Fuzz"]),
         // libFuzzer targets (`make fuzz`, `scripts/fuzz.sh`): built with `--sanitize=fuzzer --sanitize=address` in .build/fuzz.

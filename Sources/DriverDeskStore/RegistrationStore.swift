@@ -72,7 +72,6 @@ extension AppDatabase {
     public func removeRegistration(ref raw: String, at: Date, context: WriteContext) throws -> RegistrationRow {
         try write { db in
             var row = try AppDatabase.resolveRegistration(raw, db)
-            let time = try AppDatabase.config(db).time
             let registration = row.registration
             switch registration.status {
             case .invited:

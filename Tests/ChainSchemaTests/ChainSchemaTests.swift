@@ -1,4 +1,5 @@
 import Foundation
+import PostgresHarness
 import Testing
 
 /// The chain's schema on a real PostgreSQL 15 (issue 14): what the database itself guarantees, whatever the

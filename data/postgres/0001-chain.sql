@@ -186,6 +186,14 @@ CREATE FUNCTION current_shop() RETURNS bigint LANGUAGE sql STABLE AS $$
     SELECT nullif(current_setting('driverdesk.shop', true), '')::bigint
 $$;
 
+-- The shop a desk's address names (`?shop=CODE`): a desk sees no shop row before it has said which shop it is.
+CREATE FUNCTION shop_by_code(p_code text) RETURNS TABLE (id bigint, name text, time_zone text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT id, name, time_zone FROM shop WHERE code = p_code
+$$;
+REVOKE ALL ON FUNCTION shop_by_code(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION shop_by_code(text) TO driverdesk_desk, driverdesk_chain;
+
 -- Row-level security: forced, so that not even the tables' owner reads across shops by accident.
 DO $$
 DECLARE t text;

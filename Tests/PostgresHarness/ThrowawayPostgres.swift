@@ -1,44 +1,55 @@
 import Foundation
-import Testing
+
 
 /// A throwaway PostgreSQL 15 (scripts/pg-throwaway.sh) with the chain's roles and schema (data/postgres), for the tests
 /// of the database's own guarantees: row-level security between shops, the exclusion constraints of R1, the roles.
 /// It fails when the server cannot start; it never skips.
-final class ThrowawayPostgres {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let psqlPath = "/usr/lib/postgresql/15/bin/psql"
-    let folder: String
-    let database = "chain"
+public final class ThrowawayPostgres {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let psqlPath = "/usr/lib/postgresql/15/bin/psql"
+    public let folder: String
+    public let database = "chain"
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
         /// The rows of a `psql -At` answer, one line each.
-        var rows: [String] { stdout.split(separator: "\n").map(String.init) }
+        public var rows: [String] { stdout.split(separator: "\n").map(String.init) }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    init() throws {
+    /// Starts a server with the chain's roles and an empty database `chain` owned by driverdesk_owner; with `migrated`,
+    /// the chain's schema applied through psql as the owner (the schema tests), else left for DriverDesk to make.
+    public init(migrated: Bool = true) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-pg-\(UUID().uuidString.prefix(8))").path
         let started = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["start", folder])
         guard started.status == 0 else { throw Failure(description: "PostgreSQL did not start (exit \(started.status)): \(started.stderr)") }
         try must(sql("\\i \(ThrowawayPostgres.root.path)/data/postgres/roles.sql", as: "postgres", database: "postgres"))
         try must(sql("CREATE DATABASE \(database) OWNER driverdesk_owner", as: "postgres", database: "postgres"))
-        // As `driverdesk init` will: one transaction, under the chain's advisory lock.
-        try must(sql("SELECT pg_advisory_xact_lock(20261202);\n\\i \(ThrowawayPostgres.root.path)/data/postgres/0001-chain.sql", as: "driverdesk_owner", singleTransaction: true))
+        if migrated {
+            // As `driverdesk init` does: one transaction, under the chain's advisory lock.
+            try must(sql("SELECT pg_advisory_xact_lock(20261202);\n\\i \(ThrowawayPostgres.root.path)/data/postgres/0001-chain.sql", as: "driverdesk_owner", singleTransaction: true))
+        }
     }
 
+    /// The address DriverDesk connects to, as `role`, for `shop` (a code, or `*`).
+    public func address(as role: String, shop: String) -> String {
+        "postgres://\(role)@/\(database)?host=\(folder)&shop=\(shop)"
+    }
+
+    /// Stops the server and deletes its folder.
     deinit {
         _ = try? ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["stop", folder])
     }
 
     /// Runs SQL through psql as `role` (over the socket, trusted), stopping at the first error; with `shop`, the
     /// transaction-local `driverdesk.shop` is set first, as a desk does.
-    func sql(_ text: String, as role: String, database: String? = nil, shop: Int? = nil, singleTransaction: Bool = false) throws -> Result {
+    public func sql(_ text: String, as role: String, database: String? = nil, shop: Int? = nil, singleTransaction: Bool = false) throws -> Result {
         var script = text
         if let shop { script = "BEGIN;\nSELECT set_config('driverdesk.shop', '\(shop)', true) \\g /dev/null\n\(text)\nCOMMIT;" }
         var arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-U", role, "-d", database ?? self.database]
@@ -47,18 +58,18 @@ final class ThrowawayPostgres {
     }
 
     /// The rows of a query that must succeed.
-    func rows(_ text: String, as role: String, shop: Int? = nil) throws -> [String] {
+    public func rows(_ text: String, as role: String, shop: Int? = nil) throws -> [String] {
         try must(sql(text, as: role, shop: shop)).rows
     }
 
     @discardableResult
-    func must(_ result: Result) throws -> Result {
+    public func must(_ result: Result) throws -> Result {
         guard result.status == 0 else { throw Failure(description: "psql exit \(result.status): \(result.stderr)") }
         return result
     }
 
     /// Starts psql without waiting, for writers that overlap in time.
-    func start(_ text: String, as role: String, shop: Int) throws -> (Process, URL, URL) {
+    public func start(_ text: String, as role: String, shop: Int) throws -> (Process, URL, URL) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ThrowawayPostgres.psqlPath)
         process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-U", role, "-d", database, "-c",
@@ -74,7 +85,7 @@ final class ThrowawayPostgres {
 
     /// Runs a program to its end. Its input and outputs are files, not pipes: the server that the start script leaves
     /// running must hold nothing of ours open (a pipe it inherited would never reach its end).
-    static func run(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
+    public static func run(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-run-\(UUID().uuidString)").path
         let files = (input: base + ".in", output: base + ".out", errors: base + ".err")
         defer { for file in [files.input, files.output, files.errors] { try? FileManager.default.removeItem(atPath: file) } }

@@ -1,0 +1,217 @@
+import DriverDeskCore
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// A shop of the chain, as the `shop` table holds it.
+public struct ChainShop: Equatable, Sendable {
+    public var id: Int64
+    public var code: String
+    public var name: String
+    public var timeZone: String
+
+    public init(id: Int64, code: String, name: String, timeZone: String) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.timeZone = timeZone
+    }
+}
+
+/// A chain's PostgreSQL database (`--db postgres://…?shop=CODE`): one connection, made and migrated on first use.
+///
+/// The use cases are synchronous (as GRDB's transactions are); this type waits for postgres-nio's answers on the
+/// calling thread, which is never one of NIO's event loops: a command's main thread, or the web server's thread pool.
+/// Every statement is sent with its values bound (the extended protocol), never spliced into the SQL.
+public final class ChainDatabase: Sendable {
+    public let address: DatabaseAddress.Postgres
+    let connection: PostgresConnection
+    static let logger = Logger(label: "driverdesk.postgres")
+    /// The key of the advisory lock every migration takes: one migrator at a time per database.
+    public static let migrationLock: Int64 = 20_261_202
+
+    /// One migration: its name (the file's, without `.sql`) and its statements.
+    public struct Migration: Sendable {
+        public var name: String
+        public var sql: String
+
+        public init(name: String, sql: String) {
+            self.name = name
+            self.sql = sql
+        }
+
+        /// The migrations shipped in a folder (`data/postgres`): `NNNN-name.sql`, in the order of their numbers.
+        public static func shipped(in folder: URL) throws -> [Migration] {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            } catch {
+                throw DeskError.storage(message: "cannot read the PostgreSQL migrations in \(folder.path): \(error.localizedDescription)")
+            }
+            return try names.filter { $0.range(of: #"^[0-9]{4}-[a-z0-9-]+\.sql$"#, options: .regularExpression) != nil }.sorted().map { file in
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                return Migration(name: String(file.dropLast(4)), sql: text)
+            }
+        }
+    }
+
+    init(address: DatabaseAddress.Postgres, connection: PostgresConnection) {
+        self.address = address
+        self.connection = connection
+    }
+
+    /// Connects as the address's user: over the unix socket in its folder, or over TCP, encrypted when the server
+    /// offers it (as libpq's `sslmode=prefer`).
+    public static func connect(_ address: DatabaseAddress.Postgres) throws -> ChainDatabase {
+        let configuration: PostgresConnection.Configuration
+        if address.isSocket {
+            configuration = .init(unixSocketPath: "\(address.host)/.s.PGSQL.\(address.port)", username: address.user, password: address.password,
+                                  database: address.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            } catch {
+                throw DeskError.storage(message: "cannot prepare TLS for \(address.shown): \(error)")
+            }
+            configuration = .init(host: address.host, port: address.port, username: address.user, password: address.password,
+                                  database: address.database, tls: tls)
+        }
+        do {
+            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1,
+                                                            logger: logger).wait()
+            return ChainDatabase(address: address, connection: connection)
+        } catch {
+            throw DeskError.storage(message: "cannot connect to \(address.shown): \(ChainDatabase.describe(error))")
+        }
+    }
+
+    /// Closes the connection; the database cannot be used afterwards.
+    public func close() {
+        try? connection.close().wait()
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: [PostgresData] = []) throws -> [PostgresRow] {
+        do {
+            return try connection.query(sql, binds).wait().rows
+        } catch {
+            throw DeskError.storage(message: ChainDatabase.describe(error))
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try query("BEGIN")
+        do {
+            let result = try body()
+            try query("COMMIT")
+            return result
+        } catch {
+            _ = try? query("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// What the server said, without the statement or its values that postgres-nio adds, nor the server's detail
+    /// (`Key (id_number)=(…)`): a person's data stays out of errors and logs; a stray ID number is masked (R12).
+    static func describe(_ error: any Error) -> String {
+        let text: String
+        if let error = error as? PSQLError {
+            text = error.serverInfo?[.message] ?? "\(error.code)"
+        } else if let error = error as? PostgresError, case .server(let answer) = error {
+            text = answer.fields[.message] ?? "the server refused"
+        } else if let error = error as? DeskError, case .storage(let message) = error {
+            text = message
+        } else {
+            text = "\(error)"
+        }
+        return IDNumber.maskAll(in: text)
+    }
+
+    // MARK: Migrations
+
+    /// The names of the migrations applied, or nil when the database has none (it is empty).
+    func appliedMigrations() throws -> Set<String>? {
+        let exists = try query("SELECT to_regclass('public.driverdesk_migration') IS NOT NULL")
+        guard try exists.first?.decode(Bool.self) == true else { return nil }
+        return Set(try query("SELECT name FROM driverdesk_migration").map { try $0.decode(String.self) })
+    }
+
+    /// Makes or migrates the schema: each pending migration in one transaction of its own, under the advisory lock,
+    /// so that desks opening a new database at the same moment apply each migration once. A schema with a migration
+    /// this build does not know was made by a newer DriverDesk: refused whole, as on SQLite.
+    public func migrate(_ migrations: [Migration], now: Date) throws {
+        let known = migrations.map(\.name)
+        while true {
+            let done = try transaction { () throws -> Bool in
+                try query("SELECT pg_advisory_xact_lock($1)", [PostgresData(int64: ChainDatabase.migrationLock)])
+                let applied = try appliedMigrations() ?? []
+                guard applied.isSubset(of: Set(known)) else { throw AppDatabase.newerSchema(address.shown) }
+                guard let next = migrations.first(where: { !applied.contains($0.name) }) else { return true }
+                if applied.isEmpty {
+                    try query("CREATE TABLE IF NOT EXISTS driverdesk_migration (name text PRIMARY KEY, applied_at bigint NOT NULL)")
+                    try query("GRANT SELECT ON driverdesk_migration TO driverdesk_desk, driverdesk_chain")
+                }
+                let statements: [String]
+                do {
+                    statements = try SQLScript.statements(next.sql)
+                } catch {
+                    throw DeskError.storage(message: "the migration \(next.name) cannot be read: \(error)")
+                }
+                for statement in statements { try query(statement) }
+                try query("INSERT INTO driverdesk_migration (name, applied_at) VALUES ($1, $2)",
+                          [PostgresData(string: next.name), PostgresData(int64: now.seconds)])
+                return false
+            }
+            if done { return }
+        }
+    }
+
+    /// Whether the schema is this build's: nothing to do (true), or something to migrate (false); a newer one is refused.
+    public func isCurrent(_ migrations: [Migration]) throws -> Bool {
+        let applied = try appliedMigrations() ?? []
+        guard applied.isSubset(of: Set(migrations.map(\.name))) else { throw AppDatabase.newerSchema(address.shown) }
+        return applied.count == migrations.count
+    }
+
+    // MARK: Shops
+
+    /// Adds a shop (the chain's owner only: the desks' role may not); an existing code is left as it is and returned.
+    @discardableResult
+    public func addShop(code: String, name: String, timeZone: String, now: Date) throws -> (shop: ChainShop, created: Bool) {
+        try transaction {
+            let inserted = try query("""
+                INSERT INTO shop (code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING
+                RETURNING id, code, name, time_zone
+                """, [PostgresData(string: code), PostgresData(string: name), PostgresData(string: timeZone), PostgresData(int64: now.seconds)])
+            if let row = inserted.first { return (try ChainDatabase.shop(row), true) }
+            guard let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first else {
+                throw DeskError.storage(message: "shop \(code) was neither added nor found")
+            }
+            return (try ChainDatabase.shop(row), false)
+        }
+    }
+
+    /// Every shop this connection may see, by code: all of them for the owner and the chain's manager.
+    public func shops() throws -> [ChainShop] {
+        try query("SELECT id, code, name, time_zone FROM shop ORDER BY code").map(ChainDatabase.shop)
+    }
+
+    /// The shop with a code, whoever asks (a desk sees no shop row before it has said which shop it is).
+    public func shop(code: String) throws -> ChainShop? {
+        try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first.map { row in
+            let (id, name, zone) = try row.decode((Int64, String, String).self)
+            return ChainShop(id: id, code: code, name: name, timeZone: zone)
+        }
+    }
+
+    static func shop(_ row: PostgresRow) throws -> ChainShop {
+        let (id, code, name, zone) = try row.decode((Int64, String, String, String).self)
+        return ChainShop(id: id, code: code, name: name, timeZone: zone)
+    }
+}

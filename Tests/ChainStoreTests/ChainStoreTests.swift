@@ -1,0 +1,147 @@
+import DriverDeskCore
+@testable import DriverDeskStore
+import Foundation
+import PostgresHarness
+import Testing
+
+/// The chain's store on a real PostgreSQL 15 (issue 14), through postgres-nio as DriverDesk connects: the schema made
+/// on first use under the advisory lock, a newer schema refused, shops added by the owner and found by a desk.
+@Suite("Chain store on PostgreSQL: migrations and shops", .serialized)
+struct ChainStoreTests {
+    static let migrations: [ChainDatabase.Migration] = {
+        try! ChainDatabase.Migration.shipped(in: ThrowawayPostgres.root.appendingPathComponent("data/postgres"))
+    }()
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func connect(_ pg: ThrowawayPostgres, as role: String, shop: String = "BJ01") throws -> ChainDatabase {
+        guard case .postgres(let address) = try DatabaseAddress(parsing: pg.address(as: role, shop: shop)) else { throw ThrowawayPostgres.Failure(description: "not a postgres address") }
+        return try ChainDatabase.connect(address)
+    }
+
+    @Test("the shipped migrations are numbered files, and the first makes the chain's schema")
+    func shipped() {
+        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain"])
+        #expect(ChainStoreTests.migrations.first?.sql.contains("CREATE TABLE movement") == true)
+    }
+
+    @Test("the owner makes the schema on first use, once; a second migrator finds nothing to do")
+    func migratesOnce() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let owner = try connect(pg, as: "driverdesk_owner")
+        defer { owner.close() }
+        #expect(try owner.isCurrent(ChainStoreTests.migrations) == false)
+        try owner.migrate(ChainStoreTests.migrations, now: now)
+        #expect(try owner.isCurrent(ChainStoreTests.migrations))
+        try owner.migrate(ChainStoreTests.migrations, now: now)
+        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000"])
+        // What psql makes of the same file: the same tables, all forced under row-level security.
+        let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
+        #expect(forced == ["10"])
+    }
+
+    @Test("four desks opening a new database at once: each migration applied exactly once")
+    func concurrentMigrators() async throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let addresses = (0..<4).map { _ in pg.address(as: "driverdesk_owner", shop: "BJ01") }
+        let migrations = ChainStoreTests.migrations, now = self.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for raw in addresses {
+                group.addTask {
+                    guard case .postgres(let address) = try DatabaseAddress(parsing: raw) else { return }
+                    let database = try ChainDatabase.connect(address)
+                    defer { database.close() }
+                    try database.migrate(migrations, now: now)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["1"])
+    }
+
+    @Test("a desk cannot make the schema: the error says so and nothing is made")
+    func deskCannotMigrate() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let desk = try connect(pg, as: "driverdesk_desk")
+        defer { desk.close() }
+        #expect(throws: DeskError.self) { try desk.migrate(ChainStoreTests.migrations, now: now) }
+        #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])
+    }
+
+    @Test("a schema with a migration this build does not know is refused, as on SQLite, and left as it is")
+    func newerSchema() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let owner = try connect(pg, as: "driverdesk_owner")
+        defer { owner.close() }
+        try owner.migrate(ChainStoreTests.migrations, now: now)
+        try pg.must(pg.sql("INSERT INTO driverdesk_migration VALUES ('0002-from-the-future', 0)", as: "postgres"))
+        for attempt in [{ try owner.migrate(ChainStoreTests.migrations, now: now) }, { _ = try owner.isCurrent(ChainStoreTests.migrations) }] {
+            let error = #expect(throws: DeskError.self) { try attempt() }
+            guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(message.contains("newer DriverDesk") && message.contains("postgres://driverdesk_owner@/chain"), "\(message)")
+        }
+        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["2"])
+    }
+
+    @Test("the owner adds shops (a code twice is one shop); a desk finds its own by code and cannot add one")
+    func shops() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let owner = try connect(pg, as: "driverdesk_owner")
+        defer { owner.close() }
+        try owner.migrate(ChainStoreTests.migrations, now: now)
+        let first = try owner.addShop(code: "BJ01", name: "北京一店", timeZone: "Asia/Shanghai", now: now)
+        #expect(first.created && first.shop.code == "BJ01" && first.shop.name == "北京一店")
+        let again = try owner.addShop(code: "BJ01", name: "别的名字", timeZone: "Asia/Urumqi", now: now)
+        #expect(!again.created && again.shop == first.shop)
+        let second = try owner.addShop(code: "SH01", name: "上海一店", timeZone: "Asia/Shanghai", now: now).shop
+        #expect(try owner.shops().map(\.code) == ["BJ01", "SH01"])
+
+        let desk = try connect(pg, as: "driverdesk_desk")
+        defer { desk.close() }
+        #expect(try desk.shop(code: "SH01") == second && second.name == "上海一店" && second.timeZone == "Asia/Shanghai")
+        #expect(try desk.shop(code: "GZ01") == nil)
+        #expect(try desk.shops().isEmpty, "a desk sees no shop row before it says which shop it is")
+        #expect(throws: DeskError.self) { try desk.addShop(code: "GZ01", name: "广州一店", timeZone: "Asia/Shanghai", now: now) }
+        #expect(try pg.rows("SELECT count(*) FROM shop", as: "postgres") == ["2"])
+    }
+
+    @Test("an error from the server carries its message, not the statement (which may hold a person's data)")
+    func errorsWithoutStatements() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let owner = try connect(pg, as: "driverdesk_owner")
+        defer { owner.close() }
+        let error = #expect(throws: DeskError.self) { try owner.query("SELECT '110105198803124111'::int") }
+        guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("out of range for type integer") && !message.contains("SELECT") && !message.contains("110105198803124111")
+                && message.contains("110105********4111") && !message.contains("server:"), "\(message)")
+    }
+}
+
+@Suite("SQL scripts cut into statements")
+struct SQLScriptTests {
+    @Test("semicolons inside quotes, names, dollar-quoted bodies and comments do not end a statement")
+    func quoting() throws {
+        let script = """
+            -- a comment; with a semicolon
+            CREATE TABLE "a;b" (x text DEFAULT 'it''s; fine');
+            /* block; /* nested; */ still */ SELECT 1;
+            CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;
+            DO $body$ BEGIN PERFORM 1; END $body$;
+            SELECT $1::int
+            """
+        #expect(try SQLScript.statements(script) == [
+            #"CREATE TABLE "a;b" (x text DEFAULT 'it''s; fine')"#,
+            "SELECT 1",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$",
+            "DO $body$ BEGIN PERFORM 1; END $body$",
+            "SELECT $1::int",
+        ])
+    }
+
+    @Test("an unfinished quote, body or comment names its line; a psql command is refused")
+    func unfinished() {
+        #expect(throws: SQLScript.Unfinished(line: 2)) { try SQLScript.statements("SELECT 1;\nSELECT 'open;\n") }
+        #expect(throws: SQLScript.Unfinished(line: 1)) { try SQLScript.statements("DO $$ BEGIN") }
+        #expect(throws: SQLScript.Unfinished(line: 3)) { try SQLScript.statements("\n\n/* never closed") }
+        #expect(throws: SQLScript.BackslashCommand(line: 2)) { try SQLScript.statements("SELECT 1;\n\\i other.sql") }
+    }
+}
