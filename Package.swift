@@ -92,7 +92,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore", "PostgresHarness"]),
         // The chain's PostgreSQL schema on a throwaway server (through psql): isolation, R1's exclusion constraints, roles.
         .testTarget(name: "ChainSchemaTests", dependencies: ["PostgresHarness"]),
         // A throwaway PostgreSQL 15 for the tests (scripts/pg-throwaway.sh): the chain's roles, a database, psql.

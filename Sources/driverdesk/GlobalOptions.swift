@@ -49,10 +49,35 @@ struct GlobalOptions: ParsableArguments {
         return try Fields.name(NSUserName(), field: "operator", maxLength: 64)
     }
 
+    /// `--db` (else `$DRIVERDESK_DB`, else the default file) read: a SQLite file, or a chain's PostgreSQL address
+    /// (`$PGPASSWORD` gives its password when the address has none).
+    func address() throws -> DatabaseAddress {
+        try DatabaseAddress(parsing: databasePath, field: db != nil ? "db" : "DRIVERDESK_DB", environment: environment)
+    }
+
     /// Opens the shop's database (creating it with its schema on first use): one connection for a command, a pool
-    /// of readers for the server.
+    /// of readers for the server. The shop's commands do not run on a chain's PostgreSQL database yet.
     func shop(_ connections: Shop.Connections = .single) throws -> Shop {
-        try Shop.open(path: databasePath, connections: connections)
+        switch try address() {
+        case .sqlite(let path):
+            return try Shop.open(path: path, connections: connections)
+        case .postgres:
+            throw DeskError.invalid(field: db != nil ? "db" : "DRIVERDESK_DB", reason: Message("input.db.chainCommand"))
+        }
+    }
+
+    /// The chain's database (`shop add`, `shop list`), made or migrated on first use.
+    func chain() throws -> Chain {
+        guard case .postgres(let address) = try address() else {
+            throw DeskError.invalid(field: db != nil ? "db" : "DRIVERDESK_DB",
+                                    reason: Message("input.db.chainOnly", ["example": .text("postgres://driverdesk_owner@/driverdesk?host=/run/postgresql&shop=*")]))
+        }
+        let name = try operatorNameResolved()
+        _ = try language()
+        let raw = now ?? environment["DRIVERDESK_NOW"].flatMap { $0.isEmpty ? nil : $0 }
+        // The chain has no time zone of its own: --now is read in the default shop zone's.
+        let clock = try raw.map { try Config().time.parse($0, field: now != nil ? "now" : "DRIVERDESK_NOW", now: Date()) } ?? Date()
+        return try Chain.open(address, now: clock, operator: name)
     }
 
     /// `--lang`, else `$DRIVERDESK_LANG`, checked; nil: the shop's `ui.language`.

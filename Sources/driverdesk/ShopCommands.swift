@@ -10,6 +10,19 @@ extension DriverDeskCommand {
         @Option(help: "The shop's time zone (default Asia/Shanghai).") var timeZone: String?
 
         func run() throws {
+            if case .postgres(let address) = try global.address() {
+                // A chain: the schema made or migrated, and the address's shop added when it is not there yet.
+                let chain = try global.chain()
+                defer { chain.close() }
+                guard case .code(let code) = address.shop else {
+                    throw DeskError.invalid(field: global.db != nil ? "db" : "DRIVERDESK_DB", reason: Message("input.db.noShop"))
+                }
+                let shop = try chain.addShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
+                try global.output.print(shop) {
+                    Voice.say(Message("cli.init.ready", ["shop": .text(shop.name), "zone": .text(shop.timeZone), "path": .text(address.shown)]))
+                }
+                return
+            }
             let desk = try global.desk()
             let settings = try desk.initialise(shopName: shopName, timeZone: timeZone)
             try global.output.print(settings) {

@@ -12,6 +12,7 @@ struct ChainStoreTests {
         try! ChainDatabase.Migration.shipped(in: ThrowawayPostgres.root.appendingPathComponent("data/postgres"))
     }()
     let now = Date(timeIntervalSince1970: 1_795_000_000)
+    var context: WriteContext { WriteContext(operator: "店长", now: now) }
 
     func connect(_ pg: ThrowawayPostgres, as role: String, shop: String = "BJ01") throws -> ChainDatabase {
         guard case .postgres(let address) = try DatabaseAddress(parsing: pg.address(as: role, shop: shop)) else { throw ThrowawayPostgres.Failure(description: "not a postgres address") }
@@ -88,11 +89,11 @@ struct ChainStoreTests {
         let owner = try connect(pg, as: "driverdesk_owner")
         defer { owner.close() }
         try owner.migrate(ChainStoreTests.migrations, now: now)
-        let first = try owner.addShop(code: "BJ01", name: "北京一店", timeZone: "Asia/Shanghai", now: now)
+        let first = try owner.addShop(code: "BJ01", name: "北京一店", timeZone: "Asia/Shanghai", context: context)
         #expect(first.created && first.shop.code == "BJ01" && first.shop.name == "北京一店")
-        let again = try owner.addShop(code: "BJ01", name: "别的名字", timeZone: "Asia/Urumqi", now: now)
+        let again = try owner.addShop(code: "BJ01", name: "别的名字", timeZone: "Asia/Urumqi", context: context)
         #expect(!again.created && again.shop == first.shop)
-        let second = try owner.addShop(code: "SH01", name: "上海一店", timeZone: "Asia/Shanghai", now: now).shop
+        let second = try owner.addShop(code: "SH01", name: "上海一店", timeZone: "Asia/Shanghai", context: context).shop
         #expect(try owner.shops().map(\.code) == ["BJ01", "SH01"])
 
         let desk = try connect(pg, as: "driverdesk_desk")
@@ -100,8 +101,13 @@ struct ChainStoreTests {
         #expect(try desk.shop(code: "SH01") == second && second.name == "上海一店" && second.timeZone == "Asia/Shanghai")
         #expect(try desk.shop(code: "GZ01") == nil)
         #expect(try desk.shops().isEmpty, "a desk sees no shop row before it says which shop it is")
-        #expect(throws: DeskError.self) { try desk.addShop(code: "GZ01", name: "广州一店", timeZone: "Asia/Shanghai", now: now) }
+        #expect(throws: DeskError.self) { try desk.addShop(code: "GZ01", name: "广州一店", timeZone: "Asia/Shanghai", context: context) }
         #expect(try pg.rows("SELECT count(*) FROM shop", as: "postgres") == ["2"])
+        // Each new shop starts with its name and time zone as settings, and its own audit says who added it.
+        #expect(try pg.rows("SELECT shop_id || ' ' || key || ' ' || value FROM setting ORDER BY shop_id, key", as: "postgres")
+                == ["\(first.shop.id) shop.name 北京一店", "\(first.shop.id) shop.timeZone Asia/Shanghai", "\(second.id) shop.name 上海一店", "\(second.id) shop.timeZone Asia/Shanghai"])
+        #expect(try pg.rows("SELECT shop_id || ' ' || operator || ' ' || action || ' ' || subject FROM audit ORDER BY id", as: "postgres")
+                == ["\(first.shop.id) 店长 shop.add shop BJ01", "\(second.id) 店长 shop.add shop SH01"])
     }
 
     @Test("an error from the server carries its message, not the statement (which may hold a person's data)")

@@ -181,15 +181,26 @@ public final class ChainDatabase: Sendable {
 
     // MARK: Shops
 
-    /// Adds a shop (the chain's owner only: the desks' role may not); an existing code is left as it is and returned.
+    /// Adds a shop with its name and time zone as its first settings, audited in the new shop's own audit (the chain's
+    /// owner only: a desk's role may not). A code that exists is left as it is and returned, with `created` false.
     @discardableResult
-    public func addShop(code: String, name: String, timeZone: String, now: Date) throws -> (shop: ChainShop, created: Bool) {
+    public func addShop(code: String, name: String, timeZone: String, context: WriteContext) throws -> (shop: ChainShop, created: Bool) {
         try transaction {
             let inserted = try query("""
                 INSERT INTO shop (code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING
                 RETURNING id, code, name, time_zone
-                """, [PostgresData(string: code), PostgresData(string: name), PostgresData(string: timeZone), PostgresData(int64: now.seconds)])
-            if let row = inserted.first { return (try ChainDatabase.shop(row), true) }
+                """, [PostgresData(string: code), PostgresData(string: name), PostgresData(string: timeZone), PostgresData(int64: context.now.seconds)])
+            if let row = inserted.first {
+                let shop = try ChainDatabase.shop(row)
+                for (key, value) in [("shop.name", name), ("shop.timeZone", timeZone)] {
+                    try query("INSERT INTO setting (shop_id, key, value) VALUES ($1, $2, $3)",
+                              [PostgresData(int64: shop.id), PostgresData(string: key), PostgresData(string: value)])
+                }
+                try query("INSERT INTO audit (shop_id, at, operator, action, subject, before, after) VALUES ($1, $2, $3, 'shop.add', $4, NULL, $5)",
+                          [PostgresData(int64: shop.id), PostgresData(int64: context.now.seconds), PostgresData(string: context.operator),
+                           PostgresData(string: "shop \(code)"), PostgresData(string: Audit.json(["code": code, "name": name, "timeZone": timeZone]))])
+                return (shop, true)
+            }
             guard let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first else {
                 throw DeskError.storage(message: "shop \(code) was neither added nor found")
             }

@@ -1,0 +1,87 @@
+import Foundation
+import PostgresHarness
+import Testing
+
+/// `driverdesk shop add` and `shop list` on a throwaway PostgreSQL 15, through the built binary (issue 14): the chain's
+/// owner makes the schema on first use and adds shops; a desk's role can do neither; the shop's own commands say they
+/// do not run on a chain yet, and nothing is written on any refusal.
+@Suite("Chain commands on PostgreSQL: shop add, shop list", .serialized)
+struct ChainCommandTests {
+    func dump(_ pg: ThrowawayPostgres) throws -> [String] {
+        let tables = try pg.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename", as: "postgres")
+        return try tables.map { table in try pg.rows("SELECT '\(table)', md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(table) t", as: "postgres").joined() }
+    }
+
+    @Test("the owner makes the schema on first use and adds shops, once each; the list shows them; --json has their ids")
+    func addAndList() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let cli = try CLI()
+        let owner = pg.address(as: "driverdesk_owner", shop: "*")
+        let added = try cli.run(["shop", "add", "BJ01", "--name", "北京朝阳店", "--db", owner, "--now", "2026-11-20 09:00", "--json"], withDefaults: false)
+        #expect(added.status == 0, "\(added.stderr)")
+        let shop = try added.object()
+        #expect(shop["code"] as? String == "BJ01" && shop["name"] as? String == "北京朝阳店" && shop["timeZone"] as? String == "Asia/Shanghai"
+                && shop["created"] as? Bool == true && (shop["id"] as? Int ?? 0) > 0, "\(shop)")
+        let text = try cli.run(["shop", "add", "SH01", "--name", "上海浦东店", "--time-zone", "Asia/Shanghai", "--db", owner], withDefaults: false)
+        #expect(text.status == 0 && text.stdout == "已添加门店 SH01：上海浦东店（Asia/Shanghai）\n", "\(text.stdout)\(text.stderr)")
+        let again = try cli.run(["shop", "add", "BJ01", "--name", "别的名字", "--db", owner, "--lang", "en"], withDefaults: false)
+        #expect(again.status == 0 && again.stdout == "Shop BJ01 exists already: 北京朝阳店 (Asia/Shanghai); nothing changed\n", "\(again.stdout)\(again.stderr)")
+
+        let list = try cli.run(["shop", "list", "--db", owner], withDefaults: false)
+        #expect(list.status == 0, "\(list.stderr)")
+        let lines = list.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3 && lines[0].contains("门店代码") && lines[1].contains("BJ01") && lines[1].contains("北京朝阳店") && lines[2].contains("SH01"), "\(list.stdout)")
+        let json = try cli.run(["shop", "list", "--db", owner, "--json"], withDefaults: false).array()
+        #expect(json.map { $0["code"] as? String } == ["BJ01", "SH01"] && json.allSatisfy { ($0["created"] as? Bool) == nil })
+        #expect(try pg.rows("SELECT operator || ' ' || action || ' ' || subject FROM audit ORDER BY id", as: "postgres") == ["e2e shop.add shop BJ01", "e2e shop.add shop SH01"])
+    }
+
+    @Test("refusals write nothing: bad code, name or zone; a desk adding a shop; a SQLite file; the shop's commands on a chain")
+    func refusals() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let cli = try CLI()
+        let owner = pg.address(as: "driverdesk_owner", shop: "*")
+        #expect(try cli.run(["shop", "add", "BJ01", "--name", "北京朝阳店", "--db", owner], withDefaults: false).status == 0)
+        let before = try dump(pg)
+        let cases: [([String], Int32, String)] = [
+            (["shop", "add", "北京", "--name", "x", "--db", owner], 2, "门店代码（shop-code）：“北京”不是店铺代码"),
+            (["shop", "add", "GZ01", "--name", "", "--db", owner], 2, "店名（shop-name）"),
+            (["shop", "add", "GZ01", "--name", "广州店", "--time-zone", "Mars/Olympus", "--db", owner], 2, "时区（time-zone）"),
+            (["shop", "add", "GZ01", "--name", "广州店", "--db", pg.address(as: "driverdesk_desk", shop: "BJ01")], 3, "permission denied"),
+            (["shop", "list", "--db", cli.db], 2, "数据库（db）：门店只在连锁的 PostgreSQL 数据库里添加和列出"),
+            (["status", "--db", pg.address(as: "driverdesk_desk", shop: "BJ01")], 2, "这个命令还不能在连锁的 PostgreSQL 数据库上运行"),
+            (["shop", "list", "--db", "postgres://driverdesk_owner@/chain?host=\(pg.folder)"], 2, "?shop=代码"),
+        ]
+        for (arguments, status, says) in cases {
+            let result = try cli.run(arguments, withDefaults: false)
+            #expect(result.status == status && result.stderr.contains(says), "\(arguments): exit \(result.status): \(result.stderr)")
+        }
+        #expect(try dump(pg) == before)
+        #expect(!FileManager.default.fileExists(atPath: cli.db), "no SQLite file made for a refused command")
+    }
+
+    @Test("init on a chain's address makes the schema and the address's shop, once; the password is never printed")
+    func initOnAChain() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let cli = try CLI()
+        let address = pg.address(as: "driverdesk_owner", shop: "BJ01").replacingOccurrences(of: "driverdesk_owner@", with: "driverdesk_owner:s3cret-word@")
+        let first = try cli.run(["init", "--shop-name", "北京朝阳店", "--db", address], withDefaults: false)
+        #expect(first.status == 0 && first.stdout.contains("已就绪：北京朝阳店（Asia/Shanghai）") && first.stdout.contains("shop=BJ01"), "\(first.stdout)\(first.stderr)")
+        #expect(!(first.stdout + first.stderr).contains("s3cret-word"))
+        let second = try cli.run(["init", "--db", address, "--json"], withDefaults: false)
+        let secondShop = try second.object()
+        #expect(second.status == 0 && secondShop["created"] as? Bool == false, "\(second.stdout)\(second.stderr)")
+        #expect(try pg.rows("SELECT code || ' ' || name FROM shop", as: "postgres") == ["BJ01 北京朝阳店"])
+        let chainWide = try cli.run(["init", "--db", pg.address(as: "driverdesk_owner", shop: "*")], withDefaults: false)
+        #expect(chainWide.status == 2 && chainWide.stderr.contains("?shop=代码"), "\(chainWide.stderr)")
+    }
+
+    @Test("a desk's role cannot make a new chain's schema, and is told to run init as the owner; nothing is made")
+    func deskCannotMakeTheSchema() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let cli = try CLI()
+        let result = try cli.run(["shop", "list", "--db", pg.address(as: "driverdesk_desk", shop: "*")], withDefaults: false)
+        #expect(result.status == 3 && result.stderr.contains("driverdesk_owner") && result.stderr.contains("driverdesk init"), "\(result.stderr)")
+        #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])
+    }
+}
