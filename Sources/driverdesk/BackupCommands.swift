@@ -9,6 +9,7 @@ extension DriverDeskCommand {
         @Argument(help: "The backup file to create (it must not exist).") var file: String
 
         func run() throws {
+            try global.refuseChain(Message("input.db.backupChain", ["tool": .text("pg_dump")]))
             let view = try global.desk().backup(to: file)
             try global.output.print(view) { Voice.say(Message("cli.backup.done", ["file": .text(view.file), "kibibytes": .number(Int(view.bytes / 1024))])) }
         }
@@ -20,6 +21,7 @@ extension DriverDeskCommand {
         @Argument(help: "The backup file.") var file: String
 
         func run() throws {
+            try global.refuseChain(Message("input.db.backupChain", ["tool": .text("pg_restore")]))
             let view = try global.desk().restore(from: file)
             try global.output.print(view) { Voice.say(Message("cli.restore.done", ["path": .text(global.databasePath), "file": .text(view.file)])) }
         }

@@ -66,6 +66,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Refuses (exit 2, nothing written) a command that a chain's PostgreSQL database does with its own tools.
+    func refuseChain(_ reason: Message) throws {
+        if case .postgres = try address() { throw DeskError.invalid(field: db != nil ? "db" : "DRIVERDESK_DB", reason: reason) }
+    }
+
     /// The chain's database (`shop add`, `shop list`), made or migrated on first use.
     func chain() throws -> Chain {
         guard case .postgres(let address) = try address() else {

@@ -51,6 +51,8 @@ struct ChainCommandTests {
             (["shop", "list", "--db", cli.db], 2, "数据库（db）：门店只在连锁的 PostgreSQL 数据库里添加和列出"),
             (["status", "--db", pg.address(as: "driverdesk_desk", shop: "BJ01")], 2, "这个命令还不能在连锁的 PostgreSQL 数据库上运行"),
             (["shop", "list", "--db", "postgres://driverdesk_owner@/chain?host=\(pg.folder)"], 2, "?shop=代码"),
+            (["backup", "/tmp/never-written.sqlite", "--db", owner], 2, "用 PostgreSQL 自己的工具备份和恢复：pg_dump"),
+            (["restore", "/tmp/never-read.sqlite", "--db", owner, "--lang", "en"], 2, "backed up and restored with PostgreSQL's own tools: pg_restore"),
         ]
         for (arguments, status, says) in cases {
             let result = try cli.run(arguments, withDefaults: false)
