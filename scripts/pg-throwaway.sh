@@ -7,6 +7,8 @@ set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
 action=${1:?usage: pg-throwaway.sh start|stop FOLDER}
 folder=${2:?usage: pg-throwaway.sh start|stop FOLDER}
+# The postgres user may not be able to enter the folder this script was started in.
+cd /
 as_owner=()
 if [ "$(id -u)" -eq 0 ]; then as_owner=(/usr/sbin/runuser -u postgres --); fi
 case "$action" in

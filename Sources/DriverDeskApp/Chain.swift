@@ -27,7 +27,8 @@ public struct Chain: Sendable {
             if try !database.isCurrent(migrations) {
                 do {
                     try database.migrate(migrations, now: now)
-                } catch DeskError.storage(let message) {
+                } catch DeskError.storage(let message) where message.contains("permission denied") {
+                    // A desk's role (or the chain manager's) may not change the schema: say who may.
                     throw DeskError.storage(message: "the chain's schema in \(address.shown) is missing or older than this DriverDesk, and \(address.user) cannot make it (\(message)): run `driverdesk init` once with the chain owner's address (user driverdesk_owner)")
                 }
             }
@@ -40,14 +41,24 @@ public struct Chain: Sendable {
 
     public func close() { database.close() }
 
+    /// A shop as typed for `shop add` (or `init` on a chain), checked field by field before anything is opened.
+    public struct NewShop: Sendable {
+        public var code: String
+        public var name: String
+        public var timeZone: String
+
+        public init(code: String, name: String, timeZone: String?) throws {
+            self.code = try DatabaseAddress.shopCode(code, field: "shop-code")
+            self.name = try Chain.asField("shop-name") { try Config.setting("shop.name").normalise(try Fields.name(name, field: "shop-name", maxLength: 200)) }
+            let zoneSetting = try Config.setting("shop.timeZone")
+            self.timeZone = try Chain.asField("time-zone") { try zoneSetting.normalise(timeZone ?? zoneSetting.defaultValue) }
+        }
+    }
+
     /// `shop add CODE --name N [--time-zone Z]`: a new shop with its name and zone as its first settings. A code that
     /// exists already is left as it is (`created` false), so a set-up script may run twice.
-    public func addShop(code: String, name: String, timeZone: String?) throws -> ChainShopView {
-        let code = try DatabaseAddress.shopCode(code, field: "shop-code")
-        let name = try Chain.asField("shop-name") { try Config.setting("shop.name").normalise(try Fields.name(name, field: "shop-name", maxLength: 200)) }
-        let zoneSetting = try Config.setting("shop.timeZone")
-        let zone = try Chain.asField("time-zone") { try zoneSetting.normalise(timeZone ?? zoneSetting.defaultValue) }
-        let added = try database.addShop(code: code, name: name, timeZone: zone, context: WriteContext(operator: operatorName, now: now))
+    public func addShop(_ new: NewShop) throws -> ChainShopView {
+        let added = try database.addShop(code: new.code, name: new.name, timeZone: new.timeZone, context: WriteContext(operator: operatorName, now: now))
         return ChainShopView(id: added.shop.id, code: added.shop.code, name: added.shop.name, timeZone: added.shop.timeZone, created: added.created)
     }
 

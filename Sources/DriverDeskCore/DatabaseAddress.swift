@@ -52,6 +52,10 @@ public enum DatabaseAddress: Equatable, Sendable {
         guard !text.isEmpty else { throw DeskError.invalid(field: field, reason: Message("input.db.required")) }
         let scheme = ["postgres://", "postgresql://"].first { text.lowercased().hasPrefix($0) }
         guard let scheme else {
+            // postgres:/… or postgresql:user@… is a mistyped address, not a file to make (whose name might hold a password).
+            if ["postgres:", "postgresql:"].contains(where: { text.lowercased().hasPrefix($0) }) {
+                throw DeskError.invalid(field: field, reason: Message("input.db.address", ["part": .term("addressPart", "scheme"), "example": .text("postgres://driverdesk@/driverdesk?host=/run/postgresql&shop=BJ01")]))
+            }
             self = .sqlite(path: text)
             return
         }

@@ -16,9 +16,10 @@ extension DriverDeskCommand {
             @Option(help: "The shop's time zone (default Asia/Shanghai).") var timeZone: String?
 
             func run() throws {
+                let new = try Chain.NewShop(code: code, name: name, timeZone: timeZone)
                 let chain = try global.chain()
                 defer { chain.close() }
-                let shop = try chain.addShop(code: code, name: name, timeZone: timeZone)
+                let shop = try chain.addShop(new)
                 try global.output.print(shop) {
                     guard shop.created == false else {
                         return Voice.say(Message("cli.shop.added", ["code": .text(shop.code), "name": .text(shop.name), "zone": .text(shop.timeZone)]))

@@ -12,12 +12,13 @@ extension DriverDeskCommand {
         func run() throws {
             if case .postgres(let address) = try global.address() {
                 // A chain: the schema made or migrated, and the address's shop added when it is not there yet.
-                let chain = try global.chain()
-                defer { chain.close() }
                 guard case .code(let code) = address.shop else {
                     throw DeskError.invalid(field: global.db != nil ? "db" : "DRIVERDESK_DB", reason: Message("input.db.noShop"))
                 }
-                let shop = try chain.addShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
+                let new = try Chain.NewShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
+                let chain = try global.chain()
+                defer { chain.close() }
+                let shop = try chain.addShop(new)
                 try global.output.print(shop) {
                     Voice.say(Message("cli.init.ready", ["shop": .text(shop.name), "zone": .text(shop.timeZone), "path": .text(address.shown)]))
                 }

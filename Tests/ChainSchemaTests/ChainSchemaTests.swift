@@ -15,7 +15,7 @@ struct ChainSchemaTests {
             (1, '110105198803124111', '王磊', 'C1', '2009-05-20', '2031-05-20', 0), (2, '11010519491231002X', '李强', 'C1', '2012-08-03', '2028-08-03', 0);
         INSERT INTO staff (shop_id, id, person_id, created_at) OVERRIDING SYSTEM VALUE VALUES (1, 11, 1, 0), (2, 21, 1, 0), (2, 22, 2, 0);
         INSERT INTO vehicle (shop_id, id, plate, owner_name, created_at) OVERRIDING SYSTEM VALUE VALUES
-            (1, 101, '京A12345', '张伟', 0), (2, 201, '沪B88888', '上海某某贸易有限公司', 0);
+            (1, 101, '京A12345', '张伟', 0), (2, 201, '沪B88888', '上海某某贸易有限公司', 0), (2, 202, '沪C66666', '陈静', 0);
         INSERT INTO visit (shop_id, id, vehicle_id, checkin_at) OVERRIDING SYSTEM VALUE VALUES (1, 1001, 101, 1000), (2, 2001, 201, 1000);
         INSERT INTO movement (shop_id, id, visit_id, vehicle_id, staff_id, person_id, start_at, end_at, purpose) OVERRIDING SYSTEM VALUE VALUES
             (1, 1101, 1001, 101, 11, 1, 2000, 3000, 'road-test'), (2, 2101, 2001, 201, 22, 2, 2000, 3000, 'parking');
@@ -60,6 +60,7 @@ struct ChainSchemaTests {
         let counts = ChainSchemaTests.tables.map { "SELECT '\($0)', count(*) FROM \($0);" }.joined(separator: "\n")
         let own = try pg.rows(counts, as: "driverdesk_desk", shop: 1)
         #expect(own == ["shop|1", "setting|1", "person|1", "staff|1", "vehicle|1", "visit|1", "movement|1", "registration|1", "violation|1", "audit|1"])
+        // Shop 2 holds 2 cars: the chain's manager sees them below.
         let none = try pg.rows(counts, as: "driverdesk_desk")
         #expect(none == ChainSchemaTests.tables.map { "\($0)|0" }, "no shop set: \(none)")
         // Shop 2's ids, plate, ref and record number, aimed at from shop 1.
@@ -75,7 +76,7 @@ struct ChainSchemaTests {
             """, as: "driverdesk_desk", shop: 1)
         #expect(aimed == Array(repeating: "0", count: 8))
         // The chain's manager reads every shop.
-        #expect(try pg.rows("SELECT count(*) FROM vehicle; SELECT count(*) FROM person; SELECT count(*) FROM audit;", as: "driverdesk_chain") == ["2", "2", "2"])
+        #expect(try pg.rows("SELECT count(*) FROM vehicle; SELECT count(*) FROM person; SELECT count(*) FROM audit;", as: "driverdesk_chain") == ["3", "2", "2"])
     }
 
     @Test("a desk cannot change, delete, or write into another shop, nor point a row of its own at another shop's")
@@ -84,32 +85,41 @@ struct ChainSchemaTests {
         let before = try pg.rows(ChainSchemaTests.tables.map { "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \($0) t;" }.joined(separator: "\n"), as: "postgres")
         let changed = try pg.rows("""
             WITH a AS (UPDATE vehicle SET owner_name = 'x' WHERE id = 201 RETURNING 1) SELECT count(*) FROM a;
+            WITH a AS (UPDATE staff SET active = false WHERE id = 22 RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (UPDATE registration SET status = 'removed', removed_at = 9000 WHERE ref = 'INV-BBBB-2222' RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (UPDATE violation SET status = 'void' WHERE id = 2301 RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (DELETE FROM movement WHERE id = 2101 RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (UPDATE person SET name = 'x' WHERE id = 2 RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (UPDATE setting SET value = 'x' WHERE shop_id = 2 RETURNING 1) SELECT count(*) FROM a;
             """, as: "driverdesk_desk", shop: 1)
-        #expect(changed == Array(repeating: "0", count: 6))
-        let refused: [String] = [
+        #expect(changed == Array(repeating: "0", count: 7))
+        // Each refused for the reason given, named by the error (a refusal for another reason proves nothing).
+        let refused: [(String, String)] = [
             // A row of shop 2 written from shop 1.
-            "INSERT INTO vehicle (shop_id, plate, owner_name, created_at) VALUES (2, '沪C11111', 'x', 0);",
-            "INSERT INTO audit (shop_id, at, operator, action, subject) VALUES (2, 1, 'x', 'x', 'x');",
-            "UPDATE vehicle SET shop_id = 2 WHERE id = 101;",
-            // A row of shop 1 that points at shop 2's car, staff or visit (composite foreign keys).
-            "INSERT INTO visit (shop_id, vehicle_id, checkin_at) VALUES (1, 201, 9000);",
-            "INSERT INTO movement (shop_id, visit_id, vehicle_id, staff_id, person_id, start_at, purpose) VALUES (1, 1001, 101, 22, 2, 9000, 'other');",
-            "INSERT INTO registration (shop_id, ref, vehicle_id, staff_id, person_id, method, status, invited_at) VALUES (1, 'INV-CCCC-3333', 201, 11, 1, 'qr', 'invited', 9000);",
+            ("INSERT INTO vehicle (shop_id, plate, owner_name, created_at) VALUES (2, '沪C11111', 'x', 0);", "row-level security"),
+            ("INSERT INTO audit (shop_id, at, operator, action, subject) VALUES (2, 1, 'x', 'x', 'x');", "row-level security"),
+            ("UPDATE vehicle SET shop_id = 2 WHERE id = 101;", "row-level security"),
+            // A row of shop 1 that points at shop 2's car (202: no visit, no registration, so only the key can refuse).
+            ("INSERT INTO visit (shop_id, vehicle_id, checkin_at) VALUES (1, 202, 9000);", "foreign key"),
+            ("INSERT INTO movement (shop_id, visit_id, vehicle_id, staff_id, person_id, start_at, purpose) VALUES (1, 1001, 101, 22, 2, 9000, 'other');", "foreign key"),
+            ("INSERT INTO registration (shop_id, ref, vehicle_id, staff_id, person_id, method, status, invited_at) VALUES (1, 'INV-CCCC-3333', 202, 11, 1, 'qr', 'invited', 9000);", "foreign key"),
             // The audit is append-only, and the shop list is not the desk's to change.
-            "UPDATE audit SET subject = 'x';", "DELETE FROM audit;", "INSERT INTO shop (code, name, time_zone, created_at) VALUES ('X', 'x', 'UTC', 0);",
-            // People are hired through person_for_hire.
-            "INSERT INTO person (id_number, name, license_class, license_first_issued, license_valid_until, created_at) VALUES ('110101199003070134', 'x', 'C1', '2010-01-01', '2030-01-01', 0);",
+            ("UPDATE audit SET subject = 'x';", "permission denied"), ("DELETE FROM audit;", "permission denied"), ("TRUNCATE audit;", "permission denied"),
+            ("INSERT INTO shop (code, name, time_zone, created_at) VALUES ('X', 'x', 'UTC', 0);", "permission denied"),
+            // People are hired through hire_staff; a staff row never points at another person; an ID number stays.
+            ("INSERT INTO person (id_number, name, license_class, license_first_issued, license_valid_until, created_at) VALUES ('110101199003070134', 'x', 'C1', '2010-01-01', '2030-01-01', 0);", "permission denied"),
+            ("INSERT INTO staff (shop_id, person_id, created_at) VALUES (1, 2, 0);", "permission denied"),
+            ("UPDATE staff SET person_id = 2 WHERE id = 11;", "permission denied"),
+            ("UPDATE person SET id_number = '110101199003070134' WHERE id = 1;", "permission denied"),
+            // Nothing of its own to shadow the functions' tables with.
+            ("CREATE TEMP TABLE staff (person_id bigint, shop_id bigint);", "permission denied"),
+            ("CREATE TABLE staff2 (x int);", "permission denied"),
         ]
-        for statement in refused {
+        for (statement, reason) in refused {
             let result = try pg.sql(statement, as: "driverdesk_desk", shop: 1)
-            #expect(result.status != 0, "\(statement) was accepted")
+            #expect(result.status != 0 && result.stderr.contains(reason), "\(statement): exit \(result.status): \(result.stderr)")
         }
-        for statement in ["UPDATE audit SET subject = 'x';", "DELETE FROM audit;"] {
+        for statement in ["UPDATE audit SET subject = 'x';", "DELETE FROM audit;", "TRUNCATE audit;"] {
             let result = try pg.sql(statement, as: "driverdesk_owner")
             #expect(result.status != 0 && result.stderr.contains("append-only"), "as the owner: \(statement): \(result.stderr)")
         }
@@ -160,13 +170,18 @@ struct ChainSchemaTests {
         #expect(facts == ["2|2|7"])
         // 李强 works for shop 2 only: shop 1 learns nothing of him.
         #expect(try pg.rows("SELECT count(*) FROM person_chain_facts(2, 0, 100000, 0, 100000);", as: "driverdesk_desk", shop: 1) == ["0"])
-        // Hiring: the chain's person with that ID number, or a new one; either way not a second person.
+        // Hiring: the chain's person with that ID number, or a new one, either way not a second person; the staff id
+        // of the calling shop is returned, the same one when it employs him already.
         let hired = try pg.rows("""
-            SELECT person_for_hire('11010519491231002X', '李强', 'C1', '2012-08-03', '2028-08-03', 0);
-            SELECT person_for_hire('110101199003070134', '赵六', 'C1', '2010-01-01', '2030-01-01', 0) > 2;
+            SELECT hire_staff('11010519491231002X', '李强', 'C1', '2012-08-03', '2028-08-03', NULL, 0) > 0;
+            SELECT person_id FROM staff WHERE shop_id = 1 AND person_id = 2;
+            SELECT hire_staff('110105198803124111', '王磊', 'C1', '2009-05-20', '2031-05-20', NULL, 0);
+            SELECT count(*) FROM person WHERE id_number = '110101199003070134';
+            SELECT hire_staff('110101199003070134', '赵六', 'C1', '2010-01-01', '2030-01-01', '13800000000', 0) > 0;
             """, as: "driverdesk_desk", shop: 1)
-        #expect(hired == ["2", "t"])
-        let noShop = try pg.sql("SELECT person_for_hire('110101199003070134', '赵六', 'C1', '2010-01-01', '2030-01-01', 0);", as: "driverdesk_desk")
+        #expect(hired == ["t", "2", "11", "0", "t"])
+        #expect(try pg.rows("SELECT count(*) FROM person; SELECT count(*) FROM staff WHERE shop_id = 1;", as: "postgres") == ["3", "3"])
+        let noShop = try pg.sql("SELECT hire_staff('110101199003070135', '赵七', 'C1', '2010-01-01', '2030-01-01', NULL, 0);", as: "driverdesk_desk")
         #expect(noShop.status != 0 && noShop.stderr.contains("no shop"), "\(noShop.stderr)")
     }
 }

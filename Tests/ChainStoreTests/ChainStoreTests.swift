@@ -132,6 +132,7 @@ struct SQLScriptTests {
             /* block; /* nested; */ still */ SELECT 1;
             CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;
             DO $body$ BEGIN PERFORM 1; END $body$;
+            SELECT E'a\\'; b', 'c\\' || 'd', e'\\\\';
             SELECT $1::int
             """
         #expect(try SQLScript.statements(script) == [
@@ -139,6 +140,7 @@ struct SQLScriptTests {
             "SELECT 1",
             "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$",
             "DO $body$ BEGIN PERFORM 1; END $body$",
+            #"SELECT E'a\'; b', 'c\' || 'd', e'\\'"#,
             "SELECT $1::int",
         ])
     }
@@ -149,5 +151,6 @@ struct SQLScriptTests {
         #expect(throws: SQLScript.Unfinished(line: 1)) { try SQLScript.statements("DO $$ BEGIN") }
         #expect(throws: SQLScript.Unfinished(line: 3)) { try SQLScript.statements("\n\n/* never closed") }
         #expect(throws: SQLScript.BackslashCommand(line: 2)) { try SQLScript.statements("SELECT 1;\n\\i other.sql") }
+        #expect(throws: SQLScript.BackslashCommand(line: 1)) { try SQLScript.statements("SELECT 1 \\gset") }
     }
 }

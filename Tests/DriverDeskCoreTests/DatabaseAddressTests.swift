@@ -29,6 +29,10 @@ struct DatabaseAddressTests {
         #expect(try DatabaseAddress(parsing: " shop.sqlite ") == .sqlite(path: "shop.sqlite"))
         #expect(try DatabaseAddress(parsing: "postgres.sqlite") == .sqlite(path: "postgres.sqlite"))
         #expect(reason("  ")?.code == "input.db.required")
+        // A mistyped address is refused, not made into a file whose name holds the password.
+        for typo in ["postgres:/desk:pw@db/chain?shop=BJ01", "postgresql:desk:pw@db/chain?shop=BJ01", "POSTGRES:desk@/chain"] {
+            #expect(reason(typo)?.code == "input.db.address", "\(typo)")
+        }
     }
 
     @Test("host, port, user, password, database and shop; the password from $PGPASSWORD when the address has none")

@@ -78,10 +78,18 @@ struct ChainCommandTests {
         #expect(chainWide.status == 2 && chainWide.stderr.contains("?shop=代码"), "\(chainWide.stderr)")
     }
 
-    @Test("a desk's role cannot make a new chain's schema, and is told to run init as the owner; nothing is made")
+    @Test("refused input makes nothing, not even the schema; a desk's role cannot make a new chain's schema, and is told to run init as the owner")
     func deskCannotMakeTheSchema() throws {
         let pg = try ThrowawayPostgres(migrated: false)
         let cli = try CLI()
+        // Refused input is refused before the database is touched: not even the schema is made.
+        let owner = pg.address(as: "driverdesk_owner", shop: "*")
+        for arguments in [["shop", "add", "北京", "--name", "x", "--db", owner], ["shop", "add", "BJ01", "--name", "x", "--time-zone", "Mars/Olympus", "--db", owner],
+                          ["init", "--db", owner], ["init", "--time-zone", "nowhere", "--db", pg.address(as: "driverdesk_owner", shop: "BJ01")]] {
+            let refused = try cli.run(arguments, withDefaults: false)
+            #expect(refused.status == 2, "\(arguments): \(refused.stderr)")
+        }
+        #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])
         let result = try cli.run(["shop", "list", "--db", pg.address(as: "driverdesk_desk", shop: "*")], withDefaults: false)
         #expect(result.status == 3 && result.stderr.contains("driverdesk_owner") && result.stderr.contains("driverdesk init"), "\(result.stderr)")
         #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])

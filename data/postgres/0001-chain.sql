@@ -180,6 +180,7 @@ BEGIN
     RAISE EXCEPTION 'the audit is append-only';
 END $$;
 CREATE TRIGGER audit_is_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+CREATE TRIGGER audit_is_not_truncated BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
 
 -- The shop of this transaction, or NULL (no rows) when the desk has not said which.
 CREATE FUNCTION current_shop() RETURNS bigint LANGUAGE sql STABLE AS $$
@@ -188,13 +189,14 @@ $$;
 
 -- The shop a desk's address names (`?shop=CODE`): a desk sees no shop row before it has said which shop it is.
 CREATE FUNCTION shop_by_code(p_code text) RETURNS TABLE (id bigint, name text, time_zone text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT id, name, time_zone FROM shop WHERE code = p_code
 $$;
 REVOKE ALL ON FUNCTION shop_by_code(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION shop_by_code(text) TO driverdesk_desk, driverdesk_chain;
 
--- Row-level security: forced, so that not even the tables' owner reads across shops by accident.
+-- Row-level security, forced. The desk's policy keys every row on its transaction's shop; the chain's manager reads
+-- all; the owner (migrations, shop add, and the SECURITY DEFINER functions below) reads and writes across shops on purpose.
 DO $$
 DECLARE t text;
 BEGIN
@@ -210,6 +212,13 @@ BEGIN
     END LOOP;
 END $$;
 REVOKE UPDATE, DELETE ON audit FROM driverdesk_desk;
+-- A desk hires through hire_staff (below) and may change a staff row's phone and whether he is active, never whom it
+-- points at: a staff row it could point at any person would let it read anyone's ID number.
+REVOKE INSERT, UPDATE ON staff FROM driverdesk_desk;
+GRANT UPDATE (phone, active) ON staff TO driverdesk_desk;
+-- Nobody but the owner makes objects: no temporary tables to shadow a function's tables, nothing new in public.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$;
 
 ALTER TABLE shop ENABLE ROW LEVEL SECURITY;
 ALTER TABLE shop FORCE ROW LEVEL SECURITY;
@@ -218,7 +227,7 @@ CREATE POLICY chain_reads ON shop FOR SELECT TO driverdesk_chain USING (true);
 CREATE POLICY owner_all ON shop TO driverdesk_owner USING (true) WITH CHECK (true);
 GRANT SELECT ON shop TO driverdesk_desk, driverdesk_chain;
 
--- A person is seen, and changed, by a desk that employs him. A desk hires through person_for_hire: a new person, or
+-- A person is seen, and changed, by a desk that employs him. A desk hires through hire_staff: a new person, or
 -- the person of the chain with that ID number (a driver who moves from another shop keeps his history, R3 and R6).
 ALTER TABLE person ENABLE ROW LEVEL SECURITY;
 ALTER TABLE person FORCE ROW LEVEL SECURITY;
@@ -226,28 +235,36 @@ CREATE POLICY desk_employs ON person FOR SELECT TO driverdesk_desk USING (EXISTS
 CREATE POLICY desk_updates ON person FOR UPDATE TO driverdesk_desk USING (EXISTS (SELECT 1 FROM staff WHERE staff.person_id = person.id));
 CREATE POLICY chain_reads ON person FOR SELECT TO driverdesk_chain USING (true);
 CREATE POLICY owner_all ON person TO driverdesk_owner USING (true) WITH CHECK (true);
-GRANT SELECT, UPDATE ON person TO driverdesk_desk;
+GRANT SELECT ON person TO driverdesk_desk;
+-- A desk that employs a person may correct his name and licence, never his ID number (the chain's key for him).
+GRANT UPDATE (name, license_class, license_first_issued, license_valid_until) ON person TO driverdesk_desk;
 GRANT SELECT ON person TO driverdesk_chain;
 
-CREATE FUNCTION person_for_hire(p_id_number text, p_name text, p_class text, p_first date, p_until date, p_now bigint) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-DECLARE found bigint;
+-- Hiring: the person of the chain with that ID number, or a new one (a driver who moves from another shop keeps his
+-- history, R3 and R6), and a staff row of the calling desk's shop for him; the staff id is returned (the existing one
+-- when the shop employs him already).
+CREATE FUNCTION hire_staff(p_id_number text, p_name text, p_class text, p_first date, p_until date, p_phone text, p_now bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE the_person bigint; the_staff bigint;
 BEGIN
     IF current_shop() IS NULL THEN RAISE EXCEPTION 'no shop is set for this transaction'; END IF;
     INSERT INTO person (id_number, name, license_class, license_first_issued, license_valid_until, created_at)
         VALUES (p_id_number, p_name, p_class, p_first, p_until, p_now)
-        ON CONFLICT (id_number) DO NOTHING RETURNING id INTO found;
-    IF found IS NULL THEN SELECT id INTO found FROM person WHERE id_number = p_id_number; END IF;
-    RETURN found;
+        ON CONFLICT (id_number) DO NOTHING RETURNING id INTO the_person;
+    IF the_person IS NULL THEN SELECT id INTO the_person FROM person WHERE id_number = p_id_number; END IF;
+    INSERT INTO staff (shop_id, person_id, phone, created_at) VALUES (current_shop(), the_person, p_phone, p_now)
+        ON CONFLICT (shop_id, person_id) DO NOTHING RETURNING id INTO the_staff;
+    IF the_staff IS NULL THEN SELECT id INTO the_staff FROM staff WHERE shop_id = current_shop() AND person_id = the_person; END IF;
+    RETURN the_staff;
 END $$;
-REVOKE ALL ON FUNCTION person_for_hire(text, text, text, date, date, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION person_for_hire(text, text, text, date, date, bigint) TO driverdesk_desk;
+REVOKE ALL ON FUNCTION hire_staff(text, text, text, date, date, text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hire_staff(text, text, text, date, date, text, bigint) TO driverdesk_desk;
 
 -- R3 and R6 across the chain: what a desk may know of a person's registrations and points in every shop, without
 -- seeing the other shops' rows. Runs as the owner (SECURITY DEFINER), for a person the calling desk employs.
 CREATE FUNCTION person_chain_facts(p_person bigint, p_year_start bigint, p_year_end bigint, p_cycle_start bigint, p_cycle_end bigint)
 RETURNS TABLE (active_registrations bigint, registrations_this_year bigint, points_this_cycle bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT
         (SELECT count(*) FROM registration r WHERE r.person_id = p_person AND r.status IN ('invited', 'active', 'removalDue')),
         (SELECT count(*) FROM registration r WHERE r.person_id = p_person AND r.activated_at >= p_year_start AND r.activated_at < p_year_end),

@@ -5,6 +5,13 @@
 --                     add shops (`driverdesk init`, `driverdesk shop add`).
 --   driverdesk_desk   what every front desk and `driverdesk serve` connect as: one shop at a time, by row-level security.
 --   driverdesk_chain  the chain manager's read-only view across every shop.
-CREATE ROLE driverdesk_owner LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB;
-CREATE ROLE driverdesk_desk LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB;
-CREATE ROLE driverdesk_chain LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB;
+-- Run again, it leaves the roles that exist as they are.
+DO $$
+DECLARE r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['driverdesk_owner', 'driverdesk_desk', 'driverdesk_chain'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB', r);
+        END IF;
+    END LOOP;
+END $$;

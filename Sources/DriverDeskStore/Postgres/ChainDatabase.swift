@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// A shop of the chain, as the `shop` table holds it.
 public struct ChainShop: Equatable, Sendable {
@@ -25,8 +26,10 @@ public struct ChainShop: Equatable, Sendable {
 ///
 /// The use cases are synchronous (as GRDB's transactions are); this type waits for postgres-nio's answers on the
 /// calling thread, which is never one of NIO's event loops: a command's main thread, or the web server's thread pool.
-/// Every statement is sent with its values bound (the extended protocol), never spliced into the SQL.
+/// Every statement is sent with its values bound (the extended protocol), never spliced into the SQL. One connection
+/// serves one caller at a time: each public method holds the lock for its whole transaction.
 public final class ChainDatabase: Sendable {
+    let lock = Mutex(())
     public let address: DatabaseAddress.Postgres
     let connection: PostgresConnection
     static let logger = Logger(label: "driverdesk.postgres")
@@ -73,7 +76,12 @@ public final class ChainDatabase: Sendable {
         } else {
             let tls: PostgresConnection.Configuration.TLS
             do {
-                tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                // As libpq's default (sslmode=prefer): encrypted when the server offers it, its certificate not checked
+                // (Debian's server offers a self-signed one). Against a server that pretends, use the unix socket or a
+                // network you trust.
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                configuration.certificateVerification = .none
+                tls = .prefer(try NIOSSLContext(configuration: configuration))
             } catch {
                 throw DeskError.storage(message: "cannot prepare TLS for \(address.shown): \(error)")
             }
@@ -146,37 +154,41 @@ public final class ChainDatabase: Sendable {
     /// so that desks opening a new database at the same moment apply each migration once. A schema with a migration
     /// this build does not know was made by a newer DriverDesk: refused whole, as on SQLite.
     public func migrate(_ migrations: [Migration], now: Date) throws {
-        let known = migrations.map(\.name)
-        while true {
-            let done = try transaction { () throws -> Bool in
-                try query("SELECT pg_advisory_xact_lock($1)", [PostgresData(int64: ChainDatabase.migrationLock)])
-                let applied = try appliedMigrations() ?? []
-                guard applied.isSubset(of: Set(known)) else { throw AppDatabase.newerSchema(address.shown) }
-                guard let next = migrations.first(where: { !applied.contains($0.name) }) else { return true }
-                if applied.isEmpty {
-                    try query("CREATE TABLE IF NOT EXISTS driverdesk_migration (name text PRIMARY KEY, applied_at bigint NOT NULL)")
-                    try query("GRANT SELECT ON driverdesk_migration TO driverdesk_desk, driverdesk_chain")
+        try lock.withLock { _ in
+            let known = migrations.map(\.name)
+            while true {
+                let done = try transaction { () throws -> Bool in
+                    try query("SELECT pg_advisory_xact_lock($1)", [PostgresData(int64: ChainDatabase.migrationLock)])
+                    let applied = try appliedMigrations() ?? []
+                    guard applied.isSubset(of: Set(known)) else { throw AppDatabase.newerSchema(address.shown) }
+                    guard let next = migrations.first(where: { !applied.contains($0.name) }) else { return true }
+                    if applied.isEmpty {
+                        try query("CREATE TABLE IF NOT EXISTS driverdesk_migration (name text PRIMARY KEY, applied_at bigint NOT NULL)")
+                        try query("GRANT SELECT ON driverdesk_migration TO driverdesk_desk, driverdesk_chain")
+                    }
+                    let statements: [String]
+                    do {
+                        statements = try SQLScript.statements(next.sql)
+                    } catch {
+                        throw DeskError.storage(message: "the migration \(next.name) cannot be read: \(error)")
+                    }
+                    for statement in statements { try query(statement) }
+                    try query("INSERT INTO driverdesk_migration (name, applied_at) VALUES ($1, $2)",
+                              [PostgresData(string: next.name), PostgresData(int64: now.seconds)])
+                    return false
                 }
-                let statements: [String]
-                do {
-                    statements = try SQLScript.statements(next.sql)
-                } catch {
-                    throw DeskError.storage(message: "the migration \(next.name) cannot be read: \(error)")
-                }
-                for statement in statements { try query(statement) }
-                try query("INSERT INTO driverdesk_migration (name, applied_at) VALUES ($1, $2)",
-                          [PostgresData(string: next.name), PostgresData(int64: now.seconds)])
-                return false
+                if done { return }
             }
-            if done { return }
         }
     }
 
     /// Whether the schema is this build's: nothing to do (true), or something to migrate (false); a newer one is refused.
     public func isCurrent(_ migrations: [Migration]) throws -> Bool {
-        let applied = try appliedMigrations() ?? []
-        guard applied.isSubset(of: Set(migrations.map(\.name))) else { throw AppDatabase.newerSchema(address.shown) }
-        return applied.count == migrations.count
+        try lock.withLock { _ in
+            let applied = try appliedMigrations() ?? []
+            guard applied.isSubset(of: Set(migrations.map(\.name))) else { throw AppDatabase.newerSchema(address.shown) }
+            return applied.count == migrations.count
+        }
     }
 
     // MARK: Shops
@@ -185,39 +197,45 @@ public final class ChainDatabase: Sendable {
     /// owner only: a desk's role may not). A code that exists is left as it is and returned, with `created` false.
     @discardableResult
     public func addShop(code: String, name: String, timeZone: String, context: WriteContext) throws -> (shop: ChainShop, created: Bool) {
-        try transaction {
-            let inserted = try query("""
-                INSERT INTO shop (code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING
-                RETURNING id, code, name, time_zone
-                """, [PostgresData(string: code), PostgresData(string: name), PostgresData(string: timeZone), PostgresData(int64: context.now.seconds)])
-            if let row = inserted.first {
-                let shop = try ChainDatabase.shop(row)
-                for (key, value) in [("shop.name", name), ("shop.timeZone", timeZone)] {
-                    try query("INSERT INTO setting (shop_id, key, value) VALUES ($1, $2, $3)",
-                              [PostgresData(int64: shop.id), PostgresData(string: key), PostgresData(string: value)])
+        try lock.withLock { _ in
+            try transaction {
+                let inserted = try query("""
+                    INSERT INTO shop (code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING
+                    RETURNING id, code, name, time_zone
+                    """, [PostgresData(string: code), PostgresData(string: name), PostgresData(string: timeZone), PostgresData(int64: context.now.seconds)])
+                if let row = inserted.first {
+                    let shop = try ChainDatabase.shop(row)
+                    for (key, value) in [("shop.name", name), ("shop.timeZone", timeZone)] {
+                        try query("INSERT INTO setting (shop_id, key, value) VALUES ($1, $2, $3)",
+                                  [PostgresData(int64: shop.id), PostgresData(string: key), PostgresData(string: value)])
+                    }
+                    try query("INSERT INTO audit (shop_id, at, operator, action, subject, before, after) VALUES ($1, $2, $3, 'shop.add', $4, NULL, $5)",
+                              [PostgresData(int64: shop.id), PostgresData(int64: context.now.seconds), PostgresData(string: context.operator),
+                               PostgresData(string: "shop \(code)"), PostgresData(string: Audit.json(["code": code, "name": name, "timeZone": timeZone]))])
+                    return (shop, true)
                 }
-                try query("INSERT INTO audit (shop_id, at, operator, action, subject, before, after) VALUES ($1, $2, $3, 'shop.add', $4, NULL, $5)",
-                          [PostgresData(int64: shop.id), PostgresData(int64: context.now.seconds), PostgresData(string: context.operator),
-                           PostgresData(string: "shop \(code)"), PostgresData(string: Audit.json(["code": code, "name": name, "timeZone": timeZone]))])
-                return (shop, true)
+                guard let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first else {
+                    throw DeskError.storage(message: "shop \(code) was neither added nor found")
+                }
+                return (try ChainDatabase.shop(row), false)
             }
-            guard let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first else {
-                throw DeskError.storage(message: "shop \(code) was neither added nor found")
-            }
-            return (try ChainDatabase.shop(row), false)
         }
     }
 
     /// Every shop this connection may see, by code: all of them for the owner and the chain's manager.
     public func shops() throws -> [ChainShop] {
-        try query("SELECT id, code, name, time_zone FROM shop ORDER BY code").map(ChainDatabase.shop)
+        try lock.withLock { _ in
+            try query("SELECT id, code, name, time_zone FROM shop ORDER BY code").map(ChainDatabase.shop)
+        }
     }
 
     /// The shop with a code, whoever asks (a desk sees no shop row before it has said which shop it is).
     public func shop(code: String) throws -> ChainShop? {
-        try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first.map { row in
-            let (id, name, zone) = try row.decode((Int64, String, String).self)
-            return ChainShop(id: id, code: code, name: name, timeZone: zone)
+        try lock.withLock { _ in
+            try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first.map { row in
+                let (id, name, zone) = try row.decode((Int64, String, String).self)
+                return ChainShop(id: id, code: code, name: name, timeZone: zone)
+            }
         }
     }
 

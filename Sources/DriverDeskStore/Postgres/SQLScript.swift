@@ -46,6 +46,9 @@ public enum SQLScript {
                 continue
             case "'", "\"":
                 let start = line
+                // E'…' takes backslash escapes (E'it\'s'); a plain string does not.
+                let escapes = c == "'" && index > 0 && (text[index - 1] == "E" || text[index - 1] == "e")
+                    && (index < 2 || !(text[index - 2] == "_" || text[index - 2].properties.isAlphabetic || ("0"..."9").contains(text[index - 2])))
                 current.append(c)
                 index += 1
                 while true {
@@ -54,6 +57,12 @@ public enum SQLScript {
                     current.append(d)
                     index += 1
                     if d == "\n" { line += 1 }
+                    if escapes && d == "\\" && index < text.count {
+                        if text[index] == "\n" { line += 1 }
+                        current.append(text[index])
+                        index += 1
+                        continue
+                    }
                     if d == c {
                         // A doubled quote is the quote itself.
                         if at(0) == c { current.append(c); index += 1; continue }
@@ -89,7 +98,8 @@ public enum SQLScript {
                 emit()
                 index += 1
                 continue
-            case "\\" where !hasCode:
+            case "\\":
+                // Outside quotes a backslash is psql's (\i, \gset, \g …), never SQL.
                 throw BackslashCommand(line: line)
             default:
                 break
