@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 for tests: a new cluster in FOLDER, serving a unix socket in FOLDER only (nothing on the
 # network), fsync off. As root it runs as the postgres user (PostgreSQL refuses root).
-#   scripts/pg-throwaway.sh start FOLDER   make the cluster and start it (superuser: postgres, trust on the socket)
+#   scripts/pg-throwaway.sh start FOLDER [PORT]   make the cluster and start it (superuser: postgres, trust on the
+#                                                 socket); with PORT, also on 127.0.0.1:PORT, by password (scram-sha-256)
 #   scripts/pg-throwaway.sh stop FOLDER    stop it at once and delete FOLDER
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
 action=${1:?usage: pg-throwaway.sh start|stop FOLDER}
-folder=${2:?usage: pg-throwaway.sh start|stop FOLDER}
+folder=${2:?usage: pg-throwaway.sh start|stop FOLDER [PORT]}
+port=${3:-}
 # The postgres user may not be able to enter the folder this script was started in.
 cd /
 as_owner=()
@@ -18,10 +20,10 @@ case "$action" in
     for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null || true; fi; done
     mkdir -p "$folder"
     [ "$(id -u)" -eq 0 ] && chown postgres "$folder"
-    "${as_owner[@]}" "$bin/initdb" -D "$folder/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >"$folder/initdb.log" 2>&1 \
+    "${as_owner[@]}" "$bin/initdb" -D "$folder/data" --auth-local=trust --auth-host=scram-sha-256 -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >"$folder/initdb.log" 2>&1 \
       || { cat "$folder/initdb.log" >&2; exit 1; }
     "${as_owner[@]}" "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 30 \
-      -o "-k $folder -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+      -o "-k $folder ${port:+-p $port} -c listen_addresses='${port:+127.0.0.1}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
       || { cat "$folder/server.log" >&2; exit 1; }
     ;;
   stop)

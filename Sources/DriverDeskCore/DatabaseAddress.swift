@@ -2,7 +2,7 @@
 /// PostgreSQL database holding a chain of shops and the code of the shop this desk works for.
 ///
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB?shop=CODE`, or libpq's form for a unix socket,
-/// `postgres://USER@/DB?host=/run/postgresql&shop=CODE`; `postgresql://` too. Without a password in the address,
+/// `postgres://USER@/DB?host=/run/postgresql[&port=N]&shop=CODE`; `postgresql://` too. Without a password in the address,
 /// `$PGPASSWORD` is used, as `psql` does. `?shop=*` asks for the chain-wide read-only view.
 public enum DatabaseAddress: Equatable, Sendable {
     case sqlite(path: String)
@@ -32,7 +32,8 @@ public enum DatabaseAddress: Equatable, Sendable {
         /// The address as it may be shown: everything but the password.
         public var shown: String {
             let shop = switch self.shop { case .code(let code): code; case .chain: "*" }
-            return isSocket ? "postgres://\(user)@/\(database)?host=\(host)&shop=\(shop)" : "postgres://\(user)@\(host):\(port)/\(database)?shop=\(shop)"
+            let socketPort = port == DatabaseAddress.defaultPort ? "" : "&port=\(port)"
+            return isSocket ? "postgres://\(user)@/\(database)?host=\(host)\(socketPort)&shop=\(shop)" : "postgres://\(user)@\(host):\(port)/\(database)?shop=\(shop)"
         }
     }
 
@@ -87,8 +88,13 @@ public enum DatabaseAddress: Equatable, Sendable {
         if location.isEmpty {
             guard let socket = query["host"], socket.hasPrefix("/") else { throw bad("host") }
             host = socket
+            // libpq's ?port=N: a server on another port has its socket named by it (.s.PGSQL.N).
+            if let number = query["port"] {
+                guard let value = Int(number), (1...65_535).contains(value) else { throw bad("port") }
+                port = value
+            }
         } else {
-            guard query["host"] == nil else { throw bad("host") }
+            guard query["host"] == nil, query["port"] == nil else { throw bad("host") }
             var name = location
             if let colon = location.lastIndex(of: ":"), !location.hasSuffix("]") {
                 guard let number = Int(location[location.index(after: colon)...]), (1...65_535).contains(number) else { throw bad("port") }
@@ -106,7 +112,7 @@ public enum DatabaseAddress: Equatable, Sendable {
         } else {
             shop = .code(try DatabaseAddress.shopCode(code, field: field))
         }
-        let unknown = Set(query.keys).subtracting(["shop", "host"])
+        let unknown = Set(query.keys).subtracting(["shop", "host", "port"])
         guard unknown.isEmpty else { throw bad("query") }
         self = .postgres(Postgres(user: user, password: password, host: host, port: port, database: database, shop: shop))
     }

@@ -110,6 +110,29 @@ struct ChainStoreTests {
                 == ["\(first.shop.id) 店长 shop.add shop BJ01", "\(second.id) 店长 shop.add shop SH01"])
     }
 
+    @Test("over TCP by password: in the address, or from $PGPASSWORD; a wrong one is refused without being repeated")
+    func passwords() throws {
+        let pg = try ThrowawayPostgres(migrated: false, tcp: true)
+        try pg.must(pg.sql("ALTER ROLE driverdesk_owner PASSWORD 'Owner-pass-1'; ALTER ROLE driverdesk_desk PASSWORD 'Desk-pass-2';", as: "postgres"))
+        func open(_ raw: String, environment: [String: String] = [:]) throws -> ChainDatabase {
+            guard case .postgres(let address) = try DatabaseAddress(parsing: raw, environment: environment) else { throw ThrowawayPostgres.Failure(description: raw) }
+            return try ChainDatabase.connect(address)
+        }
+        let owner = try open(pg.tcpAddress(as: "driverdesk_owner", password: "Owner-pass-1", shop: "*"))
+        try owner.migrate(ChainStoreTests.migrations, now: now)
+        try owner.addShop(code: "BJ01", name: "北京一店", timeZone: "Asia/Shanghai", context: context)
+        owner.close()
+        let desk = try open(pg.tcpAddress(as: "driverdesk_desk", shop: "BJ01"), environment: ["PGPASSWORD": "Desk-pass-2"])
+        #expect(try desk.shop(code: "BJ01")?.name == "北京一店")
+        desk.close()
+        for (raw, environment) in [(pg.tcpAddress(as: "driverdesk_desk", password: "Wrong-pass-3", shop: "BJ01"), [String: String]()),
+                                   (pg.tcpAddress(as: "driverdesk_desk", shop: "BJ01"), ["PGPASSWORD": "Wrong-pass-3"])] {
+            let error = #expect(throws: DeskError.self) { _ = try open(raw, environment: environment) }
+            guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); continue }
+            #expect(message.contains("password authentication failed") && !message.contains("Wrong-pass-3") && message.contains("127.0.0.1:\(pg.port!)"), "\(message)")
+        }
+    }
+
     @Test("an error from the server carries its message, not the statement (which may hold a person's data)")
     func errorsWithoutStatements() throws {
         let pg = try ThrowawayPostgres(migrated: false)

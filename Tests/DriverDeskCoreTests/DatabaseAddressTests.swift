@@ -54,6 +54,9 @@ struct DatabaseAddressTests {
         #expect(address.isSocket)
         #expect(address.shown == "postgres://driverdesk@/driverdesk?host=/run/postgresql&shop=BJ01")
         #expect(try postgres("postgres://manager@/driverdesk?shop=*&host=%2Frun%2Fpostgresql").shop == .chain)
+        // A server on another port: its socket is named by the port, as libpq's ?port=N says.
+        let other = try postgres("postgres://driverdesk@/driverdesk?host=/tmp/pg&port=6544&shop=BJ01")
+        #expect(other.port == 6544 && other.isSocket && other.shown == "postgres://driverdesk@/driverdesk?host=/tmp/pg&port=6544&shop=BJ01")
     }
 
     @Test("a malformed address names the part that is wrong; an address without its shop says how to name it")
@@ -63,6 +66,7 @@ struct DatabaseAddressTests {
             ("postgres://desk@host/?shop=A", "database"), ("postgres://desk@host:99999/db?shop=A", "port"), ("postgres://desk@host:x/db?shop=A", "port"),
             ("postgres://desk@/db?shop=A", "host"), ("postgres://desk@/db?host=relative&shop=A", "host"), ("postgres://desk@h/db?host=/x&shop=A", "host"),
             ("postgres://desk@h/db?shop=A&shop=B", "query"), ("postgres://desk@h/db?shop=A&sslmode=disable", "query"), ("postgres://desk@h/db?shop=A&x", "query"),
+            ("postgres://desk@/db?host=/x&port=0&shop=A", "port"), ("postgres://desk@h/db?port=5433&shop=A", "host"),
             ("postgres://de%ZZsk@h/db?shop=A", "user"), ("postgres://desk@h/d%0Ab?shop=A", "database"), ("postgres://desk@h w/db?shop=A", "host"),
         ]
         for (raw, part) in cases {

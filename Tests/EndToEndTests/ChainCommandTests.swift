@@ -78,6 +78,21 @@ struct ChainCommandTests {
         #expect(chainWide.status == 2 && chainWide.stderr.contains("?shop=代码"), "\(chainWide.stderr)")
     }
 
+    @Test("over TCP by password, from $PGPASSWORD as psql takes it; a wrong password is exit 3 and never printed")
+    func passwordOverTCP() throws {
+        let pg = try ThrowawayPostgres(migrated: false, tcp: true)
+        try pg.must(pg.sql("ALTER ROLE driverdesk_owner PASSWORD 'Owner-pass-1';", as: "postgres"))
+        var cli = try CLI()
+        cli.environment["PGPASSWORD"] = "Owner-pass-1"
+        let added = try cli.run(["shop", "add", "BJ01", "--name", "北京朝阳店", "--db", pg.tcpAddress(as: "driverdesk_owner", shop: "*")], withDefaults: false)
+        #expect(added.status == 0 && added.stdout.contains("已添加门店 BJ01"), "\(added.stdout)\(added.stderr)")
+        cli.environment["PGPASSWORD"] = "Wrong-pass-3"
+        let refused = try cli.run(["shop", "list", "--db", pg.tcpAddress(as: "driverdesk_owner", shop: "*")], withDefaults: false)
+        #expect(refused.status == 3 && refused.stderr.contains("password authentication failed"), "\(refused.stderr)")
+        let typed = try cli.run(["shop", "list", "--db", pg.tcpAddress(as: "driverdesk_owner", password: "Typed-pass-4", shop: "*")], withDefaults: false)
+        #expect(typed.status == 3 && !(typed.stdout + typed.stderr + refused.stdout + refused.stderr).contains("pass-"), "\(typed.stderr)")
+    }
+
     @Test("refused input makes nothing, not even the schema; a desk's role cannot make a new chain's schema, and is told to run init as the owner")
     func deskCannotMakeTheSchema() throws {
         let pg = try ThrowawayPostgres(migrated: false)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 
 /// A throwaway PostgreSQL 15 (scripts/pg-throwaway.sh) with the chain's roles and schema (data/postgres), for the tests
@@ -9,6 +12,8 @@ public final class ThrowawayPostgres {
     public static let psqlPath = "/usr/lib/postgresql/15/bin/psql"
     public let folder: String
     public let database = "chain"
+    /// The port it also listens on at 127.0.0.1 (by password), and that names its socket; nil: the socket only, 5432.
+    public let port: Int?
 
     public struct Result {
         public var status: Int32
@@ -25,9 +30,11 @@ public final class ThrowawayPostgres {
 
     /// Starts a server with the chain's roles and an empty database `chain` owned by driverdesk_owner; with `migrated`,
     /// the chain's schema applied through psql as the owner (the schema tests), else left for DriverDesk to make.
-    public init(migrated: Bool = true) throws {
+    /// With `tcp`, it also listens on 127.0.0.1 at a free port, where every role logs in by password.
+    public init(migrated: Bool = true, tcp: Bool = false) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-pg-\(UUID().uuidString.prefix(8))").path
-        let started = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["start", folder])
+        port = tcp ? try ThrowawayPostgres.freePort() : nil
+        let started = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["start", folder] + (port.map { [String($0)] } ?? []))
         guard started.status == 0 else { throw Failure(description: "PostgreSQL did not start (exit \(started.status)): \(started.stderr)") }
         try must(sql("\\i \(ThrowawayPostgres.root.path)/data/postgres/roles.sql", as: "postgres", database: "postgres"))
         try must(sql("CREATE DATABASE \(database) OWNER driverdesk_owner", as: "postgres", database: "postgres"))
@@ -39,7 +46,29 @@ public final class ThrowawayPostgres {
 
     /// The address DriverDesk connects to, as `role`, for `shop` (a code, or `*`).
     public func address(as role: String, shop: String) -> String {
-        "postgres://\(role)@/\(database)?host=\(folder)&shop=\(shop)"
+        "postgres://\(role)@/\(database)?host=\(folder)\(port.map { "&port=\($0)" } ?? "")&shop=\(shop)"
+    }
+
+    /// The address over TCP (a server started with `tcp`), with the password in it when given.
+    public func tcpAddress(as role: String, password: String? = nil, shop: String) -> String {
+        "postgres://\(role)\(password.map { ":\($0)" } ?? "")@127.0.0.1:\(port ?? 5432)/\(database)?shop=\(shop)"
+    }
+
+    /// A port nothing listens on now: bound to 0, the kernel's choice, and closed.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Failure(description: "bind: \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Stops the server and deletes its folder.
@@ -52,7 +81,7 @@ public final class ThrowawayPostgres {
     public func sql(_ text: String, as role: String, database: String? = nil, shop: Int? = nil, singleTransaction: Bool = false) throws -> Result {
         var script = text
         if let shop { script = "BEGIN;\nSELECT set_config('driverdesk.shop', '\(shop)', true) \\g /dev/null\n\(text)\nCOMMIT;" }
-        var arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-U", role, "-d", database ?? self.database]
+        var arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database ?? self.database]
         if singleTransaction { arguments.append("-1") }
         return try ThrowawayPostgres.run(ThrowawayPostgres.psqlPath, arguments, stdin: script)
     }
@@ -72,7 +101,7 @@ public final class ThrowawayPostgres {
     public func start(_ text: String, as role: String, shop: Int) throws -> (Process, URL, URL) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ThrowawayPostgres.psqlPath)
-        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-U", role, "-d", database, "-c",
+        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database, "-c",
                              "BEGIN; SELECT set_config('driverdesk.shop', '\(shop)', true); \(text) COMMIT;"]
         let out = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".out"), err = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".err")  // removed with the server
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
