@@ -13,7 +13,7 @@ struct BrowserTests {
             let port = try freeLoopbackPort()
             url = "http://127.0.0.1:\(port)/"
             let log = cli.folder.appendingPathComponent("serve-\(port).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = CLI.binary
             process.arguments = ["serve", "--db", cli.db, "--port", String(port), "--now", now]
             var environment = ProcessInfo.processInfo.environment
