@@ -4,7 +4,7 @@ import Foundation
 
 /// The options every command takes, before or after its name (docs/cli.md, global options).
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The database file (default: $DRIVERDESK_DB, else $XDG_DATA_HOME/driverdesk/driverdesk.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp("The database: a SQLite file, or a chain's postgres://USER@HOST/DB?shop=CODE (default: $DRIVERDESK_DB, else $XDG_DATA_HOME/driverdesk/driverdesk.sqlite).", valueName: "path"))
     var db: String?
 
     @Option(help: ArgumentHelp("The clock, for back-dated entry and tests (default: $DRIVERDESK_NOW, else the real time).", valueName: "time"))
@@ -49,10 +49,17 @@ struct GlobalOptions: ParsableArguments {
         return try Fields.name(NSUserName(), field: "operator", maxLength: 64)
     }
 
+    /// Where the database was named, for errors about it: `--db`, else `$DRIVERDESK_DB` when that is what was read.
+    var dbField: String {
+        if let db, !db.isEmpty { return "db" }
+        if let db = environment["DRIVERDESK_DB"], !db.isEmpty { return "DRIVERDESK_DB" }
+        return "db"
+    }
+
     /// `--db` (else `$DRIVERDESK_DB`, else the default file) read: a SQLite file, or a chain's PostgreSQL address
     /// (`$PGPASSWORD` gives its password when the address has none).
     func address() throws -> DatabaseAddress {
-        try DatabaseAddress(parsing: databasePath, field: db != nil ? "db" : "DRIVERDESK_DB", environment: environment)
+        try DatabaseAddress(parsing: databasePath, field: dbField, environment: environment)
     }
 
     /// Opens the shop's database (creating it with its schema on first use): one connection for a command, a pool
@@ -62,19 +69,19 @@ struct GlobalOptions: ParsableArguments {
         case .sqlite(let path):
             return try Shop.open(path: path, connections: connections)
         case .postgres:
-            throw DeskError.invalid(field: db != nil ? "db" : "DRIVERDESK_DB", reason: Message("input.db.chainCommand"))
+            throw DeskError.invalid(field: dbField, reason: Message("input.db.chainCommand"))
         }
     }
 
     /// Refuses (exit 2, nothing written) a command that a chain's PostgreSQL database does with its own tools.
     func refuseChain(_ reason: Message) throws {
-        if case .postgres = try address() { throw DeskError.invalid(field: db != nil ? "db" : "DRIVERDESK_DB", reason: reason) }
+        if case .postgres = try address() { throw DeskError.invalid(field: dbField, reason: reason) }
     }
 
     /// The chain's database (`shop add`, `shop list`), made or migrated on first use.
     func chain() throws -> Chain {
         guard case .postgres(let address) = try address() else {
-            throw DeskError.invalid(field: db != nil ? "db" : "DRIVERDESK_DB",
+            throw DeskError.invalid(field: dbField,
                                     reason: Message("input.db.chainOnly", ["example": .text("postgres://driverdesk_owner@/driverdesk?host=/run/postgresql&shop=*")]))
         }
         let name = try operatorNameResolved()

@@ -13,7 +13,7 @@ extension DriverDeskCommand {
             if case .postgres(let address) = try global.address() {
                 // A chain: the schema made or migrated, and the address's shop added when it is not there yet.
                 guard case .code(let code) = address.shop else {
-                    throw DeskError.invalid(field: global.db != nil ? "db" : "DRIVERDESK_DB", reason: Message("input.db.noShop"))
+                    throw DeskError.invalid(field: global.dbField, reason: Message("input.db.noShop"))
                 }
                 let new = try Chain.NewShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
                 let chain = try global.chain()

@@ -58,6 +58,11 @@ struct ChainCommandTests {
             let result = try cli.run(arguments, withDefaults: false)
             #expect(result.status == status && result.stderr.contains(says), "\(arguments): exit \(result.status): \(result.stderr)")
         }
+        // A chain's address from $DRIVERDESK_DB: the error names the variable, not --db.
+        var fromEnvironment = cli
+        fromEnvironment.environment["DRIVERDESK_DB"] = pg.address(as: "driverdesk_desk", shop: "BJ01")
+        let named = try fromEnvironment.run(["status"], withDefaults: false)
+        #expect(named.status == 2 && named.stderr.contains("（DRIVERDESK_DB）：这个命令还不能在连锁的 PostgreSQL 数据库上运行"), "\(named.stderr)")
         #expect(try dump(pg) == before)
         #expect(!FileManager.default.fileExists(atPath: cli.db), "no SQLite file made for a refused command")
     }
