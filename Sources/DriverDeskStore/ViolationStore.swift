@@ -1,6 +1,5 @@
 import DriverDeskCore
 import Foundation
-import GRDB
 
 /// A violation to record, every field already checked and the code looked up.
 public struct NewViolation: Sendable {
@@ -59,17 +58,36 @@ public struct ViolationOutcome: Sendable {
     public var removalDue: String?
 }
 
-extension AppDatabase {
+/// How an import gathers the facts of R2; the answers are the same either way.
+enum ImportStrategy {
+    /// A pass over every movement when the list is big next to them, else the queries of `addViolation`.
+    case automatic, scan, perRecord
+
+    /// On the benchmark's chain of a million movements the pass costs about as much as 7,000 records asking
+    /// their queries (0.5 s either way; 2,000 records: 0.28 s against 0.17 s).
+    func scans(records: Int, movements: Int64) -> Bool {
+        switch self {
+        case .scan: true
+        case .perRecord: false
+        case .automatic: Int64(records) * 128 >= movements
+        }
+    }
+}
+
+/// A dry run does all the work in the transaction, then rolls it back.
+struct ImportDryRun: Error { var outcome: ImportOutcome }
+
+extension ShopStore {
     /// Records one violation with its attribution (R2); a second copy (same record number, or plate, time and code) is refused.
     public func addViolation(_ new: NewViolation, context: WriteContext) throws -> ViolationRow {
-        try write { db in
-            let vehicle = try AppDatabase.resolveVehicle(new.plate, db)
-            let config = try AppDatabase.config(db)
-            try ViolationRules.checkNew(existing: try AppDatabase.duplicate(of: new, vehicleId: vehicle.id!, db), sameRecordNo: new.recordNo != nil)
-            var violation = try AppDatabase.makeViolation(new, vehicle: vehicle, config: config, now: context.now, db)
-            try violation.insert(db)
-            try Audit.record(db, context, action: "violation.add", subject: "violation #\(violation.id!) \(vehicle.plate) \(new.code)", before: nil, after: Audit.json(violation))
-            return try AppDatabase.violationRow(violation, db)
+        try writing { tx in
+            let vehicle = try tx.resolveVehicle(new.plate)
+            let config = try tx.config()
+            try ViolationRules.checkNew(existing: try tx.duplicate(of: new, vehicleId: vehicle.id!), sameRecordNo: new.recordNo != nil)
+            var violation = try tx.makeViolation(new, vehicle: vehicle, config: config, now: context.now)
+            try tx.insert(&violation)
+            try tx.audit(context, action: "violation.add", subject: "violation #\(violation.id!) \(vehicle.plate) \(new.code)", before: nil, after: Audit.json(violation))
+            return try tx.violationRow(violation)
         }
     }
 
@@ -80,34 +98,15 @@ extension AppDatabase {
         try importViolations(list, source: source, dryRun: dryRun, context: context, strategy: .automatic, progress: progress)
     }
 
-    /// How an import gathers the facts of R2; the answers are the same either way.
-    enum ImportStrategy {
-        /// A pass over every movement when the list is big next to them, else the queries of `addViolation`.
-        case automatic, scan, perRecord
-
-        /// On the benchmark's chain of a million movements the pass costs about as much as 7,000 records asking
-        /// their queries (0.5 s either way; 2,000 records: 0.28 s against 0.17 s).
-        func scans(records: Int, movements: Int64) -> Bool {
-            switch self {
-            case .scan: true
-            case .perRecord: false
-            case .automatic: Int64(records) * 128 >= movements
-            }
-        }
-    }
-
     /// `rowByRow` moves the staged rows one by one, as the move does when it cannot tell which rows it skipped (tests).
     func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
                           rowByRow: Bool = false, progress: ((Int) -> Void)?) throws -> ImportOutcome {
-        try write { db in
-            let config = try AppDatabase.config(db)
+        try writing { tx in
+            let config = try tx.config()
             // Plate → id of every customer car: all an import needs of them.
+            let plates = try tx.plates()
             var vehicles: [String: Int64] = [:]
-            var plates: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, plate FROM vehicle") {
-                vehicles[row[1]] = row[0]
-                plates[row[0]] = row[1]
-            }
+            for (id, plate) in plates { vehicles[plate] = id }
             var unknown: [DeskError] = []
             for new in list where vehicles[new.plate.text] == nil {
                 unknown.append(DeskError.invalid(field: "plate", reason: Message("input.import.unknownPlate", ["plate": .text(new.plate.text)]), line: new.line))
@@ -115,148 +114,135 @@ extension AppDatabase {
             if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
             // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
             // for a pass over every movement; a few records ask their three queries each.
-            let movementCount = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
+            let movementCount = try tx.lastMovementId()
             let vehicleIds = list.map { vehicles[$0.plate.text]! }
             let batch = strategy.scans(records: list.count, movements: movementCount)
-                ? try ImportAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config, db)
+                ? try tx.importAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config)
                 : nil
             let recordedAt = context.now.seconds
-            let outcome = try ImportStaging.withImportCache(db) {
-                var staging = try ImportStaging(db)
+            let outcome = try tx.withImportStage { stage in
                 for (index, new) in list.enumerated() {
                     let vehicleId = vehicleIds[index]
-                    let attribution = try batch?.attribution(vehicleId: vehicleId, at: new.occurredAt, isParking: new.isParking)
-                        ?? AppDatabase.attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking,
-                                                  config: config, db)
-                    try staging.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
+                    let attribution = try batch?(vehicleId, new.occurredAt, new.isParking)
+                        ?? tx.attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking, config: config)
+                    try stage.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
                     if (index + 1) % 10_000 == 0 { progress?(index + 1) }
                 }
-                return try staging.move(db, rowByRow: rowByRow)
+                return try stage.move(rowByRow: rowByRow)
             }
-            if dryRun { throw DryRun(outcome: outcome) }
-            try Audit.record(db, context, action: "violation.import", subject: source, before: nil,
+            if dryRun { throw ImportDryRun(outcome: outcome) }
+            try tx.audit(context, action: "violation.import", subject: source, before: nil,
                              after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
             return outcome
         }
     }
 
-    /// A dry run does all the work in the transaction, then rolls it back.
-    struct DryRun: Error { var outcome: ImportOutcome }
 
     /// The same import, rolled back: what it would add and skip.
     public func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
         do {
             return try importViolations(list, source: source, dryRun: true, context: context, strategy: .automatic, progress: nil)
-        } catch let dry as DryRun {
+        } catch let dry as ImportDryRun {
             return dry.outcome
         }
     }
 
-    static func duplicate(of new: NewViolation, vehicleId: Int64, _ db: Database) throws -> Int64? {
-        if let recordNo = new.recordNo, let id = try Int64.fetchOne(db, sql: "SELECT id FROM violation WHERE recordNo = ?", arguments: [recordNo]) {
-            return id
-        }
-        return try Int64.fetchOne(db, sql: "SELECT id FROM violation WHERE vehicleId = ? AND occurredAt = ? AND code = ?",
-                                  arguments: [vehicleId, new.occurredAt.seconds, new.code])
+}
+
+extension ShopTransaction {
+    func duplicate(of new: NewViolation, vehicleId: Int64) throws -> Int64? {
+        if let recordNo = new.recordNo, let id = try violationId(recordNo: recordNo) { return id }
+        return try violationId(vehicleId: vehicleId, occurredAt: new.occurredAt, code: new.code)
     }
 
-    static func makeViolation(_ new: NewViolation, vehicle: Vehicle, config: Config, now: Date, _ db: Database) throws -> Violation {
-        let attribution = try attribution(vehicle: vehicle, at: new.occurredAt, isParking: new.isParking, config: config, db)
+    func makeViolation(_ new: NewViolation, vehicle: Vehicle, config: Config, now: Date) throws -> Violation {
+        let attribution = try attribution(vehicleId: vehicle.id!, plate: vehicle.plate, at: new.occurredAt, isParking: new.isParking, config: config)
         return Violation(vehicleId: vehicle.id!, occurredAt: new.occurredAt, code: new.code, descriptionText: new.description, category: new.category,
                          location: new.location, points: new.points, fineFen: new.fineFen, recordNo: new.recordNo, driverId: attribution.driver?.id,
                          attribution: attribution.kind, needsReview: attribution.needsReview, reasons: Message.encodeList(attribution.reasons),
                          movementId: attribution.movementId, recordedAt: now)
     }
+}
 
+extension ShopStore {
     /// One violation by number.
     public func violation(_ id: Int64) throws -> ViolationRow {
-        try read { db in try AppDatabase.violationRow(AppDatabase.fetchViolation(id, db), db) }
+        try reading { tx in try tx.violationRow(tx.fetchViolation(id)) }
     }
 
     /// Violations, newest first, optionally of one status.
     public func violations(status: ViolationStatus? = nil, limit: Int? = nil) throws -> [ViolationRow] {
-        try read { db in
-            var request = Violation.order(Column("occurredAt").desc, Column("id").desc)
-            if let status { request = request.filter(Column("status") == status.rawValue) }
-            if let limit { request = request.limit(limit) }
-            return try AppDatabase.violationRows(request.fetchAll(db), db)
-        }
+        try reading { tx in try tx.violationRows(tx.violations(status: status, limit: limit)) }
     }
 
     /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody;
     /// the most recent `limit` of them, and how many there are in all.
     public func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
-        try read { db in
-            let condition = "status = 'processed' OR (status = 'open' AND attribution <> 'outsideCustody')"
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM violation WHERE \(condition)") ?? 0
-            let rows = try AppDatabase.violationRows(Violation.fetchAll(db, sql: """
-                SELECT * FROM violation WHERE \(condition) ORDER BY occurredAt DESC, id DESC LIMIT ?
-                """, arguments: [limit]), db)
-            return (rows, total)
+        try reading { tx in
+            let found = try tx.actionableViolations(limit: limit)
+            return (try tx.violationRows(found.rows), found.total)
         }
     }
 
-    static func fetchViolation(_ id: Int64, _ db: Database) throws -> Violation {
-        guard let violation = try Violation.fetchOne(db, key: id) else {
+    /// R4 for a violation on a processing day; nil when nobody is attributed.
+    public func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
+        try reading { tx in try tx.channel(for: row, processingOn: day) }
+    }
+
+    /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
+    public func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
+        try reading { tx in
+            let config = try tx.config()
+            let cycle = ScoringCycle.cycle(firstIssued: staff.licenseFirstIssued, containing: day)
+            return (try tx.pointsInCycle(driver: staff, on: day, excluding: nil, config: config), cycle.start, cycle.end)
+        }
+    }
+}
+
+extension ShopTransaction {
+    func fetchViolation(_ id: Int64) throws -> Violation {
+        guard let violation = try violation(id: id) else {
             throw DeskError.notFound(field: "id", reason: Message("notFound.violation", ["violation": .number(Int(id))]))
         }
         return violation
     }
 
-    static func violationRow(_ violation: Violation, _ db: Database) throws -> ViolationRow {
-        try violationRows([violation], db)[0]
+    func violationRow(_ violation: Violation) throws -> ViolationRow {
+        try violationRows([violation])[0]
     }
 
-    static func violationRows(_ violations: [Violation], _ db: Database) throws -> [ViolationRow] {
-        let vehicles = Dictionary(try Vehicle.filter(keys: Set(violations.map(\.vehicleId))).fetchAll(db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
-        let staff = Dictionary(try Staff.filter(keys: Set(violations.compactMap(\.driverId))).fetchAll(db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+    func violationRows(_ violations: [Violation]) throws -> [ViolationRow] {
+        let vehicles = try self.vehicles(ids: Set(violations.map(\.vehicleId)))
+        let staff = try self.staff(ids: Set(violations.compactMap(\.driverId)))
         return violations.map { ViolationRow(violation: $0, vehicle: vehicles[$0.vehicleId]!, driver: $0.driverId.flatMap { staff[$0] }) }
     }
 
-    /// R4 for a violation on a processing day; nil when nobody is attributed.
-    public func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
-        try read { db in try AppDatabase.channel(for: row, processingOn: day, db) }
-    }
-
-    static func channel(for row: ViolationRow, processingOn day: CivilDate, _ db: Database) throws -> ChannelDecision? {
+    func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
         guard let driver = row.driver else { return nil }
-        let config = try config(db)
+        let config = try config()
         // The driver's registration on this car: the live one, else the latest.
-        let registration = try Registration.fetchOne(db, sql: """
-            SELECT * FROM registration WHERE vehicleId = ? AND staffId = ?
-            ORDER BY status IN ('invited', 'active', 'removalDue') DESC, invitedAt DESC LIMIT 1
-            """, arguments: [row.vehicle.id!, driver.id!]).map { r in
+        let registration = try registration(vehicleId: row.vehicle.id!, staffId: driver.id!).map { r in
                 RegistrationFact(ref: r.ref, plate: row.vehicle.plate, staffName: driver.name, status: r.status, invitedAt: r.invitedAt, activatedAt: r.activatedAt)
             }
-        let points = try pointsInCycle(driver: driver, on: day, excluding: row.violation.id, config: config, db)
+        let points = try pointsInCycle(driver: driver, on: day, excluding: row.violation.id, config: config)
         let channelCase = ChannelCase(plate: row.vehicle.plate, occurredAt: row.violation.occurredAt, points: row.violation.points,
                                       fineFen: row.violation.fineFen, driver: driver, registration: registration, pointsThisCycle: points)
         return ChannelRules.decide(channelCase, processingOn: day, settings: ChannelSettings(config), time: config.time)
     }
 
-    /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
-    public func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
-        try read { db in
-            let config = try AppDatabase.config(db)
-            let cycle = ScoringCycle.cycle(firstIssued: staff.licenseFirstIssued, containing: day)
-            return (try AppDatabase.pointsInCycle(driver: staff, on: day, excluding: nil, config: config, db), cycle.start, cycle.end)
-        }
-    }
-
-    static func pointsInCycle(driver: Staff, on day: CivilDate, excluding id: Int64?, config: Config, _ db: Database) throws -> Int {
+    func pointsInCycle(driver: Staff, on day: CivilDate, excluding id: Int64?, config: Config) throws -> Int {
         let cycle = ScoringCycle.cycle(firstIssued: driver.licenseFirstIssued, containing: day)
-        let start = config.time.start(of: cycle.start).seconds, end = config.time.start(of: cycle.end.adding(days: 1)).seconds
-        return try Int.fetchOne(db, sql: """
-            SELECT coalesce(sum(points), 0) FROM violation
-            WHERE driverId = ? AND status IN ('processed', 'paid') AND processedAt >= ? AND processedAt < ? AND id IS NOT ?
-            """, arguments: [driver.id!, start, end, id]) ?? 0
+        let start = config.time.start(of: cycle.start), end = config.time.start(of: cycle.end.adding(days: 1))
+        return try points(driver: driver, processedIn: start..<end, excluding: id)
     }
+}
 
+extension ShopStore {
     /// `violation assign`: the front desk decides who drove; audited with who decided and why (R2).
     public func assignViolation(_ id: Int64, staff staffKey: String, reason: String, context: WriteContext) throws -> ViolationRow {
-        try write { db in
-            var violation = try AppDatabase.fetchViolation(id, db)
-            let staff = try AppDatabase.resolveStaff(staffKey, db)
+        try writing { tx in
+            var violation = try tx.fetchViolation(id)
+            let staff = try tx.resolveStaff(staffKey)
             try ViolationRules.checkAssign(id: id, status: violation.status)
             let before = Audit.json(violation)
             violation.driverId = staff.id
@@ -266,36 +252,30 @@ extension AppDatabase {
             violation.assignReason = reason
             violation.assignedAt = context.now
             violation.reasons = Message.encodeList([Message("attribution.assigned", ["staff": .text(staff.name), "operator": .text(context.operator), "reason": .text(reason)])])
-            try violation.update(db)
-            try Audit.record(db, context, action: "violation.assign", subject: "violation #\(id) → \(staff.name)", before: before, after: Audit.json(violation))
-            return try AppDatabase.violationRow(violation, db)
+            try tx.update(violation)
+            try tx.audit(context, action: "violation.assign", subject: "violation #\(id) → \(staff.name)", before: before, after: Audit.json(violation))
+            return try tx.violationRow(violation)
         }
     }
 
     /// `violation process`: the driver accepted it in 12123 (online, checked against R4) or at a window.
     public func processViolation(_ id: Int64, window: Bool, at: Date, context: WriteContext) throws -> ViolationOutcome {
-        try write { db in
-            var violation = try AppDatabase.fetchViolation(id, db)
-            let config = try AppDatabase.config(db)
+        try writing { tx in
+            var violation = try tx.fetchViolation(id)
+            let config = try tx.config()
             let time = config.time
             try ViolationRules.checkProcessable(id: id, status: violation.status, processedAt: violation.processedAt)
             guard at >= violation.occurredAt else {
                 throw DeskError.invalid(field: "at", reason: Message("input.beforeViolation", ["at": .time(at), "occurred": .time(violation.occurredAt)]))
             }
-            let row = try AppDatabase.violationRow(violation, db)
+            let row = try tx.violationRow(violation)
             let day = time.civilDate(of: at)
-            let decision = !window && row.driver != nil ? try AppDatabase.channel(for: row, processingOn: day, db) : nil
+            let decision = !window && row.driver != nil ? try tx.channel(for: row, processingOn: day) : nil
             try ViolationRules.checkProcess(id: id, driver: row.driver?.ref, plate: row.vehicle.plate, window: window, decision: decision, day: day)
             let driver = row.driver!
-            let since = ProxyWatch.windowStart(at).seconds
-            let driverPlates = Set(try String.fetchAll(db, sql: """
-                SELECT DISTINCT v.plate FROM violation x JOIN vehicle v ON v.id = x.vehicleId
-                WHERE x.driverId = ? AND x.processedAt >= ? AND x.points > 0
-                """, arguments: [driver.id!, since]))
-            let plateDrivers = Set(try String.fetchAll(db, sql: """
-                SELECT DISTINCT s.name FROM violation x JOIN staff s ON s.id = x.driverId
-                WHERE x.vehicleId = ? AND x.processedAt >= ? AND x.points > 0
-                """, arguments: [violation.vehicleId, since]))
+            let since = ProxyWatch.windowStart(at)
+            let driverPlates = try tx.pointPlates(driverId: driver.id!, processedSince: since)
+            let plateDrivers = try tx.pointDrivers(vehicleId: violation.vehicleId, processedSince: since)
             let warnings = violation.points > 0
                 ? ProxyWatch.warnings(driver: driver.name, plate: row.vehicle.plate, driverPlates: driverPlates, plateDrivers: plateDrivers,
                                       platesLimit: config.int(.proxyPlatesPerDriver), driversLimit: config.int(.proxyDriversPerPlate))
@@ -304,18 +284,18 @@ extension AppDatabase {
             violation.status = .processed
             violation.processedAt = at
             violation.processedChannel = window ? .window : .online
-            try violation.update(db)
-            try Audit.record(db, context, action: "violation.process", subject: "violation #\(id) \(row.vehicle.plate) \(driver.name)", before: before, after: Audit.json(violation))
-            return ViolationOutcome(row: try AppDatabase.violationRow(violation, db), warnings: warnings, removalDue: nil)
+            try tx.update(violation)
+            try tx.audit(context, action: "violation.process", subject: "violation #\(id) \(row.vehicle.plate) \(driver.name)", before: before, after: Audit.json(violation))
+            return ViolationOutcome(row: try tx.violationRow(violation), warnings: warnings, removalDue: nil)
         }
     }
 
     /// `violation pay` (R7): records the payment with the late fee of the day; the last payment of a driver
     /// on a car makes his registration due for removal (R8).
     public func payViolation(_ id: Int64, method: PaymentMethod, payer: Payer, amountFen: Int?, at: Date, context: WriteContext) throws -> ViolationOutcome {
-        try write { db in
-            var violation = try AppDatabase.fetchViolation(id, db)
-            let config = try AppDatabase.config(db)
+        try writing { tx in
+            var violation = try tx.fetchViolation(id)
+            let config = try tx.config()
             let time = config.time
             try ViolationRules.checkPay(id: id, status: violation.status, paidAt: violation.paidAt)
             guard let processedAt = violation.processedAt, at >= processedAt else {
@@ -334,23 +314,21 @@ extension AppDatabase {
             violation.lateFeeFen = lateFee
             violation.payMethod = method
             violation.payer = payer
-            try violation.update(db)
-            let row = try AppDatabase.violationRow(violation, db)
-            try Audit.record(db, context, action: "violation.pay", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
+            try tx.update(violation)
+            let row = try tx.violationRow(violation)
+            try tx.audit(context, action: "violation.pay", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
 
             var removal: String?
             if let driverId = violation.driverId {
-                let others = try Int.fetchOne(db, sql: """
-                    SELECT count(*) FROM violation WHERE vehicleId = ? AND driverId = ? AND status IN ('open', 'processed') AND id <> ?
-                    """, arguments: [violation.vehicleId, driverId, id]) ?? 0
-                let active = try Registration.filter(Column("vehicleId") == violation.vehicleId && Column("staffId") == driverId && Column("status") == RegistrationStatus.active.rawValue).fetchOne(db)
+                let others = try tx.unpaidCount(vehicleId: violation.vehicleId, driverId: driverId, excluding: id)
+                let active = try tx.registrations(RegistrationQuery(status: .active, vehicleId: violation.vehicleId, staffId: driverId)).first
                 if var registration = active, let dueAt = RegistrationRules.removalDue(paidAt: at, otherUnpaidOnCar: others, registration: registration.status,
                                                                                        graceDays: config.int(.removalGraceDays)) {
                     let registrationBefore = Audit.json(registration)
                     registration.status = .removalDue
                     registration.removalDueAt = dueAt
-                    try registration.update(db)
-                    try Audit.record(db, context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
+                    try tx.update(registration)
+                    try tx.audit(context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
                                      before: registrationBefore, after: Audit.json(registration))
                     removal = registration.ref
                 }

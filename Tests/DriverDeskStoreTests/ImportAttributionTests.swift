@@ -219,7 +219,7 @@ struct FileCase: CustomTestStringConvertible, Sendable {
 enum ImportStrategyCase: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case scan, perRecord, automatic
 
-    var strategy: AppDatabase.ImportStrategy {
+    var strategy: ImportStrategy {
         switch self {
         case .scan: .scan
         case .perRecord: .perRecord

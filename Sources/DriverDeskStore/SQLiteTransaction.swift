@@ -1,0 +1,352 @@
+import DriverDeskCore
+import Foundation
+import GRDB
+
+extension AppDatabase: ShopStore {
+    public func writing<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
+        try write { db in try body(SQLiteTransaction(db: db)) }
+    }
+
+    public func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
+        try read { db in try body(SQLiteTransaction(db: db)) }
+    }
+
+    public var shownName: String { writer.path }
+}
+
+/// A shop's transaction on its SQLite file (through GRDB): the queries the single-shop product has always run.
+/// The statements asked most often (`who`, imports, the dashboard) are prepared once per connection and reused.
+struct SQLiteTransaction: ShopTransaction {
+    let db: Database
+
+    private func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+
+    // MARK: Settings
+
+    func settings() throws -> [String: String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM setting")
+        return Dictionary(rows.map { ($0["key"] as String, $0["value"] as String) }, uniquingKeysWith: { $1 })
+    }
+
+    func setting(_ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
+    }
+
+    func putSetting(_ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+    }
+
+    // MARK: Cars
+
+    func vehicle(plate: String) throws -> Vehicle? {
+        try Vehicle.fetchOne(db.cachedStatement(sql: "SELECT * FROM vehicle WHERE plate = ?"), arguments: [plate])
+    }
+
+    func vehicles(ids: Set<Int64>) throws -> [Int64: Vehicle] {
+        Dictionary(try Vehicle.filter(keys: ids).fetchAll(db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func vehicles(plateContaining text: String?) throws -> [Vehicle] {
+        guard let text else { return try Vehicle.order(Column("plate")).fetchAll(db) }
+        return try Vehicle.filter(sql: "instr(plate, ?) > 0", arguments: [text]).order(Column("plate")).fetchAll(db)
+    }
+
+    func plates() throws -> [Int64: String] {
+        var plates: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, plate FROM vehicle") { plates[row[0]] = row[1] }
+        return plates
+    }
+
+    func vehicleCount() throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM vehicle") ?? 0 }
+
+    func insert(_ vehicle: inout Vehicle) throws { try vehicle.insert(db) }
+
+    func update(_ vehicle: Vehicle) throws { try vehicle.update(db) }
+
+    // MARK: Staff
+
+    func staff(id: Int64) throws -> Staff? { try Staff.fetchOne(db, key: id) }
+
+    func staff(ids: Set<Int64>) throws -> [Int64: Staff] {
+        Dictionary(try Staff.filter(keys: ids).fetchAll(db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func staff(named name: String) throws -> [Staff] {
+        try Staff.filter(Column("name") == name).order(Column("active").desc, Column("id")).fetchAll(db)
+    }
+
+    func staff(nameContaining text: String, limit: Int) throws -> [Staff] {
+        try Staff.filter(sql: "instr(lower(name), lower(?)) > 0", arguments: [text]).order(Column("id")).limit(limit).fetchAll(db)
+    }
+
+    func staff(idNumber: String) throws -> Staff? { try Staff.filter(Column("idNumber") == idNumber).fetchOne(db) }
+
+    func allStaff() throws -> [Staff] { try Staff.order(Column("active").desc, Column("name"), Column("id")).fetchAll(db) }
+
+    func activeStaffCount() throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM staff WHERE active") ?? 0 }
+
+    func insert(_ staff: inout Staff) throws { try staff.insert(db) }
+
+    func update(_ staff: Staff) throws { try staff.update(db) }
+
+    // MARK: Visits
+
+    func visit(id: Int64) throws -> Visit? { try Visit.fetchOne(db, key: id) }
+
+    func visits(vehicleId: Int64, notEndedBefore at: Date) throws -> [Visit] {
+        try Visit.fetchAll(db, sql: "SELECT * FROM visit WHERE vehicleId = ? AND (checkoutAt IS NULL OR checkoutAt >= ?) ORDER BY checkinAt",
+                           arguments: [vehicleId, at.seconds])
+    }
+
+    func openVisit(vehicleId: Int64) throws -> Visit? {
+        try Visit.filter(Column("vehicleId") == vehicleId && Column("checkoutAt") == nil).fetchOne(db)
+    }
+
+    func visit(vehicleId: Int64, covering at: Date) throws -> Visit? {
+        try Visit.fetchOne(db, sql: """
+            SELECT * FROM visit WHERE vehicleId = ? AND checkinAt <= ? AND (checkoutAt IS NULL OR checkoutAt >= ?)
+            ORDER BY checkinAt DESC LIMIT 1
+            """, arguments: [vehicleId, at.seconds, at.seconds])
+    }
+
+    func lastVisit(vehicleId: Int64, checkedInBy at: Date) throws -> Visit? {
+        try Visit.fetchOne(db.cachedStatement(sql: "SELECT * FROM visit WHERE vehicleId = ? AND checkinAt <= ? ORDER BY checkinAt DESC LIMIT 1"),
+                           arguments: [vehicleId, at.seconds])
+    }
+
+    func visits(vehicleId: Int64, limit: Int) throws -> [Visit] {
+        try Visit.filter(Column("vehicleId") == vehicleId).order(Column("checkinAt").desc).limit(limit).fetchAll(db)
+    }
+
+    func openVisits() throws -> [OpenVisitFact] {
+        try Row.fetchAll(db, sql: """
+            SELECT v.plate, v.ownerName, vi.id, vi.vehicleId, vi.checkinAt, vi.orderNo
+            FROM visit vi JOIN vehicle v ON v.id = vi.vehicleId
+            WHERE vi.checkoutAt IS NULL ORDER BY vi.checkinAt
+            """).map { row in
+                OpenVisitFact(plate: row["plate"], ownerName: row["ownerName"],
+                              visit: Visit(id: row["id"], vehicleId: row["vehicleId"], checkinAt: date(row["checkinAt"])!, checkoutAt: nil, orderNo: row["orderNo"]))
+            }
+    }
+
+    func openVisits(checkedInBefore before: Date) throws -> [CleanupFacts.OpenVisit] {
+        try Row.fetchAll(db, sql: """
+            SELECT v.plate, vi.checkinAt FROM visit vi JOIN vehicle v ON v.id = vi.vehicleId
+            WHERE vi.checkoutAt IS NULL AND vi.checkinAt < ? ORDER BY vi.checkinAt
+            """, arguments: [before.seconds]).map { CleanupFacts.OpenVisit(plate: $0["plate"], checkinAt: date($0["checkinAt"])!) }
+    }
+
+    func insert(_ visit: inout Visit) throws { try visit.insert(db) }
+
+    func update(_ visit: Visit) throws { try visit.update(db) }
+
+    // MARK: Movements
+
+    func movements(_ query: MovementQuery) throws -> [MovementRow] {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let id = query.vehicleId { clauses.append("m.vehicleId = ?"); arguments.append(id) }
+        if let id = query.staffId { clauses.append("m.staffId = ?"); arguments.append(id) }
+        if let id = query.visitId { clauses.append("m.visitId = ?"); arguments.append(id) }
+        if let at = query.startFrom { clauses.append("m.startAt >= ?"); arguments.append(at.seconds) }
+        if let at = query.startBefore { clauses.append("m.startAt < ?"); arguments.append(at.seconds) }
+        if let at = query.startUpTo { clauses.append("m.startAt <= ?"); arguments.append(at.seconds) }
+        if let at = query.notEndedBefore { clauses.append("(m.endAt IS NULL OR m.endAt >= ?)"); arguments.append(at.seconds) }
+        if query.inProgress { clauses.append("m.endAt IS NULL") }
+        let order = query.newestFirst ? "m.startAt DESC, m.id DESC" : "m.startAt, m.id"
+        let limit = query.limit.map { " LIMIT \($0)" } ?? ""
+        let sql = """
+            SELECT m.id, m.visitId, v.plate, s.id AS staffId, s.name, m.startAt, m.endAt, m.purpose
+            FROM movement m JOIN vehicle v ON v.id = m.vehicleId JOIN staff s ON s.id = m.staffId
+            WHERE \(clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")) ORDER BY \(order)\(limit)
+            """
+        // Prepared once per connection and reused: imports and `who` ask the same questions thousands of times.
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row in
+            let span = MovementSpan(
+                id: row["id"], plate: row["plate"], staff: StaffRef(id: row["staffId"], name: row["name"]),
+                start: date(row["startAt"])!, end: date(row["endAt"]), purpose: MovementPurpose(rawValue: row["purpose"]) ?? .other)
+            return MovementRow(span: span, visitId: row["visitId"])
+        }
+    }
+
+    func movementInProgress(vehicleId: Int64) throws -> Movement? {
+        try Movement.filter(Column("vehicleId") == vehicleId && Column("endAt") == nil).fetchOne(db)
+    }
+
+    func movementInProgress(staffId: Int64) throws -> Movement? {
+        try Movement.filter(Column("staffId") == staffId && Column("endAt") == nil).fetchOne(db)
+    }
+
+    func movementCount(startFrom: Date) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM movement WHERE startAt >= ?", arguments: [startFrom.seconds]) ?? 0
+    }
+
+    func lastMovementId() throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0 }
+
+    func insert(_ movement: inout Movement) throws { try movement.insert(db) }
+
+    func update(_ movement: Movement) throws { try movement.update(db) }
+
+    // MARK: Registrations
+
+    func registrations(_ query: RegistrationQuery) throws -> [Registration] {
+        var request = Registration.order(Column("invitedAt").desc, Column("id").desc)
+        if let ref = query.ref { request = request.filter(Column("ref") == ref) }
+        if let status = query.status { request = request.filter(Column("status") == status.rawValue) }
+        if let id = query.vehicleId { request = request.filter(Column("vehicleId") == id) }
+        if let id = query.staffId { request = request.filter(Column("staffId") == id) }
+        if query.liveOnly { request = request.filter(sql: "status IN ('invited', 'active', 'removalDue')") }
+        if let range = query.liveOrActivatedIn {
+            request = request.filter(sql: "(status IN ('invited', 'active', 'removalDue') OR (activatedAt >= ? AND activatedAt < ?))",
+                                     arguments: [range.lowerBound.seconds, range.upperBound.seconds])
+        }
+        return try request.fetchAll(db)
+    }
+
+    func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact] {
+        let registrations = try self.registrations(RegistrationQuery(staffId: driver.id!, liveOrActivatedIn: range))
+        let vehicles = try self.vehicles(ids: Set(registrations.map(\.vehicleId)))
+        return registrations.map {
+            RegistrationFact(ref: $0.ref, plate: vehicles[$0.vehicleId]?.plate ?? "?", staffName: driver.name, status: $0.status,
+                             invitedAt: $0.invitedAt, activatedAt: $0.activatedAt)
+        }
+    }
+
+    func registration(vehicleId: Int64, staffId: Int64) throws -> Registration? {
+        try Registration.fetchOne(db, sql: """
+            SELECT * FROM registration WHERE vehicleId = ? AND staffId = ?
+            ORDER BY status IN ('invited', 'active', 'removalDue') DESC, invitedAt DESC LIMIT 1
+            """, arguments: [vehicleId, staffId])
+    }
+
+    func insert(_ registration: inout Registration) throws { try registration.insert(db) }
+
+    func update(_ registration: Registration) throws { try registration.update(db) }
+
+    func cleanupRegistrations() throws -> [CleanupFacts.Registration] {
+        try Row.fetchAll(db, sql: """
+            SELECT r.ref, v.plate, s.name, r.status, r.invitedAt, r.removalDueAt,
+                   (SELECT max(checkoutAt) FROM visit WHERE vehicleId = r.vehicleId) AS leftAt,
+                   EXISTS (SELECT 1 FROM visit WHERE vehicleId = r.vehicleId AND checkoutAt IS NULL) AS inShop,
+                   EXISTS (SELECT 1 FROM violation WHERE vehicleId = r.vehicleId AND driverId = r.staffId AND status IN ('open', 'processed')) AS unpaid
+            FROM registration r JOIN vehicle v ON v.id = r.vehicleId JOIN staff s ON s.id = r.staffId
+            WHERE r.status IN ('invited', 'active', 'removalDue')
+            ORDER BY r.invitedAt, r.id
+            """).map { row in
+                CleanupFacts.Registration(
+                    ref: row["ref"], plate: row["plate"], staff: row["name"], status: RegistrationStatus(rawValue: row["status"]) ?? .active,
+                    invitedAt: date(row["invitedAt"])!, removalDueAt: date(row["removalDueAt"]), leftCustodyAt: date(row["leftAt"]),
+                    inShop: row["inShop"], hasUnpaidViolation: row["unpaid"])
+            }
+    }
+
+    // MARK: Violations
+
+    func violation(id: Int64) throws -> Violation? { try Violation.fetchOne(db, key: id) }
+
+    func violations(status: ViolationStatus?, limit: Int?) throws -> [Violation] {
+        var request = Violation.order(Column("occurredAt").desc, Column("id").desc)
+        if let status { request = request.filter(Column("status") == status.rawValue) }
+        if let limit { request = request.limit(limit) }
+        return try request.fetchAll(db)
+    }
+
+    func actionableViolations(limit: Int) throws -> (rows: [Violation], total: Int) {
+        let condition = "status = 'processed' OR (status = 'open' AND attribution <> 'outsideCustody')"
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM violation WHERE \(condition)") ?? 0
+        let rows = try Violation.fetchAll(db, sql: "SELECT * FROM violation WHERE \(condition) ORDER BY occurredAt DESC, id DESC LIMIT ?", arguments: [limit])
+        return (rows, total)
+    }
+
+    func violationId(recordNo: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM violation WHERE recordNo = ?", arguments: [recordNo])
+    }
+
+    func violationId(vehicleId: Int64, occurredAt: Date, code: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM violation WHERE vehicleId = ? AND occurredAt = ? AND code = ?", arguments: [vehicleId, occurredAt.seconds, code])
+    }
+
+    func points(driver: Staff, processedIn range: Range<Date>, excluding id: Int64?) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT coalesce(sum(points), 0) FROM violation
+            WHERE driverId = ? AND status IN ('processed', 'paid') AND processedAt >= ? AND processedAt < ? AND id IS NOT ?
+            """, arguments: [driver.id!, range.lowerBound.seconds, range.upperBound.seconds, id]) ?? 0
+    }
+
+    func pointPlates(driverId: Int64, processedSince since: Date) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: """
+            SELECT DISTINCT v.plate FROM violation x JOIN vehicle v ON v.id = x.vehicleId
+            WHERE x.driverId = ? AND x.processedAt >= ? AND x.points > 0
+            """, arguments: [driverId, since.seconds]))
+    }
+
+    func pointDrivers(vehicleId: Int64, processedSince since: Date) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: """
+            SELECT DISTINCT s.name FROM violation x JOIN staff s ON s.id = x.driverId
+            WHERE x.vehicleId = ? AND x.processedAt >= ? AND x.points > 0
+            """, arguments: [vehicleId, since.seconds]))
+    }
+
+    func unpaidCount(vehicleId: Int64, driverId: Int64, excluding id: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM violation WHERE vehicleId = ? AND driverId = ? AND status IN ('open', 'processed') AND id <> ?
+            """, arguments: [vehicleId, driverId, id]) ?? 0
+    }
+
+    func unpaidFines(processedBy: Date) throws -> [CleanupFacts.UnpaidFine] {
+        try Row.fetchAll(db, sql: """
+            SELECT x.id, v.plate, s.name, x.fineFen, x.processedAt FROM violation x
+            JOIN vehicle v ON v.id = x.vehicleId LEFT JOIN staff s ON s.id = x.driverId
+            WHERE x.status = 'processed' AND x.processedAt <= ? ORDER BY x.processedAt, x.id
+            """, arguments: [processedBy.seconds]).map {
+                CleanupFacts.UnpaidFine(violationId: $0["id"], plate: $0["plate"], staff: $0["name"], fineFen: $0["fineFen"], processedAt: date($0["processedAt"])!)
+            }
+    }
+
+    func insert(_ violation: inout Violation) throws { try violation.insert(db) }
+
+    func update(_ violation: Violation) throws { try violation.update(db) }
+
+    // MARK: Imports
+
+    func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)? {
+        let batch = try ImportAttribution(vehicleIds: vehicleIds, instants: instants, plates: plates, config: config, db)
+        return { vehicleId, at, isParking in batch.attribution(vehicleId: vehicleId, at: at, isParking: isParking) }
+    }
+
+    func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T {
+        try ImportStaging.withImportCache(db) {
+            var stage: any ImportStage = SQLiteImportStage(staging: try ImportStaging(db), db: db)
+            return try body(&stage)
+        }
+    }
+
+    // MARK: Audit
+
+    func append(_ entry: AuditEntry) throws {
+        var entry = entry
+        try entry.insert(db)
+    }
+
+    func auditEntries(since: Date?, limit: Int?) throws -> [AuditEntry] {
+        var request = AuditEntry.order(Column("id"))
+        if let since { request = request.filter(Column("at") >= since.seconds) }
+        if let limit { request = request.limit(limit) }
+        return try request.fetchAll(db)
+    }
+
+    func isEmpty() throws -> Bool {
+        try !(Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM staff) OR EXISTS(SELECT 1 FROM vehicle) OR EXISTS(SELECT 1 FROM audit)") ?? false)
+    }
+}
+
+struct SQLiteImportStage: ImportStage {
+    var staging: ImportStaging
+    let db: Database
+
+    mutating func append(_ new: NewViolation, vehicleId: Int64, attribution: Attribution, recordedAt: Int64) throws {
+        try staging.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
+    }
+
+    func move(rowByRow: Bool) throws -> ImportOutcome { try staging.move(db, rowByRow: rowByRow) }
+}

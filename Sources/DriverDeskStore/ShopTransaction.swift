@@ -1,0 +1,212 @@
+import DriverDeskCore
+import Foundation
+
+/// A shop's database, whichever engine holds it: SQLite (`AppDatabase`, one shop per file) or PostgreSQL
+/// (`ChainShopStore`, one shop of a chain). The use cases (`CustodyStore.swift`, `StaffStore.swift`, …) are written
+/// once, as extensions of this protocol: each reads the facts a rule needs through a `ShopTransaction`, asks the core,
+/// and applies the decision with its audit entry in the same transaction. The two engines differ only in how facts
+/// are read and changes applied.
+public protocol ShopStore: Sendable {
+    /// Runs one use case as one write transaction: committed when `body` returns, rolled back when it throws.
+    /// Database failures become `DeskError.storage`.
+    func writing<T>(_ body: (any ShopTransaction) throws -> T) throws -> T
+    /// Reads a consistent snapshot.
+    func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T
+    /// How this database is named in messages (a file path, or a chain's address without its password).
+    var shownName: String { get }
+}
+
+/// Which movements to read; every condition given must hold. Rows come by start (then id), oldest first unless
+/// `newestFirst`.
+public struct MovementQuery: Sendable, Hashable {
+    public var vehicleId: Int64?
+    public var staffId: Int64?
+    public var visitId: Int64?
+    /// startAt >= this.
+    public var startFrom: Date?
+    /// startAt < this.
+    public var startBefore: Date?
+    /// startAt <= this.
+    public var startUpTo: Date?
+    /// Still going, or ended at or after this.
+    public var notEndedBefore: Date?
+    /// Still going (no end).
+    public var inProgress = false
+    public var newestFirst = false
+    public var limit: Int?
+
+    public init(vehicleId: Int64? = nil, staffId: Int64? = nil, visitId: Int64? = nil, startFrom: Date? = nil, startBefore: Date? = nil,
+                startUpTo: Date? = nil, notEndedBefore: Date? = nil, inProgress: Bool = false, newestFirst: Bool = false, limit: Int? = nil) {
+        self.vehicleId = vehicleId
+        self.staffId = staffId
+        self.visitId = visitId
+        self.startFrom = startFrom
+        self.startBefore = startBefore
+        self.startUpTo = startUpTo
+        self.notEndedBefore = notEndedBefore
+        self.inProgress = inProgress
+        self.newestFirst = newestFirst
+        self.limit = limit
+    }
+}
+
+/// Which registrations to read; every condition given must hold. Rows come newest invite first.
+public struct RegistrationQuery: Sendable {
+    public var ref: String?
+    public var status: RegistrationStatus?
+    public var vehicleId: Int64?
+    public var staffId: Int64?
+    /// Live (invited, active, due for removal) only.
+    public var liveOnly = false
+    /// Live, or activated in [start, end).
+    public var liveOrActivatedIn: Range<Date>?
+
+    public init(ref: String? = nil, status: RegistrationStatus? = nil, vehicleId: Int64? = nil, staffId: Int64? = nil, liveOnly: Bool = false,
+                liveOrActivatedIn: Range<Date>? = nil) {
+        self.ref = ref
+        self.status = status
+        self.vehicleId = vehicleId
+        self.staffId = staffId
+        self.liveOnly = liveOnly
+        self.liveOrActivatedIn = liveOrActivatedIn
+    }
+}
+
+/// A car in the shop now, as the status screen lists it.
+public struct OpenVisitFact: Sendable {
+    public var plate: String
+    public var ownerName: String
+    public var visit: Visit
+}
+
+/// One transaction on one shop's data: the facts the use cases read, and the changes they apply.
+///
+/// Instants are whole seconds (as both schemas keep them). An insert fills in the new row's id. On a chain every read
+/// and write is of the transaction's own shop (row-level security), except the facts a rule must know of a driver
+/// across the chain (R3, R6), which `registrationFacts(driver:…)` and `points(driver:…)` gather.
+public protocol ShopTransaction {
+    // MARK: Settings
+    func settings() throws -> [String: String]
+    func setting(_ key: String) throws -> String?
+    func putSetting(_ key: String, _ value: String) throws
+
+    // MARK: Cars
+    func vehicle(plate: String) throws -> Vehicle?
+    func vehicles(ids: Set<Int64>) throws -> [Int64: Vehicle]
+    /// Every car, or those whose plate holds `text`, by plate.
+    func vehicles(plateContaining text: String?) throws -> [Vehicle]
+    /// Plate of every car, by id.
+    func plates() throws -> [Int64: String]
+    func vehicleCount() throws -> Int
+    func insert(_ vehicle: inout Vehicle) throws
+    func update(_ vehicle: Vehicle) throws
+
+    // MARK: Staff
+    func staff(id: Int64) throws -> Staff?
+    func staff(ids: Set<Int64>) throws -> [Int64: Staff]
+    /// Those named exactly `name`, active first, then by id.
+    func staff(named name: String) throws -> [Staff]
+    /// Up to `limit` whose name holds `text` (case-insensitive).
+    func staff(nameContaining text: String, limit: Int) throws -> [Staff]
+    func staff(idNumber: String) throws -> Staff?
+    /// Everyone, active first, then by name and id.
+    func allStaff() throws -> [Staff]
+    func activeStaffCount() throws -> Int
+    /// On a chain, hires the person with this ID number (a driver who comes from another shop of the chain keeps his
+    /// record: the stored name and licence are his) and returns him as stored.
+    func insert(_ staff: inout Staff) throws
+    func update(_ staff: Staff) throws
+
+    // MARK: Visits
+    func visit(id: Int64) throws -> Visit?
+    /// The car's visits still open or checked out at or after `at`, by check-in.
+    func visits(vehicleId: Int64, notEndedBefore at: Date) throws -> [Visit]
+    func openVisit(vehicleId: Int64) throws -> Visit?
+    /// The visit that covers `at`, if any (visits of a car never overlap).
+    func visit(vehicleId: Int64, covering at: Date) throws -> Visit?
+    /// The last visit checked in at or before `at`.
+    func lastVisit(vehicleId: Int64, checkedInBy at: Date) throws -> Visit?
+    /// The car's visits, newest first.
+    func visits(vehicleId: Int64, limit: Int) throws -> [Visit]
+    /// The cars in the shop now, by check-in.
+    func openVisits() throws -> [OpenVisitFact]
+    /// Visits still open that began before `before`, with their plates, by check-in.
+    func openVisits(checkedInBefore before: Date) throws -> [CleanupFacts.OpenVisit]
+    func insert(_ visit: inout Visit) throws
+    func update(_ visit: Visit) throws
+
+    // MARK: Movements
+    func movements(_ query: MovementQuery) throws -> [MovementRow]
+    func movementInProgress(vehicleId: Int64) throws -> Movement?
+    func movementInProgress(staffId: Int64) throws -> Movement?
+    func movementCount(startFrom: Date) throws -> Int
+    /// The largest movement id (0 without any): how big the table is, for the import's choice of strategy.
+    func lastMovementId() throws -> Int64
+    func insert(_ movement: inout Movement) throws
+    func update(_ movement: Movement) throws
+
+    // MARK: Registrations
+    func registrations(_ query: RegistrationQuery) throws -> [Registration]
+    /// The registrations R3 counts for a driver: his live ones and those activated in [start, end), across the chain.
+    func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact]
+    /// The driver's registration on the car: the live one, else the latest.
+    func registration(vehicleId: Int64, staffId: Int64) throws -> Registration?
+    func insert(_ registration: inout Registration) throws
+    func update(_ registration: Registration) throws
+    /// The live registrations with what cleanup decides on (R9), oldest invite first.
+    func cleanupRegistrations() throws -> [CleanupFacts.Registration]
+
+    // MARK: Violations
+    func violation(id: Int64) throws -> Violation?
+    /// Newest first, optionally of one status.
+    func violations(status: ViolationStatus?, limit: Int?) throws -> [Violation]
+    /// Processed ones, and open ones in the shop's custody: the most recent `limit`, and how many in all.
+    func actionableViolations(limit: Int) throws -> (rows: [Violation], total: Int)
+    func violationId(recordNo: String) throws -> Int64?
+    func violationId(vehicleId: Int64, occurredAt: Date, code: String) throws -> Int64?
+    /// Points of the driver's violations processed in [start, end), across the chain, leaving one violation out (R6).
+    func points(driver: Staff, processedIn range: Range<Date>, excluding id: Int64?) throws -> Int
+    /// Plates of the cars whose points the driver took since `since` (R5).
+    func pointPlates(driverId: Int64, processedSince since: Date) throws -> Set<String>
+    /// Names of the drivers who took the car's points since `since` (R5).
+    func pointDrivers(vehicleId: Int64, processedSince since: Date) throws -> Set<String>
+    /// How many of the driver's violations on the car are still unpaid, leaving one out (R8).
+    func unpaidCount(vehicleId: Int64, driverId: Int64, excluding id: Int64) throws -> Int
+    /// Processed fines not paid, processed at or before `processedBy`, oldest first (R9's reminders).
+    func unpaidFines(processedBy: Date) throws -> [CleanupFacts.UnpaidFine]
+    func insert(_ violation: inout Violation) throws
+    func update(_ violation: Violation) throws
+
+    // MARK: Imports
+    /// R2 for every record of an import, from facts read in one pass (as `attribution(vehicleId:…)` would decide each
+    /// alone), or nil when this engine reads them record by record.
+    func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)?
+    /// Runs `body` with a staging area for an import's rows, inside the import's transaction.
+    func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T
+
+    // MARK: Audit
+    func append(_ entry: AuditEntry) throws
+    /// Oldest first.
+    func auditEntries(since: Date?, limit: Int?) throws -> [AuditEntry]
+    /// No staff, car or audit entry.
+    func isEmpty() throws -> Bool
+}
+
+extension ShopTransaction {
+    /// The shop's settings, defaults filled in.
+    public func config() throws -> Config { Config(stored: try settings()) }
+
+    /// Appends the audit entry of a change (R11), in the change's own transaction.
+    func audit(_ context: WriteContext, action: String, subject: String, before: String?, after: String?) throws {
+        try append(AuditEntry(at: context.now, operator: context.operator, action: action, subject: subject, before: before, after: after))
+    }
+}
+
+/// Where an import's rows wait, in file order, before they go into `violation` in one move.
+public protocol ImportStage {
+    /// Stages one row as an insert of `Violation(…)` would write it: status open, the reasons as a JSON array.
+    mutating func append(_ new: NewViolation, vehicleId: Int64, attribution: Attribution, recordedAt: Int64) throws
+    /// Moves the staged rows into `violation` in file order; copies already recorded (same record number, or plate,
+    /// time and code) are skipped. `rowByRow` moves them one at a time (tests).
+    func move(rowByRow: Bool) throws -> ImportOutcome
+}
