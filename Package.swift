@@ -79,9 +79,12 @@ let package = Package(
         ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskCameraFileTests", dependencies: ["DriverDeskCameraFile", "DriverDeskCore"]),
-        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // `@testable import DriverDeskApp`: the use cases on an in-memory store.
-        .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp", "DriverDeskStore"]),
+        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", "StoreHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        // `@testable import DriverDeskApp`: the use cases on a fresh store of each engine.
+        .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp", "DriverDeskStore", "StoreHarness"]),
+        // A fresh shop's store on either engine for a test: SQLite in memory, or a shop of a new chain database.
+        .target(name: "StoreHarness", dependencies: ["DriverDeskCore", "DriverDeskStore", "PostgresHarness", .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Tests/StoreHarness"),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
             name: "DriverDeskWebTests",

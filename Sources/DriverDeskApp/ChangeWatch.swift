@@ -9,11 +9,21 @@ internal import DriverDeskStore
 public struct ChangeWatch: Sendable {
     /// Two versions compare equal only when nothing was committed in between.
     public struct Version: Hashable, Sendable {
-        let store: ChangeProbe.Version
+        let store: ChangeProbe.Version?
+        let tick: Int
     }
 
-    let probe: ChangeProbe
+    /// The file's probe; nil on a chain, whose every version is new (nothing is cached) until the chain's changes are
+    /// announced to the server.
+    let probe: ChangeProbe?
+    let ticks = ChangeCounter()
 
     /// The version now.
-    public func version() -> Version { Version(store: probe.version()) }
+    public func version() -> Version {
+        guard let probe else {
+            ticks.bump()
+            return Version(store: nil, tick: ticks.count)
+        }
+        return Version(store: probe.version(), tick: 0)
+    }
 }

@@ -6,14 +6,15 @@ import Foundation
 /// check it field by field, call one store transaction, and return a view. A front end gets one from
 /// `Shop.desk(now:operator:)`; the store stays behind it.
 public struct Desk: Sendable {
-    let database: AppDatabase
+    /// The shop's database: a SQLite file, or one shop of a chain's PostgreSQL database.
+    let database: any ShopStore
     /// The clock: `--now` or the real time, read once by the front end.
     public let now: Date
     public let operatorName: String
     /// The language a person chose (`--lang`, `$DRIVERDESK_LANG`, the web's switch); nil: the shop's `ui.language`.
     public let language: Language?
 
-    init(database: AppDatabase, now: Date, operator operatorName: String, language: Language? = nil) {
+    init(database: any ShopStore, now: Date, operator operatorName: String, language: Language? = nil) {
         self.database = database
         self.now = now.wholeSeconds
         self.operatorName = operatorName
@@ -295,14 +296,23 @@ public struct Desk: Sendable {
 extension Desk {
     /// `backup FILE`.
     public func backup(to path: String) throws -> BackupView {
-        let size = try database.backup(to: path, context: context)
+        guard let file = database as? AppDatabase else { throw Desk.chainBackup("pg_dump") }
+        let size = try file.backup(to: path, context: context)
         return BackupView(file: path, bytes: size, at: try config().time.formatISO(now))
     }
 
     /// `restore FILE`.
     public func restore(from path: String) throws -> BackupView {
-        try database.restore(from: path, context: context)
+        guard let file = database as? AppDatabase else { throw Desk.chainBackup("pg_restore") }
+        try file.restore(from: path, context: context)
         return BackupView(file: path, bytes: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0, at: try config().time.formatISO(now))
+    }
+}
+
+extension Desk {
+    /// A chain's database is backed up and restored with PostgreSQL's own tools.
+    static func chainBackup(_ tool: String) -> DeskError {
+        DeskError.invalid(field: "db", reason: Message("input.db.backupChain", ["tool": .text(tool)]))
     }
 }
 

@@ -3,11 +3,12 @@ internal import DriverDeskStore
 import Foundation
 
 /// The shop's database as the front ends hold it: opened (created and migrated on first use) once per process, and
-/// handed to the use cases through `desk(now:operator:)`. The command line and the web never see the store behind it.
+/// handed to the use cases through `desk(now:operator:)`. The command line and the web never see the store behind it:
+/// a SQLite file of one shop, or one shop of a chain's PostgreSQL database.
 public struct Shop: Sendable {
-    let database: AppDatabase
+    let database: any ShopStore
 
-    init(database: AppDatabase) {
+    init(database: any ShopStore) {
         self.database = database
     }
 
@@ -29,12 +30,30 @@ public struct Shop: Sendable {
         return Shop(database: try AppDatabase.open(path: path, connections: connections))
     }
 
+    /// Opens the shop the address names (`?shop=CODE`) on a chain's PostgreSQL database, making or migrating the
+    /// chain's schema on first use (`now` dates the migration). The shop must have been added (`shop add`, or `init`
+    /// with this address).
+    public static func open(chain address: DatabaseAddress.Postgres, field: String, now: Date) throws -> Shop {
+        guard case .code(let code) = address.shop else {
+            throw DeskError.invalid(field: field, reason: Message("input.db.noShop"))
+        }
+        let chain = try Chain.open(address, now: now, operator: "driverdesk")
+        do {
+            guard let shop = try chain.database.shop(code: code) else {
+                throw DeskError.notFound(field: field, reason: Message("notFound.shop", ["shop": .text(code)]))
+            }
+            return Shop(database: ChainShopStore(database: chain.database, shop: shop))
+        } catch {
+            chain.close()
+            throw error
+        }
+    }
+
     /// A private in-memory shop, for tests.
     public static func inMemory() throws -> Shop {
         Shop(database: try AppDatabase.inMemory())
     }
 
-    /// The use cases at one time, by one operator (the audit records who).
     /// The use cases at `now`, for `operator`, speaking `language` (nil: the shop's `ui.language`).
     public func desk(now: Date, operator operatorName: String, language: Language? = nil) -> Desk {
         Desk(database: database, now: now, operator: operatorName, language: language)
@@ -45,8 +64,14 @@ public struct Shop: Sendable {
 
     /// Closes the database's connections (the benchmark, when it is done with a pool); the shop cannot be used
     /// afterwards.
-    public func close() throws { try database.close() }
+    public func close() throws {
+        if let file = database as? AppDatabase { try file.close() }
+        if let chain = database as? ChainShopStore { chain.close() }
+    }
 
     /// Tells whether anything may have changed since a moment (see `ChangeWatch`).
-    public func changeWatch() -> ChangeWatch { ChangeWatch(probe: database.changeProbe()) }
+    public func changeWatch() -> ChangeWatch { ChangeWatch(probe: (database as? AppDatabase)?.changeProbe()) }
+
+    /// Whether this is one shop of a chain's PostgreSQL database.
+    public var isChain: Bool { database is ChainShopStore }
 }

@@ -63,13 +63,13 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the shop's database (creating it with its schema on first use): one connection for a command, a pool
-    /// of readers for the server. The shop's commands do not run on a chain's PostgreSQL database yet.
+    /// of readers for the server; on a chain's PostgreSQL database, the address's shop.
     func shop(_ connections: Shop.Connections = .single) throws -> Shop {
         switch try address() {
         case .sqlite(let path):
             return try Shop.open(path: path, connections: connections)
-        case .postgres:
-            throw DeskError.invalid(field: dbField, reason: Message("input.db.chainCommand"))
+        case .postgres(let address):
+            return try Shop.open(chain: address, field: dbField, now: Date())
         }
     }
 

@@ -18,6 +18,8 @@ extension DriverDeskCommand {
 
         func run() async throws {
             let name = try global.operatorOption()
+            // The web's use cases would wait for PostgreSQL on the server's event loops: not until they run on a thread pool.
+            try global.refuseChain(Message("input.db.chainCommand"))
             let shop = try global.shop(.pool)
             let fixed = try global.now.map { _ in try global.clock(shop) }
             let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")

@@ -15,7 +15,13 @@ extension DriverDeskCommand {
                 guard case .code(let code) = address.shop else {
                     throw DeskError.invalid(field: global.dbField, reason: Message("input.db.noShop"))
                 }
-                let new = try Chain.NewShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
+                // The same fields as on a SQLite file (the settings they become), so that a script sees the same errors.
+                let new: Chain.NewShop
+                do {
+                    new = try Chain.NewShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
+                } catch DeskError.invalid(let field, let reason, let line) where ["shop-name", "time-zone"].contains(field) {
+                    throw DeskError.invalid(field: field == "shop-name" ? "shop.name" : "shop.timeZone", reason: reason, line: line)
+                }
                 let chain = try global.chain()
                 defer { chain.close() }
                 let shop = try chain.addShop(new)

@@ -21,7 +21,7 @@ struct ChainStoreTests {
 
     @Test("the shipped migrations are numbered files, and the first makes the chain's schema")
     func shipped() {
-        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain"])
+        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain", "0002-desk-facts"])
         #expect(ChainStoreTests.migrations.first?.sql.contains("CREATE TABLE movement") == true)
     }
 

@@ -1,13 +1,14 @@
 @testable import DriverDeskApp
 import DriverDeskStore
+import StoreHarness
 import Foundation
 import Testing
 
-/// Use cases on a fresh in-memory database, as the command line and the web call them.
+/// Use cases on a fresh database of each engine, as the command line and the web call them.
 @Suite("Use cases")
 struct DeskTests {
-    func desk(now: String = "2026-11-20 20:00") throws -> Desk {
-        let database = try AppDatabase.inMemory()
+    func desk(_ backend: Backend = .sqlite, now: String = "2026-11-20 20:00") throws -> Desk {
+        let database = try TestStore(backend).store
         let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
         return Desk(database: database, now: try time.parse(now, field: "now", now: Date()), operator: "desk-test")
     }
@@ -17,9 +18,9 @@ struct DeskTests {
                           licenseValidUntil: "2031-05-20", phone: "139-1102-0001")
     }
 
-    @Test("Given typed input, When a staff member is added, Then fields are normalised and the ID masked in the view")
-    func addStaff() throws {
-        let desk = try desk()
+    @Test("Given typed input, When a staff member is added, Then fields are normalised and the ID masked in the view", arguments: Backend.allCases)
+    func addStaff(_ backend: Backend) throws {
+        let desk = try desk(backend)
         let staff = try addWang(desk)
         #expect(staff.name == "王磊")
         #expect(staff.licenseClass == "C1")
@@ -28,9 +29,9 @@ struct DeskTests {
         #expect(try desk.showStaff("王磊").staff.idNumber == "110105198803124111")
     }
 
-    @Test("A licence first issued before the holder turned 16, or valid until before it was issued, is refused")
-    func licenceDates() throws {
-        let desk = try desk()
+    @Test("A licence first issued before the holder turned 16, or valid until before it was issued, is refused", arguments: Backend.allCases)
+    func licenceDates(_ backend: Backend) throws {
+        let desk = try desk(backend)
         #expect { try desk.addStaff(name: "x", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2000-01-01", licenseValidUntil: "2030-01-01", phone: nil) }
             throws: { ($0 as? DeskError)?.field == "license-first-issued" }
         #expect { try desk.addStaff(name: "x", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2010-01-01", licenseValidUntil: "2009-01-01", phone: nil) }
@@ -40,9 +41,9 @@ struct DeskTests {
         #expect(try desk.database.isEmpty())
     }
 
-    @Test("Movements default to now and refuse the future; a bare clock time means today")
-    func times() throws {
-        let desk = try desk()
+    @Test("Movements default to now and refuse the future; a bare clock time means today", arguments: Backend.allCases)
+    func times(_ backend: Backend) throws {
+        let desk = try desk(backend)
         _ = try addWang(desk)
         _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
         _ = try desk.checkin(plate: "京A12345", at: "09:00", orderNo: nil)
@@ -52,9 +53,9 @@ struct DeskTests {
         #expect { try desk.endMovement(plate: "京A12345", at: "2026-11-20 23:00") } throws: { ($0 as? DeskError)?.field == "at" }
     }
 
-    @Test("Status lists cars in the shop, who drives, and visits open too long")
-    func status() throws {
-        let desk = try desk()
+    @Test("Status lists cars in the shop, who drives, and visits open too long", arguments: Backend.allCases)
+    func status(_ backend: Backend) throws {
+        let desk = try desk(backend)
         _ = try addWang(desk)
         _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
         _ = try desk.addVehicle(plate: "沪B88888", owner: "李四", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
@@ -69,9 +70,9 @@ struct DeskTests {
         #expect(status.movementsToday == 1)
     }
 
-    @Test("Status groups the 200 most recent unfinished violations and counts the older ones")
-    func statusCap() throws {
-        let desk = try desk()
+    @Test("Status groups the 200 most recent unfinished violations and counts the older ones", arguments: Backend.allCases)
+    func statusCap(_ backend: Backend) throws {
+        let desk = try desk(backend)
         _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
         _ = try desk.checkin(plate: "京A12345", at: "2026-10-01 09:00", orderNo: nil)
         // Parked in the shop's custody, nobody driving: each one is the shop's to act on.
@@ -87,11 +88,11 @@ struct DeskTests {
         #expect(shown.contains(205) && !shown.contains(1))
     }
 
-    @Test("The demo is the same workshop for the same clock, and obeys R1")
-    func demoIsDeterministic() throws {
+    @Test("The demo is the same workshop for the same clock, and obeys R1", arguments: Backend.allCases)
+    func demoIsDeterministic(_ backend: Backend) throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("data/demo")
-        let first = try desk(now: "2026-11-26 16:00"), second = try desk(now: "2026-11-26 16:00")
+        let first = try desk(backend, now: "2026-11-26 16:00"), second = try desk(backend, now: "2026-11-26 16:00")
         let a = try DemoWorkshop(folder: folder).load(into: first)
         let b = try DemoWorkshop(folder: folder).load(into: second)
         #expect(a.movements == b.movements)

@@ -2,16 +2,18 @@ import DriverDeskCore
 import DriverDeskStore
 import Foundation
 import GRDB
+import StoreHarness
 import Testing
 
-/// A fresh in-memory shop with two staff and two cars, for each test.
+/// A fresh shop with two staff and two cars, for each test: in memory on SQLite, or a shop of a new chain database.
 struct Shop {
-    let db: AppDatabase
+    let test: TestStore
+    var db: any ShopStore { test.store }
     let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
     let context: WriteContext
 
-    init() throws {
-        db = try AppDatabase.inMemory()
+    init(_ backend: Backend = .sqlite) throws {
+        test = try TestStore(backend)
         context = WriteContext(operator: "tester", now: try time.parse("2026-11-20 20:00", field: "now", now: Date()))
         for (name, id) in [("王磊", "110105198803124111"), ("李强", "11010519491231002X")] {
             _ = try db.addStaff(NewStaff(name: name, idNumber: try IDNumber(id), licenseClass: .C1,
@@ -27,9 +29,7 @@ struct Shop {
     func plate(_ text: String) -> Plate { try! Plate(text) }
 
     func counts() throws -> [Int] {
-        try db.read { db in
-            try ["visit", "movement", "audit"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
-        }
+        try ["visit", "movement", "audit"].map { try test.count($0) }
     }
 
     /// Runs a write that must be refused by R1, and checks that nothing was written.
@@ -57,9 +57,9 @@ struct Shop {
 
 @Suite("Visits and movements in the store (R1, R11)")
 struct CustodyStoreTests {
-    @Test("Given a checked-in car, When a movement is started and ended, Then it is recorded and audited")
-    func startAndEnd() throws {
-        let shop = try Shop()
+    @Test("Given a checked-in car, When a movement is started and ended, Then it is recorded and audited", arguments: Backend.allCases)
+    func startAndEnd(_ backend: Backend) throws {
+        let shop = try Shop(backend)
         _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: "WO1", context: shop.context)
         let started = try shop.db.startMovement(plate: shop.plate("京a 12345"), staff: "王磊", purpose: .roadTest, at: shop.at("10:00"), context: shop.context)
         #expect(started.span.end == nil)
@@ -68,12 +68,13 @@ struct CustodyStoreTests {
         #expect(ended.span.end == shop.at("10:30"))
         let actions = try shop.db.auditEntries(since: nil).map(\.action)
         #expect(actions.suffix(3) == ["visit.checkin", "movement.start", "movement.end"])
-        #expect(try shop.db.auditEntries(since: nil).allSatisfy { $0.operator == "tester" })
+        // A chain's shop begins with the owner's shop.add entry; everything after it is this test's.
+        #expect(try shop.db.auditEntries(since: nil).filter { $0.action != "shop.add" }.allSatisfy { $0.operator == "tester" })
     }
 
-    @Test("Overlaps per car and per staff member, a second start, movements outside a visit: refused, nothing written")
-    func refusals() throws {
-        let shop = try Shop()
+    @Test("Overlaps per car and per staff member, a second start, movements outside a visit: refused, nothing written", arguments: Backend.allCases)
+    func refusals(_ backend: Backend) throws {
+        let shop = try Shop(backend)
         _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
         _ = try shop.db.checkin(plate: shop.plate("沪B88888"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
         _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .roadTest, from: shop.at("10:00"), to: shop.at("10:30"), context: shop.context)
@@ -110,9 +111,9 @@ struct CustodyStoreTests {
         #expect(checkoutWhileDriven.map(\.code) == ["movement.beingDriven"] && checkoutWhileDriven.first?.arguments["staff"] == .text("李强"))
     }
 
-    @Test("A long history is checked against only the movements near the new one, and still completely")
-    func longHistory() throws {
-        let shop = try Shop()
+    @Test("A long history is checked against only the movements near the new one, and still completely", arguments: Backend.allCases)
+    func longHistory(_ backend: Backend) throws {
+        let shop = try Shop(backend)
         _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("00:00"), orderNo: nil, context: shop.context)
         for minute in stride(from: 0, to: 600, by: 10) {
             let start = shop.at("00:00").addingTimeInterval(TimeInterval(minute * 60))
@@ -128,9 +129,9 @@ struct CustodyStoreTests {
         }
     }
 
-    @Test("who: the store feeds R2 the right movements and visits")
-    func attribution() throws {
-        let shop = try Shop()
+    @Test("who: the store feeds R2 the right movements and visits", arguments: Backend.allCases)
+    func attribution(_ backend: Backend) throws {
+        let shop = try Shop(backend)
         _ = try shop.db.checkin(plate: shop.plate("京A12345"), at: shop.at("09:00"), orderNo: nil, context: shop.context)
         _ = try shop.db.logMovement(plate: shop.plate("京A12345"), staff: "王磊", purpose: .roadTest, from: shop.at("10:00"), to: shop.at("10:30"), context: shop.context)
         _ = try shop.db.checkout(plate: shop.plate("京A12345"), at: shop.at("17:00"), context: shop.context)
@@ -157,7 +158,7 @@ struct CustodyStoreTests {
         func refused(_ sql: String, because constraint: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let before = try shop.counts()
             do {
-                try shop.db.writer.write { db in try db.execute(sql: sql) }
+                try (shop.db as! AppDatabase).writer.write { db in try db.execute(sql: sql) }
                 Issue.record("accepted: \(sql)", sourceLocation: sourceLocation)
             } catch let error as DatabaseError {
                 #expect(error.resultCode == .SQLITE_CONSTRAINT, "\(error)", sourceLocation: sourceLocation)
@@ -167,7 +168,7 @@ struct CustodyStoreTests {
         }
         /// The same statement with the offending value put right is accepted: the refusal above was that constraint's.
         func accepted(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-            #expect(throws: Never.self, sourceLocation: sourceLocation) { try shop.db.writer.write { db in try db.execute(sql: sql) } }
+            #expect(throws: Never.self, sourceLocation: sourceLocation) { try (shop.db as! AppDatabase).writer.write { db in try db.execute(sql: sql) } }
         }
 
         // One open visit per car: a second open visit of 京A12345 (vehicle 1); a closed one is fine.
@@ -192,9 +193,9 @@ struct CustodyStoreTests {
         try refused("DELETE FROM audit", because: "the audit is append-only")
     }
 
-    @Test("The audit never holds a whole ID number (R12)")
-    func auditMasks() throws {
-        let shop = try Shop()
+    @Test("The audit never holds a whole ID number (R12)", arguments: Backend.allCases)
+    func auditMasks(_ backend: Backend) throws {
+        let shop = try Shop(backend)
         _ = try shop.db.deactivateStaff("王磊", context: shop.context)
         let text = try shop.db.auditEntries(since: nil).map { ($0.before ?? "") + ($0.after ?? "") }.joined()
         #expect(!text.contains("110105198803124111"))
@@ -202,9 +203,9 @@ struct CustodyStoreTests {
         #expect(text.contains("110105********4111"))
     }
 
-    @Test("Staff resolve by number or unique name; ambiguous and unknown names are named")
-    func resolveStaff() throws {
-        let shop = try Shop()
+    @Test("Staff resolve by number or unique name; ambiguous and unknown names are named", arguments: Backend.allCases)
+    func resolveStaff(_ backend: Backend) throws {
+        let shop = try Shop(backend)
         #expect(try shop.db.staff("1").name == "王磊")
         #expect(try shop.db.staff("#2").name == "李强")
         #expect(try shop.db.staff(" 李强 ").id == 2)

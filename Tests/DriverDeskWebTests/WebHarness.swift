@@ -43,7 +43,7 @@ struct WebHarness {
 
     /// Rows in a table, read through the store behind the shop (test-only access).
     func count(_ table: String) throws -> Int {
-        try workshop.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+        try (workshop.database as! AppDatabase).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
     }
 }
 

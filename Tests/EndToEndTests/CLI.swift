@@ -1,6 +1,14 @@
 import Foundation
+import PostgresHarness
 import Synchronization
 import Testing
+
+/// The database a test runs the command line on: a SQLite file of its own, or a shop of its own in the test process's
+/// throwaway PostgreSQL chain, reached as the desk's role (the shop made by the chain's owner, as a chain sets up).
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
 
 /// The temporary folders of this test process, deleted when it exits (a `CLI` is a value, copied freely: no one copy
 /// may delete them early). Before this, every `make test` left about 400 folders in /tmp.
@@ -30,14 +38,35 @@ struct CLI {
 
     let folder: URL
     let db: String
+    let backend: Backend
+    /// The shop's code on a chain, and the chain's database.
+    let shopCode: String?
+    var chainDatabase: String?
     var now = "2026-11-20 20:00"
     var environment: [String: String] = [:]
 
-    init() throws {
+    init(_ backend: Backend = .sqlite) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         temporaryFolders.withLock { [folder] in $0.append(folder) }
-        db = folder.appendingPathComponent("shop.sqlite").path
+        self.backend = backend
+        switch backend {
+        case .sqlite:
+            db = folder.appendingPathComponent("shop.sqlite").path
+            shopCode = nil
+        case .postgres:
+            let chain = try SharedChain.server()
+            let database = try SharedChain.newDatabase()
+            let code = SharedChain.newCode().uppercased()
+            // The chain's owner adds the shop (and makes the chain's schema); the desk then works in it.
+            let added = try ThrowawayPostgres.run(CLI.binary.path, ["shop", "add", code, "--name", "测试汽修", "--db",
+                                                                    chain.address(as: "driverdesk_owner", shop: "*", database: database),
+                                                                    "--now", "2026-11-01 08:00", "--operator", "setup"])
+            guard added.status == 0 else { throw CLIError.setupFailed("shop add \(code): \(added.stderr)") }
+            db = chain.address(as: "driverdesk_desk", shop: code, database: database)
+            shopCode = code
+            chainDatabase = database
+        }
     }
 
     static var binary: URL {
@@ -109,6 +138,7 @@ struct CLI {
     /// The database's whole content as SQL text, to prove a refused command wrote nothing. Throws unless sqlite3
     /// succeeded and printed the schema: two failed dumps would compare equal ("" == "") whatever was written.
     func dump() throws -> String {
+        if let shopCode { return try SharedChain.server().shopDigest(code: shopCode, database: chainDatabase) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = ["-bail", db, ".dump"]
@@ -121,16 +151,16 @@ struct CLI {
     }
 
     /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
-    static func shop() throws -> CLI {
-        let cli = try bare()
+    static func shop(_ backend: Backend = .sqlite) throws -> CLI {
+        let cli = try bare(backend)
         try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 09:00", "--order", "WO-1")
         try cli.ok("visit", "checkin", "--plate", "沪B88888", "--at", "2026-11-20 09:00")
         return cli
     }
 
     /// The same shop with no visits yet.
-    static func bare() throws -> CLI {
-        let cli = try CLI()
+    static func bare(_ backend: Backend = .sqlite) throws -> CLI {
+        let cli = try CLI(backend)
         try cli.ok("init", "--shop-name", "测试汽修")
         try cli.ok("staff", "add", "--name", "王磊", "--id-number", "110105198803124111", "--license-class", "C1",
                    "--license-first-issued", "2009-05-20", "--license-valid-until", "2031-05-20", "--phone", "13911020001")
@@ -145,10 +175,11 @@ struct CLI {
 enum CLIError: Error, CustomStringConvertible {
     case missingBinary(String)
     case dumpFailed(String)
+    case setupFailed(String)
     var description: String {
         switch self {
         case .missingBinary(let path): "the driverdesk binary is not at \(path); run `swift build --product driverdesk` (make test does) first"
-        case .dumpFailed(let message): message
+        case .dumpFailed(let message), .setupFailed(let message): message
         }
     }
 }

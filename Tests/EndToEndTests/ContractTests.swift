@@ -3,9 +3,9 @@ import Testing
 
 @Suite("End to end: the command-line contract")
 struct ContractEndToEndTests {
-    @Test("global options go before or after the command; environment variables set the same values")
-    func globalOptions() throws {
-        let cli = try CLI.shop()
+    @Test("global options go before or after the command; environment variables set the same values", arguments: Backend.allCases)
+    func globalOptions(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
         let before = try cli.run(["--db", cli.db, "--json", "--now", "2026-11-20 20:00", "who", "--plate", "京A12345", "--at", "2026-11-20 12:00"], withDefaults: false)
         #expect(before.status == 0, "\(before.stderr)")
         #expect(try before.object()["attribution"] as? String == "unattributed")
@@ -25,9 +25,9 @@ struct ContractEndToEndTests {
         #expect(try cli.ok("audit", "--json").array().last?["operator"] as? String == "王经理")
     }
 
-    @Test("--json prints one document; created objects carry their id; lists are arrays")
-    func json() throws {
-        let cli = try CLI.shop()
+    @Test("--json prints one document; created objects carry their id; lists are arrays", arguments: Backend.allCases)
+    func json(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
         let created = try cli.ok("move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 10:00", "--json").object()
         #expect(created["id"] as? Int == 1)
         #expect((created["staff"] as? [String: Any])?["name"] as? String == "王磊")
@@ -47,9 +47,9 @@ struct ContractEndToEndTests {
         #expect((vehicle["visits"] as? [Any])?.count == 1)
     }
 
-    @Test("R12: lists and the audit never show a whole ID number; staff show does")
-    func privacy() throws {
-        let cli = try CLI.shop()
+    @Test("R12: lists and the audit never show a whole ID number; staff show does", arguments: Backend.allCases)
+    func privacy(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
         try cli.ok("staff", "deactivate", "李强")
         let whole = ["110105198803124111", "11010519491231002X"]
         for arguments in [["staff", "list"], ["staff", "list", "--json"], ["audit"], ["audit", "--json"], ["status", "--json"]] {
@@ -67,9 +67,9 @@ struct ContractEndToEndTests {
         #expect(!refused.stderr.contains("110105198803124111"))
     }
 
-    @Test("demo makes a realistic workshop; status and lists read it")
-    func demo() throws {
-        let cli = try CLI()
+    @Test("demo makes a realistic workshop; status and lists read it", arguments: Backend.allCases)
+    func demo(_ backend: Backend) throws {
+        let cli = try CLI(backend)
         let summary = try cli.ok("demo", "--json").object()
         #expect(summary["staff"] as? Int == 12)
         #expect(summary["vehicles"] as? Int == 50)

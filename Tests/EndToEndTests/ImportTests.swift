@@ -19,8 +19,8 @@ struct ImportEndToEndTests {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    func shop() throws -> CLI {
-        var cli = try CLI.bare()
+    func shop(_ backend: Backend) throws -> CLI {
+        var cli = try CLI.bare(backend)
         cli.now = "2026-11-20 20:00"
         for index in 0..<20 {
             try cli.ok("vehicle", "add", "--plate", "京A\(String(format: "%05d", index))", "--owner", "车主\(index)")
@@ -28,9 +28,9 @@ struct ImportEndToEndTests {
         return cli
     }
 
-    @Test("a 10,000-row GB18030 file with a Chinese header and no BOM imports whole; the same file twice adds nothing")
-    func gb18030() throws {
-        let cli = try shop()
+    @Test("a 10,000-row GB18030 file with a Chinese header and no BOM imports whole; the same file twice adds nothing", arguments: Backend.allCases)
+    func gb18030(_ backend: Backend) throws {
+        let cli = try shop(backend)
         let file = cli.folder.appendingPathComponent("notices-gbk.csv")
         let data = try #require(records(10_000).data(using: String.Encoding(rawValue: 0x8000_0632)))
         #expect(data.prefix(3) != Data([0xEF, 0xBB, 0xBF]))
@@ -50,9 +50,9 @@ struct ImportEndToEndTests {
         #expect(try cli.ok("audit", "--json").array().filter { $0["action"] as? String == "violation.import" }.count == 2)
     }
 
-    @Test("a file the user may not read is refused naming the file and the permission, and nothing is written (also as root: run as nobody)")
-    func notPermitted() throws {
-        let cli = try shop()
+    @Test("a file the user may not read is refused naming the file and the permission, and nothing is written (also as root: run as nobody)", arguments: Backend.allCases)
+    func notPermitted(_ backend: Backend) throws {
+        let cli = try shop(backend)
         let file = cli.folder.appendingPathComponent("locked.csv")
         try Data(records(5).utf8).write(to: file)
         // The shop's files are open to the unprivileged user; only the camera file is not.
@@ -74,9 +74,9 @@ struct ImportEndToEndTests {
         #expect(readable.status == 0, "\(readable.stderr)")
     }
 
-    @Test("a file with three bad rows imports nothing and names the three lines")
-    func badRows() throws {
-        let cli = try shop()
+    @Test("a file with three bad rows imports nothing and names the three lines", arguments: Backend.allCases)
+    func badRows(_ backend: Backend) throws {
+        let cli = try shop(backend)
         var lines = records(50).components(separatedBy: "\r\n")
         lines[5] = lines[5].replacingOccurrences(of: "京A00004", with: "京A0000I")
         lines[17] = lines[17].replacingOccurrences(of: "2025/", with: "2025-13-").replacingOccurrences(of: "2025-13-1/", with: "2025-13-")
@@ -95,9 +95,9 @@ struct ImportEndToEndTests {
         #expect(try cli.dump() == before)
     }
 
-    @Test("a dry run attributes and counts, and writes nothing; unknown plates are named")
-    func dryRunAndUnknown() throws {
-        let cli = try shop()
+    @Test("a dry run attributes and counts, and writes nothing; unknown plates are named", arguments: Backend.allCases)
+    func dryRunAndUnknown(_ backend: Backend) throws {
+        let cli = try shop(backend)
         let file = cli.folder.appendingPathComponent("ok.csv")
         try Data(records(30).utf8).write(to: file)
         let before = try cli.dump()

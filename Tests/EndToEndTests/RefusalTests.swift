@@ -13,9 +13,9 @@ struct RefusalEndToEndTests {
         return result.stderr
     }
 
-    @Test("R1: overlaps, a second start, outside a visit, end before start: exit 1 naming the conflict")
-    func movementRules() throws {
-        let cli = try CLI.shop()
+    @Test("R1: overlaps, a second start, outside a visit, end before start: exit 1 naming the conflict", arguments: Backend.allCases)
+    func movementRules(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
         try cli.ok("move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-20 10:00", "--to", "2026-11-20 10:30")
         try cli.ok("move", "start", "--plate", "京A12345", "--staff", "李强", "--at", "2026-11-20 11:00")
 
@@ -54,9 +54,9 @@ struct RefusalEndToEndTests {
         #expect(doubleCheckin.contains("已在店内"), "\(doubleCheckin)")
     }
 
-    @Test("R10: malformed input: exit 2, the field named, nothing written")
-    func badInput() throws {
-        let cli = try CLI.shop()
+    @Test("R10: malformed input: exit 2, the field named, nothing written", arguments: Backend.allCases)
+    func badInput(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
         func staff(_ id: String, _ license: String = "C1", first: String = "2010-01-01") -> [String] {
             ["staff", "add", "--name", "赵六", "--id-number", id, "--license-class", license, "--license-first-issued", first, "--license-valid-until", "2030-01-01"]
         }
@@ -96,9 +96,9 @@ struct RefusalEndToEndTests {
         }
     }
 
-    @Test("usage errors exit 2; a broken database exits 3")
-    func usageAndStorage() throws {
-        let cli = try CLI()
+    @Test("usage errors exit 2; a broken database exits 3", arguments: Backend.allCases)
+    func usageAndStorage(_ backend: Backend) throws {
+        let cli = try CLI(backend)
         #expect(try cli.run(["fly"]).status == 2)
         #expect(try cli.run(["move", "start", "--plate", "京A12345"]).status == 2)
         #expect(try cli.run(["--help"], withDefaults: false).status == 0)

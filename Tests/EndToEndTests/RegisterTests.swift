@@ -52,9 +52,9 @@ struct RegisterEndToEndTests {
         _ = try cli.run(["vehicle", "add", "--plate", plate, "--owner", "车主\(plate)"] + extra)
     }
 
-    @Test("invite, write the slip, the card and the QR, confirm by scanning, remove", arguments: ["zh-Hans", "en"])
-    func lifecycle(_ language: String) throws {
-        var cli = try CLI.shop()
+    @Test("invite, write the slip, the card and the QR, confirm by scanning, remove", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func lifecycle(_ language: String, _ backend: Backend) throws {
+        var cli = try CLI.shop(backend)
         cli.environment["DRIVERDESK_LANG"] = language
         cli.now = "2026-11-20 10:00"
         let png = cli.folder.appendingPathComponent("invite.png").path
@@ -107,9 +107,9 @@ struct RegisterEndToEndTests {
         #expect(try cli.run(["register", "confirm", "京A12345"]).status == 2)
     }
 
-    @Test("the limits: a fourth active, a fourth driver, two in one day, a sixth in a year, an expired licence, an expired invite")
-    func limits() throws {
-        var cli = try CLI.shop()
+    @Test("the limits: a fourth active, a fourth driver, two in one day, a sixth in a year, an expired licence, an expired invite", arguments: Backend.allCases)
+    func limits(_ backend: Backend) throws {
+        var cli = try CLI.shop(backend)
         for plate in ["京C11111", "京C22222", "京C33333", "京C44444", "京C55555", "京C66666"] { try car(cli, plate) }
         try staff(cli, "赵六", "110101199003070134")
         try staff(cli, "钱七", "110101198501010025")
@@ -174,9 +174,9 @@ struct RegisterEndToEndTests {
         #expect(english.status == 1 && english.stderr.contains("\(stale) expired on 2026-11-27"), "\(english.stderr)")
     }
 
-    @Test("methods: commercial and large cars need the window; SMS needs the engine number")
-    func methods() throws {
-        let cli = try CLI.shop()
+    @Test("methods: commercial and large cars need the window; SMS needs the engine number", arguments: Backend.allCases)
+    func methods(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
         try car(cli, "京D11111", "--usage", "commercial")
         try car(cli, "京D22222")
         #expect(try cli.run(["register", "invite", "--plate", "京D11111", "--staff", "王磊", "--method", "qr"]).status == 1)

@@ -6,8 +6,8 @@ import Testing
 @Suite("End to end: violation stories")
 struct ViolationStoryTests {
     /// 王磊 registered on 京A12345 on 1 November, the car in the shop on 2 November, 王磊 road-testing it 10:00–10:30.
-    func shop(_ language: String) throws -> (CLI, String) {
-        var cli = try CLI.bare()
+    func shop(_ language: String, _ backend: Backend) throws -> (CLI, String) {
+        var cli = try CLI.bare(backend)
         cli.environment["DRIVERDESK_LANG"] = language
         cli.now = "2026-11-01 09:00"
         let ref = try cli.ok("register", "invite", "--plate", "京A12345", "--staff", "王磊", "--json").object()["ref"] as! String
@@ -20,9 +20,9 @@ struct ViolationStoryTests {
         return (cli, ref)
     }
 
-    @Test("Story 4: crossing a solid line while moving a customer's car goes to the driver, online", arguments: ["zh-Hans", "en"])
-    func solidLine(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("Story 4: crossing a solid line while moving a customer's car goes to the driver, online", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func solidLine(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         let v = try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:12", "--code", "1117", "--location", "东三环北路", "--json").object()
         #expect((v["driver"] as? [String: Any])?["name"] as? String == "王磊")
@@ -39,9 +39,9 @@ struct ViolationStoryTests {
         #expect(try cli.ok("staff", "show", "王磊", "--json").object()["pointsThisCycle"] as? Int == 1)
     }
 
-    @Test("Story 5: a car parked on the street by the shop goes to whoever parked it last", arguments: ["zh-Hans", "en"])
-    func parked(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("Story 5: a car parked on the street by the shop goes to whoever parked it last", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func parked(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         let v = try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 14:00", "--code", "1039", "--json").object()
         #expect(v["attribution"] as? String == "parked")
@@ -50,9 +50,9 @@ struct ViolationStoryTests {
         #expect(v["points"] as? Int == 0)
     }
 
-    @Test("A violation while the car was not in the shop is the owner's own matter", arguments: ["zh-Hans", "en"])
-    func outside(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("A violation while the car was not in the shop is the owner's own matter", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func outside(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         let v = try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 20:00", "--code", "1625", "--json").object()
         #expect(v["attribution"] as? String == "outsideCustody")
@@ -61,9 +61,9 @@ struct ViolationStoryTests {
         #expect(v["nextAction"] as? String == "none")
     }
 
-    @Test("Story 2: a registration made after the violation means the window, and says why", arguments: ["zh-Hans", "en"])
-    func registeredAfter(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("Story 2: a registration made after the violation means the window, and says why", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func registeredAfter(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 11:05", "--code", "1357")
         let v = try cli.ok("violation", "show", "1", "--json").object()
@@ -89,9 +89,9 @@ struct ViolationStoryTests {
         #expect(try cli.ok("violation", "show", "2", "--json").object()["channel"] as? String == "online")
     }
 
-    @Test("Story 5: no processing on the day of binding: refused with the first day it works", arguments: ["zh-Hans", "en"])
-    func sameDay(_ language: String) throws {
-        var cli = try CLI.shop()
+    @Test("Story 5: no processing on the day of binding: refused with the first day it works", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func sameDay(_ language: String, _ backend: Backend) throws {
+        var cli = try CLI.shop(backend)
         cli.environment["DRIVERDESK_LANG"] = language
         cli.now = "2026-11-20 12:00"
         try cli.ok("move", "log", "--plate", "沪B88888", "--staff", "李强", "--from", "2026-11-20 09:10", "--to", "2026-11-20 09:20")
@@ -109,9 +109,9 @@ struct ViolationStoryTests {
         try cli.ok("violation", "process", "1")
     }
 
-    @Test("R7: a 200-yuan fine paid 25 days late costs 350; 45 days late, capped at 400", arguments: ["zh-Hans", "en"])
-    func lateFees(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("R7: a 200-yuan fine paid 25 days late costs 350; 45 days late, capped at 400", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func lateFees(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:05", "--code", "1117", "--record-no", "R-1")
         try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:20", "--code", "1117", "--record-no", "R-2")
@@ -137,9 +137,9 @@ struct ViolationStoryTests {
         #expect(second["removalDue"] as? String != nil)
     }
 
-    @Test("R8 and R9: paying the last fine makes the registration due for removal, cleanup reminds until it is removed", arguments: ["zh-Hans", "en"])
-    func removal(_ language: String) throws {
-        var (cli, ref) = try shop(language)
+    @Test("R8 and R9: paying the last fine makes the registration due for removal, cleanup reminds until it is removed", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func removal(_ language: String, _ backend: Backend) throws {
+        var (cli, ref) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:12", "--code", "1117")
         cli.now = "2026-11-04 10:00"
@@ -158,9 +158,9 @@ struct ViolationStoryTests {
         #expect((done["actions"] as? [[String: Any]])?.isEmpty == true)
     }
 
-    @Test("R9: cleanup expires invites and schedules stale registrations once; a dry run changes nothing", arguments: ["zh-Hans", "en"])
-    func cleanup(_ language: String) throws {
-        var (cli, ref) = try shop(language)
+    @Test("R9: cleanup expires invites and schedules stale registrations once; a dry run changes nothing", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func cleanup(_ language: String, _ backend: Backend) throws {
+        var (cli, ref) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         let stale = try cli.ok("register", "invite", "--plate", "沪B88888", "--staff", "李强", "--json").object()["ref"] as! String
         cli.now = "2026-11-20 09:00"
@@ -186,9 +186,9 @@ struct ViolationStoryTests {
         #expect(text.contains(say(language, "提醒解除备案：", "removal reminder: ")) && text.contains("driverdesk register remove") && text.contains(say(language, "清理完成：", "Cleanup: ")), "\(text)")
     }
 
-    @Test("R7 in cleanup: a fine due soon names the shop's own daily late fee, in the line and in the driver's reminder", arguments: ["zh-Hans", "en"])
-    func dueSoonRate(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("R7 in cleanup: a fine due soon names the shop's own daily late fee, in the line and in the driver's reminder", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func dueSoonRate(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:12", "--code", "1117")
         try cli.ok("violation", "process", "1", "--window")
@@ -201,9 +201,9 @@ struct ViolationStoryTests {
         #expect((reminder["text"] as? String)?.contains("逾期每日加收罚款的5%") == true && (reminder["text"] as? String)?.contains("after that 5% of the fine") == true, "\(reminder)")
     }
 
-    @Test("assign by hand wins and is audited; unknown codes need points and fine; duplicates are refused", arguments: ["zh-Hans", "en"])
-    func assignAndInput(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("assign by hand wins and is audited; unknown codes need points and fine; duplicates are refused", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func assignAndInput(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         let v = try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 13:00", "--code", "1625", "--json").object()
         #expect(v["attribution"] as? String == "unattributed")
@@ -231,9 +231,9 @@ struct ViolationStoryTests {
         #expect(override["fineYuan"] as? Int == 150)
     }
 
-    @Test("report per staff member, car and month, as text, JSON and CSV", arguments: ["zh-Hans", "en"])
-    func report(_ language: String) throws {
-        var (cli, _) = try shop(language)
+    @Test("report per staff member, car and month, as text, JSON and CSV", arguments: ["zh-Hans", "en"], Backend.allCases)
+    func report(_ language: String, _ backend: Backend) throws {
+        var (cli, _) = try shop(language, backend)
         cli.now = "2026-11-03 09:00"
         try cli.ok("violation", "add", "--plate", "京A12345", "--at", "2026-11-02 10:12", "--code", "1117")
         cli.now = "2026-11-04 10:00"

@@ -4,8 +4,8 @@ import Testing
 @Suite("End to end: who drove (R2)")
 struct WhoEndToEndTests {
     /// 王磊 road-tests 京A12345 10:00–10:30, 李强 parks it 10:30–10:40; it leaves at 17:00.
-    func day() throws -> CLI {
-        let cli = try CLI.shop()
+    func day(_ backend: Backend) throws -> CLI {
+        let cli = try CLI.shop(backend)
         try cli.ok("move", "start", "--plate", "京A12345", "--staff", "王磊", "--purpose", "road-test", "--at", "2026-11-20 10:00")
         try cli.ok("move", "end", "--plate", "京a 12345", "--at", "2026-11-20 10:30")
         try cli.ok("move", "log", "--plate", "京A·12345", "--staff", "2", "--from", "2026-11-20 10:30", "--to", "2026-11-20 10:40", "--purpose", "parking")
@@ -19,9 +19,9 @@ struct WhoEndToEndTests {
         return try result.object()
     }
 
-    @Test("inside a movement, at its edges, inside the slack, parked, in custody, outside custody")
-    func answers() throws {
-        let cli = try day()
+    @Test("inside a movement, at its edges, inside the slack, parked, in custody, outside custody", arguments: Backend.allCases)
+    func answers(_ backend: Backend) throws {
+        let cli = try day(backend)
         let inside = try who(cli, "10:15")
         #expect((inside["driver"] as? [String: Any])?["name"] as? String == "王磊")
         #expect(inside["attribution"] as? String == "movement")
@@ -51,9 +51,9 @@ struct WhoEndToEndTests {
         #expect(outside["driver"] is NSNull)
     }
 
-    @Test("the text answer says who, how and why, in the shop's language or the one asked for")
-    func text() throws {
-        let cli = try day()
+    @Test("the text answer says who, how and why, in the shop's language or the one asked for", arguments: Backend.allCases)
+    func text(_ backend: Backend) throws {
+        let cli = try day(backend)
         let result = try cli.ok("who", "--plate", "京a12345", "--at", "2026-11-20 10:15")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("驾驶人：王磊 (#1)"), "\(result.stdout)")

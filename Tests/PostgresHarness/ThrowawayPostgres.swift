@@ -7,7 +7,7 @@ import Glibc
 /// A throwaway PostgreSQL 15 (scripts/pg-throwaway.sh) with the chain's roles and schema (data/postgres), for the tests
 /// of the database's own guarantees: row-level security between shops, the exclusion constraints of R1, the roles.
 /// It fails when the server cannot start; it never skips.
-public final class ThrowawayPostgres {
+public final class ThrowawayPostgres: @unchecked Sendable {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let psqlPath = "/usr/lib/postgresql/15/bin/psql"
     public let folder: String
@@ -23,7 +23,7 @@ public final class ThrowawayPostgres {
         public var rows: [String] { stdout.split(separator: "\n").map(String.init) }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
         public init(description: String) { self.description = description }
     }
@@ -39,14 +39,18 @@ public final class ThrowawayPostgres {
         try must(sql("\\i \(ThrowawayPostgres.root.path)/data/postgres/roles.sql", as: "postgres", database: "postgres"))
         try must(sql("CREATE DATABASE \(database) OWNER driverdesk_owner", as: "postgres", database: "postgres"))
         if migrated {
-            // As `driverdesk init` does: one transaction, under the chain's advisory lock.
-            try must(sql("SELECT pg_advisory_xact_lock(20261202);\n\\i \(ThrowawayPostgres.root.path)/data/postgres/0001-chain.sql", as: "driverdesk_owner", singleTransaction: true))
+            // As `driverdesk init` does: each migration in one transaction, under the chain's advisory lock.
+            let folder = ThrowawayPostgres.root.appendingPathComponent("data/postgres")
+            let migrations = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.first?.isNumber == true && $0.hasSuffix(".sql") }.sorted()
+            for migration in migrations {
+                try must(sql("SELECT pg_advisory_xact_lock(20261202);\n\\i \(folder.path)/\(migration)", as: "driverdesk_owner", singleTransaction: true))
+            }
         }
     }
 
     /// The address DriverDesk connects to, as `role`, for `shop` (a code, or `*`).
-    public func address(as role: String, shop: String) -> String {
-        "postgres://\(role)@/\(database)?host=\(folder)\(port.map { "&port=\($0)" } ?? "")&shop=\(shop)"
+    public func address(as role: String, shop: String, database: String? = nil) -> String {
+        "postgres://\(role)@/\(database ?? self.database)?host=\(folder)\(port.map { "&port=\($0)" } ?? "")&shop=\(shop)"
     }
 
     /// The address over TCP (a server started with `tcp`), with the password in it when given.
@@ -87,8 +91,8 @@ public final class ThrowawayPostgres {
     }
 
     /// The rows of a query that must succeed.
-    public func rows(_ text: String, as role: String, shop: Int? = nil) throws -> [String] {
-        try must(sql(text, as: role, shop: shop)).rows
+    public func rows(_ text: String, as role: String, shop: Int? = nil, database: String? = nil) throws -> [String] {
+        try must(sql(text, as: role, database: database, shop: shop)).rows
     }
 
     @discardableResult

@@ -29,7 +29,7 @@ public struct ChainShop: Equatable, Sendable {
 /// Every statement is sent with its values bound (the extended protocol), never spliced into the SQL. One connection
 /// serves one caller at a time: each public method holds the lock for its whole transaction.
 public final class ChainDatabase: Sendable {
-    let lock = Mutex(())
+    let lock = NSLock()
     public let address: DatabaseAddress.Postgres
     let connection: PostgresConnection
     static let logger = Logger(label: "driverdesk.postgres")
@@ -97,24 +97,47 @@ public final class ChainDatabase: Sendable {
         }
     }
 
+    /// Whether `close` has run.
+    private let closed = Atomic<Bool>(false)
+
     /// Closes the connection; the database cannot be used afterwards.
     public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try? connection.close().wait()
     }
+
+    /// A command's database is closed when the last use of it ends (postgres-nio insists that a connection be closed
+    /// before it goes).
+    deinit { close() }
 
     /// Runs one statement and returns its rows.
     @discardableResult
     func query(_ sql: String, _ binds: [PostgresData] = []) throws -> [PostgresRow] {
         do {
+            return try rawQuery(sql, binds)
+        } catch let retry as ChainRetry {
+            throw DeskError.storage(message: retry.message)
+        }
+    }
+
+    /// Runs one statement and returns its rows; a lost race (`ChainRetry.states`) throws `ChainRetry`, for the
+    /// shop's transaction to run again.
+    func rawQuery(_ sql: String, _ binds: [PostgresData] = []) throws -> [PostgresRow] {
+        do {
             return try connection.query(sql, binds).wait().rows
+        } catch let error as PSQLError {
+            if let state = error.serverInfo?[.sqlState], ChainRetry.states.contains(state) {
+                throw ChainRetry(state: state, message: ChainDatabase.describe(error))
+            }
+            throw DeskError.storage(message: ChainDatabase.describe(error))
         } catch {
             throw DeskError.storage(message: ChainDatabase.describe(error))
         }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
-        try query("BEGIN")
+    func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        try query(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
             let result = try body()
             try query("COMMIT")
@@ -154,7 +177,7 @@ public final class ChainDatabase: Sendable {
     /// so that desks opening a new database at the same moment apply each migration once. A schema with a migration
     /// this build does not know was made by a newer DriverDesk: refused whole, as on SQLite.
     public func migrate(_ migrations: [Migration], now: Date) throws {
-        try lock.withLock { _ in
+        try lock.withLock {
             let known = migrations.map(\.name)
             while true {
                 let done = try transaction { () throws -> Bool in
@@ -184,7 +207,7 @@ public final class ChainDatabase: Sendable {
 
     /// Whether the schema is this build's: nothing to do (true), or something to migrate (false); a newer one is refused.
     public func isCurrent(_ migrations: [Migration]) throws -> Bool {
-        try lock.withLock { _ in
+        try lock.withLock {
             let applied = try appliedMigrations() ?? []
             guard applied.isSubset(of: Set(migrations.map(\.name))) else { throw AppDatabase.newerSchema(address.shown) }
             return applied.count == migrations.count
@@ -197,8 +220,13 @@ public final class ChainDatabase: Sendable {
     /// owner only: a desk's role may not). A code that exists is left as it is and returned, with `created` false.
     @discardableResult
     public func addShop(code: String, name: String, timeZone: String, context: WriteContext) throws -> (shop: ChainShop, created: Bool) {
-        try lock.withLock { _ in
+        try lock.withLock {
             try transaction {
+                // A shop that exists is returned as it is, to any role (a desk may run `init` on its own shop).
+                if let row = try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first {
+                    let (id, name, zone) = try row.decode((Int64, String, String).self)
+                    return (ChainShop(id: id, code: code, name: name, timeZone: zone), false)
+                }
                 let inserted = try query("""
                     INSERT INTO shop (code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING
                     RETURNING id, code, name, time_zone
@@ -224,14 +252,14 @@ public final class ChainDatabase: Sendable {
 
     /// Every shop this connection may see, by code: all of them for the owner and the chain's manager.
     public func shops() throws -> [ChainShop] {
-        try lock.withLock { _ in
+        try lock.withLock {
             try query("SELECT id, code, name, time_zone FROM shop ORDER BY code").map(ChainDatabase.shop)
         }
     }
 
     /// The shop with a code, whoever asks (a desk sees no shop row before it has said which shop it is).
     public func shop(code: String) throws -> ChainShop? {
-        try lock.withLock { _ in
+        try lock.withLock {
             try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first.map { row in
                 let (id, name, zone) = try row.decode((Int64, String, String).self)
                 return ChainShop(id: id, code: code, name: name, timeZone: zone)

@@ -1,0 +1,662 @@
+import DriverDeskCore
+import Foundation
+import PostgresNIO
+
+/// One shop of a chain (`--db postgres://…?shop=CODE`): the shop's use cases on the chain's PostgreSQL database.
+///
+/// Every transaction says which shop it works for (`driverdesk.shop`, transaction-local), so row-level security shows
+/// it only that shop's rows and refuses any other's. A transaction that loses a race to another desk (a serialization
+/// failure, a deadlock, or one of R1's exclusion constraints) runs again from the start, reading the facts afresh: the
+/// core then refuses it with the rule's own reasons, as it would have had the two come one after the other.
+public final class ChainShopStore: ShopStore {
+    public let database: ChainDatabase
+    public let shop: ChainShop
+
+    public init(database: ChainDatabase, shop: ChainShop) {
+        self.database = database
+        self.shop = shop
+    }
+
+    public var shownName: String { database.address.shown }
+
+    public func writing<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
+        try database.inShop(shop.id, readOnly: false) { try body(ChainTransaction(database: database, shopId: shop.id)) }
+    }
+
+    public func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
+        try database.inShop(shop.id, readOnly: true) { try body(ChainTransaction(database: database, shopId: shop.id)) }
+    }
+
+    public func close() { database.close() }
+}
+
+/// The errors after which a transaction is run again: it lost a race, and reading the facts afresh decides it.
+struct ChainRetry: Error {
+    var state: String
+    var message: String
+
+    /// serialization_failure, deadlock_detected, exclusion_violation, unique_violation.
+    static let states: Set<String> = ["40001", "40P01", "23P01", "23505"]
+}
+
+extension ChainDatabase {
+    /// Runs `body` in one transaction of shop `shopId`, again (up to 5 times) when it loses a race.
+    func inShop<T>(_ shopId: Int64, readOnly: Bool, _ body: () throws -> T) throws -> T {
+        try lock.withLock {
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    return try transaction(readOnly: readOnly) {
+                        try query("SELECT set_config('driverdesk.shop', $1, true)", [PostgresData(string: String(shopId))])
+                        return try body()
+                    }
+                } catch let retry as ChainRetry {
+                    if attempt >= 5 { throw DeskError.storage(message: IDNumber.maskAll(in: retry.message)) }
+                    usleep(UInt32(1_000 * attempt + Int.random(in: 0..<2_000)))
+                }
+            }
+        }
+    }
+}
+
+/// A shop's transaction on the chain's database. Column names are the chain schema's (`vehicle_id`); a staff
+/// member's name, ID number and licence are his `person`'s, the chain's record of him.
+struct ChainTransaction: ShopTransaction {
+    let database: ChainDatabase
+    let shopId: Int64
+
+    typealias Row = PostgresRandomAccessRow
+
+    private func rows(_ sql: String, _ binds: [PostgresData] = []) throws -> [Row] {
+        try database.rawQuery(sql, binds).map { $0.makeRandomAccess() }
+    }
+
+    private func run(_ sql: String, _ binds: [PostgresData] = []) throws {
+        _ = try database.rawQuery(sql, binds)
+    }
+
+    private func count(_ sql: String, _ binds: [PostgresData] = []) throws -> Int {
+        Int(try rows(sql, binds).first.map { try $0[0].decode(Int64.self) } ?? 0)
+    }
+
+    // MARK: Binding and decoding
+
+    private func bind(_ value: Int64?) -> PostgresData { value.map { PostgresData(int64: $0) } ?? PostgresData(type: .int8) }
+    private func bind(_ value: Int?) -> PostgresData { bind(value.map(Int64.init)) }
+    private func bind(_ value: String?) -> PostgresData { value.map { PostgresData(string: $0) } ?? PostgresData(type: .text) }
+    private func bind(_ value: Date?) -> PostgresData { bind(value?.seconds) }
+    private func bind(_ value: Bool) -> PostgresData { PostgresData(bool: value) }
+
+    private static func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+
+    private static func enumValue<T: RawRepresentable>(_ raw: String, _ type: T.Type) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: raw) else { throw DeskError.storage(message: "the chain's database holds an unknown \(T.self): \(raw)") }
+        return value
+    }
+
+    private static func civil(_ text: String) throws -> CivilDate {
+        do {
+            return try CivilDate(parsing: text, field: "date")
+        } catch {
+            throw DeskError.storage(message: "the chain's database holds an unreadable date: \(text)")
+        }
+    }
+
+    static let staffColumns = """
+        s.id, p.name, p.id_number, p.license_class, p.license_first_issued::text AS first_issued, p.license_valid_until::text AS valid_until, \
+        s.phone, s.active, s.created_at
+        """
+    static let staffFrom = "staff s JOIN person p ON p.id = s.person_id"
+
+    private static func staff(_ row: Row) throws -> Staff {
+        Staff(id: try row["id"].decode(Int64.self), name: try row["name"].decode(String.self), idNumber: try row["id_number"].decode(String.self),
+              licenseClass: try enumValue(try row["license_class"].decode(String.self), LicenseClass.self),
+              licenseFirstIssued: try civil(try row["first_issued"].decode(String.self)),
+              licenseValidUntil: try civil(try row["valid_until"].decode(String.self)),
+              phone: try row["phone"].decode(String?.self), active: try row["active"].decode(Bool.self),
+              createdAt: date(try row["created_at"].decode(Int64.self))!)
+    }
+
+    static let vehicleColumns = "id, plate, owner_name, owner_phone, engine_last6, usage, size, created_at"
+
+    private static func vehicle(_ row: Row) throws -> Vehicle {
+        Vehicle(id: try row["id"].decode(Int64.self), plate: try row["plate"].decode(String.self), ownerName: try row["owner_name"].decode(String.self),
+                ownerPhone: try row["owner_phone"].decode(String?.self), engineLast6: try row["engine_last6"].decode(String?.self),
+                usage: try enumValue(try row["usage"].decode(String.self), VehicleUsage.self),
+                size: try enumValue(try row["size"].decode(String.self), VehicleSize.self), createdAt: date(try row["created_at"].decode(Int64.self))!)
+    }
+
+    static let visitColumns = "id, vehicle_id, checkin_at, checkout_at, order_no"
+
+    private static func visit(_ row: Row) throws -> Visit {
+        Visit(id: try row["id"].decode(Int64.self), vehicleId: try row["vehicle_id"].decode(Int64.self), checkinAt: date(try row["checkin_at"].decode(Int64.self))!,
+              checkoutAt: date(try row["checkout_at"].decode(Int64?.self)), orderNo: try row["order_no"].decode(String?.self))
+    }
+
+    static let movementColumns = "id, visit_id, vehicle_id, staff_id, start_at, end_at, purpose"
+
+    private static func movement(_ row: Row) throws -> Movement {
+        Movement(id: try row["id"].decode(Int64.self), visitId: try row["visit_id"].decode(Int64.self), vehicleId: try row["vehicle_id"].decode(Int64.self),
+                 staffId: try row["staff_id"].decode(Int64.self), startAt: date(try row["start_at"].decode(Int64.self))!,
+                 endAt: date(try row["end_at"].decode(Int64?.self)), purpose: try enumValue(try row["purpose"].decode(String.self), MovementPurpose.self))
+    }
+
+    static let registrationColumns = "id, ref, vehicle_id, staff_id, method, status, invited_at, activated_at, removal_due_at, removed_at, expired_at, cancelled_at"
+
+    private static func registration(_ row: Row) throws -> Registration {
+        Registration(id: try row["id"].decode(Int64.self), ref: try row["ref"].decode(String.self), vehicleId: try row["vehicle_id"].decode(Int64.self),
+                     staffId: try row["staff_id"].decode(Int64.self), method: try enumValue(try row["method"].decode(String.self), RegistrationMethod.self),
+                     status: try enumValue(try row["status"].decode(String.self), RegistrationStatus.self),
+                     invitedAt: date(try row["invited_at"].decode(Int64.self))!, activatedAt: date(try row["activated_at"].decode(Int64?.self)),
+                     removalDueAt: date(try row["removal_due_at"].decode(Int64?.self)), removedAt: date(try row["removed_at"].decode(Int64?.self)),
+                     expiredAt: date(try row["expired_at"].decode(Int64?.self)), cancelledAt: date(try row["cancelled_at"].decode(Int64?.self)))
+    }
+
+    static let violationColumns = """
+        id, vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status, driver_id, attribution, \
+        needs_review, reasons, movement_id, assigned_by, assign_reason, assigned_at, processed_at, processed_channel, paid_at, paid_fen, \
+        late_fee_fen, pay_method, payer, recorded_at
+        """
+
+    private static func violation(_ row: Row) throws -> Violation {
+        var violation = Violation(
+            id: try row["id"].decode(Int64.self), vehicleId: try row["vehicle_id"].decode(Int64.self), occurredAt: date(try row["occurred_at"].decode(Int64.self))!,
+            code: try row["code"].decode(String.self), descriptionText: try row["description_text"].decode(String?.self),
+            category: try row["category"].decode(String?.self), location: try row["location"].decode(String?.self),
+            points: Int(try row["points"].decode(Int32.self)), fineFen: Int(try row["fine_fen"].decode(Int64.self)),
+            recordNo: try row["record_no"].decode(String?.self), driverId: try row["driver_id"].decode(Int64?.self),
+            attribution: try enumValue(try row["attribution"].decode(String.self), Attribution.Kind.self),
+            needsReview: try row["needs_review"].decode(Bool.self), reasons: try row["reasons"].decode(String.self),
+            movementId: try row["movement_id"].decode(Int64?.self), recordedAt: date(try row["recorded_at"].decode(Int64.self))!)
+        violation.status = try enumValue(try row["status"].decode(String.self), ViolationStatus.self)
+        violation.assignedBy = try row["assigned_by"].decode(String?.self)
+        violation.assignReason = try row["assign_reason"].decode(String?.self)
+        violation.assignedAt = date(try row["assigned_at"].decode(Int64?.self))
+        violation.processedAt = date(try row["processed_at"].decode(Int64?.self))
+        violation.processedChannel = try row["processed_channel"].decode(String?.self).map { try enumValue($0, Channel.self) }
+        violation.paidAt = date(try row["paid_at"].decode(Int64?.self))
+        violation.paidFen = try row["paid_fen"].decode(Int64?.self).map(Int.init)
+        violation.lateFeeFen = try row["late_fee_fen"].decode(Int64?.self).map(Int.init)
+        violation.payMethod = try row["pay_method"].decode(String?.self).map { try enumValue($0, PaymentMethod.self) }
+        violation.payer = try row["payer"].decode(String?.self).map { try enumValue($0, Payer.self) }
+        return violation
+    }
+
+    private static func audit(_ row: Row) throws -> AuditEntry {
+        AuditEntry(id: try row["id"].decode(Int64.self), at: date(try row["at"].decode(Int64.self))!, operator: try row["operator"].decode(String.self),
+                   action: try row["action"].decode(String.self), subject: try row["subject"].decode(String.self),
+                   before: try row["before"].decode(String?.self), after: try row["after"].decode(String?.self))
+    }
+
+    // MARK: Settings
+
+    func settings() throws -> [String: String] {
+        Dictionary(try rows("SELECT key, value FROM setting").map { (try $0["key"].decode(String.self), try $0["value"].decode(String.self)) },
+                   uniquingKeysWith: { $1 })
+    }
+
+    func setting(_ key: String) throws -> String? {
+        try rows("SELECT value FROM setting WHERE key = $1", [bind(key)]).first.map { try $0["value"].decode(String.self) }
+    }
+
+    func putSetting(_ key: String, _ value: String) throws {
+        try run("INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (shop_id, key) DO UPDATE SET value = excluded.value", [bind(key), bind(value)])
+    }
+
+    // MARK: Cars
+
+    func vehicle(plate: String) throws -> Vehicle? {
+        try rows("SELECT \(Self.vehicleColumns) FROM vehicle WHERE plate = $1", [bind(plate)]).first.map(Self.vehicle)
+    }
+
+    func vehicles(ids: Set<Int64>) throws -> [Int64: Vehicle] {
+        guard !ids.isEmpty else { return [:] }
+        let found = try rows("SELECT \(Self.vehicleColumns) FROM vehicle WHERE id = ANY($1)", [PostgresData(array: ids.map { PostgresData(int64: $0) }, elementType: .int8)])
+        return Dictionary(try found.map(Self.vehicle).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func vehicles(plateContaining text: String?) throws -> [Vehicle] {
+        guard let text else { return try rows("SELECT \(Self.vehicleColumns) FROM vehicle ORDER BY plate").map(Self.vehicle) }
+        return try rows("SELECT \(Self.vehicleColumns) FROM vehicle WHERE strpos(plate, $1) > 0 ORDER BY plate", [bind(text)]).map(Self.vehicle)
+    }
+
+    func plates() throws -> [Int64: String] {
+        var plates: [Int64: String] = [:]
+        for row in try rows("SELECT id, plate FROM vehicle") { plates[try row["id"].decode(Int64.self)] = try row["plate"].decode(String.self) }
+        return plates
+    }
+
+    func vehicleCount() throws -> Int { try count("SELECT count(*) FROM vehicle") }
+
+    func insert(_ vehicle: inout Vehicle) throws {
+        let row = try rows("""
+            INSERT INTO vehicle (plate, owner_name, owner_phone, engine_last6, usage, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+            """, [bind(vehicle.plate), bind(vehicle.ownerName), bind(vehicle.ownerPhone), bind(vehicle.engineLast6), bind(vehicle.usage.rawValue),
+                  bind(vehicle.size.rawValue), bind(vehicle.createdAt)])
+        vehicle.id = try row.first?["id"].decode(Int64.self)
+    }
+
+    func update(_ vehicle: Vehicle) throws {
+        try run("UPDATE vehicle SET owner_name = $2, owner_phone = $3, engine_last6 = $4, usage = $5, size = $6 WHERE id = $1",
+                [bind(vehicle.id), bind(vehicle.ownerName), bind(vehicle.ownerPhone), bind(vehicle.engineLast6), bind(vehicle.usage.rawValue),
+                 bind(vehicle.size.rawValue)])
+    }
+
+    // MARK: Staff
+
+    func staff(id: Int64) throws -> Staff? {
+        try rows("SELECT \(Self.staffColumns) FROM \(Self.staffFrom) WHERE s.id = $1", [bind(id)]).first.map(Self.staff)
+    }
+
+    func staff(ids: Set<Int64>) throws -> [Int64: Staff] {
+        guard !ids.isEmpty else { return [:] }
+        let found = try rows("SELECT \(Self.staffColumns) FROM \(Self.staffFrom) WHERE s.id = ANY($1)",
+                             [PostgresData(array: ids.map { PostgresData(int64: $0) }, elementType: .int8)])
+        return Dictionary(try found.map(Self.staff).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func staff(named name: String) throws -> [Staff] {
+        try rows("SELECT \(Self.staffColumns) FROM \(Self.staffFrom) WHERE p.name = $1 ORDER BY s.active DESC, s.id", [bind(name)]).map(Self.staff)
+    }
+
+    func staff(nameContaining text: String, limit: Int) throws -> [Staff] {
+        try rows("SELECT \(Self.staffColumns) FROM \(Self.staffFrom) WHERE strpos(lower(p.name), lower($1)) > 0 ORDER BY s.id LIMIT $2",
+                 [bind(text), bind(limit)]).map(Self.staff)
+    }
+
+    func staff(idNumber: String) throws -> Staff? {
+        try rows("SELECT \(Self.staffColumns) FROM \(Self.staffFrom) WHERE p.id_number = $1", [bind(idNumber)]).first.map(Self.staff)
+    }
+
+    func allStaff() throws -> [Staff] {
+        try rows("SELECT \(Self.staffColumns) FROM \(Self.staffFrom) ORDER BY s.active DESC, p.name COLLATE \"C\", s.id").map(Self.staff)
+    }
+
+    func activeStaffCount() throws -> Int { try count("SELECT count(*) FROM staff WHERE active") }
+
+    func insert(_ staff: inout Staff) throws {
+        let hired = try rows("SELECT hire_staff($1, $2, $3, $4::date, $5::date, $6, $7) AS id", [
+            bind(staff.idNumber), bind(staff.name), bind(staff.licenseClass.rawValue), bind(staff.licenseFirstIssued.description),
+            bind(staff.licenseValidUntil.description), bind(staff.phone), bind(staff.createdAt),
+        ])
+        guard let id = try hired.first?["id"].decode(Int64.self), let stored = try self.staff(id: id) else {
+            throw DeskError.storage(message: "the chain's database did not hire \(staff.name)")
+        }
+        staff = stored
+    }
+
+    func update(_ staff: Staff) throws {
+        try run("UPDATE staff SET phone = $2, active = $3 WHERE id = $1", [bind(staff.id), bind(staff.phone), bind(staff.active)])
+        try run("""
+            UPDATE person SET name = $2, license_class = $3, license_first_issued = $4::date, license_valid_until = $5::date
+            WHERE id = (SELECT person_id FROM staff WHERE id = $1)
+              AND (name, license_class, license_first_issued, license_valid_until) IS DISTINCT FROM ($2, $3, $4::date, $5::date)
+            """, [bind(staff.id), bind(staff.name), bind(staff.licenseClass.rawValue), bind(staff.licenseFirstIssued.description),
+                  bind(staff.licenseValidUntil.description)])
+    }
+
+    // MARK: Visits
+
+    func visit(id: Int64) throws -> Visit? {
+        try rows("SELECT \(Self.visitColumns) FROM visit WHERE id = $1", [bind(id)]).first.map(Self.visit)
+    }
+
+    func visits(vehicleId: Int64, notEndedBefore at: Date) throws -> [Visit] {
+        try rows("SELECT \(Self.visitColumns) FROM visit WHERE vehicle_id = $1 AND (checkout_at IS NULL OR checkout_at >= $2) ORDER BY checkin_at",
+                 [bind(vehicleId), bind(at)]).map(Self.visit)
+    }
+
+    func openVisit(vehicleId: Int64) throws -> Visit? {
+        try rows("SELECT \(Self.visitColumns) FROM visit WHERE vehicle_id = $1 AND checkout_at IS NULL", [bind(vehicleId)]).first.map(Self.visit)
+    }
+
+    func visit(vehicleId: Int64, covering at: Date) throws -> Visit? {
+        try rows("""
+            SELECT \(Self.visitColumns) FROM visit WHERE vehicle_id = $1 AND checkin_at <= $2 AND (checkout_at IS NULL OR checkout_at >= $2)
+            ORDER BY checkin_at DESC LIMIT 1
+            """, [bind(vehicleId), bind(at)]).first.map(Self.visit)
+    }
+
+    func lastVisit(vehicleId: Int64, checkedInBy at: Date) throws -> Visit? {
+        try rows("SELECT \(Self.visitColumns) FROM visit WHERE vehicle_id = $1 AND checkin_at <= $2 ORDER BY checkin_at DESC LIMIT 1",
+                 [bind(vehicleId), bind(at)]).first.map(Self.visit)
+    }
+
+    func visits(vehicleId: Int64, limit: Int) throws -> [Visit] {
+        try rows("SELECT \(Self.visitColumns) FROM visit WHERE vehicle_id = $1 ORDER BY checkin_at DESC LIMIT $2", [bind(vehicleId), bind(limit)]).map(Self.visit)
+    }
+
+    func openVisits() throws -> [OpenVisitFact] {
+        try rows("""
+            SELECT v.plate, v.owner_name, vi.id, vi.vehicle_id, vi.checkin_at, vi.checkout_at, vi.order_no
+            FROM visit vi JOIN vehicle v ON v.id = vi.vehicle_id WHERE vi.checkout_at IS NULL ORDER BY vi.checkin_at
+            """).map { OpenVisitFact(plate: try $0["plate"].decode(String.self), ownerName: try $0["owner_name"].decode(String.self), visit: try Self.visit($0)) }
+    }
+
+    func openVisits(checkedInBefore before: Date) throws -> [CleanupFacts.OpenVisit] {
+        try rows("""
+            SELECT v.plate, vi.checkin_at FROM visit vi JOIN vehicle v ON v.id = vi.vehicle_id
+            WHERE vi.checkout_at IS NULL AND vi.checkin_at < $1 ORDER BY vi.checkin_at
+            """, [bind(before)]).map {
+                CleanupFacts.OpenVisit(plate: try $0["plate"].decode(String.self), checkinAt: Self.date(try $0["checkin_at"].decode(Int64.self))!)
+            }
+    }
+
+    func insert(_ visit: inout Visit) throws {
+        let row = try rows("INSERT INTO visit (vehicle_id, checkin_at, checkout_at, order_no) VALUES ($1, $2, $3, $4) RETURNING id",
+                           [bind(visit.vehicleId), bind(visit.checkinAt), bind(visit.checkoutAt), bind(visit.orderNo)])
+        visit.id = try row.first?["id"].decode(Int64.self)
+    }
+
+    func update(_ visit: Visit) throws {
+        try run("UPDATE visit SET checkin_at = $2, checkout_at = $3, order_no = $4 WHERE id = $1",
+                [bind(visit.id), bind(visit.checkinAt), bind(visit.checkoutAt), bind(visit.orderNo)])
+    }
+
+    // MARK: Movements
+
+    func movements(_ query: MovementQuery) throws -> [MovementRow] {
+        var clauses: [String] = []
+        var binds: [PostgresData] = []
+        func add(_ clause: String, _ value: PostgresData) {
+            binds.append(value)
+            clauses.append(clause.replacingOccurrences(of: "?", with: "$\(binds.count)"))
+        }
+        if let id = query.vehicleId { add("m.vehicle_id = ?", bind(id)) }
+        if let id = query.staffId { add("m.staff_id = ?", bind(id)) }
+        if let id = query.visitId { add("m.visit_id = ?", bind(id)) }
+        if let at = query.startFrom { add("m.start_at >= ?", bind(at)) }
+        if let at = query.startBefore { add("m.start_at < ?", bind(at)) }
+        if let at = query.startUpTo { add("m.start_at <= ?", bind(at)) }
+        if let at = query.notEndedBefore { add("(m.end_at IS NULL OR m.end_at >= ?)", bind(at)) }
+        if query.inProgress { clauses.append("m.end_at IS NULL") }
+        let order = query.newestFirst ? "m.start_at DESC, m.id DESC" : "m.start_at, m.id"
+        let limit = query.limit.map { " LIMIT \($0)" } ?? ""
+        return try rows("""
+            SELECT m.id, m.visit_id, v.plate, m.staff_id, p.name, m.start_at, m.end_at, m.purpose
+            FROM movement m JOIN vehicle v ON v.id = m.vehicle_id JOIN staff s ON s.id = m.staff_id JOIN person p ON p.id = s.person_id
+            WHERE \(clauses.isEmpty ? "true" : clauses.joined(separator: " AND ")) ORDER BY \(order)\(limit)
+            """, binds).map { row in
+                let span = MovementSpan(
+                    id: try row["id"].decode(Int64.self), plate: try row["plate"].decode(String.self),
+                    staff: StaffRef(id: try row["staff_id"].decode(Int64.self), name: try row["name"].decode(String.self)),
+                    start: Self.date(try row["start_at"].decode(Int64.self))!, end: Self.date(try row["end_at"].decode(Int64?.self)),
+                    purpose: MovementPurpose(rawValue: try row["purpose"].decode(String.self)) ?? .other)
+                return MovementRow(span: span, visitId: try row["visit_id"].decode(Int64.self))
+            }
+    }
+
+    func movementInProgress(vehicleId: Int64) throws -> Movement? {
+        try rows("SELECT \(Self.movementColumns) FROM movement WHERE vehicle_id = $1 AND end_at IS NULL", [bind(vehicleId)]).first.map(Self.movement)
+    }
+
+    func movementInProgress(staffId: Int64) throws -> Movement? {
+        try rows("SELECT \(Self.movementColumns) FROM movement WHERE staff_id = $1 AND end_at IS NULL", [bind(staffId)]).first.map(Self.movement)
+    }
+
+    func movementCount(startFrom: Date) throws -> Int { try count("SELECT count(*) FROM movement WHERE start_at >= $1", [bind(startFrom)]) }
+
+    func lastMovementId() throws -> Int64 {
+        try rows("SELECT coalesce(max(id), 0) FROM movement").first.map { try $0[0].decode(Int64.self) } ?? 0
+    }
+
+    func insert(_ movement: inout Movement) throws {
+        let row = try rows("""
+            INSERT INTO movement (visit_id, vehicle_id, staff_id, person_id, start_at, end_at, purpose)
+            VALUES ($1, $2, $3, (SELECT person_id FROM staff WHERE id = $3), $4, $5, $6) RETURNING id
+            """, [bind(movement.visitId), bind(movement.vehicleId), bind(movement.staffId), bind(movement.startAt), bind(movement.endAt),
+                  bind(movement.purpose.rawValue)])
+        movement.id = try row.first?["id"].decode(Int64.self)
+    }
+
+    func update(_ movement: Movement) throws {
+        try run("UPDATE movement SET start_at = $2, end_at = $3, purpose = $4 WHERE id = $1",
+                [bind(movement.id), bind(movement.startAt), bind(movement.endAt), bind(movement.purpose.rawValue)])
+    }
+
+    // MARK: Registrations
+
+    func registrations(_ query: RegistrationQuery) throws -> [Registration] {
+        var clauses: [String] = []
+        var binds: [PostgresData] = []
+        func add(_ clause: String, _ values: PostgresData...) {
+            var text = clause
+            for value in values {
+                binds.append(value)
+                if let range = text.range(of: "?") { text.replaceSubrange(range, with: "$\(binds.count)") }
+            }
+            clauses.append(text)
+        }
+        if let ref = query.ref { add("ref = ?", bind(ref)) }
+        if let status = query.status { add("status = ?", bind(status.rawValue)) }
+        if let id = query.vehicleId { add("vehicle_id = ?", bind(id)) }
+        if let id = query.staffId { add("staff_id = ?", bind(id)) }
+        if query.liveOnly { clauses.append("status IN ('invited', 'active', 'removalDue')") }
+        if let range = query.liveOrActivatedIn {
+            add("(status IN ('invited', 'active', 'removalDue') OR (activated_at >= ? AND activated_at < ?))", bind(range.lowerBound), bind(range.upperBound))
+        }
+        return try rows("""
+            SELECT \(Self.registrationColumns) FROM registration WHERE \(clauses.isEmpty ? "true" : clauses.joined(separator: " AND "))
+            ORDER BY invited_at DESC, id DESC
+            """, binds).map(Self.registration)
+    }
+
+    func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact] {
+        try rows("SELECT ref, plate, shop_code, status, invited_at, activated_at FROM driver_registrations($1, $2, $3)",
+                 [bind(driver.id), bind(range.lowerBound), bind(range.upperBound)]).map { row in
+            // Another shop's car is named by that shop's code, never by its customer's plate.
+            let plate = try row["plate"].decode(String?.self) ?? "[\(try row["shop_code"].decode(String.self))]"
+            return RegistrationFact(ref: try row["ref"].decode(String.self), plate: plate, staffName: driver.name,
+                                    status: try Self.enumValue(try row["status"].decode(String.self), RegistrationStatus.self),
+                                    invitedAt: Self.date(try row["invited_at"].decode(Int64.self))!,
+                                    activatedAt: Self.date(try row["activated_at"].decode(Int64?.self)))
+        }
+    }
+
+    func registration(vehicleId: Int64, staffId: Int64) throws -> Registration? {
+        try rows("""
+            SELECT \(Self.registrationColumns) FROM registration WHERE vehicle_id = $1 AND staff_id = $2
+            ORDER BY status IN ('invited', 'active', 'removalDue') DESC, invited_at DESC LIMIT 1
+            """, [bind(vehicleId), bind(staffId)]).first.map(Self.registration)
+    }
+
+    func insert(_ registration: inout Registration) throws {
+        let row = try rows("""
+            INSERT INTO registration (ref, vehicle_id, staff_id, person_id, method, status, invited_at, activated_at, removal_due_at, removed_at,
+                                      expired_at, cancelled_at)
+            VALUES ($1, $2, $3, (SELECT person_id FROM staff WHERE id = $3), $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+            """, [bind(registration.ref), bind(registration.vehicleId), bind(registration.staffId), bind(registration.method.rawValue),
+                  bind(registration.status.rawValue), bind(registration.invitedAt), bind(registration.activatedAt), bind(registration.removalDueAt),
+                  bind(registration.removedAt), bind(registration.expiredAt), bind(registration.cancelledAt)])
+        registration.id = try row.first?["id"].decode(Int64.self)
+    }
+
+    func update(_ registration: Registration) throws {
+        try run("""
+            UPDATE registration SET status = $2, activated_at = $3, removal_due_at = $4, removed_at = $5, expired_at = $6, cancelled_at = $7
+            WHERE id = $1
+            """, [bind(registration.id), bind(registration.status.rawValue), bind(registration.activatedAt), bind(registration.removalDueAt),
+                  bind(registration.removedAt), bind(registration.expiredAt), bind(registration.cancelledAt)])
+    }
+
+    func cleanupRegistrations() throws -> [CleanupFacts.Registration] {
+        try rows("""
+            SELECT r.ref, v.plate, p.name, r.status, r.invited_at, r.removal_due_at,
+                   (SELECT max(checkout_at) FROM visit WHERE vehicle_id = r.vehicle_id) AS left_at,
+                   EXISTS (SELECT 1 FROM visit WHERE vehicle_id = r.vehicle_id AND checkout_at IS NULL) AS in_shop,
+                   EXISTS (SELECT 1 FROM violation WHERE vehicle_id = r.vehicle_id AND driver_id = r.staff_id AND status IN ('open', 'processed')) AS unpaid
+            FROM registration r JOIN vehicle v ON v.id = r.vehicle_id JOIN staff s ON s.id = r.staff_id JOIN person p ON p.id = s.person_id
+            WHERE r.status IN ('invited', 'active', 'removalDue')
+            ORDER BY r.invited_at, r.id
+            """).map { row in
+                CleanupFacts.Registration(
+                    ref: try row["ref"].decode(String.self), plate: try row["plate"].decode(String.self), staff: try row["name"].decode(String.self),
+                    status: try Self.enumValue(try row["status"].decode(String.self), RegistrationStatus.self),
+                    invitedAt: Self.date(try row["invited_at"].decode(Int64.self))!, removalDueAt: Self.date(try row["removal_due_at"].decode(Int64?.self)),
+                    leftCustodyAt: Self.date(try row["left_at"].decode(Int64?.self)), inShop: try row["in_shop"].decode(Bool.self),
+                    hasUnpaidViolation: try row["unpaid"].decode(Bool.self))
+            }
+    }
+
+    // MARK: Violations
+
+    func violation(id: Int64) throws -> Violation? {
+        try rows("SELECT \(Self.violationColumns) FROM violation WHERE id = $1", [bind(id)]).first.map(Self.violation)
+    }
+
+    func violations(status: ViolationStatus?, limit: Int?) throws -> [Violation] {
+        let condition = status == nil ? "true" : "status = $1"
+        let binds = status.map { [bind($0.rawValue)] } ?? []
+        return try rows("SELECT \(Self.violationColumns) FROM violation WHERE \(condition) ORDER BY occurred_at DESC, id DESC\(limit.map { " LIMIT \($0)" } ?? "")",
+                        binds).map(Self.violation)
+    }
+
+    func actionableViolations(limit: Int) throws -> (rows: [Violation], total: Int) {
+        let condition = "status = 'processed' OR (status = 'open' AND attribution <> 'outsideCustody')"
+        let total = try count("SELECT count(*) FROM violation WHERE \(condition)")
+        let found = try rows("SELECT \(Self.violationColumns) FROM violation WHERE \(condition) ORDER BY occurred_at DESC, id DESC LIMIT $1", [bind(limit)])
+        return (try found.map(Self.violation), total)
+    }
+
+    func violationId(recordNo: String) throws -> Int64? {
+        try rows("SELECT id FROM violation WHERE record_no = $1", [bind(recordNo)]).first.map { try $0["id"].decode(Int64.self) }
+    }
+
+    func violationId(vehicleId: Int64, occurredAt: Date, code: String) throws -> Int64? {
+        try rows("SELECT id FROM violation WHERE vehicle_id = $1 AND occurred_at = $2 AND code = $3", [bind(vehicleId), bind(occurredAt), bind(code)])
+            .first.map { try $0["id"].decode(Int64.self) }
+    }
+
+    func points(driver: Staff, processedIn range: Range<Date>, excluding id: Int64?) throws -> Int {
+        try count("SELECT driver_points($1, $2, $3, $4)", [bind(driver.id), bind(range.lowerBound), bind(range.upperBound), bind(id)])
+    }
+
+    func pointPlates(driverId: Int64, processedSince since: Date) throws -> Set<String> {
+        Set(try rows("""
+            SELECT DISTINCT v.plate FROM violation x JOIN vehicle v ON v.id = x.vehicle_id
+            WHERE x.driver_id = $1 AND x.processed_at >= $2 AND x.points > 0
+            """, [bind(driverId), bind(since)]).map { try $0["plate"].decode(String.self) })
+    }
+
+    func pointDrivers(vehicleId: Int64, processedSince since: Date) throws -> Set<String> {
+        Set(try rows("""
+            SELECT DISTINCT p.name FROM violation x JOIN staff s ON s.id = x.driver_id JOIN person p ON p.id = s.person_id
+            WHERE x.vehicle_id = $1 AND x.processed_at >= $2 AND x.points > 0
+            """, [bind(vehicleId), bind(since)]).map { try $0["name"].decode(String.self) })
+    }
+
+    func unpaidCount(vehicleId: Int64, driverId: Int64, excluding id: Int64) throws -> Int {
+        try count("SELECT count(*) FROM violation WHERE vehicle_id = $1 AND driver_id = $2 AND status IN ('open', 'processed') AND id <> $3",
+                  [bind(vehicleId), bind(driverId), bind(id)])
+    }
+
+    func unpaidFines(processedBy: Date) throws -> [CleanupFacts.UnpaidFine] {
+        try rows("""
+            SELECT x.id, v.plate, p.name, x.fine_fen, x.processed_at FROM violation x
+            JOIN vehicle v ON v.id = x.vehicle_id LEFT JOIN staff s ON s.id = x.driver_id LEFT JOIN person p ON p.id = s.person_id
+            WHERE x.status = 'processed' AND x.processed_at <= $1 ORDER BY x.processed_at, x.id
+            """, [bind(processedBy)]).map {
+                CleanupFacts.UnpaidFine(violationId: try $0["id"].decode(Int64.self), plate: try $0["plate"].decode(String.self),
+                                        staff: try $0["name"].decode(String?.self), fineFen: Int(try $0["fine_fen"].decode(Int64.self)),
+                                        processedAt: Self.date(try $0["processed_at"].decode(Int64.self))!)
+            }
+    }
+
+    func insert(_ violation: inout Violation) throws {
+        let row = try rows("""
+            INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
+                                   driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT person_id FROM staff WHERE id = $11), $12, $13, $14, $15, $16) RETURNING id
+            """, [bind(violation.vehicleId), bind(violation.occurredAt), bind(violation.code), bind(violation.descriptionText), bind(violation.category),
+                  bind(violation.location), PostgresData(int32: Int32(violation.points)), bind(violation.fineFen), bind(violation.recordNo),
+                  bind(violation.status.rawValue), bind(violation.driverId), bind(violation.attribution.rawValue), bind(violation.needsReview),
+                  bind(violation.reasons), bind(violation.movementId), bind(violation.recordedAt)])
+        violation.id = try row.first?["id"].decode(Int64.self)
+    }
+
+    func update(_ violation: Violation) throws {
+        try run("""
+            UPDATE violation SET status = $2, driver_id = $3, driver_person_id = (SELECT person_id FROM staff WHERE id = $3), attribution = $4,
+                needs_review = $5, reasons = $6, assigned_by = $7, assign_reason = $8, assigned_at = $9, processed_at = $10, processed_channel = $11,
+                paid_at = $12, paid_fen = $13, late_fee_fen = $14, pay_method = $15, payer = $16
+            WHERE id = $1
+            """, [bind(violation.id), bind(violation.status.rawValue), bind(violation.driverId), bind(violation.attribution.rawValue),
+                  bind(violation.needsReview), bind(violation.reasons), bind(violation.assignedBy), bind(violation.assignReason),
+                  bind(violation.assignedAt), bind(violation.processedAt), bind(violation.processedChannel?.rawValue), bind(violation.paidAt),
+                  bind(violation.paidFen), bind(violation.lateFeeFen), bind(violation.payMethod?.rawValue), bind(violation.payer?.rawValue)])
+    }
+
+    // MARK: Imports
+
+    func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)? {
+        nil
+    }
+
+    func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T {
+        var stage: any ImportStage = ChainImportStage(transaction: self)
+        return try body(&stage)
+    }
+
+    // MARK: Audit
+
+    func append(_ entry: AuditEntry) throws {
+        try run("INSERT INTO audit (at, operator, action, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+                [bind(entry.at), bind(entry.operator), bind(entry.action), bind(entry.subject), bind(entry.before), bind(entry.after)])
+    }
+
+    func auditEntries(since: Date?, limit: Int?) throws -> [AuditEntry] {
+        let condition = since == nil ? "true" : "at >= $1"
+        return try rows("SELECT id, at, operator, action, subject, before, after FROM audit WHERE \(condition) ORDER BY id\(limit.map { " LIMIT \($0)" } ?? "")",
+                        since.map { [bind($0)] } ?? []).map(Self.audit)
+    }
+
+    func isEmpty() throws -> Bool {
+        try rows("SELECT NOT (EXISTS (SELECT 1 FROM staff) OR EXISTS (SELECT 1 FROM vehicle) OR EXISTS (SELECT 1 FROM audit WHERE action <> 'shop.add')) AS empty")
+            .first.map { try $0["empty"].decode(Bool.self) } ?? true
+    }
+
+    /// Inserts one staged row of an import, unless a copy is recorded already; its id, or nil when skipped. A copy is
+    /// looked for first, so that a skipped row takes no number from the sequence (the numbers of an import follow on).
+    fileprivate func insertIgnoringCopies(_ violation: Violation) throws -> Int64? {
+        let row = try rows("""
+            INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
+                                   driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT person_id FROM staff WHERE id = $11), $12, $13, $14, $15, $16
+            WHERE NOT EXISTS (SELECT 1 FROM violation WHERE record_no = $9 OR (vehicle_id = $1 AND occurred_at = $2 AND code = $3))
+            ON CONFLICT DO NOTHING RETURNING id
+            """, [bind(violation.vehicleId), bind(violation.occurredAt), bind(violation.code), bind(violation.descriptionText), bind(violation.category),
+                  bind(violation.location), PostgresData(int32: Int32(violation.points)), bind(violation.fineFen), bind(violation.recordNo),
+                  bind(violation.status.rawValue), bind(violation.driverId), bind(violation.attribution.rawValue), bind(violation.needsReview),
+                  bind(violation.reasons), bind(violation.movementId), bind(violation.recordedAt)])
+        return try row.first?["id"].decode(Int64.self)
+    }
+}
+
+/// An import's rows on a chain, inserted one by one in file order as they come, copies skipped.
+struct ChainImportStage: ImportStage {
+    let transaction: ChainTransaction
+    var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
+
+    init(transaction: ChainTransaction) {
+        self.transaction = transaction
+    }
+
+    mutating func append(_ new: NewViolation, vehicleId: Int64, attribution: Attribution, recordedAt: Int64) throws {
+        let violation = Violation(vehicleId: vehicleId, occurredAt: new.occurredAt, code: new.code, descriptionText: new.description, category: new.category,
+                                  location: new.location, points: new.points, fineFen: new.fineFen, recordNo: new.recordNo, driverId: attribution.driver?.id,
+                                  attribution: attribution.kind, needsReview: attribution.needsReview, reasons: Message.encodeList(attribution.reasons),
+                                  movementId: attribution.movementId, recordedAt: Date(timeIntervalSince1970: TimeInterval(recordedAt)))
+        guard let id = try transaction.insertIgnoringCopies(violation) else {
+            outcome.skipped += 1
+            return
+        }
+        outcome.added += 1
+        outcome.firstId = outcome.firstId ?? id
+        outcome.lastId = id
+        outcome.byAttribution[attribution.kind.rawValue, default: 0] += 1
+        if attribution.needsReview { outcome.needsReview += 1 }
+    }
+
+    func move(rowByRow: Bool) throws -> ImportOutcome { outcome }
+}

@@ -1,0 +1,66 @@
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import GRDB
+@_exported import PostgresHarness
+
+/// The two engines a shop's data may live on; the store and use-case suites run on both.
+public enum Backend: String, CaseIterable, Sendable {
+    case sqlite, postgres
+}
+
+/// A fresh shop's store for one test: a private in-memory SQLite database, or a shop of its own in a new database
+/// of the test process's throwaway PostgreSQL (made and migrated by the chain's owner, used as the desk's role).
+public struct TestStore: Sendable {
+    public let store: any ShopStore
+    public let backend: Backend
+    /// The chain's database and the shop's code, on PostgreSQL.
+    public let chainDatabase: String?
+    public let shopCode: String?
+
+    public static let migrations: [ChainDatabase.Migration] = {
+        (try? ChainDatabase.Migration.shipped(in: ThrowawayPostgres.root.appendingPathComponent("data/postgres"))) ?? []
+    }()
+
+    public init(_ backend: Backend) throws {
+        self.backend = backend
+        switch backend {
+        case .sqlite:
+            store = try AppDatabase.inMemory()
+            chainDatabase = nil
+            shopCode = nil
+        case .postgres:
+            let server = try SharedChain.server()
+            let database = try SharedChain.newDatabase()
+            let code = SharedChain.newCode().uppercased()
+            let owner = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_owner", shop: code, database: database)))
+            try owner.migrate(TestStore.migrations, now: Date(timeIntervalSince1970: 1_790_000_000))
+            try owner.addShop(code: code, name: "测试汽修", timeZone: "Asia/Shanghai", context: WriteContext(operator: "setup", now: Date(timeIntervalSince1970: 1_790_000_000)))
+            owner.close()
+            let desk = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_desk", shop: code, database: database)))
+            guard let shop = try desk.shop(code: code) else { throw ThrowawayPostgres.Failure(description: "shop \(code) was not added") }
+            store = ChainShopStore(database: desk, shop: shop)
+            chainDatabase = database
+            shopCode = code
+        }
+    }
+
+    static func address(_ text: String) throws -> DatabaseAddress.Postgres {
+        guard case .postgres(let address) = try DatabaseAddress(parsing: text, field: "db", environment: [:]) else {
+            throw ThrowawayPostgres.Failure(description: "not a chain's address: \(text)")
+        }
+        return address
+    }
+
+    /// How many rows of this shop a table holds (read past the store, as the database's superuser on PostgreSQL).
+    public func count(_ table: String) throws -> Int {
+        switch backend {
+        case .sqlite:
+            return try (store as! AppDatabase).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+        case .postgres:
+            let rows = try SharedChain.server().rows("SELECT count(*) FROM \(table) WHERE shop_id = (SELECT id FROM shop WHERE code = '\(shopCode!)')",
+                                                     as: "postgres", database: chainDatabase)
+            return Int(rows.first ?? "") ?? -1
+        }
+    }
+}

@@ -1,0 +1,58 @@
+-- DriverDesk on PostgreSQL, migration 2: what a desk may know of its driver across the chain, and defaults for the
+-- desk's inserts.
+--
+-- R3 (registration limits) and R6 (the scoring cycle) are the driver's own, whichever shop of the chain he drove for.
+-- A desk sees only its own shop's rows; these functions (SECURITY DEFINER, run as the owner) answer for a driver the
+-- calling desk employs, and nobody else: another shop's registrations come with that shop's code, never its
+-- customer's plate.
+
+-- The registrations R3 counts for the person of a staff member of this shop: live ones, and those activated in
+-- [p_start, p_end), in every shop of the chain. `plate` is NULL for another shop's car.
+CREATE FUNCTION driver_registrations(p_staff bigint, p_start bigint, p_end bigint)
+RETURNS TABLE (ref text, plate text, shop_code text, status text, invited_at bigint, activated_at bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT r.ref, CASE WHEN r.shop_id = me.shop_id THEN v.plate END, sh.code, r.status, r.invited_at, r.activated_at
+    FROM staff me
+    JOIN registration r ON r.person_id = me.person_id
+    JOIN vehicle v ON v.shop_id = r.shop_id AND v.id = r.vehicle_id
+    JOIN shop sh ON sh.id = r.shop_id
+    WHERE me.id = p_staff AND me.shop_id = current_shop()
+      AND (r.status IN ('invited', 'active', 'removalDue') OR (r.activated_at >= p_start AND r.activated_at < p_end))
+    ORDER BY r.invited_at DESC, r.id DESC
+$$;
+REVOKE ALL ON FUNCTION driver_registrations(bigint, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION driver_registrations(bigint, bigint, bigint) TO driverdesk_desk;
+
+-- R6: the points of the person of a staff member of this shop, processed in [p_start, p_end), in every shop of the
+-- chain, leaving out one violation of this shop (the one being decided on).
+CREATE FUNCTION driver_points(p_staff bigint, p_start bigint, p_end bigint, p_excluding bigint)
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT coalesce(sum(x.points), 0)
+    FROM staff me JOIN violation x ON x.driver_person_id = me.person_id
+    WHERE me.id = p_staff AND me.shop_id = current_shop()
+      AND x.status IN ('processed', 'paid') AND x.processed_at >= p_start AND x.processed_at < p_end
+      AND NOT (x.shop_id = me.shop_id AND x.id IS NOT DISTINCT FROM p_excluding)
+$$;
+REVOKE ALL ON FUNCTION driver_points(bigint, bigint, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION driver_points(bigint, bigint, bigint, bigint) TO driverdesk_desk;
+
+-- A desk's rows belong to its transaction's shop unless it says otherwise (the policies refuse any other).
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['setting', 'vehicle', 'visit', 'movement', 'registration', 'violation', 'audit'] LOOP
+        EXECUTE format('ALTER TABLE %I ALTER COLUMN shop_id SET DEFAULT current_shop()', t);
+    END LOOP;
+END $$;
+
+-- The lookups a desk makes most: a car's visits and movements by time, a driver's movements, registrations by ref and
+-- by car, violations by car and time.
+CREATE INDEX visit_by_vehicle ON visit (vehicle_id, checkin_at);
+CREATE INDEX movement_by_vehicle ON movement (vehicle_id, start_at);
+CREATE INDEX movement_by_staff ON movement (staff_id, start_at);
+CREATE INDEX movement_by_visit ON movement (visit_id);
+CREATE INDEX registration_by_vehicle ON registration (vehicle_id, status);
+CREATE INDEX registration_by_staff ON registration (staff_id, status);
+CREATE INDEX violation_by_status ON violation (shop_id, status, processed_at);
+CREATE INDEX violation_by_occurred ON violation (shop_id, occurred_at);
