@@ -34,13 +34,13 @@ struct ChainStoreTests {
         try owner.migrate(ChainStoreTests.migrations, now: now)
         #expect(try owner.isCurrent(ChainStoreTests.migrations))
         try owner.migrate(ChainStoreTests.migrations, now: now)
-        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000"])
+        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000"])
         // What psql makes of the same file: the same tables, all forced under row-level security.
         let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
         #expect(forced == ["10"])
     }
 
-    @Test("four desks opening a new database at once: each migration applied exactly once")
+    @Test("four owners opening a new database at once: each migration applied exactly once")
     func concurrentMigrators() async throws {
         let pg = try ThrowawayPostgres(migrated: false)
         let addresses = (0..<4).map { _ in pg.address(as: "driverdesk_owner", shop: "BJ01") }
@@ -56,7 +56,7 @@ struct ChainStoreTests {
             }
             try await group.waitForAll()
         }
-        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["1"])
+        #expect(try pg.rows("SELECT name FROM driverdesk_migration ORDER BY name", as: "postgres") == ["0001-chain", "0002-desk-facts"])
     }
 
     @Test("a desk cannot make the schema: the error says so and nothing is made")
@@ -74,13 +74,13 @@ struct ChainStoreTests {
         let owner = try connect(pg, as: "driverdesk_owner")
         defer { owner.close() }
         try owner.migrate(ChainStoreTests.migrations, now: now)
-        try pg.must(pg.sql("INSERT INTO driverdesk_migration VALUES ('0002-from-the-future', 0)", as: "postgres"))
+        try pg.must(pg.sql("INSERT INTO driverdesk_migration VALUES ('0099-from-the-future', 0)", as: "postgres"))
         for attempt in [{ try owner.migrate(ChainStoreTests.migrations, now: now) }, { _ = try owner.isCurrent(ChainStoreTests.migrations) }] {
             let error = #expect(throws: DeskError.self) { try attempt() }
             guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); continue }
             #expect(message.contains("newer DriverDesk") && message.contains("postgres://driverdesk_owner@/chain"), "\(message)")
         }
-        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["2"])
+        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["3"])
     }
 
     @Test("the owner adds shops (a code twice is one shop); a desk finds its own by code and cannot add one")
