@@ -75,7 +75,7 @@ extension ShopStore {
             let config = try tx.config()
             let visit = try tx.visit(vehicleId: vehicle.id!, covering: start)
             let vehicleNear = try tx.spansNear(vehicleId: vehicle.id!, start: start, end: end)
-            let staffNear = try tx.spansNear(staffId: staff.id!, start: start, end: end)
+            let staffNear = try tx.spansNear(staffId: staff.id!, start: start, end: end) + tx.movementsElsewhere(driver: staff, start: start, end: end)
             try CustodyRules.checkMovement(plate: vehicle.plate, staff: staff.ref, start: start, end: end, visit: visit?.span,
                                            vehicleMovements: vehicleNear, staffMovements: staffNear, time: config.time)
             var movement = Movement(visitId: visit!.id!, vehicleId: vehicle.id!, staffId: staff.id!, startAt: start, endAt: end, purpose: purpose)

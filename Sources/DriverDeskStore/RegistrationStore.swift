@@ -26,6 +26,7 @@ extension ShopStore {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(plate)
             let staff = try tx.resolveStaff(staffKey)
+            try tx.lockDriver(staff)
             let config = try tx.config()
             let time = config.time
             let today = time.civilDate(of: context.now)
@@ -48,6 +49,7 @@ extension ShopStore {
     public func confirmRegistration(ref raw: String, at: Date, context: WriteContext) throws -> RegistrationRow {
         try writing { tx in
             var row = try tx.resolveRegistration(raw)
+            try tx.lockDriver(row.staff)
             let config = try tx.config()
             let time = config.time
             let limits = RegistrationLimits(config)

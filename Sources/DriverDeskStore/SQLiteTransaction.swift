@@ -187,7 +187,11 @@ struct SQLiteTransaction: ShopTransaction {
 
     func update(_ movement: Movement) throws { try movement.update(db) }
 
+    func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan] { [] }
+
     // MARK: Registrations
+
+    func lockDriver(_ driver: Staff) throws {}
 
     func registrations(_ query: RegistrationQuery) throws -> [Registration] {
         var request = Registration.order(Column("invitedAt").desc, Column("id").desc)

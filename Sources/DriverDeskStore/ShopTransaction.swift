@@ -144,8 +144,14 @@ public protocol ShopTransaction {
     func lastMovementId() throws -> Int64
     func insert(_ movement: inout Movement) throws
     func update(_ movement: Movement) throws
+    /// The driver's movements in the chain's other shops that overlap [start, end) (R1: one car at a time, whichever
+    /// shop it is in); none on a shop of its own.
+    func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan]
 
     // MARK: Registrations
+    /// Holds the driver still until the transaction ends: two desks deciding on his limits (R3) at the same moment
+    /// then decide one after the other. A shop's own SQLite file writes one transaction at a time already.
+    func lockDriver(_ driver: Staff) throws
     func registrations(_ query: RegistrationQuery) throws -> [Registration]
     /// The registrations R3 counts for a driver: his live ones and those activated in [start, end), across the chain.
     func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact]

@@ -102,10 +102,10 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     }
 
     /// Starts psql without waiting, for writers that overlap in time.
-    public func start(_ text: String, as role: String, shop: Int) throws -> (Process, URL, URL) {
+    public func start(_ text: String, as role: String, shop: Int, database: String? = nil) throws -> (Process, URL, URL) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ThrowawayPostgres.psqlPath)
-        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database, "-c",
+        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database ?? self.database, "-c",
                              "BEGIN; SELECT set_config('driverdesk.shop', '\(shop)', true); \(text) COMMIT;"]
         let out = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".out"), err = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".err")  // removed with the server
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)

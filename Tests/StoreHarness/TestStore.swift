@@ -30,19 +30,45 @@ public struct TestStore: Sendable {
             chainDatabase = nil
             shopCode = nil
         case .postgres:
-            let server = try SharedChain.server()
             let database = try SharedChain.newDatabase()
             let code = SharedChain.newCode().uppercased()
-            let owner = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_owner", shop: code, database: database)))
-            try owner.migrate(TestStore.migrations, now: Date(timeIntervalSince1970: 1_790_000_000))
-            try owner.addShop(code: code, name: "测试汽修", timeZone: "Asia/Shanghai", context: WriteContext(operator: "setup", now: Date(timeIntervalSince1970: 1_790_000_000)))
-            owner.close()
-            let desk = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_desk", shop: code, database: database)))
-            guard let shop = try desk.shop(code: code) else { throw ThrowawayPostgres.Failure(description: "shop \(code) was not added") }
-            store = ChainShopStore(database: desk, shop: shop)
+            store = try TestStore.chainShop(code: code, database: database)
             chainDatabase = database
             shopCode = code
         }
+    }
+
+    private init(store: any ShopStore, database: String, code: String) {
+        self.store = store
+        backend = .postgres
+        chainDatabase = database
+        shopCode = code
+    }
+
+    /// Another shop of the same chain (PostgreSQL only): the same people may work in both.
+    public func anotherShop() throws -> TestStore {
+        guard let chainDatabase else { throw ThrowawayPostgres.Failure(description: "a SQLite file has one shop") }
+        let code = SharedChain.newCode().uppercased()
+        return TestStore(store: try TestStore.chainShop(code: code, database: chainDatabase), database: chainDatabase, code: code)
+    }
+
+    /// The shop's id in its chain.
+    public var shopId: Int {
+        guard let chainDatabase, let shopCode else { return 0 }
+        return Int((try? SharedChain.server().rows("SELECT id FROM shop WHERE code = '\(shopCode)'", as: "postgres", database: chainDatabase).first) ?? "") ?? 0
+    }
+
+    /// Adds shop `code` as the chain's owner (migrating the database first) and opens it as the desk's role.
+    static func chainShop(code: String, database: String) throws -> ChainShopStore {
+        let server = try SharedChain.server()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let owner = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_owner", shop: code, database: database)))
+        try owner.migrate(TestStore.migrations, now: now)
+        try owner.addShop(code: code, name: "测试汽修", timeZone: "Asia/Shanghai", context: WriteContext(operator: "setup", now: now))
+        owner.close()
+        let desk = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_desk", shop: code, database: database)))
+        guard let shop = try desk.shop(code: code) else { throw ThrowawayPostgres.Failure(description: "shop \(code) was not added") }
+        return ChainShopStore(database: desk, shop: shop)
     }
 
     static func address(_ text: String) throws -> DatabaseAddress.Postgres {

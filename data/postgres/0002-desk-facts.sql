@@ -37,6 +37,23 @@ $$;
 REVOKE ALL ON FUNCTION driver_points(bigint, bigint, bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION driver_points(bigint, bigint, bigint, bigint) TO driverdesk_desk;
 
+-- R1 across the chain: the movements of the person of a staff member of this shop, in the other shops, that overlap
+-- [p_start, p_end) (p_end NULL: open-ended). A driver drives one car at a time, whichever shop it is in; another shop's
+-- car is named by that shop's code.
+CREATE FUNCTION driver_movements_elsewhere(p_staff bigint, p_start bigint, p_end bigint)
+RETURNS TABLE (id bigint, shop_code text, start_at bigint, end_at bigint, purpose text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT m.id, sh.code, m.start_at, m.end_at, m.purpose
+    FROM staff me
+    JOIN movement m ON m.person_id = me.person_id AND m.shop_id <> me.shop_id
+    JOIN shop sh ON sh.id = m.shop_id
+    WHERE me.id = p_staff AND me.shop_id = current_shop()
+      AND int8range(m.start_at, m.end_at) && int8range(p_start, p_end)
+    ORDER BY m.start_at, m.id
+$$;
+REVOKE ALL ON FUNCTION driver_movements_elsewhere(bigint, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION driver_movements_elsewhere(bigint, bigint, bigint) TO driverdesk_desk;
+
 -- A desk's rows belong to its transaction's shop unless it says otherwise (the policies refuse any other).
 DO $$
 DECLARE t text;

@@ -415,7 +415,21 @@ struct ChainTransaction: ShopTransaction {
                 [bind(movement.id), bind(movement.startAt), bind(movement.endAt), bind(movement.purpose.rawValue)])
     }
 
+    func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan] {
+        try rows("SELECT id, shop_code, start_at, end_at, purpose FROM driver_movements_elsewhere($1, $2, $3)",
+                 [bind(driver.id), bind(start), bind(end)]).map { row in
+            // Another shop's car is named by that shop's code, never by its customer's plate.
+            MovementSpan(id: try row["id"].decode(Int64.self), plate: "[\(try row["shop_code"].decode(String.self))]", staff: driver.ref,
+                         start: Self.date(try row["start_at"].decode(Int64.self))!, end: Self.date(try row["end_at"].decode(Int64?.self)),
+                         purpose: MovementPurpose(rawValue: try row["purpose"].decode(String.self)) ?? .other)
+        }
+    }
+
     // MARK: Registrations
+
+    func lockDriver(_ driver: Staff) throws {
+        try run("SELECT 1 FROM person WHERE id = (SELECT person_id FROM staff WHERE id = $1) FOR UPDATE", [bind(driver.id)])
+    }
 
     func registrations(_ query: RegistrationQuery) throws -> [Registration] {
         var clauses: [String] = []
