@@ -39,6 +39,10 @@ public struct Shop: Sendable {
         }
         let chain = try Chain.open(address, now: now, operator: "driverdesk")
         do {
+            // The owner's and the chain manager's roles read every shop: a shop's commands would see them all.
+            guard try chain.database.isDesk() else {
+                throw DeskError.invalid(field: field, reason: Message("input.db.deskRole", ["user": .text(address.user), "role": .text("driverdesk_desk")]))
+            }
             guard let shop = try chain.database.shop(code: code) else {
                 throw DeskError.notFound(field: field, reason: Message("notFound.shop", ["shop": .text(code)]))
             }

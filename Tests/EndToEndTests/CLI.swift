@@ -37,10 +37,10 @@ struct CLI {
     }
 
     let folder: URL
-    let db: String
+    var db: String
     let backend: Backend
     /// The shop's code on a chain, and the chain's database.
-    let shopCode: String?
+    var shopCode: String?
     var chainDatabase: String?
     var now = "2026-11-20 20:00"
     var environment: [String: String] = [:]
@@ -67,6 +67,21 @@ struct CLI {
             shopCode = code
             chainDatabase = database
         }
+    }
+
+    /// Another shop of the same chain (PostgreSQL), added by the chain's owner: the same folder and clock.
+    func anotherShop(name: String = "另一家店") throws -> CLI {
+        guard let chainDatabase else { throw CLIError.setupFailed("a SQLite file has one shop") }
+        let chain = try SharedChain.server()
+        let code = SharedChain.newCode().uppercased()
+        let added = try ThrowawayPostgres.run(CLI.binary.path, ["shop", "add", code, "--name", name, "--db",
+                                                                chain.address(as: "driverdesk_owner", shop: "*", database: chainDatabase),
+                                                                "--now", "2026-11-01 08:00", "--operator", "setup"])
+        guard added.status == 0 else { throw CLIError.setupFailed("shop add \(code): \(added.stderr)") }
+        var other = self
+        other.db = chain.address(as: "driverdesk_desk", shop: code, database: chainDatabase)
+        other.shopCode = code
+        return other
     }
 
     static var binary: URL {

@@ -51,6 +51,9 @@ struct ChainCommandTests {
             (["shop", "list", "--db", cli.db], 2, "数据库（db）：门店只在连锁的 PostgreSQL 数据库里添加和列出"),
             (["serve", "--db", pg.address(as: "driverdesk_desk", shop: "BJ01")], 2, "网页前台还不能在连锁的 PostgreSQL 数据库上运行"),
             (["status", "--db", pg.address(as: "driverdesk_desk", shop: "GZ01")], 2, "数据库（db）：连锁数据库里没有门店 GZ01"),
+            // The owner's and the chain manager's roles read every shop: a shop's commands refuse them.
+            (["staff", "list", "--db", pg.address(as: "driverdesk_owner", shop: "BJ01")], 2, "门店的命令要以前台的角色 driverdesk_desk 连接，这个地址登录的是 driverdesk_owner"),
+            (["status", "--db", pg.address(as: "driverdesk_chain", shop: "BJ01")], 2, "这个地址登录的是 driverdesk_chain"),
             (["shop", "list", "--db", "postgres://driverdesk_owner@/chain?host=\(pg.folder)"], 2, "?shop=代码"),
             (["backup", "/tmp/never-written.sqlite", "--db", owner], 2, "用 PostgreSQL 自己的工具备份和恢复：pg_dump"),
             (["restore", "/tmp/never-read.sqlite", "--db", owner, "--lang", "en"], 2, "backed up and restored with PostgreSQL's own tools: pg_restore"),

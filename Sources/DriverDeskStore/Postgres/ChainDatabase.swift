@@ -267,6 +267,17 @@ public final class ChainDatabase: Sendable {
         }
     }
 
+    /// Whether this connection works as a front desk: a member of driverdesk_desk, and of neither the owner's role nor
+    /// the chain manager's (whose policies read every shop, so that the shop's commands would see them all).
+    public func isDesk() throws -> Bool {
+        try lock.withLock {
+            try query("""
+                SELECT pg_has_role(current_user, 'driverdesk_desk', 'MEMBER') AND NOT pg_has_role(current_user, 'driverdesk_owner', 'MEMBER')
+                   AND NOT pg_has_role(current_user, 'driverdesk_chain', 'MEMBER')
+                """).first?.decode(Bool.self) ?? false
+        }
+    }
+
     static func shop(_ row: PostgresRow) throws -> ChainShop {
         let (id, code, name, zone) = try row.decode((Int64, String, String, String).self)
         return ChainShop(id: id, code: code, name: name, timeZone: zone)
