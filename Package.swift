@@ -60,6 +60,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -91,7 +92,7 @@ let package = Package(
             // The pages go through DriverDeskApp like the server's; the harness counts rows through the store behind the
             // shop (`@testable import DriverDeskApp`, GRDB).
             dependencies: [
-                "DriverDeskWeb", "DriverDeskApp", "DriverDeskStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "DriverDeskWeb", "DriverDeskApp", "DriverDeskStore", "StoreHarness", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -33,7 +33,7 @@ public struct Shop: Sendable {
     /// Opens the shop the address names (`?shop=CODE`) on a chain's PostgreSQL database, making or migrating the
     /// chain's schema on first use (`now` dates the migration). The shop must have been added (`shop add`, or `init`
     /// with this address).
-    public static func open(chain address: DatabaseAddress.Postgres, field: String, now: Date) throws -> Shop {
+    public static func open(chain address: DatabaseAddress.Postgres, field: String, now: Date, connections: Connections = .single) throws -> Shop {
         guard case .code(let code) = address.shop else {
             throw DeskError.invalid(field: field, reason: Message("input.db.noShop"))
         }
@@ -46,12 +46,20 @@ public struct Shop: Sendable {
             guard let shop = try chain.database.shop(code: code) else {
                 throw DeskError.notFound(field: field, reason: Message("notFound.shop", ["shop": .text(code)]))
             }
-            return Shop(database: ChainShopStore(database: chain.database, shop: shop))
+            // The web server's requests each take a connection of their own, as a pool of SQLite readers does.
+            var databases = [chain.database]
+            if case .pool = connections {
+                for _ in 1..<Shop.chainConnections { databases.append(try ChainDatabase.connect(address)) }
+            }
+            return Shop(database: ChainShopStore(databases: databases, shop: shop))
         } catch {
             chain.close()
             throw error
         }
     }
+
+    /// How many connections the web server holds to a chain's database (and threads that wait on them).
+    public static let chainConnections = 8
 
     /// A private in-memory shop, for tests.
     public static func inMemory() throws -> Shop {

@@ -136,6 +136,10 @@ public struct WebApp: Sendable {
 /// Builds the front desk's router: middleware, static files, every page.
 public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContext> {
     let router = Router(context: WebContext.self)
+    if app.shop.isChain {
+        // A chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
+        router.add(middleware: BlockingMiddleware(executor: BlockingExecutor(threads: Shop.chainConnections)))
+    }
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions))
     // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.

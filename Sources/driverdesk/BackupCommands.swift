@@ -23,7 +23,7 @@ extension DriverDeskCommand {
         func run() throws {
             try global.refuseChain(Message("input.db.backupChain", ["tool": .text("pg_restore")]))
             let view = try global.desk().restore(from: file)
-            try global.output.print(view) { Voice.say(Message("cli.restore.done", ["path": .text(global.databasePath), "file": .text(view.file)])) }
+            try global.output.print(view) { Voice.say(Message("cli.restore.done", ["path": .text(global.shownDatabase), "file": .text(view.file)])) }
         }
     }
 }

@@ -69,7 +69,7 @@ struct GlobalOptions: ParsableArguments {
         case .sqlite(let path):
             return try Shop.open(path: path, connections: connections)
         case .postgres(let address):
-            return try Shop.open(chain: address, field: dbField, now: Date())
+            return try Shop.open(chain: address, field: dbField, now: Date(), connections: connections)
         }
     }
 
@@ -117,4 +117,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var output: Output { Output(json: json) }
+
+    /// The database as it may be shown: the path of a file, a chain's address without its password.
+    var shownDatabase: String {
+        if case .postgres(let address)? = try? address() { return address.shown }
+        return databasePath
+    }
 }

@@ -18,14 +18,12 @@ extension DriverDeskCommand {
 
         func run() async throws {
             let name = try global.operatorOption()
-            // The web's use cases would wait for PostgreSQL on the server's event loops: not until they run on a thread pool.
-            try global.refuseChain(Message("input.db.chainCommand"))
             let shop = try global.shop(.pool)
             let fixed = try global.now.map { _ in try global.clock(shop) }
             let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")
             try await serve(shop: shop, settings: settings) {
                 let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
-                FileHandle.standardError.write(Data((Voice.say(Message("cli.serve.started", ["address": .text(address), "path": .text(global.databasePath)])) + "\n").utf8))
+                FileHandle.standardError.write(Data((Voice.say(Message("cli.serve.started", ["address": .text(address), "path": .text(global.shownDatabase)])) + "\n").utf8))
             }
         }
     }

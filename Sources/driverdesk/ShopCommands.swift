@@ -35,7 +35,7 @@ extension DriverDeskCommand {
             try global.output.print(settings) {
                 let shop = settings.first { $0.key == "shop.name" }?.value ?? ""
                 let zone = settings.first { $0.key == "shop.timeZone" }?.value ?? ""
-                return Voice.say(Message("cli.init.ready", ["shop": .text(shop), "zone": .text(zone), "path": .text(global.databasePath)]))
+                return Voice.say(Message("cli.init.ready", ["shop": .text(shop), "zone": .text(zone), "path": .text(global.shownDatabase)]))
             }
         }
     }
@@ -113,7 +113,7 @@ extension DriverDeskCommand {
             let desk = try global.desk()
             let summary = try DemoWorkshop(folder: try Resources.folder("data/demo")).load(into: desk)
             try global.output.print(summary) {
-                Voice.say(Message("cli.demo.made", ["shop": .text(summary.shop), "staff": .number(summary.staff), "vehicles": .number(summary.vehicles), "visits": .number(summary.visits), "movements": .number(summary.movements), "path": .text(global.databasePath)]))
+                Voice.say(Message("cli.demo.made", ["shop": .text(summary.shop), "staff": .number(summary.staff), "vehicles": .number(summary.vehicles), "visits": .number(summary.visits), "movements": .number(summary.movements), "path": .text(global.shownDatabase)]))
             }
         }
     }

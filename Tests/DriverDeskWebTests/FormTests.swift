@@ -3,13 +3,14 @@ import DriverDeskWeb
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StoreHarness
 import Testing
 
 @Suite("Web: the front desk's forms call the same use cases as the command line")
 struct FormTests {
-    @Test("movements: scanning a key tag starts, scanning again ends; refusals are shown")
-    func movements() async throws {
-        let shop = try WebHarness()
+    @Test("movements: scanning a key tag starts, scanning again ends; refusals are shown", arguments: Backend.allCases)
+    func movements(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             _ = try await browser.get("/moves")
             let start = try await browser.post("/moves/toggle", ["plate": "京A12345", "staff": "1", "purpose": "road-test", "action": "toggle", "at": "2026-11-20 11:30"])
@@ -34,9 +35,9 @@ struct FormTests {
         }
     }
 
-    @Test("vehicles: check in and out from the car's page; the scanner field finds plates and invites")
-    func vehiclesAndScanner() async throws {
-        let shop = try WebHarness()
+    @Test("vehicles: check in and out from the car's page; the scanner field finds plates and invites", arguments: Backend.allCases)
+    func vehiclesAndScanner(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             _ = try await browser.get("/vehicles/%E6%B2%AAB88888")
             let checkin = try await browser.post("/vehicles/%E6%B2%AAB88888/checkin", ["order": "WO-9"])
@@ -51,9 +52,9 @@ struct FormTests {
         }
     }
 
-    @Test("invites: create, confirm by scanning the slip's whole QR text, remove")
-    func invites() async throws {
-        let shop = try WebHarness()
+    @Test("invites: create, confirm by scanning the slip's whole QR text, remove", arguments: Backend.allCases)
+    func invites(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             _ = try await browser.get("/invites")
             let created = try await browser.post("/invites", ["plate": "京A12345", "staff": "1", "method": "qr"])
@@ -80,9 +81,9 @@ struct FormTests {
         }
     }
 
-    @Test("violations: entry shows the driver, attribution, channel and reasons at once; assign, process, pay")
-    func violations() async throws {
-        let shop = try WebHarness(now: "2026-11-22 10:00")
+    @Test("violations: entry shows the driver, attribution, channel and reasons at once; assign, process, pay", arguments: Backend.allCases)
+    func violations(_ backend: Backend) async throws {
+        let shop = try WebHarness(now: "2026-11-22 10:00", backend: backend)
         _ = try shop.desk.logMovement(plate: "京A12345", staff: "王磊", from: "2026-11-20 10:00", to: "2026-11-20 10:30", purpose: "road-test")
         try await shop.test { browser in
             _ = try await browser.get("/violations")
@@ -113,9 +114,9 @@ struct FormTests {
         }
     }
 
-    @Test("CSV upload: the same checks as the command; a bad file imports nothing and names the lines")
-    func upload() async throws {
-        let shop = try WebHarness()
+    @Test("CSV upload: the same checks as the command; a bad file imports nothing and names the lines", arguments: Backend.allCases)
+    func upload(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             _ = try await browser.get("/violations")
             let good = Data("车牌号,违法时间,违法代码\n京A12345,2026-11-20 10:05,1117\n沪B88888,2026-11-19 10:05,1625\n".utf8)
@@ -131,9 +132,9 @@ struct FormTests {
         }
     }
 
-    @Test("cleanup: the page shows what would happen, the button does it")
-    func cleanup() async throws {
-        let shop = try WebHarness(now: "2026-12-20 10:00")
+    @Test("cleanup: the page shows what would happen, the button does it", arguments: Backend.allCases)
+    func cleanup(_ backend: Backend) async throws {
+        let shop = try WebHarness(now: "2026-12-20 10:00", backend: backend)
         let earlier = shop.workshop.desk(now: try shop.time.parse("2026-11-21 10:00", field: "now", now: Date()), operator: "setup")
         _ = try earlier.invite(plate: "沪B88888", staff: "王磊", method: nil)
         try await shop.test { browser in

@@ -3,13 +3,14 @@ import DriverDeskWeb
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StoreHarness
 import Testing
 
 @Suite("Web: every page, the session, CSRF, passwords, static files")
 struct PageTests {
-    @Test("every page renders, in Chinese by default; the cookie is HttpOnly and SameSite")
-    func pages() async throws {
-        let shop = try WebHarness()
+    @Test("every page renders, in Chinese by default; the cookie is HttpOnly and SameSite", arguments: Backend.allCases)
+    func pages(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         let ref = try shop.desk.invite(plate: "京A12345", staff: "王磊", method: nil).view.registration.ref
         _ = try shop.desk.addViolation(plate: "京A12345", at: "2026-11-20 10:00", code: "1625", points: nil, fine: nil, location: "东三环", recordNo: nil)
         try await shop.test { browser in
@@ -30,9 +31,9 @@ struct PageTests {
         }
     }
 
-    @Test("a POST without a valid CSRF token is refused and writes nothing")
-    func csrf() async throws {
-        let shop = try WebHarness()
+    @Test("a POST without a valid CSRF token is refused and writes nothing", arguments: Backend.allCases)
+    func csrf(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             _ = try await browser.get("/vehicles")
             let before = try shop.count("vehicle")
@@ -49,9 +50,9 @@ struct PageTests {
         }
     }
 
-    @Test("bad form input re-renders the form with the field named, keeps what was typed, writes nothing")
-    func badInput() async throws {
-        let shop = try WebHarness()
+    @Test("bad form input re-renders the form with the field named, keeps what was typed, writes nothing", arguments: Backend.allCases)
+    func badInput(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             _ = try await browser.get("/staff")
             let before = try shop.count("staff")
@@ -70,9 +71,9 @@ struct PageTests {
         }
     }
 
-    @Test("HTML typed into any field is shown as text, never as markup")
-    func escaping() async throws {
-        let shop = try WebHarness()
+    @Test("HTML typed into any field is shown as text, never as markup", arguments: Backend.allCases)
+    func escaping(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         _ = try shop.desk.addVehicle(plate: "京D12345", owner: "<script>alert(1)</script>&\"'", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
         try await shop.test { browser in
             for uri in ["/vehicles", "/vehicles/%E4%BA%ACD12345"] {

@@ -4,16 +4,20 @@ import DriverDeskWeb
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StoreHarness
 import Testing
 
-/// A front desk on a fresh in-memory database at a fixed time, with 王磊, 李强, 京A12345 and 沪B88888 in it.
+/// A front desk on a fresh database (in memory on SQLite, or a shop of a chain database of its own) at a fixed time,
+/// with 王磊, 李强, 京A12345 and 沪B88888 in it.
 struct WebHarness {
+    let test: TestStore
     let workshop: Shop
     let now: Date
     let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
 
-    init(now text: String = "2026-11-20 12:00", shop: Bool = true) throws {
-        workshop = try Shop.inMemory()
+    init(now text: String = "2026-11-20 12:00", shop: Bool = true, backend: Backend = .sqlite) throws {
+        test = try TestStore(backend)
+        workshop = Shop(database: test.store)
         now = try time.parse(text, field: "now", now: Date())
         if shop {
             let desk = workshop.desk(now: now, operator: "setup")
@@ -43,7 +47,7 @@ struct WebHarness {
 
     /// Rows in a table, read through the store behind the shop (test-only access).
     func count(_ table: String) throws -> Int {
-        try (workshop.database as! AppDatabase).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+        try test.count(table)
     }
 }
 

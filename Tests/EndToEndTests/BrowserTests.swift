@@ -59,16 +59,19 @@ struct BrowserTests {
             .map { "\($0["operator"] as? String ?? "?") \($0["action"] as? String ?? "?") \($0["at"] as? String ?? "?")" }
         let old = before.split(separator: "\n"), new = after.split(separator: "\n")
         let changed = Set(new).symmetricDifference(Set(old)).map { line -> String in
-            // `INSERT INTO movement VALUES(…)` is a row of movement; any other line (a schema change) is shown whole.
+            // `INSERT INTO movement VALUES(…)` is a row of movement; any other line (a schema change) is shown whole. On a
+            // chain, a line is one table's digest (`movement 3 <md5>`): its first word names the table.
+            if cli.backend == .postgres { return String(line.prefix { $0 != " " }) }
             guard line.hasPrefix("INSERT INTO ") else { return String(line) }
             return String(line.dropFirst(12).prefix { $0 != " " && $0 != "(" }).replacingOccurrences(of: "\"", with: "")
         }
         return Written(audit: audit, tables: Set(changed).sorted())
     }
 
-    @Test("the front desk at work: scan a plate, start and end a movement, record a camera violation; the command line sees exactly that")
-    func frontDesk() throws {
-        var cli = try CLI.shop()
+    @Test("the front desk at work: scan a plate, start and end a movement, record a camera violation; the command line sees exactly that",
+          arguments: Backend.allCases)
+    func frontDesk(_ backend: Backend) throws {
+        var cli = try CLI.shop(backend)
         let browser = try WebDriver()
         defer { browser.quit() }
         // The server's clock: 14:00 for scanning and starting, 14:30 for ending and the camera's 14:10 violation. Every

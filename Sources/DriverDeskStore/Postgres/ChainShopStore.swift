@@ -1,6 +1,7 @@
 import DriverDeskCore
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// One shop of a chain (`--db postgres://…?shop=CODE`): the shop's use cases on the chain's PostgreSQL database.
 ///
@@ -9,25 +10,52 @@ import PostgresNIO
 /// failure, a deadlock, or one of R1's exclusion constraints) runs again from the start, reading the facts afresh: the
 /// core then refuses it with the rule's own reasons, as it would have had the two come one after the other.
 public final class ChainShopStore: ShopStore {
-    public let database: ChainDatabase
+    /// The connections: one for a command, several for the web server (each transaction takes a free one).
+    public let databases: [ChainDatabase]
     public let shop: ChainShop
+    private let free: Mutex<[Int]>
+    private let available: DispatchSemaphore
 
-    public init(database: ChainDatabase, shop: ChainShop) {
-        self.database = database
-        self.shop = shop
+    public convenience init(database: ChainDatabase, shop: ChainShop) {
+        self.init(databases: [database], shop: shop)
     }
+
+    public init(databases: [ChainDatabase], shop: ChainShop) {
+        precondition(!databases.isEmpty)
+        self.databases = databases
+        self.shop = shop
+        free = Mutex(Array(databases.indices))
+        available = DispatchSemaphore(value: databases.count)
+    }
+
+    public var database: ChainDatabase { databases[0] }
 
     public var shownName: String { database.address.shown }
 
     public func writing<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
-        try database.inShop(shop.id, readOnly: false) { try body(ChainTransaction(database: database, shopId: shop.id)) }
+        try withConnection { database in
+            try database.inShop(shop.id, readOnly: false) { try body(ChainTransaction(database: database, shopId: shop.id)) }
+        }
     }
 
     public func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
-        try database.inShop(shop.id, readOnly: true) { try body(ChainTransaction(database: database, shopId: shop.id)) }
+        try withConnection { database in
+            try database.inShop(shop.id, readOnly: true) { try body(ChainTransaction(database: database, shopId: shop.id)) }
+        }
     }
 
-    public func close() { database.close() }
+    /// Runs `body` on a connection no other transaction holds, waiting for one when all are busy.
+    private func withConnection<T>(_ body: (ChainDatabase) throws -> T) throws -> T {
+        available.wait()
+        let index = free.withLock { $0.removeLast() }
+        defer {
+            free.withLock { $0.append(index) }
+            available.signal()
+        }
+        return try body(databases[index])
+    }
+
+    public func close() { for database in databases { database.close() } }
 }
 
 /// The errors after which a transaction is run again: it lost a race, and reading the facts afresh decides it.
@@ -416,7 +444,9 @@ struct ChainTransaction: ShopTransaction {
     }
 
     func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan] {
-        try rows("SELECT id, shop_code, start_at, end_at, purpose FROM driver_movements_elsewhere($1, $2, $3)",
+        // An end before the start is no span at all (the core refuses it on its own).
+        guard end.map({ $0 > start }) ?? true else { return [] }
+        return try rows("SELECT id, shop_code, start_at, end_at, purpose FROM driver_movements_elsewhere($1, $2, $3)",
                  [bind(driver.id), bind(start), bind(end)]).map { row in
             // Another shop's car is named by that shop's code, never by its customer's plate.
             MovementSpan(id: try row["id"].decode(Int64.self), plate: "[\(try row["shop_code"].decode(String.self))]", staff: driver.ref,
