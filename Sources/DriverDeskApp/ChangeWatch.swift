@@ -13,17 +13,30 @@ public struct ChangeWatch: Sendable {
         let tick: Int
     }
 
-    /// The file's probe; nil on a chain, whose every version is new (nothing is cached) until the chain's changes are
-    /// announced to the server.
+    /// The file's probe; nil on a chain.
     let probe: ChangeProbe?
+    /// On a chain: this process's writes and the change notices of the shop (`LISTEN`/`NOTIFY`); nil when the server
+    /// could not listen, and then every version is new (nothing is cached).
+    let counters: [ChangeCounter]?
     let ticks = ChangeCounter()
+
+    init(probe: ChangeProbe) {
+        self.probe = probe
+        counters = nil
+    }
+
+    init(counters: [ChangeCounter]?) {
+        probe = nil
+        self.counters = counters
+    }
 
     /// The version now.
     public func version() -> Version {
-        guard let probe else {
+        if let probe { return Version(store: probe.version(), tick: 0) }
+        guard let counters else {
             ticks.bump()
             return Version(store: nil, tick: ticks.count)
         }
-        return Version(store: probe.version(), tick: 0)
+        return Version(store: nil, tick: counters.reduce(0) { $0 + $1.count })
     }
 }

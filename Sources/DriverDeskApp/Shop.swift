@@ -82,7 +82,10 @@ public struct Shop: Sendable {
     }
 
     /// Tells whether anything may have changed since a moment (see `ChangeWatch`).
-    public func changeWatch() -> ChangeWatch { ChangeWatch(probe: (database as? AppDatabase)?.changeProbe()) }
+    public func changeWatch() -> ChangeWatch {
+        if let chain = database as? ChainShopStore { return ChangeWatch(counters: chain.watchChanges()) }
+        return ChangeWatch(probe: (database as! AppDatabase).changeProbe())
+    }
 
     /// Whether this is one shop of a chain's PostgreSQL database.
     public var isChain: Bool { database is ChainShopStore }

@@ -1,8 +1,9 @@
-import DriverDeskApp
 import DriverDeskWeb
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import DriverDeskApp
+import StoreHarness
 import Testing
 
 /// The dashboard is rendered once and shared while nothing changes; these say it never shows a stale or foreign page.
@@ -73,6 +74,34 @@ struct DashboardCacheTests {
             // And a setting changed from the command line (the shop's name) is read again.
             _ = try command.desk(now: now, operator: "cli").setSetting(key: "shop.name", value: "新名字汽修")
             #expect(try await browser.get("/").body.contains("新名字汽修"))
+        }
+    }
+}
+
+extension DashboardCacheTests {
+    @Test("on a chain, a change made by another process reaches the server by LISTEN/NOTIFY; nothing else moves the version")
+    func chainChangeNotice() async throws {
+        let shop = try WebHarness(backend: .postgres)
+        let watch = shop.workshop.changeWatch()
+        #expect(watch.counters != nil, "the server could not listen for change notices")
+        let app = try buildApplication(shop: shop.workshop, settings: shop.settings())
+        try await app.test(.router) { client in
+            let browser = Browser(client: client)
+            #expect(!(try await browser.get("/").body.contains("WO-88")))
+            let quiet = watch.version()
+            _ = try await browser.get("/vehicles")
+            #expect(watch.version() == quiet, "reading moved the version")
+            // What `driverdesk visit checkin` does from a terminal: its own connections, its own Shop.
+            let command = Shop(database: try shop.test.reopened())
+            _ = try command.desk(now: shop.now, operator: "cli").checkin(plate: "沪B88888", at: "2026-11-20 11:30", orderNo: "WO-88")
+            var waited = 0.0
+            while watch.version() == quiet && waited < 5 {
+                try await Task.sleep(nanoseconds: 20_000_000)
+                waited += 0.02
+            }
+            #expect(watch.version() != quiet, "no change notice within 5 s")
+            #expect(try await browser.get("/").body.contains("WO-88"), "the dashboard did not see the other process's check-in")
+            try command.close()
         }
     }
 }

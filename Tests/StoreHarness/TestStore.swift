@@ -52,6 +52,15 @@ public struct TestStore: Sendable {
         return TestStore(store: try TestStore.chainShop(code: code, database: chainDatabase), database: chainDatabase, code: code)
     }
 
+    /// The same shop on new connections of its own, as another process (a command, cron) opens it.
+    public func reopened() throws -> any ShopStore {
+        guard let chainDatabase, let shopCode else { throw ThrowawayPostgres.Failure(description: "reopen a SQLite file by its path") }
+        let server = try SharedChain.server()
+        let desk = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_desk", shop: shopCode, database: chainDatabase)))
+        guard let shop = try desk.shop(code: shopCode) else { throw ThrowawayPostgres.Failure(description: "no shop \(shopCode)") }
+        return ChainShopStore(database: desk, shop: shop)
+    }
+
     /// The shop's id in its chain.
     public var shopId: Int {
         guard let chainDatabase, let shopCode else { return 0 }

@@ -73,3 +73,13 @@ CREATE INDEX registration_by_vehicle ON registration (vehicle_id, status);
 CREATE INDEX registration_by_staff ON registration (staff_id, status);
 CREATE INDEX violation_by_status ON violation (shop_id, status, processed_at);
 CREATE INDEX violation_by_occurred ON violation (shop_id, occurred_at);
+
+-- Change notices for the web's caches: every change is audited (R11), so a new audit entry says that a shop's data
+-- changed. The notice names the shop (its id), and is delivered when the transaction commits, to every connection that
+-- listens (`LISTEN driverdesk_change`: `driverdesk serve`, which then draws the dashboard afresh).
+CREATE FUNCTION notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('driverdesk_change', coalesce(current_shop()::text, ''));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER audit_notifies AFTER INSERT ON audit FOR EACH STATEMENT EXECUTE FUNCTION notify_change();

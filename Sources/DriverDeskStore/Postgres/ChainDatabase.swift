@@ -267,6 +267,13 @@ public final class ChainDatabase: Sendable {
         }
     }
 
+    /// Calls `handler` with the shop's id of every change notice (`driverdesk_change`, sent when a transaction that
+    /// audited a change commits) for as long as this connection is open.
+    public func onChange(_ handler: @Sendable @escaping (Int64?) -> Void) throws {
+        connection.addListener(channel: "driverdesk_change") { _, notice in handler(Int64(notice.payload)) }
+        try lock.withLock { _ = try query("LISTEN driverdesk_change") }
+    }
+
     /// Whether this connection works as a front desk: a member of driverdesk_desk, and of neither the owner's role nor
     /// the chain manager's (whose policies read every shop, so that the shop's commands would see them all).
     public func isDesk() throws -> Bool {

@@ -30,12 +30,40 @@ public final class ChainShopStore: ShopStore {
 
     public var database: ChainDatabase { databases[0] }
 
+    /// Transactions of this process that wrote, committed.
+    public let changes = ChangeCounter()
+    /// Change notices of this shop from any process (the web's caches); nil until `watchChanges` listens.
+    private let listener = Mutex<(connection: ChainDatabase, notices: ChangeCounter)?>(nil)
+
+    /// Listens for the change notices of this shop on a connection of its own, and returns the counts that move when
+    /// this process or any other commits a change to it: this process's writes at once, the others' when their notice
+    /// arrives (milliseconds after their commit). Nil when the listening connection cannot be made.
+    public func watchChanges() -> [ChangeCounter]? {
+        let shopId = shop.id
+        let notices = listener.withLock { current -> ChangeCounter? in
+            if let current { return current.notices }
+            guard let connection = try? ChainDatabase.connect(database.address) else { return nil }
+            let notices = ChangeCounter()
+            do {
+                try connection.onChange { shop in if shop == shopId { notices.bump() } }
+            } catch {
+                connection.close()
+                return nil
+            }
+            current = (connection, notices)
+            return notices
+        }
+        return notices.map { [changes, $0] }
+    }
+
     public var shownName: String { database.address.shown }
 
     public func writing<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
-        try withConnection { database in
+        let result = try withConnection { database in
             try database.inShop(shop.id, readOnly: false) { try body(ChainTransaction(database: database, shopId: shop.id)) }
         }
+        changes.bump()
+        return result
     }
 
     public func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
@@ -55,7 +83,10 @@ public final class ChainShopStore: ShopStore {
         return try body(databases[index])
     }
 
-    public func close() { for database in databases { database.close() } }
+    public func close() {
+        for database in databases { database.close() }
+        listener.withLock { $0?.connection.close() }
+    }
 }
 
 /// The errors after which a transaction is run again: it lost a race, and reading the facts afresh decides it.
