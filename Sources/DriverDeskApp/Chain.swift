@@ -76,3 +76,84 @@ public struct Chain: Sendable {
         try database.shops().map { ChainShopView(id: $0.id, code: $0.code, name: $0.name, timeZone: $0.timeZone, created: nil) }
     }
 }
+
+/// The chain manager's view (`report` on `?shop=*`): every shop's figures and their total, and every driver of the chain
+/// with his points in his scoring cycle across all shops (R6). `--json` keys as below; money in yuan.
+public struct ChainReportView: Codable, Sendable {
+    /// The columns of its text tables, named in the catalogues' `chainReport` terms.
+    public static let columns = ["shop_code", "shop_name", "active_staff", "vehicles", "cars_in_shop", "movements", "violations", "unpaid", "unpaid_fines_yuan",
+                                 "to_review", "removals_due", "name", "id_number", "shops", "points_this_cycle", "points_remaining", "cycle_end"]
+
+    public struct ShopFigures: Codable, Sendable, Equatable {
+        /// The shop's code; `*` for the total.
+        public var code: String
+        public var name: String
+        public var activeStaff: Int
+        public var vehicles: Int
+        public var carsInShop: Int
+        public var movements: Int
+        public var violations: Int
+        /// Violations not yet paid (open or processed), and their fines without late fees.
+        public var unpaid: Int
+        public var unpaidFinesYuan: Decimal
+        public var toReview: Int
+        public var removalsDue: Int
+    }
+
+    public struct Driver: Codable, Sendable, Equatable {
+        public var name: String
+        /// Masked (R12).
+        public var idNumber: String
+        public var shops: [String]
+        public var movements: Int
+        public var pointsThisCycle: Int
+        public var pointsRemaining: Int
+        public var cycleEnd: String
+        public var unpaid: Int
+    }
+
+    public var from: String
+    public var to: String
+    public var shops: [ShopFigures]
+    public var total: ShopFigures
+    public var drivers: [Driver]
+}
+
+extension Chain {
+    /// `report` on a chain's `?shop=*`, as the chain manager's role (or the owner's): read only. The days are read in
+    /// the default shop zone's (China keeps one), the limits are the default settings'.
+    public func report(from: String?, to: String?) throws -> ChainReportView {
+        let config = Config()
+        let time = config.time
+        let today = time.civilDate(of: now)
+        let toDay = try to.map { try CivilDate(parsing: $0, field: "to") } ?? today
+        let fromDay = try from.map { try CivilDate(parsing: $0, field: "from") } ?? toDay.adding(days: -365)
+        guard fromDay <= toDay else { throw DeskError.invalid(field: "to", reason: Message("input.range.backwards", ["from": .day(fromDay), "to": .day(toDay)])) }
+        guard try !database.isDesk() else {
+            throw DeskError.invalid(field: "db", reason: Message("input.db.chainRole", ["user": .text(database.address.user), "role": .text("driverdesk_chain")]))
+        }
+        // A cycle is at most a year: two years back holds every point of the cycle that holds today.
+        let facts = try database.chainFacts(from: time.start(of: fromDay), to: time.start(of: toDay.adding(days: 1)),
+                                            pointsSince: time.start(of: today.adding(days: -800)))
+        func yuan(_ fen: Int) -> Decimal { Decimal(fen) / 100 }
+        let shops = facts.shops.map {
+            ChainReportView.ShopFigures(code: $0.code, name: $0.name, activeStaff: $0.activeStaff, vehicles: $0.vehicles, carsInShop: $0.carsInShop,
+                                        movements: $0.movements, violations: $0.violations, unpaid: $0.unpaid, unpaidFinesYuan: yuan($0.unpaidFen),
+                                        toReview: $0.toReview, removalsDue: $0.removalsDue)
+        }
+        let total = ChainReportView.ShopFigures(
+            code: "*", name: "", activeStaff: facts.shops.reduce(0) { $0 + $1.activeStaff }, vehicles: facts.shops.reduce(0) { $0 + $1.vehicles },
+            carsInShop: facts.shops.reduce(0) { $0 + $1.carsInShop }, movements: facts.shops.reduce(0) { $0 + $1.movements },
+            violations: facts.shops.reduce(0) { $0 + $1.violations }, unpaid: facts.shops.reduce(0) { $0 + $1.unpaid },
+            unpaidFinesYuan: yuan(facts.shops.reduce(0) { $0 + $1.unpaidFen }), toReview: facts.shops.reduce(0) { $0 + $1.toReview },
+            removalsDue: facts.shops.reduce(0) { $0 + $1.removalsDue })
+        let limit = config.int(.scoringCycleMax)
+        let drivers = facts.drivers.map { driver -> ChainReportView.Driver in
+            let cycle = ScoringCycle.cycle(firstIssued: driver.licenseFirstIssued, containing: today)
+            let points = driver.points.filter { (cycle.start...cycle.end).contains(time.civilDate(of: $0.processedAt)) }.reduce(0) { $0 + $1.points }
+            return ChainReportView.Driver(name: driver.name, idNumber: IDNumber.mask(driver.idNumber), shops: driver.shops, movements: driver.movements,
+                                          pointsThisCycle: points, pointsRemaining: max(0, limit - points), cycleEnd: cycle.end.description, unpaid: driver.unpaid)
+        }
+        return ChainReportView(from: fromDay.description, to: toDay.description, shops: shops, total: total, drivers: drivers)
+    }
+}

@@ -19,6 +19,15 @@ extension DriverDeskCommand {
         }
 
         func run() throws {
+            if case .postgres(let address) = try global.address(), case .chain = address.shop {
+                // `?shop=*`: the chain manager's view across every shop.
+                if csv { throw DeskError.invalid(field: "csv", reason: Message("cli.report.chainCSV")) }
+                let chain = try global.chain()
+                defer { chain.close() }
+                let report = try chain.report(from: from, to: to)
+                try global.output.print(report) { ReportText.chain(report) }
+                return
+            }
             if csv && !global.json {
                 let bytes = try global.desk().reportCSV(from: from, to: to, by: by, encoding: encoding)
                 FileHandle.standardOutput.write(bytes)
@@ -32,6 +41,29 @@ extension DriverDeskCommand {
 
 /// The report as text and CSV.
 enum ReportText {
+    /// The chain manager's view: every shop and the total, then every driver of the chain.
+    static func chain(_ r: ChainReportView) -> String {
+        let words = Voice.words, colon = words.language == .zhHans ? "：" : ":"
+        func column(_ key: String) -> String { words.term("chainReport", key) }
+        var lines = [Voice.say(Message("cli.report.title", ["from": .text(r.from), "to": .text(r.to)])), "", words.label("reportShops") + colon]
+        var shops = Table(column("shop_code"), column("shop_name"), column("active_staff"), column("vehicles"), column("cars_in_shop"), column("movements"),
+                          column("violations"), column("unpaid"), column("unpaid_fines_yuan"), column("to_review"), column("removals_due"))
+        for s in r.shops + [r.total] {
+            shops.add(s.code == "*" ? words.label("reportTotal") : s.code, s.name, String(s.activeStaff), String(s.vehicles), String(s.carsInShop),
+                      String(s.movements), String(s.violations), String(s.unpaid), "\(s.unpaidFinesYuan)", String(s.toReview), String(s.removalsDue))
+        }
+        lines.append(shops.render(indent: "  "))
+        lines += ["", words.label("reportDrivers") + colon]
+        var drivers = Table(column("name"), column("id_number"), column("shops"), column("movements"), column("points_this_cycle"), column("points_remaining"),
+                            column("cycle_end"), column("unpaid"))
+        for d in r.drivers {
+            drivers.add(d.name, d.idNumber, d.shops.joined(separator: " "), String(d.movements), String(d.pointsThisCycle), String(d.pointsRemaining), d.cycleEnd,
+                        String(d.unpaid))
+        }
+        lines.append(r.drivers.isEmpty ? "  " + words.label("none") : drivers.render(indent: "  "))
+        return lines.joined(separator: "\n")
+    }
+
     static func text(_ r: ReportView) -> String {
         let words = Voice.words, near = " (\(words.label("nearProxyLimit")))", colon = words.language == .zhHans ? "：" : ":"
         func column(_ key: String) -> String { words.term("csv", key) }

@@ -76,7 +76,7 @@ struct CatalogueTests {
             "violationStatus": ViolationStatus.allCases.map(\.rawValue), "registrationStatus": RegistrationStatus.allCases.map(\.rawValue),
             "method": RegistrationMethod.allCases.map(\.rawValue), "payMethod": PaymentMethod.allCases.map(\.rawValue),
             "payer": Payer.allCases.map(\.rawValue), "nextAction": NextAction.allCases.map(\.rawValue), "edge": ["started", "ended"],
-            "csv": Array(Set(ReportCSV.columns.values.flatMap { $0 })),
+            "csv": Array(Set(ReportCSV.columns.values.flatMap { $0 })), "chainReport": ChainReportView.columns,
             "cleanupKind": ["inviteExpired", "removalDue", "removalReminder", "visitStale", "feeDueSoon", "feeOverdue"],
             "usage": VehicleUsage.allCases.map(\.rawValue), "size": VehicleSize.allCases.map(\.rawValue),
             "plateKind": Plate.Kind.allCases.map(\.rawValue), "addressPart": ["scheme", "query", "database", "user", "password", "host", "port"],

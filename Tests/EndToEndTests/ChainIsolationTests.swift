@@ -68,3 +68,57 @@ struct ChainIsolationTests {
         #expect(try b.ok("violation", "show", String(violationId), "--json").object()["plate"] as? String == "沪C99999")
     }
 }
+
+/// The chain manager's view (`report` on `?shop=*`, issue 14): every shop's figures and their total, and every
+/// driver with his points across the chain; read only, and only for the chain's roles.
+@Suite("Chain report: the manager's view across shops")
+struct ChainReportTests {
+    @Test("per shop and in total; a driver of two shops has his points from both; a desk's role is refused; nothing is written")
+    func report() throws {
+        var a = try CLI.shop(.postgres)
+        var b = try a.anotherShop(name: "上海店")
+        // 王磊 works in both; in B he takes 6 points (a red light) processed at the window; A has an unpaid 200-yuan fine and a car in the shop.
+        try b.ok("staff", "add", "--name", "王磊", "--id-number", "110105198803124111", "--license-class", "C1",
+                 "--license-first-issued", "2009-05-20", "--license-valid-until", "2031-05-20")
+        try b.ok("vehicle", "add", "--plate", "沪C99999", "--owner", "钱七")
+        try b.ok("visit", "checkin", "--plate", "沪C99999", "--at", "2026-11-20 08:00")
+        try b.ok("move", "log", "--plate", "沪C99999", "--staff", "王磊", "--from", "2026-11-20 09:00", "--to", "2026-11-20 09:30", "--purpose", "road-test")
+        let inB = try b.ok("violation", "add", "--plate", "沪C99999", "--at", "2026-11-20 09:10", "--code", "1625", "--json").object()
+        try b.ok("violation", "process", String(try #require(inB["id"] as? Int)), "--window", "--at", "2026-11-20 12:00")
+        try a.ok("violation", "add", "--plate", "沪B88888", "--at", "2026-11-20 10:00", "--code", "1625")
+        a.now = "2026-11-20 20:00"
+        b.now = a.now
+
+        let chain = try SharedChain.server()
+        let manager = chain.address(as: "driverdesk_chain", shop: "*", database: a.chainDatabase)
+        let before = try chain.shopDigest(code: a.shopCode!, database: a.chainDatabase) + chain.shopDigest(code: b.shopCode!, database: b.chainDatabase)
+        let result = try a.run(["report", "--db", manager, "--now", a.now, "--json"], withDefaults: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try result.object()
+        let shops = try #require(report["shops"] as? [[String: Any]])
+        #expect(shops.compactMap { $0["code"] as? String } == [a.shopCode!, b.shopCode!].sorted())
+        let shopA = try #require(shops.first { $0["code"] as? String == a.shopCode })
+        let shopB = try #require(shops.first { $0["code"] as? String == b.shopCode })
+        #expect(shopA["activeStaff"] as? Int == 2 && shopA["carsInShop"] as? Int == 2 && shopA["unpaid"] as? Int == 1 && shopA["unpaidFinesYuan"] as? Int == 200,
+                "\(shopA)")
+        #expect(shopB["activeStaff"] as? Int == 1 && shopB["movements"] as? Int == 1 && shopB["unpaid"] as? Int == 1, "\(shopB)")
+        let total = try #require(report["total"] as? [String: Any])
+        #expect(total["activeStaff"] as? Int == 3 && total["unpaid"] as? Int == 2 && total["unpaidFinesYuan"] as? Int == 400 && total["vehicles"] as? Int == 3, "\(total)")
+        let drivers = try #require(report["drivers"] as? [[String: Any]])
+        let wang = try #require(drivers.first { $0["name"] as? String == "王磊" })
+        #expect(wang["shops"] as? [String] == [a.shopCode!, b.shopCode!].sorted() && wang["pointsThisCycle"] as? Int == 6
+                && wang["pointsRemaining"] as? Int == 6 && wang["idNumber"] as? String == "110105********4111", "\(wang)")
+        #expect(drivers.count == 2, "王磊 once, and 李强")
+        // The text names the total and masks ID numbers.
+        let text = try a.run(["report", "--db", manager, "--now", a.now], withDefaults: false)
+        #expect(text.status == 0 && text.stdout.contains("合计") && text.stdout.contains("驾驶人（整个连锁）") && !text.stdout.contains("110105198803124111"),
+                "\(text.stdout)")
+        // A desk's role sees its own shop only: refused, naming the role to use.
+        let desk = try a.run(["report", "--db", chain.address(as: "driverdesk_desk", shop: "*", database: a.chainDatabase)], withDefaults: false)
+        #expect(desk.status == 2 && desk.stderr.contains("driverdesk_chain"), "\(desk.stderr)")
+        // The chain's view is read only: the shop's commands refuse `?shop=*`.
+        let write = try a.run(["vehicle", "add", "--plate", "京Z00001", "--owner", "x", "--db", manager], withDefaults: false)
+        #expect(write.status == 2, "\(write.stderr)")
+        #expect(try chain.shopDigest(code: a.shopCode!, database: a.chainDatabase) + chain.shopDigest(code: b.shopCode!, database: b.chainDatabase) == before)
+    }
+}
