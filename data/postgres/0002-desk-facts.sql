@@ -83,3 +83,22 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER audit_notifies AFTER INSERT ON audit FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+
+-- Imports: a desk streams a camera file's rows with COPY into a staging table of its own session, then moves them into
+-- violation with one statement. The desk may make no table itself (and COPY FROM refuses tables under row-level
+-- security): this function makes the staging table for it, temporary (no other session can read it) and dropped when the
+-- transaction ends.
+CREATE FUNCTION begin_violation_import() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF current_shop() IS NULL THEN RAISE EXCEPTION 'no shop is set for this transaction'; END IF;
+    CREATE TEMP TABLE violation_import (
+        line integer NOT NULL, vehicle_id bigint NOT NULL, occurred_at bigint NOT NULL, code text NOT NULL, description_text text,
+        category text, location text, points integer NOT NULL, fine_fen bigint NOT NULL, record_no text, status text NOT NULL,
+        driver_id bigint, attribution text NOT NULL, needs_review boolean NOT NULL, reasons text NOT NULL, movement_id bigint,
+        recorded_at bigint NOT NULL
+    ) ON COMMIT DROP;
+    GRANT INSERT, SELECT ON pg_temp.violation_import TO driverdesk_desk;
+END $$;
+REVOKE ALL ON FUNCTION begin_violation_import() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION begin_violation_import() TO driverdesk_desk;

@@ -274,6 +274,32 @@ public final class ChainDatabase: Sendable {
         try lock.withLock { _ = try query("LISTEN driverdesk_change") }
     }
 
+    /// `COPY table (columns) FROM STDIN` with `data` (PostgreSQL's text format), on this connection, in the caller's
+    /// transaction. postgres-nio streams it from a task that runs on the connection's own event loop (not on Swift's
+    /// cooperative pool, whose few threads may all be waiting on a database, as this thread waits for the task).
+    func copy(into table: String, columns: [String], data: Data) throws {
+        final class Outcome: @unchecked Sendable { var error: (any Error)?; let done = DispatchSemaphore(value: 0) }
+        let outcome = Outcome()
+        let connection = self.connection
+        Task(executorPreference: EventLoopTaskExecutor(loop: connection.eventLoop)) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: ChainDatabase.logger) { writer in
+                    var offset = 0
+                    while offset < data.count {
+                        let end = min(data.count, offset + 1 << 20)
+                        try await writer.write(ByteBuffer(bytes: data[offset..<end]))
+                        offset = end
+                    }
+                }
+            } catch {
+                outcome.error = error
+            }
+            outcome.done.signal()
+        }
+        outcome.done.wait()
+        if let error = outcome.error { throw DeskError.storage(message: ChainDatabase.describe(error)) }
+    }
+
     /// Whether this connection works as a front desk: a member of driverdesk_desk, and of neither the owner's role nor
     /// the chain manager's (whose policies read every shop, so that the shop's commands would see them all).
     public func isDesk() throws -> Bool {
@@ -382,5 +408,21 @@ extension ChainDatabase {
                 return ChainFacts(shops: shops, drivers: order.compactMap { drivers[$0] })
             }
         }
+    }
+}
+
+/// Runs a task's jobs on one NIO event loop: for the little async work a synchronous caller waits for (a `COPY`), so
+/// that it never needs a thread of Swift's cooperative pool.
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    let loop: any EventLoop
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = self
+        loop.execute { job.runSynchronously(on: executor.asUnownedTaskExecutor()) }
     }
 }

@@ -690,48 +690,110 @@ struct ChainTransaction: ShopTransaction {
         try rows("SELECT NOT (EXISTS (SELECT 1 FROM staff) OR EXISTS (SELECT 1 FROM vehicle) OR EXISTS (SELECT 1 FROM audit WHERE action <> 'shop.add')) AS empty")
             .first.map { try $0["empty"].decode(Bool.self) } ?? true
     }
-
-    /// Inserts one staged row of an import, unless a copy is recorded already; its id, or nil when skipped. A copy is
-    /// looked for first, so that a skipped row takes no number from the sequence (the numbers of an import follow on).
-    fileprivate func insertIgnoringCopies(_ violation: Violation) throws -> Int64? {
-        let row = try rows("""
-            INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
-                                   driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
-            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT person_id FROM staff WHERE id = $11), $12, $13, $14, $15, $16
-            WHERE NOT EXISTS (SELECT 1 FROM violation WHERE record_no = $9 OR (vehicle_id = $1 AND occurred_at = $2 AND code = $3))
-            ON CONFLICT DO NOTHING RETURNING id
-            """, [bind(violation.vehicleId), bind(violation.occurredAt), bind(violation.code), bind(violation.descriptionText), bind(violation.category),
-                  bind(violation.location), PostgresData(int32: Int32(violation.points)), bind(violation.fineFen), bind(violation.recordNo),
-                  bind(violation.status.rawValue), bind(violation.driverId), bind(violation.attribution.rawValue), bind(violation.needsReview),
-                  bind(violation.reasons), bind(violation.movementId), bind(violation.recordedAt)])
-        return try row.first?["id"].decode(Int64.self)
-    }
 }
 
-/// An import's rows on a chain, inserted one by one in file order as they come, copies skipped.
+/// An import's rows on a chain: written in PostgreSQL's COPY text format as they come, then streamed with `COPY` into
+/// a staging table of this session (`begin_violation_import`) and moved into `violation` with one statement, in file
+/// order; copies already recorded (same record number, or plate, time and code, also earlier in the same file) are
+/// skipped, as SQLite's `INSERT OR IGNORE` does. Which rows are copies is decided before the move (the recorded ones
+/// that match a staged row are read in one query), so a skipped row takes no number from the sequence; only a copy
+/// recorded by another desk during the import is skipped by the move itself.
 struct ChainImportStage: ImportStage {
     let transaction: ChainTransaction
-    var outcome = ImportOutcome(added: 0, skipped: 0, needsReview: 0, byAttribution: [:])
+    private var data = Data()
+    private var lines = 0
+    /// Per staged row: its record number and its plate, time and code, to tell the copies.
+    private var keys: [(recordNo: String?, identity: Identity)] = []
+
+    struct Identity: Hashable {
+        var vehicleId: Int64
+        var occurredAt: Int64
+        var code: String
+    }
 
     init(transaction: ChainTransaction) {
         self.transaction = transaction
+        data.reserveCapacity(1 << 20)
+    }
+
+    static let columns = ["line", "vehicle_id", "occurred_at", "code", "description_text", "category", "location", "points", "fine_fen", "record_no", "status",
+                          "driver_id", "attribution", "needs_review", "reasons", "movement_id", "recorded_at"]
+
+    /// A field in COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped.
+    private static func field(_ value: String?) -> String {
+        guard let value else { return "\\N" }
+        guard value.unicodeScalars.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return value }
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\t": escaped += "\\t"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\r\n": escaped += "\\r\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     mutating func append(_ new: NewViolation, vehicleId: Int64, attribution: Attribution, recordedAt: Int64) throws {
-        let violation = Violation(vehicleId: vehicleId, occurredAt: new.occurredAt, code: new.code, descriptionText: new.description, category: new.category,
-                                  location: new.location, points: new.points, fineFen: new.fineFen, recordNo: new.recordNo, driverId: attribution.driver?.id,
-                                  attribution: attribution.kind, needsReview: attribution.needsReview, reasons: Message.encodeList(attribution.reasons),
-                                  movementId: attribution.movementId, recordedAt: Date(timeIntervalSince1970: TimeInterval(recordedAt)))
-        guard let id = try transaction.insertIgnoringCopies(violation) else {
-            outcome.skipped += 1
-            return
-        }
-        outcome.added += 1
-        outcome.firstId = outcome.firstId ?? id
-        outcome.lastId = id
-        outcome.byAttribution[attribution.kind.rawValue, default: 0] += 1
-        if attribution.needsReview { outcome.needsReview += 1 }
+        lines += 1
+        let fields: [String?] = [
+            String(lines), String(vehicleId), String(new.occurredAt.seconds), new.code, new.description, new.category, new.location, String(new.points),
+            String(new.fineFen), new.recordNo, ViolationStatus.open.rawValue, attribution.driver.map { String($0.id) }, attribution.kind.rawValue,
+            attribution.needsReview ? "t" : "f", Message.encodeList(attribution.reasons), attribution.movementId.map(String.init), String(recordedAt),
+        ]
+        data.append(contentsOf: (fields.map(ChainImportStage.field).joined(separator: "\t") + "\n").utf8)
+        keys.append((new.recordNo, Identity(vehicleId: vehicleId, occurredAt: new.occurredAt.seconds, code: new.code)))
     }
 
-    func move(rowByRow: Bool) throws -> ImportOutcome { outcome }
+    /// The staged lines (from 1) that go in: in file order, each unless a recorded violation (`recorded`: the lines that
+    /// match one) or a line before it that goes in has its record number or its plate, time and code.
+    func linesToMove(recorded: Set<Int>) -> [Int32] {
+        var numbers = Set<String>(), identities = Set<Identity>()
+        var moving: [Int32] = []
+        for (index, key) in keys.enumerated() where !recorded.contains(index + 1) {
+            if let number = key.recordNo, numbers.contains(number) { continue }
+            if identities.contains(key.identity) { continue }
+            if let number = key.recordNo { numbers.insert(number) }
+            identities.insert(key.identity)
+            moving.append(Int32(index + 1))
+        }
+        return moving
+    }
+
+    func move(rowByRow: Bool) throws -> ImportOutcome {
+        var outcome = ImportOutcome(added: 0, skipped: lines, needsReview: 0, byAttribution: [:])
+        guard lines > 0 else { return outcome }
+        try transaction.database.rawQuery("SELECT begin_violation_import()")
+        try transaction.database.copy(into: "violation_import", columns: ChainImportStage.columns, data: data)
+        let recorded = Set(try transaction.database.rawQuery("""
+            SELECT DISTINCT t.line FROM violation_import t JOIN violation v
+              ON v.record_no = t.record_no OR (v.vehicle_id = t.vehicle_id AND v.occurred_at = t.occurred_at AND v.code = t.code)
+            """).map { Int(try $0.decode(Int32.self)) })
+        let moving = linesToMove(recorded: recorded)
+        guard !moving.isEmpty else { return outcome }
+        let moved = try transaction.database.rawQuery("""
+            INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
+                                   driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
+            SELECT t.vehicle_id, t.occurred_at, t.code, t.description_text, t.category, t.location, t.points, t.fine_fen, t.record_no, t.status,
+                   t.driver_id, (SELECT person_id FROM staff WHERE id = t.driver_id), t.attribution, t.needs_review, t.reasons, t.movement_id, t.recorded_at
+            FROM violation_import t
+            WHERE t.line = ANY($1)
+            ORDER BY t.line
+            ON CONFLICT DO NOTHING
+            RETURNING id, attribution, needs_review
+            """, [PostgresData(array: moving.map { PostgresData(int32: $0) }, elementType: .int4)])
+        for row in moved {
+            let (id, kind, review) = try row.decode((Int64, String, Bool).self)
+            outcome.added += 1
+            outcome.firstId = min(outcome.firstId ?? id, id)
+            outcome.lastId = max(outcome.lastId ?? id, id)
+            outcome.byAttribution[kind, default: 0] += 1
+            if review { outcome.needsReview += 1 }
+        }
+        outcome.skipped = lines - outcome.added
+        return outcome
+    }
 }
