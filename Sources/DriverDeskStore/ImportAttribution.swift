@@ -52,9 +52,13 @@ struct ImportAttribution {
     /// Movements starting within the slack of some record's time of their car, by car, then start, then id.
     private var near: [MovementFact] = []
     private var staff: [StaffRef] = []
+    private var staffIndex: [Int64: Int32] = [:]
+    /// Per movement in `near`, its car number (while the movements are read).
+    private var nearCar: [Int32] = []
 
-    /// Reads the facts for the records of `vehicleIds` at `instants` in one scan of `movement` and one of `visit`.
-    init(vehicleIds: [Int64], instants: [Date], plates plateOf: [Int64: String], config: Config, _ db: Database) throws {
+    /// Prepares for the records of `vehicleIds` at `instants`; the facts are then read with `beginMovements`,
+    /// `consider(movement…)`, `endMovements`, `consider(visit…)` and `endVisits`, in one pass over each table.
+    init(vehicleIds: [Int64], instants: [Date], plates plateOf: [Int64: String], config: Config) {
         self.config = config
         slack = Int64(config.slack)
         cars = CarNumbers(orderOfFirstUse: vehicleIds)
@@ -74,6 +78,11 @@ struct ImportAttribution {
         for car in plates.indices { times[slotStart[car]..<slotStart[car + 1]].sort() }
         lastBefore = Array(repeating: nil, count: times.count)
         visit = Array(repeating: nil, count: times.count)
+    }
+
+    /// Reads the facts from a shop's SQLite file: one scan of `movement`, one of `visit`, with SQLite's own calls.
+    init(vehicleIds: [Int64], instants: [Date], plates plateOf: [Int64: String], config: Config, _ db: Database) throws {
+        self.init(vehicleIds: vehicleIds, instants: instants, plates: plateOf, config: config)
         try readMovements(db)
         try readVisits(db)
     }
@@ -105,35 +114,66 @@ struct ImportAttribution {
     /// One pass over every movement: keeps those near a record's time, and per slot the last one before it.
     private mutating func readMovements(_ db: Database) throws {
         // The per-record query joins staff: a movement without its staff row (impossible with foreign keys) is not seen.
-        var staffIndex: [Int64: Int32] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM staff") {
-            let id: Int64 = row[0]
-            staffIndex[id] = Int32(staff.count)
-            staff.append(StaffRef(id: id, name: row[1]))
-        }
-        var nearCar: [Int32] = []
+        beginMovements(staff: try Row.fetchAll(db, sql: "SELECT id, name FROM staff").map { ($0[0], $0[1]) })
         try ImportAttribution.scan(db, sql: "SELECT vehicleId, startAt, id, staffId, endAt, purpose FROM movement") { row in
-            guard let car = cars[sqlite3_column_int64(row, 0)] else { return }
-            let start = sqlite3_column_int64(row, 1)
-            let first = slotStart[car], end = slotStart[car + 1]
-            // Near some record: start - slack <= t <= start + slack.
-            let from = ImportAttribution.lowerBound(first, end, start - slack) { times[$0] }
-            let isNear = from < end && times[from] <= start + slack
-            // Before the slack of the records with t > start + slack, whose slots begin at `after`.
-            let after = ImportAttribution.lowerBound(first, end, start + slack + 1) { times[$0] }
-            let isCandidate = after < end
-            guard isNear || isCandidate, let driver = staffIndex[sqlite3_column_int64(row, 3)] else { return }
+            guard let wanted = wants(vehicleId: sqlite3_column_int64(row, 0), start: sqlite3_column_int64(row, 1)) else { return }
             let purpose = sqlite3_column_text(row, 5).map { String(cString: $0) } ?? ""
-            let fact = MovementFact(id: sqlite3_column_int64(row, 2), start: start,
-                                    end: sqlite3_column_type(row, 4) == SQLITE_NULL ? nil : sqlite3_column_int64(row, 4),
-                                    staff: driver, purpose: MovementPurpose(rawValue: purpose) ?? .other)
-            if isNear {
-                near.append(fact)
-                nearCar.append(Int32(car))
-            }
-            // For now the best candidate of the first qualifying slot; the prefix maximum below spreads it.
-            if isCandidate, lastBefore[after].map({ $0.precedes(fact) }) ?? true { lastBefore[after] = fact }
+            consider(wanted, id: sqlite3_column_int64(row, 2), staffId: sqlite3_column_int64(row, 3),
+                     end: sqlite3_column_type(row, 4) == SQLITE_NULL ? nil : sqlite3_column_int64(row, 4), purpose: purpose)
         }
+        endMovements()
+    }
+
+    /// A movement the pass may keep: its car, start, whether it is near a record, and the first slot it may be the last
+    /// movement before.
+    struct Wanted {
+        var car: Int
+        var start: Int64
+        var isNear: Bool
+        var after: Int
+        var isCandidate: Bool
+    }
+
+    /// The staff, before the movements: a movement whose driver is not among them is not seen (as the per-record
+    /// query's join does).
+    mutating func beginMovements(staff rows: [(Int64, String)]) {
+        staffIndex = [:]
+        for (id, name) in rows {
+            staffIndex[id] = Int32(staff.count)
+            staff.append(StaffRef(id: id, name: name))
+        }
+        nearCar = []
+    }
+
+    /// Whether a movement of `vehicleId` starting at `start` matters to some record; nil: skip it (its other columns
+    /// need not even be read).
+    func wants(vehicleId: Int64, start: Int64) -> Wanted? {
+        guard let car = cars[vehicleId] else { return nil }
+        let first = slotStart[car], end = slotStart[car + 1]
+        // Near some record: start - slack <= t <= start + slack.
+        let from = ImportAttribution.lowerBound(first, end, start - slack) { times[$0] }
+        let isNear = from < end && times[from] <= start + slack
+        // Before the slack of the records with t > start + slack, whose slots begin at `after`.
+        let after = ImportAttribution.lowerBound(first, end, start + slack + 1) { times[$0] }
+        let isCandidate = after < end
+        guard isNear || isCandidate else { return nil }
+        return Wanted(car: car, start: start, isNear: isNear, after: after, isCandidate: isCandidate)
+    }
+
+    /// Keeps a movement `wants` asked for.
+    mutating func consider(_ wanted: Wanted, id: Int64, staffId: Int64, end: Int64?, purpose: String) {
+        guard let driver = staffIndex[staffId] else { return }
+        let fact = MovementFact(id: id, start: wanted.start, end: end, staff: driver, purpose: MovementPurpose(rawValue: purpose) ?? .other)
+        if wanted.isNear {
+            near.append(fact)
+            nearCar.append(Int32(wanted.car))
+        }
+        // For now the best candidate of the first qualifying slot; the prefix maximum below spreads it.
+        if wanted.isCandidate, lastBefore[wanted.after].map({ $0.precedes(fact) }) ?? true { lastBefore[wanted.after] = fact }
+    }
+
+    /// After the last movement: spreads the candidates over the slots and orders what is near by car, start and id.
+    mutating func endMovements() {
         for car in plates.indices {
             var best: MovementFact?
             for slot in slotStart[car]..<slotStart[car + 1] {
@@ -153,15 +193,24 @@ struct ImportAttribution {
     /// One pass over every visit: per slot, the last visit checked in at or before the time.
     private mutating func readVisits(_ db: Database) throws {
         try ImportAttribution.scan(db, sql: "SELECT vehicleId, checkinAt, id, checkoutAt FROM visit") { row in
-            guard let car = cars[sqlite3_column_int64(row, 0)] else { return }
-            let checkin = sqlite3_column_int64(row, 1)
-            // The records with t >= checkin: their slots begin at `from`.
-            let from = ImportAttribution.lowerBound(slotStart[car], slotStart[car + 1], checkin) { times[$0] }
-            guard from < slotStart[car + 1] else { return }
-            let fact = VisitFact(id: sqlite3_column_int64(row, 2), checkin: checkin,
-                                 checkout: sqlite3_column_type(row, 3) == SQLITE_NULL ? nil : sqlite3_column_int64(row, 3))
-            if visit[from].map({ $0.precedes(fact) }) ?? true { visit[from] = fact }
+            consider(visitOf: sqlite3_column_int64(row, 0), checkin: sqlite3_column_int64(row, 1), id: sqlite3_column_int64(row, 2),
+                     checkout: sqlite3_column_type(row, 3) == SQLITE_NULL ? nil : sqlite3_column_int64(row, 3))
         }
+        endVisits()
+    }
+
+    /// Keeps a visit when it is the last one checked in at or before some record's time.
+    mutating func consider(visitOf vehicleId: Int64, checkin: Int64, id: Int64, checkout: Int64?) {
+        guard let car = cars[vehicleId] else { return }
+        // The records with t >= checkin: their slots begin at `from`.
+        let from = ImportAttribution.lowerBound(slotStart[car], slotStart[car + 1], checkin) { times[$0] }
+        guard from < slotStart[car + 1] else { return }
+        let fact = VisitFact(id: id, checkin: checkin, checkout: checkout)
+        if visit[from].map({ $0.precedes(fact) }) ?? true { visit[from] = fact }
+    }
+
+    /// After the last visit: spreads each over the slots after it.
+    mutating func endVisits() {
         for car in plates.indices {
             var best: VisitFact?
             for slot in slotStart[car]..<slotStart[car + 1] {

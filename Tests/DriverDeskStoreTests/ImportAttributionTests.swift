@@ -90,15 +90,16 @@ struct ImportAttributionTests {
               FileCase(slackMinutes: nil, copies: true), FileCase(slackMinutes: nil, copies: false),
               FileCase(slackMinutes: 0, copies: true), FileCase(slackMinutes: 3, copies: false),
               FileCase(slackMinutes: nil, copies: true, rowByRow: true),
+              FileCase(slackMinutes: nil, copies: true, backend: .postgres), FileCase(slackMinutes: 3, copies: false, backend: .postgres),
           ])
     func differential(strategy: ImportStrategyCase, file: FileCase) throws {
         let slackMinutes = file.slackMinutes
-        let imported = try ImportWorld(slackMinutes: slackMinutes)
+        let imported = try ImportWorld(slackMinutes: slackMinutes, backend: file.backend)
         let list = imported.records(copies: file.copies)
         let outcome = try imported.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: imported.shop.context,
                                                             strategy: strategy.strategy, rowByRow: file.rowByRow, progress: nil)
 
-        let added = try ImportWorld(slackMinutes: slackMinutes)
+        let added = try ImportWorld(slackMinutes: slackMinutes, backend: file.backend)
         var refused = 0
         for new in list {
             do {
@@ -213,9 +214,10 @@ struct FileCase: CustomTestStringConvertible, Sendable {
     var slackMinutes: Int?
     var copies: Bool
     var rowByRow = false
+    var backend: Backend = .sqlite
 
     var testDescription: String {
-        "slack \(slackMinutes.map(String.init) ?? "default"), \(copies ? "with" : "without") copies\(rowByRow ? ", row by row" : "")"
+        "slack \(slackMinutes.map(String.init) ?? "default"), \(copies ? "with" : "without") copies\(rowByRow ? ", row by row" : "")\(backend == .postgres ? ", on PostgreSQL" : "")"
     }
 }
 

@@ -665,7 +665,24 @@ struct ChainTransaction: ShopTransaction {
     // MARK: Imports
 
     func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)? {
-        nil
+        // The shop's movements and visits in one query each (row-level security keeps them to this shop), decided by
+        // the same pass as on a file.
+        var batch = ImportAttribution(vehicleIds: vehicleIds, instants: instants, plates: plates, config: config)
+        batch.beginMovements(staff: try rows("SELECT s.id, p.name FROM \(Self.staffFrom)").map { (try $0["id"].decode(Int64.self), try $0["name"].decode(String.self)) })
+        for row in try database.rawQuery("SELECT vehicle_id, start_at, id, staff_id, end_at, purpose FROM movement") {
+            var cells = row.makeIterator()
+            guard let vehicle = cells.next(), let start = cells.next(),
+                  let wanted = batch.wants(vehicleId: try vehicle.decode(Int64.self), start: try start.decode(Int64.self)) else { continue }
+            let (_, _, id, staff, end, purpose) = try row.decode((Int64, Int64, Int64, Int64, Int64?, String).self)
+            batch.consider(wanted, id: id, staffId: staff, end: end, purpose: purpose)
+        }
+        batch.endMovements()
+        for row in try database.rawQuery("SELECT vehicle_id, checkin_at, id, checkout_at FROM visit") {
+            let (vehicle, checkin, id, checkout) = try row.decode((Int64, Int64, Int64, Int64?).self)
+            batch.consider(visitOf: vehicle, checkin: checkin, id: id, checkout: checkout)
+        }
+        batch.endVisits()
+        return { vehicleId, at, isParking in batch.attribution(vehicleId: vehicleId, at: at, isParking: isParking) }
     }
 
     func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T {
