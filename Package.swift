@@ -104,7 +104,7 @@ let package = Package(
         // The chain's store on PostgreSQL: connection, migrations under the advisory lock, shops.
         .testTarget(name: "ChainStoreTests", dependencies: ["DriverDeskStore", "DriverDeskCore", "PostgresHarness"]),
         // Issue 7, reliability: concurrency, kill -9, hostile input, backups, upgrades, security (`make test`; longer: `make soak`).
-        .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore", "ParserChecks"], exclude: ["Fuzz"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["DriverDeskCore", "ParserChecks", "PostgresHarness"], exclude: ["Fuzz"]),
         // libFuzzer targets (`make fuzz`, `scripts/fuzz.sh`): built with `--sanitize=fuzzer --sanitize=address` in .build/fuzz.
         // A plain `swift build` builds them as do-nothing executables.
         // What must hold for any parser input: checked by the fuzz targets and by ReliabilityTests alike.
