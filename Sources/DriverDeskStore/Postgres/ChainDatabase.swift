@@ -125,12 +125,10 @@ public final class ChainDatabase: Sendable {
     func rawQuery(_ sql: String, _ binds: [PostgresData] = []) throws -> [PostgresRow] {
         do {
             return try connection.query(sql, binds).wait().rows
-        } catch let error as PSQLError {
-            if let state = error.serverInfo?[.sqlState], ChainRetry.states.contains(state) {
+        } catch {
+            if let state = ChainDatabase.sqlState(of: error), ChainRetry.states.contains(state) {
                 throw ChainRetry(state: state, message: ChainDatabase.describe(error))
             }
-            throw DeskError.storage(message: ChainDatabase.describe(error))
-        } catch {
             throw DeskError.storage(message: ChainDatabase.describe(error))
         }
     }
@@ -146,6 +144,14 @@ public final class ChainDatabase: Sendable {
             _ = try? query("ROLLBACK")
             throw error
         }
+    }
+
+    /// The SQLSTATE of a server error, whichever of postgres-nio's two error types carries it (its `query(_:_:)` with
+    /// `PostgresData` binds reports `PostgresError`).
+    static func sqlState(of error: any Error) -> String? {
+        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] }
+        if let error = error as? PostgresError, case .server(let answer) = error { return answer.fields[.sqlState] }
+        return nil
     }
 
     /// What the server said, without the statement or its values that postgres-nio adds, nor the server's detail
