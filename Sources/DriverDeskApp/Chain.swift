@@ -122,9 +122,10 @@ public struct ChainReportView: Codable, Sendable {
 extension Chain {
     /// `report` on a chain's `?shop=*`, as the chain manager's role (or the owner's): read only. The days are read in
     /// the default shop zone's (China keeps one), the limits are the default settings'.
-    public func report(from: String?, to: String?) throws -> ChainReportView {
+    public func report(from: String?, to: String?, now: Date? = nil) throws -> ChainReportView {
         let config = Config()
         let time = config.time
+        let now = now ?? self.now
         let today = time.civilDate(of: now)
         let toDay = try to.map { try CivilDate(parsing: $0, field: "to") } ?? today
         let fromDay = try from.map { try CivilDate(parsing: $0, field: "from") } ?? toDay.adding(days: -365)

@@ -18,6 +18,18 @@ extension DriverDeskCommand {
 
         func run() async throws {
             let name = try global.operatorOption()
+            if case .postgres(let address) = try global.address(), case .chain = address.shop {
+                // `?shop=*`: the chain manager's view, one read-only page.
+                let chain = try global.chain()
+                defer { chain.close() }
+                let fixed = chain.now, isFixed = (global.now ?? ProcessInfo.processInfo.environment["DRIVERDESK_NOW"]).map { !$0.isEmpty } ?? false
+                let settings = ServerSettings(host: host, port: port, clock: { isFixed ? fixed : Date() }, operatorName: "web")
+                try await serveChain(chain: chain, settings: settings) {
+                    let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/"
+                    FileHandle.standardError.write(Data((Voice.say(Message("cli.serve.started", ["address": .text(address), "path": .text(global.shownDatabase)])) + "\n").utf8))
+                }
+                return
+            }
             let shop = try global.shop(.pool)
             let fixed = try global.now.map { _ in try global.clock(shop) }
             let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web")
