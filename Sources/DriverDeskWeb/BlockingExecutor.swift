@@ -1,3 +1,4 @@
+import DriverDeskApp
 import Hummingbird
 import NIOPosix
 
@@ -7,6 +8,9 @@ import NIOPosix
 /// work here; the event loops keep serving every other connection meanwhile.
 final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
     let pool: NIOThreadPool
+
+    /// The process's one executor: as many threads as a chain's shop holds connections.
+    static let shared = BlockingExecutor(threads: Shop.chainConnections)
 
     /// Starts `threads` threads (the same number as the chain's connections, so none waits for a thread holding none).
     init(threads: Int) {

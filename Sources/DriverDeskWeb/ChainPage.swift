@@ -13,7 +13,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     let pages = try Pages(templates: templates)
     let router = Router(context: BasicRequestContext.self)
     // The chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
-    router.add(middleware: BlockingMiddleware(executor: BlockingExecutor(threads: 2)))
+    router.add(middleware: BlockingMiddleware(executor: .shared))
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
     router.get("/") { request, _ -> HTML in
         let query = request.uri.queryParameters

@@ -138,7 +138,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     let router = Router(context: WebContext.self)
     if app.shop.isChain {
         // A chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
-        router.add(middleware: BlockingMiddleware(executor: BlockingExecutor(threads: Shop.chainConnections)))
+        router.add(middleware: BlockingMiddleware(executor: .shared))
     }
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions))
