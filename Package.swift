@@ -74,8 +74,13 @@ let package = Package(
             name: "driverdesk-bench",
             dependencies: [
                 "DriverDeskApp", "QRCode", "DriverDeskCore", "DriverDeskStore", "DriverDeskWeb",
+                // The chain's benchmark starts a throwaway PostgreSQL as the tests do, and times one SELECT on a bare connection.
+                "PostgresHarness",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),

@@ -4,6 +4,8 @@
 #   scripts/pg-throwaway.sh start FOLDER [PORT]   make the cluster and start it (superuser: postgres, trust on the
 #                                                 socket); with PORT, also on 127.0.0.1:PORT, by password (scram-sha-256)
 #   scripts/pg-throwaway.sh stop FOLDER    stop it at once and delete FOLDER
+# With PG_THROWAWAY_DURABLE=1 it keeps PostgreSQL's durable defaults (fsync, synchronous commit, full pages): the
+# benchmark measures what a real chain's server does.
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
 action=${1:?usage: pg-throwaway.sh start|stop FOLDER}
@@ -19,11 +21,13 @@ case "$action" in
     # learns of this script's end through one, and a pipe would never reach its end).
     for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null || true; fi; done
     mkdir -p "$folder"
+    speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${PG_THROWAWAY_DURABLE:-}" = 1 ]; then speed=""; fi
     [ "$(id -u)" -eq 0 ] && chown postgres "$folder"
     "${as_owner[@]}" "$bin/initdb" -D "$folder/data" --auth-local=trust --auth-host=scram-sha-256 -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >"$folder/initdb.log" 2>&1 \
       || { cat "$folder/initdb.log" >&2; exit 1; }
     "${as_owner[@]}" "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 30 \
-      -o "-k $folder ${port:+-p $port} -c listen_addresses='${port:+127.0.0.1}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+      -o "-k $folder ${port:+-p $port} -c listen_addresses='${port:+127.0.0.1}' $speed" start >/dev/null \
       || { cat "$folder/server.log" >&2; exit 1; }
     ;;
   stop)

@@ -22,13 +22,15 @@ struct Scale: Codable {
     var inviteRuns: Int
     var wrkSeconds: Int
     var wrkRuns: Int
+    /// The shops of the PostgreSQL chain, which share the same number of movements (`PostgresBench.shopScales`).
+    var shops: Int
 
     static let standard = Scale(name: "default", seed: 20_261_130, staff: 50, vehicles: 20_000, movements: 1_000_000, registrations: 10_000,
                                 records: 100_000, days: 1095, invites: 1000, questions: 10_000, importRuns: 3, whoRuns: 3, whoProcessRuns: 20,
-                                cleanupRuns: 5, inviteRuns: 5, wrkSeconds: 10, wrkRuns: 3)
+                                cleanupRuns: 5, inviteRuns: 5, wrkSeconds: 10, wrkRuns: 3, shops: 500)
     static let small = Scale(name: "small", seed: 20_261_130, staff: 10, vehicles: 500, movements: 20_000, registrations: 1_000,
                              records: 2_000, days: 1095, invites: 200, questions: 2_000, importRuns: 2, whoRuns: 2, whoProcessRuns: 10,
-                             cleanupRuns: 3, inviteRuns: 2, wrkSeconds: 2, wrkRuns: 1)
+                             cleanupRuns: 3, inviteRuns: 2, wrkSeconds: 2, wrkRuns: 1, shops: 20)
 }
 
 /// The core's deterministic generator: the same seed gives the same chain on every machine and Swift version.
@@ -117,22 +119,13 @@ final class Chain {
         removeDatabase(databasePath)
         let database = try AppDatabase.open(path: databasePath, connections: .pool)
         guard let pool = database.writer as? DatabasePool else { throw BenchFailure(description: "expected a database pool") }
-        var random = SeededRandom(seed: scale.seed)
-        let todayStart = (Chain.now + Chain.shanghai) / 86_400 * 86_400 - Chain.shanghai
-        firstDay = todayStart - Int64(scale.days - 1) * 86_400
-        let createdAt = firstDay - 86_400
 
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -200000")
-            try db.inTransaction {
-                try insertSettingsStaffVehicles(db, random: &random, createdAt: createdAt)
-                return .commit
-            }
-            try insertVisitsAndMovements(db, random: &random, todayStart: todayStart)
-            try db.inTransaction {
-                try insertRegistrations(db, random: &random)
-                return .commit
-            }
+            let sink = try SQLiteRows(db)
+            try db.execute(sql: "BEGIN")
+            try generate(into: sink)
+            try db.execute(sql: "COMMIT")
             try db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
@@ -140,10 +133,24 @@ final class Chain {
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
     }
 
-    private func insertSettingsStaffVehicles(_ db: Database, random: inout SeededRandom, createdAt: Int64) throws {
-        let setting = try db.makeStatement(sql: "INSERT INTO setting (key, value) VALUES (?, ?)")
+    /// The ID numbers taken: a chain's shops draw theirs from one set (a person is one row of the chain).
+    var idNumbers = Set<String>()
+
+    /// Draws the whole shop (settings, staff, cars, three years of visits and movements, registrations) into `sink`,
+    /// with ids from 1 in each table.
+    func generate(into sink: any ChainRows) throws {
+        var random = SeededRandom(seed: scale.seed)
+        let todayStart = (Chain.now + Chain.shanghai) / 86_400 * 86_400 - Chain.shanghai
+        firstDay = todayStart - Int64(scale.days - 1) * 86_400
+        let createdAt = firstDay - 86_400
+        try insertSettingsStaffVehicles(sink, random: &random, createdAt: createdAt)
+        try insertVisitsAndMovements(sink, random: &random, todayStart: todayStart)
+        try insertRegistrations(sink, random: &random)
+    }
+
+    private func insertSettingsStaffVehicles(_ sink: any ChainRows, random: inout SeededRandom, createdAt: Int64) throws {
         for (key, value) in [("shop.name", "博远汽车维修服务连锁"), ("shop.timeZone", "Asia/Shanghai"), ("shop.phone", "010-88886666")] {
-            try setting.execute(arguments: [key, value])
+            try sink.setting(key: key, value: value)
         }
 
         let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗").map(String.init)
@@ -151,11 +158,6 @@ final class Chain {
                       "建国", "志强", "海涛", "晓东", "文博", "子轩", "浩然", "俊杰", "思远", "国栋"]
         let areas = ["110105", "110108", "310104", "310115", "440305", "440106", "320102", "330106", "510107", "420102"]
         let classes = ["C1", "C1", "C1", "C1", "C2", "B2", "A2", "C1"]
-        let staff = try db.makeStatement(sql: """
-            INSERT INTO staff (id, name, idNumber, licenseClass, licenseFirstIssued, licenseValidUntil, phone, active, createdAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-            """)
-        var idNumbers = Set<String>()
         for index in 0..<scale.staff {
             let name = surnames[index % surnames.count] + givens[(index / surnames.count + index * 7) % givens.count]
                 + (index >= surnames.count * givens.count ? "\(index)" : "")
@@ -168,8 +170,8 @@ final class Chain {
             } while !idNumbers.insert(idNumber).inserted
             let issued = String(format: "%04d-%02d-%02d", born.0 + random.within(18, 26), random.within(1, 12), random.within(1, 28))
             let validUntil = String(format: "%04d-%02d-%02d", random.within(2028, 2036), random.within(1, 12), random.within(1, 28))
-            try staff.execute(arguments: [index + 1, name, idNumber, random.pick(classes), issued, validUntil,
-                                          "139" + String(format: "%08d", random.below(100_000_000)), createdAt])
+            try sink.staff(StaffRow(id: index + 1, name: name, idNumber: idNumber, licenseClass: random.pick(classes), issued: issued,
+                                    validUntil: validUntil, phone: "139" + String(format: "%08d", random.below(100_000_000)), createdAt: createdAt))
         }
         counts["staff"] = scale.staff
 
@@ -179,9 +181,6 @@ final class Chain {
         let digits = Array("0123456789")
         let owners = ["张伟", "王芳", "李娜", "刘强", "陈静", "杨洋", "赵磊", "黄敏", "周杰", "吴婷", "徐涛", "孙丽",
                       "北京顺达物流有限公司", "上海锦程汽车租赁有限公司", "深圳市华南建材有限公司"]
-        let vehicle = try db.makeStatement(sql: """
-            INSERT INTO vehicle (id, plate, ownerName, ownerPhone, engineLast6, usage, size, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var seen = Set<String>()
         plates.reserveCapacity(scale.vehicles)
         for index in 0..<scale.vehicles {
@@ -195,17 +194,14 @@ final class Chain {
             let owner = random.pick(owners)
             let commercial = owner.hasSuffix("公司") && random.chance(0.5)
             let engine: String? = random.chance(0.7) ? String((0..<6).map { _ in random.pick(serial) }) : nil
-            try vehicle.execute(arguments: [index + 1, plate, owner, "13" + String(format: "%09d", random.below(1_000_000_000)), engine,
-                                            commercial ? "commercial" : "private", random.chance(0.03) ? "large" : "small", createdAt])
+            try sink.vehicle(VehicleRow(id: index + 1, plate: plate, ownerName: owner, ownerPhone: "13" + String(format: "%09d", random.below(1_000_000_000)),
+                                        engineLast6: engine, usage: commercial ? "commercial" : "private", size: random.chance(0.03) ? "large" : "small",
+                                        createdAt: createdAt))
         }
         counts["vehicles"] = scale.vehicles
     }
 
-    private func insertVisitsAndMovements(_ db: Database, random: inout SeededRandom, todayStart: Int64) throws {
-        let visitInsert = try db.makeStatement(sql: "INSERT INTO visit (id, vehicleId, checkinAt, checkoutAt, orderNo) VALUES (?, ?, ?, ?, ?)")
-        let movementInsert = try db.makeStatement(sql: """
-            INSERT INTO movement (id, visitId, vehicleId, staffId, startAt, endAt, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+    private func insertVisitsAndMovements(_ sink: any ChainRows, random: inout SeededRandom, todayStart: Int64) throws {
         let purposes = ["road-test", "parking", "delivery", "pickup", "other"]
         let purposeWeights = [35, 40, 10, 10, 5]
 
@@ -234,7 +230,6 @@ final class Chain {
         movementStart.reserveCapacity(target)
         movementEnd.reserveCapacity(target)
 
-        try db.execute(sql: "BEGIN")
         for day in 0..<scale.days {
             let dayStart = firstDay + Int64(day) * 86_400
             inShop.removeAll { $0.leavesDay < day }
@@ -260,8 +255,8 @@ final class Chain {
                 let stillIn = checkout.map { $0 > Chain.now } ?? true
                 visitId += 1
                 orderOfDay += 1
-                try visitInsert.execute(arguments: [visitId, chosen + 1, checkin, stillIn ? nil : checkout,
-                                                    "WO-\(Chain.localDate(dayStart).replacingOccurrences(of: "-", with: ""))-\(String(format: "%03d", orderOfDay))"])
+                try sink.visit(VisitRow(id: visitId, vehicle: Int64(chosen + 1), checkinAt: checkin, checkoutAt: stillIn ? nil : checkout,
+                                        orderNo: "WO-\(Chain.localDate(dayStart).replacingOccurrences(of: "-", with: ""))-\(String(format: "%03d", orderOfDay))"))
                 if stillIn { openVisits += 1 }
                 visitVehicle.append(Int32(chosen))
                 visitIn.append(checkin)
@@ -287,8 +282,8 @@ final class Chain {
                     let open = end > Chain.now
                     movementId += 1
                     let car = inShop[j]
-                    try movementInsert.execute(arguments: [movementId, car.visit, Int64(car.vehicle) + 1, staffOrder[j] + 1, start,
-                                                           open ? nil : end, purposes[random.weighted(purposeWeights)]])
+                    try sink.movement(MovementRow(id: movementId, visit: car.visit, vehicle: Int64(car.vehicle) + 1, staff: Int64(staffOrder[j] + 1),
+                                                  startAt: start, endAt: open ? nil : end, purpose: purposes[random.weighted(purposeWeights)]))
                     if open { openMovements += 1 }
                     movementVehicle.append(car.vehicle)
                     movementStaff.append(Int32(staffOrder[j]))
@@ -296,11 +291,8 @@ final class Chain {
                     movementEnd.append(open ? Chain.now : end)
                 }
             }
-            if day % 90 == 89 {
-                try db.execute(sql: "COMMIT; BEGIN")
-            }
+            if day % 90 == 89 { try sink.checkpoint() }
         }
-        try db.execute(sql: "COMMIT")
         counts["visits"] = Int(visitId)
         counts["openVisits"] = openVisits
         counts["staleVisits"] = stale
@@ -308,12 +300,8 @@ final class Chain {
         counts["openMovements"] = openMovements
     }
 
-    private func insertRegistrations(_ db: Database, random: inout SeededRandom) throws {
+    private func insertRegistrations(_ sink: any ChainRows, random: inout SeededRandom) throws {
         guard !movementStart.isEmpty else { return }
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO registration (id, ref, vehicleId, staffId, method, status, invitedAt, activatedAt, removalDueAt, removedAt, expiredAt, cancelledAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var refs = Set<String>()
         var live = Set<Int64>()
         var activePerStaff = [Int](repeating: 0, count: scale.staff)
@@ -370,8 +358,9 @@ final class Chain {
                 break
             }
             let method = ["qr", "sms", "window"][random.weighted([60, 30, 10])]
-            try insert.execute(arguments: [index + 1, ref, Int64(vehicle) + 1, Int64(staff) + 1, method, status, invitedAt,
-                                           activated, removalDue, removed, expired, cancelled])
+            try sink.registration(RegistrationRow(id: Int64(index + 1), ref: ref, vehicle: Int64(vehicle) + 1, staff: Int64(staff) + 1, method: method,
+                                                  status: status, invitedAt: invitedAt, activatedAt: activated, removalDueAt: removalDue,
+                                                  removedAt: removed, expiredAt: expired, cancelledAt: cancelled))
             byStatus[status, default: 0] += 1
         }
         counts["registrations"] = scale.registrations

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// `driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only SECTIONS]`: DriverDesk's speed against the tools that set the limit.
+/// `driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only SECTIONS]`: DriverDesk's speed against the tools that set the limit,
+/// on a SQLite file and on a chain of shops on PostgreSQL (`postgres`).
 enum DriverDeskBench {
     static func run(_ path: String, _ arguments: [String], stdin: FileHandle? = nil) throws {
         _ = try driverdesk_bench.run(path, arguments, stdin: stdin)
@@ -31,10 +32,10 @@ var scale = Scale.standard
 var jsonPath: String?
 var keepFolder: String?
 var only: Set<String>?
-let sections: Set<String> = ["import", "who", "cleanup", "invites", "web"]
+let sections: Set<String> = ["import", "who", "cleanup", "invites", "web", "postgres"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only import,who,cleanup,invites,web]\n".utf8))
+    FileHandle.standardError.write(Data("usage: driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only import,who,cleanup,invites,web,postgres]\n".utf8))
     exit(2)
 }
 while !arguments.isEmpty {
@@ -99,7 +100,7 @@ let tools = Tools(root: root, driverdesk: driverdesk, sqlite3: sqlite3, scratch:
 let chain = Chain(scale: scale, folder: folder)
 var databaseBytes = 0
 var csvBytes = 0
-if !(only ?? sections).subtracting(["invites"]).isEmpty {
+if !(only ?? sections).subtracting(["invites", "postgres"]).isEmpty {
     report("generating the chain (scale \(scale.name), seed \(scale.seed)) in \(folder.path)")
     let (_, generateTime) = try timed { try chain.generate() }
     let (_, csvTime) = try timed { try chain.writeCameraFile(root: root) }
@@ -132,7 +133,11 @@ if wanted("invites") {
     try? FileManager.default.removeItem(at: inviteFolder)
 }
 if wanted("web") {
-    rows += try await WebBench.run(databasePath: chain.databasePath, afterImport: importedPath, tools: tools, scale: scale, label: "the chain")
+    rows += try await WebBench.run(target: WebBench.fileTarget(chain.databasePath, tools: tools, label: "the SQLite file"), afterImport: importedPath,
+                                   tools: tools, scale: scale)
+}
+if wanted("postgres") {
+    rows += try await PostgresBench.run(scale: scale, tools: tools, root: root)
 }
 
 // The table.

@@ -30,11 +30,13 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     /// Starts a server with the chain's roles and an empty database `chain` owned by driverdesk_owner; with `migrated`,
     /// the chain's schema applied through psql as the owner (the schema tests), else left for DriverDesk to make.
-    /// With `tcp`, it also listens on 127.0.0.1 at a free port, where every role logs in by password.
-    public init(migrated: Bool = true, tcp: Bool = false) throws {
+    /// With `tcp`, it also listens on 127.0.0.1 at a free port, where every role logs in by password. With `durable`,
+    /// it keeps PostgreSQL's fsync and synchronous commit (the benchmark); the tests turn them off.
+    public init(migrated: Bool = true, tcp: Bool = false, durable: Bool = false) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-pg-\(UUID().uuidString.prefix(8))").path
         port = tcp ? try ThrowawayPostgres.freePort() : nil
-        let started = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["start", folder] + (port.map { [String($0)] } ?? []))
+        let started = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["start", folder] + (port.map { [String($0)] } ?? []),
+                                                environment: durable ? ["PG_THROWAWAY_DURABLE": "1"] : [:])
         guard started.status == 0 else { throw Failure(description: "PostgreSQL did not start (exit \(started.status)): \(started.stderr)") }
         try must(sql("\\i \(ThrowawayPostgres.root.path)/data/postgres/roles.sql", as: "postgres", database: "postgres"))
         try must(sql("CREATE DATABASE \(database) OWNER driverdesk_owner", as: "postgres", database: "postgres"))
@@ -118,7 +120,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     /// Runs a program to its end. Its input and outputs are files, not pipes: the server that the start script leaves
     /// running must hold nothing of ours open (a pipe it inherited would never reach its end).
-    public static func run(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
+    public static func run(_ path: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-run-\(UUID().uuidString)").path
         let files = (input: base + ".in", output: base + ".out", errors: base + ".err")
         defer { for file in [files.input, files.output, files.errors] { try? FileManager.default.removeItem(atPath: file) } }
@@ -128,6 +130,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardInput = FileHandle(forReadingAtPath: files.input)
         process.standardOutput = FileHandle(forWritingAtPath: files.output)
         process.standardError = FileHandle(forWritingAtPath: files.errors)

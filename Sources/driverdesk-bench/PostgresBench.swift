@@ -1,0 +1,329 @@
+import DriverDeskApp
+import DriverDeskCore
+import DriverDeskStore
+import Foundation
+import Logging
+import NIOPosix
+import PostgresHarness
+import PostgresNIO
+
+/// A chain of shops on one PostgreSQL 15 (issue 14): a throwaway server with the durable defaults, the chain's roles
+/// and schema, `scale.shops` shops and `scale.movements` movements between them. One shop, the chain's biggest (its
+/// flagship), takes the camera file, answers "who drove" and serves its dashboard; the other shops are the rows around
+/// it that every query of the flagship must not see.
+@MainActor
+enum PostgresBench {
+    static let psql = ThrowawayPostgres.psqlPath
+    /// The columns of a violation row that the import writes (all but its id, which the table numbers).
+    static let violationColumns = "shop_id, vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, "
+        + "status, driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at"
+
+    /// The sizes of the shops: the flagship first (half the SQLite shop's cars, a tenth of the movements, a fifth of the
+    /// registrations), then the others alike (6 staff, 300 cars, 20 registrations), sharing what is left of the
+    /// movements. Each shop has a seed of its own.
+    static func shopScales(_ scale: Scale) -> [Scale] {
+        var flagship = scale
+        flagship.vehicles = scale.vehicles / 2
+        flagship.movements = scale.movements / 10
+        flagship.registrations = scale.registrations / 5
+        flagship.seed = scale.seed ^ 0x5047
+        var scales = [flagship]
+        let others = scale.shops - 1
+        let rest = scale.movements - flagship.movements
+        for n in 1...max(1, others) where others > 0 {
+            var shop = scale
+            shop.staff = 6
+            shop.vehicles = 300
+            shop.registrations = 20
+            shop.movements = rest * n / others - rest * (n - 1) / others
+            shop.seed = scale.seed &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+            scales.append(shop)
+        }
+        return scales
+    }
+
+    static func code(_ index: Int) -> String { String(format: "S%03d", index + 1) }
+
+    static func postgresAddress(_ text: String) throws -> DatabaseAddress.Postgres {
+        guard case .postgres(let address) = try DatabaseAddress(parsing: text) else { throw BenchFailure(description: "not a chain address: \(text)") }
+        return address
+    }
+
+    static func run(scale: Scale, tools: Tools, root: URL) async throws -> [Row] {
+        report("PostgreSQL: starting a throwaway PostgreSQL 15 (fsync and synchronous commit on)")
+        let server = try ThrowawayPostgres(migrated: false, durable: true)
+        let folder = tools.scratch.appendingPathComponent("postgres")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let flagshipCode = code(0)
+        let desk = server.address(as: "driverdesk_desk", shop: flagshipCode)
+        let manager = server.address(as: "driverdesk_chain", shop: "*")
+        let scales = shopScales(scale)
+
+        // The schema and the shops, as the chain's administrator makes them: the first by the command line (which
+        // makes the schema), the others in this process through the same store call.
+        let (_, shopsTime) = try timed {
+            try runChecked(tools.driverdesk, ["shop", "add", flagshipCode, "--name", "博远汽车维修 总店", "--time-zone", "Asia/Shanghai",
+                                              "--db", server.address(as: "driverdesk_owner", shop: "*")],
+                           environment: tools.environment, scratch: tools.scratch)
+        }
+        let owner = try ChainDatabase.connect(postgresAddress(server.address(as: "driverdesk_owner", shop: "*")))
+        defer { owner.close() }
+        let context = WriteContext(operator: "bench", now: Date(timeIntervalSince1970: TimeInterval(Chain.now - 4 * 365 * 86_400)))
+        var shops: [ChainShop] = [try owner.shop(code: flagshipCode).orThrow("shop \(flagshipCode) was not added")]
+        for index in 1..<scales.count {
+            shops.append(try owner.addShop(code: code(index), name: "博远汽车维修 \(index + 1)号店", timeZone: "Asia/Shanghai", context: context).shop)
+        }
+
+        // Every shop's rows into COPY files, then one psql transaction loads them as the superuser (PostgreSQL refuses
+        // COPY FROM into a table under row-level security to every other role, the owner included: FORCE applies to it).
+        report("PostgreSQL: generating \(scales.count) shops")
+        let rows = try CopyRows(folder: folder)
+        var idNumbers = Set<String>()
+        var flagship: Chain?
+        var counts: [String: Int] = [:]
+        let (_, generateTime) = try timed {
+            for (index, shopScale) in scales.enumerated() {
+                let chain = Chain(scale: shopScale, folder: folder)
+                chain.idNumbers = idNumbers
+                rows.startShop(id: shops[index].id, name: shops[index].name)
+                try chain.generate(into: rows)
+                idNumbers = chain.idNumbers
+                for key in ["visits", "movements", "openVisits", "openMovements", "registrations"] { counts[key, default: 0] += chain.counts[key] ?? 0 }
+                counts["staff", default: 0] += shopScale.staff
+                counts["vehicles", default: 0] += shopScale.vehicles
+                if index == 0 { flagship = chain }
+            }
+            try rows.finish()
+        }
+        guard let flagship else { throw BenchFailure(description: "no flagship shop") }
+        counts["shops"] = scales.count
+        report("PostgreSQL: loading \(counts["movements"] ?? 0) movements of \(scales.count) shops with psql \\copy")
+        var load = CopyRows.tables.map { "\\copy \($0.name) (\($0.columns.joined(separator: ", "))) FROM '\(CopyRows.path($0.name, in: folder))'" }
+        for table in ["person", "staff", "vehicle", "visit", "movement", "registration"] {
+            load.append("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT max(id) FROM \(table))) \\g /dev/null")
+        }
+        load.append("ANALYZE;")
+        let (_, loadTime) = try timed { try server.must(server.sql(load.joined(separator: "\n"), as: "postgres", singleTransaction: true)) }
+        for table in CopyRows.tables { try? FileManager.default.removeItem(atPath: CopyRows.path(table.name, in: folder)) }
+        try flagship.writeCameraFile(root: root)
+        let facts = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: ", ")
+        let size = try server.rows("SELECT pg_database_size('chain') / 1000000", as: "postgres").first ?? "?"
+        let made = String(format: "made in %.1f s (shops %.1f s, rows drawn %.1f s, psql \\copy and ANALYZE %.1f s); database \(size) MB",
+                          shopsTime + generateTime + loadTime, shopsTime, generateTime, loadTime)
+        report("PostgreSQL chain: \(facts); \(made)")
+        let flagshipShop = shops[0]
+
+        var result: [Row] = []
+        result += try importRows(server: server, shop: flagshipShop, flagship: flagship, desk: desk, tools: tools, runs: scale.importRuns,
+                                 chainFacts: "\(facts); \(made)")
+        try resetViolations(server: server, shop: flagshipShop)
+        result += try whoRows(server: server, shop: flagshipShop, flagship: flagship, desk: desk, tools: tools, scale: scale)
+        let address = try postgresAddress(desk)
+        let now = Date(timeIntervalSince1970: TimeInterval(Chain.now))
+        let target = WebBench.Target(label: "a shop of the PostgreSQL chain", database: desk,
+                                     open: { try Shop.open(chain: address, field: "db", now: now, connections: .pool) }, rssLimitMB: 96)
+        result += try await WebBench.run(target: target, afterImport: nil, tools: tools, scale: scale)
+        result += try managerRows(manager: manager, shops: scales.count, tools: tools)
+        return result
+    }
+
+    /// Removes the flagship's violations (as the owner), so that every run imports into the same chain.
+    static func resetViolations(server: ThrowawayPostgres, shop: ChainShop) throws {
+        try server.must(server.sql("DELETE FROM violation WHERE shop_id = \(shop.id);", as: "driverdesk_owner"))
+        try server.must(server.sql("VACUUM ANALYZE violation;", as: "driverdesk_owner"))
+    }
+
+    // MARK: - Import
+
+    static func importRows(server: ThrowawayPostgres, shop: ChainShop, flagship: Chain, desk: String, tools: Tools, runs: Int,
+                           chainFacts: String) throws -> [Row] {
+        var times: [Double] = []
+        var peaks: [Double] = []
+        var outcome = ""
+        for run in 0..<runs {
+            try resetViolations(server: server, shop: shop)
+            report("PostgreSQL: import run \(run + 1) of \(runs)")
+            let finished = try runChecked(tools.driverdesk, ["violation", "import", flagship.csvPath, "--db", desk, "--now", Chain.nowText,
+                                                             "--operator", "bench", "--json"],
+                                          environment: tools.environment, scratch: tools.scratch, capture: true, memory: true)
+            times.append(finished.seconds)
+            peaks.append(finished.peakMB)
+            if run == 0 { outcome = ChainBench.summary(ofImport: finished.stdout) }
+        }
+        // The yardstick: the very rows the import wrote, dumped as COPY text and loaded by psql's \copy into the real
+        // violation table (its checks, foreign keys and eight indexes), as the superuser: PostgreSQL refuses COPY FROM
+        // into a table under row-level security to every other role, so the import stages its rows and moves them.
+        let dump = tools.path("violations.copy")
+        try server.must(server.sql("\\copy (SELECT \(violationColumns) FROM violation WHERE shop_id = \(shop.id) ORDER BY id) TO '\(dump)'",
+                                   as: "driverdesk_owner"))
+        var copyTimes: [Double] = []
+        var copyPeaks: [Double] = []
+        var copied = ""
+        for _ in 0..<runs {
+            try resetViolations(server: server, shop: shop)
+            let finished = try runChecked(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.folder, "-U", "postgres", "-d", server.database,
+                                                 "-c", "\\copy violation (\(violationColumns)) FROM '\(dump)'"], scratch: tools.scratch, memory: true)
+            copyTimes.append(finished.seconds)
+            copyPeaks.append(finished.peakMB)
+            copied = try server.rows("SELECT count(*) FROM violation WHERE shop_id = \(shop.id)", as: "postgres").first ?? "?"
+        }
+        try? FileManager.default.removeItem(atPath: dump)
+        let ours = Timing(runs: times)
+        let yard = Timing(runs: copyTimes)
+        let memory = Timing(runs: peaks)
+        return [
+            Row(name: "PostgreSQL chain: violation import, \(flagship.scale.records.grouped) records into one shop (driverdesk process)", ours: ours,
+                yardstickName: "psql \\copy of the same rows into the violation table", yardstick: yard, target: "≤ 2× psql \\copy",
+                ratio: ours.median / yard.median, met: ours.median / yard.median <= 2,
+                note: "the chain: \(chainFacts). The shop's violations removed before each run; GB18030 file; \(outcome); "
+                    + "psql loaded the \(copied) rows the import wrote (dumped with \\copy TO), as the superuser (COPY FROM is refused under row-level security)",
+                ratioMeaning: "ours ÷ psql"),
+            Row(name: "PostgreSQL chain: violation import, peak memory (RSS)", ours: memory, yardstickName: "psql \\copy peak RSS",
+                yardstick: Timing(runs: copyPeaks), target: "< 128 MB", ratio: memory.median / Timing(runs: copyPeaks).median, met: memory.median < 128,
+                note: "GNU time %M of each run above", unit: "MB", ratioMeaning: "ours ÷ psql"),
+        ]
+    }
+
+    // MARK: - Who drove
+
+    /// The one SELECT that answers "who drove" on the chain's schema (row-level security keeps it to the shop).
+    static let whoSQL = """
+        SELECT v.id,
+          (SELECT p.name || ' ' || m.start_at || ' ' || coalesce(m.end_at::text, '') FROM movement m JOIN person p ON p.id = m.person_id
+            WHERE m.vehicle_id = v.id AND m.start_at <= $2 ORDER BY m.start_at DESC LIMIT 1) AS last_movement,
+          (SELECT vi.checkin_at || ' ' || coalesce(vi.checkout_at::text, '') FROM visit vi
+            WHERE vi.vehicle_id = v.id AND vi.checkin_at <= $3 ORDER BY vi.checkin_at DESC LIMIT 1) AS visit
+        FROM vehicle v WHERE v.plate = $1
+        """
+
+    static func whoRows(server: ThrowawayPostgres, shop: ChainShop, flagship: Chain, desk: String, tools: Tools, scale: Scale) throws -> [Row] {
+        let store = ChainShopStore(database: try ChainDatabase.connect(postgresAddress(desk)), shop: shop)
+        defer { store.close() }
+        let questions = flagship.questions(count: scale.questions, seed: scale.seed ^ 0x5157)
+        let plates = try flagship.plates.map { try Plate($0) }
+        let slack: Int64 = 600
+        for question in questions.prefix(500) {
+            _ = try store.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)), isParking: question.isParking)
+        }
+        var p50: [Double] = []
+        var p99: [Double] = []
+        var kinds: [String: Int] = [:]
+        var worst = 0.0
+        for run in 0..<scale.whoRuns {
+            report("PostgreSQL: who in process, run \(run + 1) of \(scale.whoRuns)")
+            var latencies: [Double] = []
+            latencies.reserveCapacity(questions.count)
+            for question in questions {
+                let at = Date(timeIntervalSince1970: TimeInterval(question.at))
+                let (answer, elapsed) = try timed { try store.attribution(plate: plates[question.vehicle], at: at, isParking: question.isParking) }
+                latencies.append(elapsed)
+                if run == 0 { kinds[answer.attribution.kind.rawValue, default: 0] += 1 }
+            }
+            p50.append(Timing.percentile(latencies, 50))
+            p99.append(Timing.percentile(latencies, 99))
+            worst = max(worst, latencies.max() ?? 0)
+        }
+
+        // The floor: the one SELECT above on a connection of its own, the shop set once for the session.
+        var logger = Logger(label: "bench.postgres")
+        logger.logLevel = .critical
+        let connection = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(),
+            configuration: .init(unixSocketPath: "\(server.folder)/.s.PGSQL.5432", username: "driverdesk_desk", password: nil, database: server.database),
+            id: 99, logger: logger).wait()
+        defer { try? connection.close().wait() }
+        _ = try connection.query("SELECT set_config('driverdesk.shop', \(String(shop.id)), false)", logger: logger).wait()
+        var rawP50: [Double] = []
+        var rawP99: [Double] = []
+        for _ in 0..<scale.whoRuns {
+            var latencies: [Double] = []
+            for question in questions {
+                let binds = [PostgresData(string: flagship.plates[question.vehicle]), PostgresData(int64: question.at + slack), PostgresData(int64: question.at)]
+                let (answer, elapsed) = try timed { try connection.query(whoSQL, binds).wait() }
+                guard answer.rows.count == 1 else { throw BenchFailure(description: "the who SELECT found \(answer.rows.count) cars for one plate") }
+                latencies.append(elapsed)
+            }
+            rawP50.append(Timing.percentile(latencies, 50))
+            rawP99.append(Timing.percentile(latencies, 99))
+        }
+        let mix = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+
+        // Whole processes: `driverdesk who` against psql running the same SELECT.
+        var ours: [Double] = []
+        var yard: [Double] = []
+        for (index, question) in questions.suffix(scale.whoProcessRuns + 1).enumerated() {
+            let plate = flagship.plates[question.vehicle]
+            let ours1 = try runChecked(tools.driverdesk, ["who", "--plate", plate, "--at", Chain.localTime(question.at), "--db", desk, "--now", Chain.nowText,
+                                                          "--json"] + (question.isParking ? ["--parking"] : []),
+                                       environment: tools.environment, scratch: tools.scratch, capture: true)
+            let sql = whoSQL.replacingOccurrences(of: "$1", with: "'\(plate)'").replacingOccurrences(of: "$2", with: "\(question.at + slack)")
+                .replacingOccurrences(of: "$3", with: "\(question.at)")
+            let yard1 = try runChecked(psql, ["-X", "-q", "-A", "-t", "-h", server.folder, "-U", "driverdesk_desk", "-d", server.database, "-c", sql],
+                                       environment: ["PGOPTIONS": "-c driverdesk.shop=\(shop.id)"], scratch: tools.scratch, capture: true)
+            guard index > 0 else { continue }
+            ours.append(ours1.seconds)
+            yard.append(yard1.seconds)
+        }
+        let process = Timing(runs: ours)
+        let psqlTiming = Timing(runs: yard)
+        let limit = 0.002
+        return [
+            Row(name: "PostgreSQL chain: who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: p50),
+                yardstickName: "the same in one SELECT (postgres-nio): p50", yardstick: Timing(runs: rawP50), target: "-",
+                ratio: Timing(runs: p50).median / Timing(runs: rawP50).median, met: nil,
+                note: "ChainShopStore.attribution(plate:at:isParking:) over the unix socket: one transaction that sets the shop; \(scale.whoRuns) runs; answers: \(mix)",
+                ratioMeaning: "ours ÷ SELECT"),
+            Row(name: "PostgreSQL chain: who drove in process: p99", ours: Timing(runs: p99), yardstickName: "the same in one SELECT: p99",
+                yardstick: Timing(runs: rawP99), target: "< 2 ms", ratio: Timing(runs: p99).median / Timing(runs: rawP99).median,
+                met: Timing(runs: p99).median < limit, note: "slowest single question \(seconds(worst))", ratioMeaning: "ours ÷ SELECT"),
+            Row(name: "PostgreSQL chain: driverdesk who --json (whole process)", ours: process, yardstickName: "psql process, the same SELECT",
+                yardstick: psqlTiming, target: "-", ratio: process.median / psqlTiming.median, met: nil,
+                note: "\(ours.count) different questions, spawn to exit (connect, check the schema, find the shop, answer)", ratioMeaning: "ours ÷ psql"),
+        ]
+    }
+
+    // MARK: - The chain manager
+
+    /// The chain manager's view of every shop: `driverdesk report` on `?shop=*` and the chain's page, one at a time.
+    static func managerRows(manager: String, shops: Int, tools: Tools) throws -> [Row] {
+        var reports: [Double] = []
+        for run in 0..<3 {
+            report("PostgreSQL: the chain's report, run \(run + 1) of 3")
+            reports.append(try runChecked(tools.driverdesk, ["report", "--db", manager, "--now", Chain.nowText, "--json"],
+                                          environment: tools.environment, scratch: tools.scratch, capture: true).seconds)
+        }
+        let port = try WebBench.freePort()
+        let log = tools.path("serve-chain.log")
+        let pid = try spawn(tools.driverdesk, ["serve", "--db", manager, "--port", "\(port)", "--now", Chain.nowText], environment: tools.environment,
+                            stdout: log, stderr: log)
+        var pages: [Double] = []
+        var bytes = 0
+        var after = 0.0
+        do {
+            defer { WebBench.stopServer(pid) }
+            try WebBench.waitForServer(port: port)
+            for index in 0..<3 {
+                report("PostgreSQL: the chain's page, request \(index + 1) of 3")
+                let (page, elapsed) = timed { WebBench.httpGet(port: port, path: "/") }
+                guard let page, page.status == 200 else { throw BenchFailure(description: "the chain's page did not answer 200") }
+                pages.append(elapsed)
+                bytes = page.body.utf8.count
+            }
+            after = procStatusMB(pid, "VmRSS") ?? 0
+        }
+        return [
+            Row(name: "PostgreSQL chain: driverdesk report --json on ?shop=* (\(shops) shops, whole process)", ours: Timing(runs: reports),
+                yardstickName: "-", yardstick: nil, target: "-", ratio: nil, met: nil, note: "the chain manager's role; every shop and every driver"),
+            Row(name: "PostgreSQL chain: the chain's page GET / (driverdesk serve on ?shop=*, one request at a time)", ours: Timing(runs: pages),
+                yardstickName: "-", yardstick: nil, target: "-", ratio: nil, met: nil,
+                note: "page \(bytes.grouped) bytes; server RSS after \(String(format: "%.1f", after)) MB"),
+        ]
+    }
+}
+
+extension Optional {
+    func orThrow(_ description: String) throws -> Wrapped {
+        guard let self else { throw BenchFailure(description: description) }
+        return self
+    }
+}
