@@ -214,5 +214,5 @@ public protocol ImportStage {
     mutating func append(_ new: NewViolation, vehicleId: Int64, attribution: Attribution, recordedAt: Int64) throws
     /// Moves the staged rows into `violation` in file order; copies already recorded (same record number, or plate,
     /// time and code) are skipped. `rowByRow` moves them one at a time (tests).
-    func move(rowByRow: Bool) throws -> ImportOutcome
+    mutating func move(rowByRow: Bool) throws -> ImportOutcome
 }

@@ -113,6 +113,9 @@ struct ChainReportTests {
         let text = try a.run(["report", "--db", manager, "--now", a.now], withDefaults: false)
         #expect(text.status == 0 && text.stdout.contains("合计") && text.stdout.contains("驾驶人（整个连锁）") && !text.stdout.contains("110105198803124111"),
                 "\(text.stdout)")
+        // The chain's report has no CSV: refused, naming the field, with nothing on stdout.
+        let csv = try a.run(["report", "--db", manager, "--now", a.now, "--csv"], withDefaults: false)
+        #expect(csv.status == 2 && csv.stderr.contains("csv") && csv.stderr.contains("CSV") && csv.stdout.isEmpty, "\(csv.status) \(csv.stderr) \(csv.stdout)")
         // A desk's role sees its own shop only: refused, naming the role to use.
         let desk = try a.run(["report", "--db", chain.address(as: "driverdesk_desk", shop: "*", database: a.chainDatabase)], withDefaults: false)
         #expect(desk.status == 2 && desk.stderr.contains("driverdesk_chain"), "\(desk.stderr)")

@@ -97,6 +97,9 @@ public final class ChainDatabase: Sendable {
         }
     }
 
+    /// The shop this connection's session reads for (`ChainDatabase.inShop`), once it is set.
+    let sessionShop = Mutex<Int64?>(nil)
+
     /// Whether `close` has run.
     private let closed = Atomic<Bool>(false)
 

@@ -100,12 +100,24 @@ struct ChainRetry: Error {
 
 extension ChainDatabase {
     /// Runs `body` in one transaction of shop `shopId`, again (up to 5 times) when it loses a race.
+    ///
+    /// A read runs without a transaction of its own, its statements each on their own snapshot as they would be in a
+    /// READ COMMITTED transaction, with the shop set for the session (once per connection: a connection of a shop's
+    /// store serves that shop only). A question such as "who drove" is then its own statements and nothing more: the
+    /// BEGIN, the shop and the COMMIT were three of its eight round trips. A write sets the shop for its transaction.
     func inShop<T>(_ shopId: Int64, readOnly: Bool, _ body: () throws -> T) throws -> T {
         try lock.withLock {
             var attempt = 0
             while true {
                 attempt += 1
                 do {
+                    if readOnly {
+                        if sessionShop.withLock({ $0 }) != shopId {
+                            try query("SELECT set_config('driverdesk.shop', $1, false)", [PostgresData(string: String(shopId))])
+                            sessionShop.withLock { $0 = shopId }
+                        }
+                        return try body()
+                    }
                     return try transaction(readOnly: readOnly) {
                         try query("SELECT set_config('driverdesk.shop', $1, true)", [PostgresData(string: String(shopId))])
                         return try body()
@@ -717,7 +729,12 @@ struct ChainTransaction: ShopTransaction {
 /// recorded by another desk during the import is skipped by the move itself.
 struct ChainImportStage: ImportStage {
     let transaction: ChainTransaction
+    /// The rows not yet sent; sent with `COPY` each time they reach `chunk` bytes, so that a big file's rows are never
+    /// all held in memory at once.
     private var data = Data()
+    /// Whether the staging table of this transaction is made.
+    private var staging = false
+    static let chunk = 4 << 20
     private var lines = 0
     /// Per staged row: its record number and its plate, time and code, to tell the copies.
     private var keys: [(recordNo: String?, identity: Identity)] = []
@@ -730,7 +747,18 @@ struct ChainImportStage: ImportStage {
 
     init(transaction: ChainTransaction) {
         self.transaction = transaction
-        data.reserveCapacity(1 << 20)
+        data.reserveCapacity(ChainImportStage.chunk + (64 << 10))
+    }
+
+    /// Sends the rows held so far to the staging table (made first, on the first call).
+    private mutating func send() throws {
+        if !staging {
+            _ = try transaction.database.rawQuery("SELECT begin_violation_import()")
+            staging = true
+        }
+        guard !data.isEmpty else { return }
+        try transaction.database.copy(into: "violation_import", columns: ChainImportStage.columns, data: data)
+        data.removeAll(keepingCapacity: true)
     }
 
     static let columns = ["line", "vehicle_id", "occurred_at", "code", "description_text", "category", "location", "points", "fine_fen", "record_no", "status",
@@ -763,6 +791,7 @@ struct ChainImportStage: ImportStage {
         ]
         data.append(contentsOf: (fields.map(ChainImportStage.field).joined(separator: "\t") + "\n").utf8)
         keys.append((new.recordNo, Identity(vehicleId: vehicleId, occurredAt: new.occurredAt.seconds, code: new.code)))
+        if data.count >= ChainImportStage.chunk { try send() }
     }
 
     /// The staged lines (from 1) that go in: in file order, each unless a recorded violation (`recorded`: the lines that
@@ -780,11 +809,10 @@ struct ChainImportStage: ImportStage {
         return moving
     }
 
-    func move(rowByRow: Bool) throws -> ImportOutcome {
+    mutating func move(rowByRow: Bool) throws -> ImportOutcome {
         var outcome = ImportOutcome(added: 0, skipped: lines, needsReview: 0, byAttribution: [:])
         guard lines > 0 else { return outcome }
-        try transaction.database.rawQuery("SELECT begin_violation_import()")
-        try transaction.database.copy(into: "violation_import", columns: ChainImportStage.columns, data: data)
+        try send()
         let recorded = Set(try transaction.database.rawQuery("""
             SELECT DISTINCT t.line FROM violation_import t JOIN violation v
               ON v.record_no = t.record_no OR (v.vehicle_id = t.vehicle_id AND v.occurred_at = t.occurred_at AND v.code = t.code)
