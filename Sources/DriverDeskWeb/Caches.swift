@@ -4,6 +4,11 @@ import Hummingbird
 import Synchronization
 
 /// A value kept while the database's version is unchanged and, when `maxAge` is given, for at most that long.
+///
+/// When a value has only grown old (the database unchanged), one caller makes it afresh while the others keep getting
+/// the old one: under load every request would otherwise find it old in the same instant and all make it at once (on
+/// a chain, 32 dashboards queued on 8 connections: a p99 of 200 ms against a p50 of 1.5 ms). A change to the database
+/// is never served stale: every caller that finds another version makes the value.
 final class Cached<Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value
@@ -11,7 +16,13 @@ final class Cached<Value: Sendable>: Sendable {
         var made: ContinuousClock.Instant
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// The keys being made afresh because they grew old.
+        var refreshing: Set<String> = []
+    }
+
+    private let state = Mutex(State())
     let maxAge: Duration?
 
     init(maxAge: Duration? = nil) { self.maxAge = maxAge }
@@ -19,13 +30,20 @@ final class Cached<Value: Sendable>: Sendable {
     /// The value for `key` at `version`, made by `make` when there is none or it is out of date.
     func value(_ key: String, at version: ChangeWatch.Version, make: () throws -> Value) rethrows -> Value {
         let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[key] }), entry.version == version, maxAge.map({ now - entry.made < $0 }) ?? true {
-            return entry.value
+        let (current, refreshes) = state.withLock { state -> (Value?, Bool) in
+            guard let entry = state.entries[key], entry.version == version else { return (nil, false) }
+            if maxAge.map({ now - entry.made < $0 }) ?? true { return (entry.value, false) }
+            // Old, but of this version: someone else is making it afresh, or this caller will.
+            if state.refreshing.contains(key) { return (entry.value, false) }
+            state.refreshing.insert(key)
+            return (nil, true)
         }
+        if let current { return current }
+        defer { if refreshes { state.withLock { _ = $0.refreshing.remove(key) } } }
         let value = try make()
-        entries.withLock { entries in
-            if entries.count > 64 { entries.removeAll() }
-            entries[key] = Entry(value: value, version: version, made: now)
+        state.withLock { state in
+            if state.entries.count > 64 { state.entries.removeAll() }
+            state.entries[key] = Entry(value: value, version: version, made: now)
         }
         return value
     }

@@ -1,9 +1,10 @@
-import DriverDeskWeb
+@testable import DriverDeskWeb
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 @testable import DriverDeskApp
 import StoreHarness
+import Synchronization
 import Testing
 
 /// The dashboard is rendered once and shared while nothing changes; these say it never shows a stale or foreign page.
@@ -124,5 +125,40 @@ struct SessionTests {
         let tokens = made.flatMap { [$0.id, $0.csrf] }
         #expect(Set(tokens).count == tokens.count)
         #expect(tokens.allSatisfy { $0.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+    }
+}
+
+/// The cache behind the shared dashboard, on its own.
+@Suite("Web: a cached page that grows old")
+struct CachedValueTests {
+    @Test("an old value is made again by one caller while the others get the old one; a change is never served stale")
+    func oneRefresh() throws {
+        let cache = Cached<Int>(maxAge: .milliseconds(600))
+        let first = ChangeWatch.Version(store: nil, tick: 1)
+        #expect(cache.value("page", at: first) { 1 } == 1)
+        Thread.sleep(forTimeInterval: 0.7)
+        // Eight callers on eight threads find it old at once: one makes it (slowly), the others get the old value.
+        let made = Mutex(0)
+        let results = Mutex<[Int]>([])
+        let done = DispatchGroup()
+        for _ in 0..<8 {
+            done.enter()
+            Thread.detachNewThread {
+                let value = cache.value("page", at: first) {
+                    made.withLock { $0 += 1 }
+                    Thread.sleep(forTimeInterval: 0.2)
+                    return 2
+                }
+                results.withLock { $0.append(value) }
+                done.leave()
+            }
+        }
+        done.wait()
+        #expect(made.withLock { $0 } == 1, "made \(made.withLock { $0 }) times")
+        #expect(results.withLock { $0.sorted() } == [1, 1, 1, 1, 1, 1, 1, 2], "\(results.withLock { $0 })")
+        // The fresh value is then everyone's (it counts its age from when it was asked for).
+        #expect(cache.value("page", at: first) { 9 } == 2)
+        // Another version of the database: made at once, never the old value.
+        #expect(cache.value("page", at: ChangeWatch.Version(store: nil, tick: 2)) { 3 } == 3)
     }
 }

@@ -125,8 +125,23 @@ public final class ChainDatabase: Sendable {
 
     /// Runs one statement and returns its rows; a lost race (`ChainRetry.states`) throws `ChainRetry`, for the
     /// shop's transaction to run again.
-    func rawQuery(_ sql: String, _ binds: [PostgresData] = []) throws -> [PostgresRow] {
+    ///
+    /// With `prepare`, the statement is prepared on this connection the first time (with the types of its values) and
+    /// run by name afterwards: PostgreSQL then plans a shop's query, its row-level security included, once per
+    /// connection instead of at every call. Planning was most of the time of a short query: 0.36–0.48 ms for a car's
+    /// movements with their drivers, against 0.04 ms to run it.
+    func rawQuery(_ sql: String, _ binds: [PostgresData] = [], prepare: Bool = false) throws -> [PostgresRow] {
         do {
+            if prepare, let statement = PreparedSQL.statement(sql, binds) {
+                let connection = self.connection
+                return try onConnectionLoop {
+                    try await PreparedSQL.$current.withValue(statement) {
+                        var rows: [PostgresRow] = []
+                        for try await row in try await connection.execute(PreparedSQL(binds: binds), logger: ChainDatabase.logger) { rows.append(row) }
+                        return rows
+                    }
+                }
+            }
             return try connection.query(sql, binds).wait().rows
         } catch {
             if let state = ChainDatabase.sqlState(of: error), ChainRetry.states.contains(state) {
@@ -283,15 +298,29 @@ public final class ChainDatabase: Sendable {
         try lock.withLock { _ = try query("LISTEN driverdesk_change") }
     }
 
-    /// `COPY table (columns) FROM STDIN` with `data` (PostgreSQL's text format), on this connection, in the caller's
-    /// transaction. postgres-nio streams it from a task that runs on the connection's own event loop (not on Swift's
-    /// cooperative pool, whose few threads may all be waiting on a database, as this thread waits for the task).
-    func copy(into table: String, columns: [String], data: Data) throws {
-        final class Outcome: @unchecked Sendable { var error: (any Error)?; let done = DispatchSemaphore(value: 0) }
-        let outcome = Outcome()
-        let connection = self.connection
+    /// Runs postgres-nio's asynchronous `body` to its end and waits for it on this thread. The task runs on the
+    /// connection's own event loop, not on Swift's cooperative pool, whose few threads may all be waiting on a
+    /// database, as this thread waits for the task.
+    private func onConnectionLoop<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) throws -> T {
+        let outcome = TaskOutcome<T>()
         Task(executorPreference: EventLoopTaskExecutor(loop: connection.eventLoop)) {
             do {
+                outcome.result = .success(try await body())
+            } catch {
+                outcome.result = .failure(error)
+            }
+            outcome.done.signal()
+        }
+        outcome.done.wait()
+        return try outcome.result!.get()
+    }
+
+    /// `COPY table (columns) FROM STDIN` with `data` (PostgreSQL's text format), on this connection, in the caller's
+    /// transaction.
+    func copy(into table: String, columns: [String], data: Data) throws {
+        let connection = self.connection
+        do {
+            try onConnectionLoop {
                 try await connection.copyFrom(table: table, columns: columns, logger: ChainDatabase.logger) { writer in
                     var offset = 0
                     while offset < data.count {
@@ -300,13 +329,10 @@ public final class ChainDatabase: Sendable {
                         offset = end
                     }
                 }
-            } catch {
-                outcome.error = error
             }
-            outcome.done.signal()
+        } catch {
+            throw DeskError.storage(message: ChainDatabase.describe(error))
         }
-        outcome.done.wait()
-        if let error = outcome.error { throw DeskError.storage(message: ChainDatabase.describe(error)) }
     }
 
     /// Whether this connection works as a front desk: a member of driverdesk_desk, and of neither the owner's role nor
@@ -434,4 +460,57 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         let executor = self
         loop.execute { job.runSynchronously(on: executor.asUnownedTaskExecutor()) }
     }
+}
+
+/// What a task that a thread waits for gave: set once by the task before it signals `done`.
+private final class TaskOutcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+    let done = DispatchSemaphore(value: 0)
+}
+
+/// A statement of the shop's SQL, prepared on each connection the first time it runs there (postgres-nio's prepared
+/// statements, which it prepares and runs by name; they describe their rows as binary, as the server sends them).
+///
+/// postgres-nio names a prepared statement by its type, with SQL and types fixed per type; DriverDesk's statements are
+/// made at run time (a filter's clauses, a page's LIMIT). So this one type stands for all of them: the statement of the
+/// current call is a task-local value, which postgres-nio reads when the call starts, and each distinct text (with the
+/// types of its values) has a name of its own. At most `limit` of them; past it a statement runs unprepared.
+struct PreparedSQL: PostgresPreparedStatement {
+    struct Statement: Sendable {
+        var name: String
+        var sql: String
+        var types: [PostgresDataType]
+    }
+
+    @TaskLocal static var current = Statement(name: "", sql: "", types: [])
+    private static let names = Mutex<[String: String]>([:])
+    static let limit = 512
+
+    /// The statement of `sql` with values of these types, named on first use; nil past the limit.
+    static func statement(_ sql: String, _ binds: [PostgresData]) -> Statement? {
+        let types = binds.map(\.type)
+        let key = types.map { String($0.rawValue) }.joined(separator: ",") + ";" + sql
+        let name = names.withLock { names -> String? in
+            if let name = names[key] { return name }
+            guard names.count < limit else { return nil }
+            let name = "driverdesk_\(names.count + 1)"
+            names[key] = name
+            return name
+        }
+        return name.map { Statement(name: $0, sql: sql, types: types) }
+    }
+
+    static var name: String { current.name }
+    static var sql: String { current.sql }
+    static var bindingDataTypes: [PostgresDataType] { current.types }
+
+    let binds: [PostgresData]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds { bindings.append(bind) }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

@@ -140,11 +140,11 @@ struct ChainTransaction: ShopTransaction {
     typealias Row = PostgresRandomAccessRow
 
     private func rows(_ sql: String, _ binds: [PostgresData] = []) throws -> [Row] {
-        try database.rawQuery(sql, binds).map { $0.makeRandomAccess() }
+        try database.rawQuery(sql, binds, prepare: true).map { $0.makeRandomAccess() }
     }
 
     private func run(_ sql: String, _ binds: [PostgresData] = []) throws {
-        _ = try database.rawQuery(sql, binds)
+        _ = try database.rawQuery(sql, binds, prepare: true)
     }
 
     private func count(_ sql: String, _ binds: [PostgresData] = []) throws -> Int {
@@ -819,24 +819,35 @@ struct ChainImportStage: ImportStage {
             """).map { Int(try $0.decode(Int32.self)) })
         let moving = linesToMove(recorded: recorded)
         guard !moving.isEmpty else { return outcome }
+        // The lines left out (usually none): a filter on a short list, not on the lines that go in. The rows moved are
+        // counted by the server, one row per kind of attribution, instead of coming back one by one.
+        var left: [Int32] = []
+        var next = moving.makeIterator()
+        var nextMoving = next.next()
+        for line in Int32(1)...Int32(lines) {
+            if line == nextMoving { nextMoving = next.next() } else { left.append(line) }
+        }
         let moved = try transaction.database.rawQuery("""
-            INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
-                                   driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
-            SELECT t.vehicle_id, t.occurred_at, t.code, t.description_text, t.category, t.location, t.points, t.fine_fen, t.record_no, t.status,
-                   t.driver_id, (SELECT person_id FROM staff WHERE id = t.driver_id), t.attribution, t.needs_review, t.reasons, t.movement_id, t.recorded_at
-            FROM violation_import t
-            WHERE t.line = ANY($1)
-            ORDER BY t.line
-            ON CONFLICT DO NOTHING
-            RETURNING id, attribution, needs_review
-            """, [PostgresData(array: moving.map { PostgresData(int32: $0) }, elementType: .int4)])
+            WITH moved AS (
+                INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
+                                       driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
+                SELECT t.vehicle_id, t.occurred_at, t.code, t.description_text, t.category, t.location, t.points, t.fine_fen, t.record_no, t.status,
+                       t.driver_id, s.person_id, t.attribution, t.needs_review, t.reasons, t.movement_id, t.recorded_at
+                FROM violation_import t LEFT JOIN staff s ON s.id = t.driver_id
+                WHERE NOT (t.line = ANY($1))
+                ORDER BY t.line
+                ON CONFLICT DO NOTHING
+                RETURNING id, attribution, needs_review
+            )
+            SELECT attribution, count(*), count(*) FILTER (WHERE needs_review), min(id), max(id) FROM moved GROUP BY attribution
+            """, [PostgresData(array: left.map { PostgresData(int32: $0) }, elementType: .int4)])
         for row in moved {
-            let (id, kind, review) = try row.decode((Int64, String, Bool).self)
-            outcome.added += 1
-            outcome.firstId = min(outcome.firstId ?? id, id)
-            outcome.lastId = max(outcome.lastId ?? id, id)
-            outcome.byAttribution[kind, default: 0] += 1
-            if review { outcome.needsReview += 1 }
+            let (kind, count, review, first, last) = try row.decode((String, Int64, Int64, Int64, Int64).self)
+            outcome.added += Int(count)
+            outcome.needsReview += Int(review)
+            outcome.firstId = min(outcome.firstId ?? first, first)
+            outcome.lastId = max(outcome.lastId ?? last, last)
+            outcome.byAttribution[kind, default: 0] += Int(count)
         }
         outcome.skipped = lines - outcome.added
         return outcome
