@@ -175,5 +175,10 @@ public struct Config: Sendable, Equatable {
     public var shopName: String { string(.shopName) }
     public var time: ShopTime { ShopTime(zone: TimeZone(identifier: string(.shopTimeZone)) ?? TimeZone(identifier: "Asia/Shanghai")!) }
     public var slack: TimeInterval { TimeInterval(int(.attributionSlackMinutes) * 60) }
+    /// The largest slack the setting allows: a read of "who drove" made before the settings are known covers it.
+    public static var maxSlack: TimeInterval {
+        guard case .integer(let range)? = settings.first(where: { $0.key == SettingKey.attributionSlackMinutes.rawValue })?.kind else { return 0 }
+        return TimeInterval(range.upperBound * 60)
+    }
     public var visitStaleDays: Int { int(.visitStaleDays) }
 }

@@ -113,17 +113,48 @@ extension ShopStore {
         }
     }
 
-    /// R2 for a plate at a time, from the movements and visits near it.
+    /// R2 for a plate at a time, from the movements and visits near it: the facts in one read (the settings among
+    /// them, so the movements read cover the largest slack allowed, and the shop's slack picks among them).
     public func attribution(plate: Plate, at: Date, isParking: Bool) throws -> (vehicle: Vehicle, attribution: Attribution) {
         try reading { tx in
-            let vehicle = try tx.resolveVehicle(plate)
-            let config = try tx.config()
-            return (vehicle, try tx.attribution(vehicleId: vehicle.id!, plate: vehicle.plate, at: at, isParking: isParking, config: config))
+            guard let facts = try tx.custodyFacts(plate: plate.text, at: at, window: Config.maxSlack) else {
+                let vehicle = try tx.resolveVehicle(plate)  // no such car: refused as every command refuses it
+                return (vehicle, try tx.attribution(vehicleId: vehicle.id!, plate: vehicle.plate, at: at, isParking: isParking, config: try tx.config()))
+            }
+            let config = Config(stored: facts.settings)
+            return (facts.vehicle, Attribution.decide(plate: facts.vehicle.plate, at: at, isParking: isParking,
+                                                      movements: facts.near(at: at, slack: config.slack), visits: facts.lastVisit.map { [$0.span] } ?? [],
+                                                      slack: config.slack, time: config.time))
         }
     }
 }
 
+/// What "who drove" needs of one car (`ShopTransaction.custodyFacts`).
+public struct CustodyFacts: Sendable {
+    var vehicle: Vehicle
+    var settings: [String: String]
+    /// By start (and id): the last movement before the window, if any, then those in it.
+    var movements: [MovementRow]
+    var lastVisit: Visit?
+
+    /// The movements R2 weighs with `slack`: those starting within it of `at`, by start, and the last one before them
+    /// (as `ShopTransaction.attribution(vehicleId:…)` reads them).
+    func near(at: Date, slack: TimeInterval) -> [MovementSpan] {
+        let from = at.addingTimeInterval(-slack), to = at.addingTimeInterval(slack)
+        var near = movements.filter { $0.span.start >= from && $0.span.start <= to }.map(\.span)
+        if let before = movements.last(where: { $0.span.start < from }) { near.append(before.span) }
+        return near
+    }
+}
+
 extension ShopTransaction {
+    func custodyFacts(plate: String, at: Date, window: TimeInterval) throws -> CustodyFacts? {
+        guard let vehicle = try vehicle(plate: plate), let id = vehicle.id else { return nil }
+        var movements = try movements(MovementQuery(vehicleId: id, startBefore: at.addingTimeInterval(-window), newestFirst: true, limit: 1))
+        movements += try self.movements(MovementQuery(vehicleId: id, startFrom: at.addingTimeInterval(-window), startUpTo: at.addingTimeInterval(window)))
+        return CustodyFacts(vehicle: vehicle, settings: try settings(), movements: movements, lastVisit: try lastVisit(vehicleId: id, checkedInBy: at))
+    }
+
     func attribution(vehicleId: Int64, plate: String, at: Date, isParking: Bool, config: Config) throws -> Attribution {
         let slack = TimeInterval(config.slack)
         var near = try movements(MovementQuery(vehicleId: vehicleId, startFrom: at.addingTimeInterval(-slack), startUpTo: at.addingTimeInterval(slack)))

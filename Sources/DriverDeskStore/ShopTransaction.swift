@@ -136,6 +136,10 @@ public protocol ShopTransaction {
     func update(_ visit: Visit) throws
 
     // MARK: Movements
+    /// What "who drove" asks of a car by its plate (nil: no such car): the car, the shop's settings, the car's
+    /// movements starting within `window` of `at` and the last one before them, and its last visit checked in by `at`.
+    /// One statement on a chain, where each round trip costs more than the work; a default of several on SQLite.
+    func custodyFacts(plate: String, at: Date, window: TimeInterval) throws -> CustodyFacts?
     func movements(_ query: MovementQuery) throws -> [MovementRow]
     func movementInProgress(vehicleId: Int64) throws -> Movement?
     func movementInProgress(staffId: Int64) throws -> Movement?

@@ -97,6 +97,9 @@ public final class ChainDatabase: Sendable {
         }
     }
 
+    /// The generation of this connection's prepared statements' names (`PreparedSQL`).
+    private let preparedGeneration = Atomic<Int>(0)
+
     /// The shop this connection's session reads for (`ChainDatabase.inShop`), once it is set.
     let sessionShop = Mutex<Int64?>(nil)
 
@@ -132,14 +135,24 @@ public final class ChainDatabase: Sendable {
     /// movements with their drivers, against 0.04 ms to run it.
     func rawQuery(_ sql: String, _ binds: [PostgresData] = [], prepare: Bool = false) throws -> [PostgresRow] {
         do {
-            if prepare, let statement = PreparedSQL.statement(sql, binds) {
+            if prepare, let statement = PreparedSQL.statement(sql, binds, generation: preparedGeneration.load(ordering: .relaxed)) {
                 let connection = self.connection
-                return try onConnectionLoop {
-                    try await PreparedSQL.$current.withValue(statement) {
-                        var rows: [PostgresRow] = []
-                        for try await row in try await connection.execute(PreparedSQL(binds: binds), logger: ChainDatabase.logger) { rows.append(row) }
-                        return rows
+                do {
+                    return try onConnectionLoop {
+                        try await PreparedSQL.$current.withValue(statement) {
+                            var rows: [PostgresRow] = []
+                            for try await row in try await connection.execute(PreparedSQL(binds: binds), logger: ChainDatabase.logger) { rows.append(row) }
+                            return rows
+                        }
                     }
+                } catch {
+                    // postgres-nio keeps a statement whose preparation failed (in a transaction that an error had
+                    // aborted, say) failed for the life of the connection: after an error other than a lost race,
+                    // this connection's statements take new names and are prepared again.
+                    if !(ChainDatabase.sqlState(of: error).map(ChainRetry.states.contains) ?? false) {
+                        preparedGeneration.add(1, ordering: .relaxed)
+                    }
+                    throw error
                 }
             }
             return try connection.query(sql, binds).wait().rows
@@ -486,8 +499,9 @@ struct PreparedSQL: PostgresPreparedStatement {
     private static let names = Mutex<[String: String]>([:])
     static let limit = 512
 
-    /// The statement of `sql` with values of these types, named on first use; nil past the limit.
-    static func statement(_ sql: String, _ binds: [PostgresData]) -> Statement? {
+    /// The statement of `sql` with values of these types, named on first use (and by the connection's generation);
+    /// nil past the limit.
+    static func statement(_ sql: String, _ binds: [PostgresData], generation: Int) -> Statement? {
         let types = binds.map(\.type)
         let key = types.map { String($0.rawValue) }.joined(separator: ",") + ";" + sql
         let name = names.withLock { names -> String? in
@@ -497,7 +511,7 @@ struct PreparedSQL: PostgresPreparedStatement {
             names[key] = name
             return name
         }
-        return name.map { Statement(name: $0, sql: sql, types: types) }
+        return name.map { Statement(name: "\($0)_\(generation)", sql: sql, types: types) }
     }
 
     static var name: String { current.name }

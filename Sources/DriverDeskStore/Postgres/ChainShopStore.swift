@@ -458,6 +458,52 @@ struct ChainTransaction: ShopTransaction {
             }
     }
 
+    func custodyFacts(plate: String, at: Date, window: TimeInterval) throws -> CustodyFacts? {
+        // One round trip: the car, the settings and the movements as JSON beside it, its last visit joined.
+        let movement = """
+            SELECT m.id, m.visit_id, m.staff_id, p.name, m.start_at, m.end_at, m.purpose
+            FROM movement m JOIN car ON m.vehicle_id = car.id JOIN staff s ON s.id = m.staff_id JOIN person p ON p.id = s.person_id
+            """
+        guard let row = try rows("""
+            WITH car AS (SELECT \(Self.vehicleColumns) FROM vehicle WHERE plate = $1),
+            moves AS (
+                \(movement) WHERE m.start_at >= $2 AND m.start_at <= $3
+                UNION ALL
+                (\(movement) WHERE m.start_at < $2 ORDER BY m.start_at DESC, m.id DESC LIMIT 1)
+            )
+            SELECT car.*,
+                (SELECT coalesce(json_object_agg(key, value), '{}')::text FROM setting) AS settings,
+                (SELECT coalesce(json_agg(json_build_array(id, visit_id, staff_id, name, start_at, end_at, purpose) ORDER BY start_at, id), '[]')::text
+                 FROM moves) AS moves,
+                lv.id AS last_visit_id, lv.checkin_at, lv.checkout_at, lv.order_no
+            FROM car LEFT JOIN LATERAL (
+                SELECT id, checkin_at, checkout_at, order_no FROM visit WHERE vehicle_id = car.id AND checkin_at <= $4 ORDER BY checkin_at DESC LIMIT 1
+            ) lv ON true
+            """, [bind(plate), bind(at.addingTimeInterval(-window)), bind(at.addingTimeInterval(window)), bind(at)]).first else { return nil }
+        let vehicle = try Self.vehicle(row)
+        func json(_ column: String) throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(try row[column].decode(String.self).utf8))
+        }
+        guard let settings = try json("settings") as? [String: String], let moves = try json("moves") as? [[Any]] else {
+            throw DeskError.storage(message: "the chain's database gave unreadable facts for \(plate)")
+        }
+        let movements = try moves.map { cells -> MovementRow in
+            guard cells.count == 7, let id = (cells[0] as? NSNumber)?.int64Value, let visit = (cells[1] as? NSNumber)?.int64Value,
+                  let staff = (cells[2] as? NSNumber)?.int64Value, let name = cells[3] as? String, let start = (cells[4] as? NSNumber)?.int64Value,
+                  let purpose = cells[6] as? String else {
+                throw DeskError.storage(message: "the chain's database gave an unreadable movement for \(plate)")
+            }
+            let span = MovementSpan(id: id, plate: vehicle.plate, staff: StaffRef(id: staff, name: name), start: Self.date(start)!,
+                                    end: Self.date((cells[5] as? NSNumber)?.int64Value), purpose: MovementPurpose(rawValue: purpose) ?? .other)
+            return MovementRow(span: span, visitId: visit)
+        }
+        let lastVisit = try row["last_visit_id"].decode(Int64?.self).map { id in
+            Visit(id: id, vehicleId: vehicle.id!, checkinAt: Self.date(try row["checkin_at"].decode(Int64.self))!,
+                  checkoutAt: Self.date(try row["checkout_at"].decode(Int64?.self)), orderNo: try row["order_no"].decode(String?.self))
+        }
+        return CustodyFacts(vehicle: vehicle, settings: settings, movements: movements, lastVisit: lastVisit)
+    }
+
     func movementInProgress(vehicleId: Int64) throws -> Movement? {
         try rows("SELECT \(Self.movementColumns) FROM movement WHERE vehicle_id = $1 AND end_at IS NULL", [bind(vehicleId)]).first.map(Self.movement)
     }
