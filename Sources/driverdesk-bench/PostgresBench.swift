@@ -282,7 +282,7 @@ enum PostgresBench {
             Row(name: "PostgreSQL chain: who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: p50),
                 yardstickName: "the same in one SELECT (postgres-nio): p50", yardstick: Timing(runs: rawP50), target: "-",
                 ratio: Timing(runs: p50).median / Timing(runs: rawP50).median, met: nil,
-                note: "ChainShopStore.attribution(plate:at:isParking:) over the unix socket: one transaction that sets the shop; \(scale.whoRuns) runs; answers: \(mix)",
+                note: "ChainShopStore.attribution(plate:at:isParking:) over the unix socket: one statement (the shop set once per connection); \(scale.whoRuns) runs; answers: \(mix)",
                 ratioMeaning: "ours ÷ SELECT"),
             Row(name: "PostgreSQL chain: who drove in process: p99", ours: Timing(runs: p99), yardstickName: "the same in one SELECT: p99",
                 yardstick: Timing(runs: rawP99), target: "< 2 ms", ratio: Timing(runs: p99).median / Timing(runs: rawP99).median,

@@ -145,7 +145,7 @@ let machine = Machine.current()
 let chainFacts = chain.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: ", ")
 print("DriverDesk benchmark, scale \(scale.name) (seed \(scale.seed)), \(String(format: "%.0f", Date().timeIntervalSince(started))) s in all")
 print("Machine: \(machine.cores) cores, \(machine.cpu), \(machine.memoryGB) GB, \(machine.os), Linux \(machine.kernel); load average \(loadAtStart) at the start, \(Machine.loadAverage()) at the end")
-print("Chain: \(chainFacts); database \(String(format: "%.0f", Double(databaseBytes) / 1e6)) MB, camera file \(String(format: "%.1f", Double(csvBytes) / 1e6)) MB (GB18030)")
+if !chain.counts.isEmpty { print("Chain: \(chainFacts); database \(String(format: "%.0f", Double(databaseBytes) / 1e6)) MB, camera file \(String(format: "%.1f", Double(csvBytes) / 1e6)) MB (GB18030)") }
 print("")
 print("| measurement | ours: median (min–max) | yardstick | yardstick median | ratio | target | |")
 print("|---|---|---|---|---|---|---|")
