@@ -173,7 +173,7 @@ final class CopyRows: ChainRows {
         base = last
     }
 
-    private func line(_ table: String, _ cells: [String?]) throws {
+    private func put(_ table: String, _ cells: [String?]) throws {
         var text = ""
         for (index, cell) in cells.enumerated() {
             if index > 0 { text += "\t" }
@@ -208,34 +208,34 @@ final class CopyRows: ChainRows {
     func setting(key: String, value: String) throws {
         // The shop's name and time zone are made with the shop (`shop add`).
         guard key != "shop.name" && key != "shop.timeZone" else { return }
-        try line("setting", [String(shopId), key, value])
+        try put("setting", [String(shopId), key, value])
     }
 
     func staff(_ row: StaffRow) throws {
         let id = base.staff + Int64(row.id)
         last.staff = max(last.staff, id)
-        try line("person", [String(id), row.idNumber, row.name, row.licenseClass, row.issued, row.validUntil, String(row.createdAt)])
-        try line("staff", [String(shopId), String(id), String(id), row.phone, "t", String(row.createdAt)])
+        try put("person", [String(id), row.idNumber, row.name, row.licenseClass, row.issued, row.validUntil, String(row.createdAt)])
+        try put("staff", [String(shopId), String(id), String(id), row.phone, "t", String(row.createdAt)])
     }
 
     func vehicle(_ row: VehicleRow) throws {
         let id = base.vehicle + Int64(row.id)
         last.vehicle = max(last.vehicle, id)
-        try line("vehicle", [String(shopId), String(id), row.plate, row.ownerName, row.ownerPhone, row.engineLast6, row.usage, row.size,
+        try put("vehicle", [String(shopId), String(id), row.plate, row.ownerName, row.ownerPhone, row.engineLast6, row.usage, row.size,
                              String(row.createdAt)])
     }
 
     func visit(_ row: VisitRow) throws {
         let id = base.visit + row.id
         last.visit = max(last.visit, id)
-        try line("visit", [String(shopId), String(id), String(base.vehicle + row.vehicle), String(row.checkinAt), number(row.checkoutAt), row.orderNo])
+        try put("visit", [String(shopId), String(id), String(base.vehicle + row.vehicle), String(row.checkinAt), number(row.checkoutAt), row.orderNo])
     }
 
     func movement(_ row: MovementRow) throws {
         let id = base.movement + row.id
         last.movement = max(last.movement, id)
         let staff = String(base.staff + row.staff)
-        try line("movement", [String(shopId), String(id), String(base.visit + row.visit), String(base.vehicle + row.vehicle), staff, staff,
+        try put("movement", [String(shopId), String(id), String(base.visit + row.visit), String(base.vehicle + row.vehicle), staff, staff,
                               String(row.startAt), number(row.endAt), row.purpose])
     }
 
@@ -243,7 +243,7 @@ final class CopyRows: ChainRows {
         let id = base.registration + row.id
         last.registration = max(last.registration, id)
         let staff = String(base.staff + row.staff)
-        try line("registration", [String(shopId), String(id), row.ref, String(base.vehicle + row.vehicle), staff, staff, row.method, row.status,
+        try put("registration", [String(shopId), String(id), row.ref, String(base.vehicle + row.vehicle), staff, staff, row.method, row.status,
                                   String(row.invitedAt), number(row.activatedAt), number(row.removalDueAt), number(row.removedAt),
                                   number(row.expiredAt), number(row.cancelledAt)])
     }
