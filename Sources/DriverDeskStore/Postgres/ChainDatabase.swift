@@ -311,41 +311,47 @@ public final class ChainDatabase: Sendable {
         try lock.withLock { _ = try query("LISTEN driverdesk_change") }
     }
 
-    /// Runs postgres-nio's asynchronous `body` to its end and waits for it on this thread. The task runs on the
-    /// connection's own event loop, not on Swift's cooperative pool, whose few threads may all be waiting on a
-    /// database, as this thread waits for the task.
+    /// Runs postgres-nio's asynchronous `body` to its end and waits for it on this thread.
     private func onConnectionLoop<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) throws -> T {
-        let outcome = TaskOutcome<T>()
+        try startOnConnectionLoop(body).wait()
+    }
+
+    /// Starts postgres-nio's asynchronous `body`, for this thread to wait for later. The task runs on the connection's
+    /// own event loop, not on Swift's cooperative pool, whose few threads may all be waiting on a database, as this
+    /// thread will wait for the task.
+    private func startOnConnectionLoop<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) -> PendingWork<T> {
+        let work = PendingWork<T>()
         Task(executorPreference: EventLoopTaskExecutor(loop: connection.eventLoop)) {
             do {
-                outcome.result = .success(try await body())
+                work.result = .success(try await body())
             } catch {
-                outcome.result = .failure(error)
+                work.result = .failure(error)
             }
-            outcome.done.signal()
+            work.done.signal()
         }
-        outcome.done.wait()
-        return try outcome.result!.get()
+        return work
     }
 
     /// `COPY table (columns) FROM STDIN` with `data` (PostgreSQL's text format), on this connection, in the caller's
     /// transaction.
     func copy(into table: String, columns: [String], data: Data) throws {
+        try startCopy(into: table, columns: columns, data: data).finish()
+    }
+
+    /// Starts `copy(into:columns:data:)` and returns at once: the caller goes on with its own work (making the next
+    /// rows) while the server takes these, and waits with `finish()` before it sends anything else.
+    func startCopy(into table: String, columns: [String], data: Data) -> PendingCopy {
         let connection = self.connection
-        do {
-            try onConnectionLoop {
-                try await connection.copyFrom(table: table, columns: columns, logger: ChainDatabase.logger) { writer in
-                    var offset = 0
-                    while offset < data.count {
-                        let end = min(data.count, offset + 1 << 20)
-                        try await writer.write(ByteBuffer(bytes: data[offset..<end]))
-                        offset = end
-                    }
+        return PendingCopy(work: startOnConnectionLoop {
+            try await connection.copyFrom(table: table, columns: columns, logger: ChainDatabase.logger) { writer in
+                var offset = 0
+                while offset < data.count {
+                    let end = min(data.count, offset + 1 << 20)
+                    try await writer.write(ByteBuffer(bytes: data[offset..<end]))
+                    offset = end
                 }
             }
-        } catch {
-            throw DeskError.storage(message: ChainDatabase.describe(error))
-        }
+        })
     }
 
     /// Whether this connection works as a front desk: a member of driverdesk_desk, and of neither the owner's role nor
@@ -475,10 +481,34 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// What a task that a thread waits for gave: set once by the task before it signals `done`.
-private final class TaskOutcome<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
-    let done = DispatchSemaphore(value: 0)
+/// Work on a connection's event loop that a thread waits for: its result is set once, before `done` is signalled.
+final class PendingWork<T: Sendable>: @unchecked Sendable {
+    fileprivate var result: Result<T, any Error>?
+    fileprivate let done = DispatchSemaphore(value: 0)
+    private var finished = false
+
+    /// Waits for the work (once; later calls return at once) and gives its result.
+    func wait() throws -> T {
+        if !finished {
+            done.wait()
+            finished = true
+        }
+        return try result!.get()
+    }
+}
+
+/// A `COPY` under way (`ChainDatabase.startCopy`).
+struct PendingCopy {
+    fileprivate let work: PendingWork<Void>
+
+    /// Waits for the server to have taken every row.
+    func finish() throws {
+        do {
+            try work.wait()
+        } catch {
+            throw DeskError.storage(message: ChainDatabase.describe(error))
+        }
+    }
 }
 
 /// A statement of the shop's SQL, prepared on each connection the first time it runs there (postgres-nio's prepared

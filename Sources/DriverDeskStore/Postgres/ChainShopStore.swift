@@ -771,8 +771,10 @@ struct ChainTransaction: ShopTransaction {
 /// a staging table of this session (`begin_violation_import`) and moved into `violation` with one statement, in file
 /// order; copies already recorded (same record number, or plate, time and code, also earlier in the same file) are
 /// skipped, as SQLite's `INSERT OR IGNORE` does. Which rows are copies is decided before the move (the recorded ones
-/// that match a staged row are read in one query), so a skipped row takes no number from the sequence; only a copy
-/// recorded by another desk during the import is skipped by the move itself.
+/// that match a staged row are read in one query), so a skipped row takes no number from the sequence. The move is a
+/// plain INSERT (`ON CONFLICT DO NOTHING` would probe every unique index before each row): a copy that another desk
+/// records during the import makes it fail with a unique violation, and the import runs again from the start
+/// (`ChainDatabase.inShop`), then skipping that copy as recorded.
 struct ChainImportStage: ImportStage {
     let transaction: ChainTransaction
     /// The rows not yet sent; sent with `COPY` each time they reach `chunk` bytes, so that a big file's rows are never
@@ -780,6 +782,8 @@ struct ChainImportStage: ImportStage {
     private var data = Data()
     /// Whether the staging table of this transaction is made.
     private var staging = false
+    /// The rows sent last, while the server takes them (one `COPY` at a time on the connection).
+    private var pending: PendingCopy?
     static let chunk = 4 << 20
     private var lines = 0
     /// Per staged row: its record number and its plate, time and code, to tell the copies.
@@ -796,15 +800,19 @@ struct ChainImportStage: ImportStage {
         data.reserveCapacity(ChainImportStage.chunk + (64 << 10))
     }
 
-    /// Sends the rows held so far to the staging table (made first, on the first call).
+    /// Sends the rows held so far to the staging table (made first, on the first call), once the server has taken
+    /// those sent before; it takes them while the caller makes the next ones.
     private mutating func send() throws {
         if !staging {
             _ = try transaction.database.rawQuery("SELECT begin_violation_import()")
             staging = true
         }
+        try pending?.finish()
+        pending = nil
         guard !data.isEmpty else { return }
-        try transaction.database.copy(into: "violation_import", columns: ChainImportStage.columns, data: data)
-        data.removeAll(keepingCapacity: true)
+        pending = transaction.database.startCopy(into: "violation_import", columns: ChainImportStage.columns, data: data)
+        data = Data()
+        data.reserveCapacity(ChainImportStage.chunk + (64 << 10))
     }
 
     static let columns = ["line", "vehicle_id", "occurred_at", "code", "description_text", "category", "location", "points", "fine_fen", "record_no", "status",
@@ -859,6 +867,8 @@ struct ChainImportStage: ImportStage {
         var outcome = ImportOutcome(added: 0, skipped: lines, needsReview: 0, byAttribution: [:])
         guard lines > 0 else { return outcome }
         try send()
+        try pending?.finish()
+        pending = nil
         let recorded = Set(try transaction.database.rawQuery("""
             SELECT DISTINCT t.line FROM violation_import t JOIN violation v
               ON v.record_no = t.record_no OR (v.vehicle_id = t.vehicle_id AND v.occurred_at = t.occurred_at AND v.code = t.code)
@@ -882,7 +892,6 @@ struct ChainImportStage: ImportStage {
                 FROM violation_import t LEFT JOIN staff s ON s.id = t.driver_id
                 WHERE NOT (t.line = ANY($1))
                 ORDER BY t.line
-                ON CONFLICT DO NOTHING
                 RETURNING id, attribution, needs_review
             )
             SELECT attribution, count(*), count(*) FILTER (WHERE needs_review), min(id), max(id) FROM moved GROUP BY attribution
