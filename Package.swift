@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskCameraFileTests", dependencies: ["DriverDeskCameraFile", "DriverDeskCore"]),
-        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", "StoreHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", "StoreHarness", "PostgresHarness", .product(name: "GRDB", package: "GRDB.swift")]),
         // `@testable import DriverDeskApp`: the use cases on a fresh store of each engine.
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp", "DriverDeskStore", "StoreHarness"]),
         // A fresh shop's store on either engine for a test: SQLite in memory, or a shop of a new chain database.

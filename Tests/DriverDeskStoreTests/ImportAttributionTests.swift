@@ -2,6 +2,7 @@ import DriverDeskCore
 @testable import DriverDeskStore
 import Foundation
 import GRDB
+import PostgresHarness
 import StoreHarness
 import Testing
 
@@ -161,6 +162,35 @@ struct ImportAttributionTests {
         #expect(outcome.added == 4)
         #expect(outcome.firstId == 2)
         #expect(outcome.lastId == 5)
+    }
+
+    @Test("On a chain, a copy that another desk records while an import runs: the import runs again and skips it, nothing twice")
+    func copyRecordedMeanwhile() throws {
+        let world = try ImportWorld(backend: .postgres)
+        let list = world.records(copies: false)
+        let server = try SharedChain.server()
+        let test = world.shop.test
+        let copy = list[5]
+        // Another desk records the sixth record and holds its transaction open for two seconds: the import reads it as
+        // not recorded, its move then waits on the other desk's row, and fails with a unique violation when it commits.
+        let (other, out, err) = try server.start("""
+            INSERT INTO violation (vehicle_id, occurred_at, code, points, fine_fen, record_no, status, attribution, needs_review, reasons, recorded_at)
+              SELECT id, \(copy.occurredAt.seconds), '\(copy.code)', \(copy.points), \(copy.fineFen), '\(copy.recordNo!)', 'open', 'unattributed', true, '[]',
+                     \(world.shop.context.now.seconds)
+              FROM vehicle WHERE plate = '\(copy.plate.text)';
+            SELECT pg_sleep(2);
+            """, as: "driverdesk_desk", shop: test.shopId, database: test.chainDatabase)
+        Thread.sleep(forTimeInterval: 0.5)
+        let started = Date()
+        let outcome = try world.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: world.shop.context,
+                                                         strategy: .scan, progress: nil)
+        other.waitUntilExit()
+        #expect(other.terminationStatus == 0, "\(String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))")
+        _ = out
+        #expect(Date().timeIntervalSince(started) > 1, "the import did not wait for the other desk")
+        #expect(outcome.added == list.count - 1 && outcome.skipped == 1, "\(outcome)")
+        let numbers = try world.violations().compactMap(\.recordNo)
+        #expect(numbers.count == list.count && Set(numbers).count == list.count, "\(numbers)")
     }
 
     @Test("An import writes nothing but its violations and one audit entry; a dry run writes nothing", arguments: Backend.allCases)
