@@ -153,7 +153,10 @@ struct SQLiteTransaction: ShopTransaction {
         if let at = query.startUpTo { clauses.append("m.startAt <= ?"); arguments.append(at.seconds) }
         if let at = query.notEndedBefore { clauses.append("(m.endAt IS NULL OR m.endAt >= ?)"); arguments.append(at.seconds) }
         if query.inProgress { clauses.append("m.endAt IS NULL") }
-        let order = query.newestFirst ? "m.startAt DESC, m.id DESC" : "m.startAt, m.id"
+        // The movements in progress come from their partial index (`+` keeps SQLite from walking the whole table in
+        // start order to save a sort of a few rows: 251 ms on a million movements, every time the dashboard is drawn).
+        let start = query.inProgress ? "+m.startAt" : "m.startAt"
+        let order = query.newestFirst ? "\(start) DESC, m.id DESC" : "\(start), m.id"
         let limit = query.limit.map { " LIMIT \($0)" } ?? ""
         let sql = """
             SELECT m.id, m.visitId, v.plate, s.id AS staffId, s.name, m.startAt, m.endAt, m.purpose
