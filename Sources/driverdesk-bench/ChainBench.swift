@@ -138,45 +138,19 @@ enum ChainBench {
         for question in questions.prefix(500) {
             _ = try database.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)), isParking: question.isParking)
         }
-        var p50: [Double] = []
-        var p99: [Double] = []
-        var kinds: [String: Int] = [:]
-        var worst = 0.0
-        for run in 0..<scale.whoRuns {
-            report("who in process, run \(run + 1) of \(scale.whoRuns)")
-            var latencies: [Double] = []
-            latencies.reserveCapacity(questions.count)
-            for question in questions {
-                let at = Date(timeIntervalSince1970: TimeInterval(question.at))
-                let (answer, elapsed) = try timed {
-                    try database.attribution(plate: plates[question.vehicle], at: at, isParking: question.isParking)
-                }
-                latencies.append(elapsed)
-                if run == 0 { kinds[answer.attribution.kind.rawValue, default: 0] += 1 }
-            }
-            p50.append(Timing.percentile(latencies, 50))
-            p99.append(Timing.percentile(latencies, 99))
-            worst = max(worst, latencies.max() ?? 0)
+        let inProcess = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: "who in process") { question in
+            try database.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)),
+                                     isParking: question.isParking).attribution.kind.rawValue
         }
         // The floor: the one SELECT above, prepared once, in a read of the same pool.
-        var rawP50: [Double] = []
-        var rawP99: [Double] = []
-        for _ in 0..<scale.whoRuns {
-            var latencies: [Double] = []
-            for question in questions {
-                let plate = chain.plates[question.vehicle]
-                let (_, elapsed) = try timed {
-                    try database.writer.read { db in
-                        try GRDB.Row.fetchOne(db.cachedStatement(sql: whoSQL), arguments: [plate, question.at + slack, question.at])
-                    }
-                }
-                latencies.append(elapsed)
+        let raw = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: nil) { question -> String? in
+            let plate = chain.plates[question.vehicle]
+            _ = try database.writer.read { db in
+                try GRDB.Row.fetchOne(db.cachedStatement(sql: whoSQL), arguments: [plate, question.at + slack, question.at])
             }
-            rawP50.append(Timing.percentile(latencies, 50))
-            rawP99.append(Timing.percentile(latencies, 99))
+            return nil
         }
         try (database.writer as? DatabasePool)?.close()
-        let mix = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
 
         // Whole processes: `driverdesk who` against `sqlite3` running the same SELECT.
         var ours: [Double] = []
@@ -208,13 +182,13 @@ enum ChainBench {
         let ratio = process.median / sqlite.median
         let limit = 0.001
         return [
-            Row(name: "who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: p50),
-                yardstickName: "the same in one SELECT (GRDB, prepared once): p50", yardstick: Timing(runs: rawP50), target: "-",
-                ratio: Timing(runs: p50).median / Timing(runs: rawP50).median, met: nil,
-                note: "AppDatabase.attribution(plate:at:isParking:); spread over \(scale.whoRuns) runs; answers: \(mix)", ratioMeaning: "ours ÷ SELECT"),
-            Row(name: "who drove in process: p99", ours: Timing(runs: p99), yardstickName: "the same in one SELECT: p99",
-                yardstick: Timing(runs: rawP99), target: "< 1 ms", ratio: Timing(runs: p99).median / Timing(runs: rawP99).median,
-                met: Timing(runs: p99).median < limit, note: "slowest single question \(seconds(worst))", ratioMeaning: "ours ÷ SELECT"),
+            Row(name: "who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: inProcess.p50),
+                yardstickName: "the same in one SELECT (GRDB, prepared once): p50", yardstick: Timing(runs: raw.p50), target: "-",
+                ratio: Timing(runs: inProcess.p50).median / Timing(runs: raw.p50).median, met: nil,
+                note: "AppDatabase.attribution(plate:at:isParking:); spread over \(scale.whoRuns) runs; answers: \(inProcess.mix)", ratioMeaning: "ours ÷ SELECT"),
+            Row(name: "who drove in process: p99", ours: Timing(runs: inProcess.p99), yardstickName: "the same in one SELECT: p99",
+                yardstick: Timing(runs: raw.p99), target: "< 1 ms", ratio: Timing(runs: inProcess.p99).median / Timing(runs: raw.p99).median,
+                met: Timing(runs: inProcess.p99).median < limit, note: "slowest single question \(seconds(inProcess.worst))", ratioMeaning: "ours ÷ SELECT"),
             Row(name: "driverdesk who --json (whole process)", ours: process, yardstickName: "sqlite3 process, the same SELECT",
                 yardstick: sqlite, target: "≤ 5× sqlite3", ratio: ratio, met: ratio <= 5,
                 note: "\(ours.count) different questions, spawn to exit", ratioMeaning: "ours ÷ sqlite3"),

@@ -230,3 +230,34 @@ func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let value = try body()
     return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
+
+/// Latencies of many questions asked again and again: per run its p50 and p99, the slowest answer of all, and how
+/// often each kind of answer came in the first run.
+struct QuestionRuns {
+    var p50: [Double] = []
+    var p99: [Double] = []
+    var worst = 0.0
+    var kinds: [String: Int] = [:]
+
+    /// The first run's kinds of answer, as "3557 movement, 3983 outsideCustody".
+    var mix: String { kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") }
+
+    /// Asks every question `runs` times, timing each answer; `ask` returns the kind of its answer (nil: not counted).
+    static func measure<Question>(_ questions: [Question], runs: Int, label: String?, _ ask: (Question) throws -> String?) rethrows -> QuestionRuns {
+        var result = QuestionRuns()
+        for run in 0..<runs {
+            if let label { report("\(label), run \(run + 1) of \(runs)") }
+            var latencies: [Double] = []
+            latencies.reserveCapacity(questions.count)
+            for question in questions {
+                let (kind, elapsed) = try timed { try ask(question) }
+                latencies.append(elapsed)
+                if run == 0, let kind { result.kinds[kind, default: 0] += 1 }
+            }
+            result.p50.append(Timing.percentile(latencies, 50))
+            result.p99.append(Timing.percentile(latencies, 99))
+            result.worst = Swift.max(result.worst, latencies.max() ?? 0)
+        }
+        return result
+    }
+}

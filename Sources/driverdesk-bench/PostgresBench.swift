@@ -216,23 +216,9 @@ enum PostgresBench {
         for question in questions.prefix(500) {
             _ = try store.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)), isParking: question.isParking)
         }
-        var p50: [Double] = []
-        var p99: [Double] = []
-        var kinds: [String: Int] = [:]
-        var worst = 0.0
-        for run in 0..<scale.whoRuns {
-            report("PostgreSQL: who in process, run \(run + 1) of \(scale.whoRuns)")
-            var latencies: [Double] = []
-            latencies.reserveCapacity(questions.count)
-            for question in questions {
-                let at = Date(timeIntervalSince1970: TimeInterval(question.at))
-                let (answer, elapsed) = try timed { try store.attribution(plate: plates[question.vehicle], at: at, isParking: question.isParking) }
-                latencies.append(elapsed)
-                if run == 0 { kinds[answer.attribution.kind.rawValue, default: 0] += 1 }
-            }
-            p50.append(Timing.percentile(latencies, 50))
-            p99.append(Timing.percentile(latencies, 99))
-            worst = max(worst, latencies.max() ?? 0)
+        let inProcess = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: "PostgreSQL: who in process") { question in
+            try store.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)),
+                                  isParking: question.isParking).attribution.kind.rawValue
         }
 
         // The floor: the one SELECT above on a connection of its own, the shop set once for the session.
@@ -244,20 +230,12 @@ enum PostgresBench {
             id: 99, logger: logger).wait()
         defer { try? connection.close().wait() }
         _ = try connection.query("SELECT set_config('driverdesk.shop', \(String(shop.id)), false)", logger: logger).wait()
-        var rawP50: [Double] = []
-        var rawP99: [Double] = []
-        for _ in 0..<scale.whoRuns {
-            var latencies: [Double] = []
-            for question in questions {
-                let binds = [PostgresData(string: flagship.plates[question.vehicle]), PostgresData(int64: question.at + slack), PostgresData(int64: question.at)]
-                let (answer, elapsed) = try timed { try connection.query(whoSQL, binds).wait() }
-                guard answer.rows.count == 1 else { throw BenchFailure(description: "the who SELECT found \(answer.rows.count) cars for one plate") }
-                latencies.append(elapsed)
-            }
-            rawP50.append(Timing.percentile(latencies, 50))
-            rawP99.append(Timing.percentile(latencies, 99))
+        let raw = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: nil) { question -> String? in
+            let binds = [PostgresData(string: flagship.plates[question.vehicle]), PostgresData(int64: question.at + slack), PostgresData(int64: question.at)]
+            let answer = try connection.query(whoSQL, binds).wait()
+            guard answer.rows.count == 1 else { throw BenchFailure(description: "the who SELECT found \(answer.rows.count) cars for one plate") }
+            return nil
         }
-        let mix = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
 
         // Whole processes: `driverdesk who` against psql running the same SELECT.
         var ours: [Double] = []
@@ -279,14 +257,14 @@ enum PostgresBench {
         let psqlTiming = Timing(runs: yard)
         let limit = 0.002
         return [
-            Row(name: "PostgreSQL chain: who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: p50),
-                yardstickName: "the same in one SELECT (postgres-nio): p50", yardstick: Timing(runs: rawP50), target: "-",
-                ratio: Timing(runs: p50).median / Timing(runs: rawP50).median, met: nil,
-                note: "ChainShopStore.attribution(plate:at:isParking:) over the unix socket: one statement (the shop set once per connection); \(scale.whoRuns) runs; answers: \(mix)",
+            Row(name: "PostgreSQL chain: who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: inProcess.p50),
+                yardstickName: "the same in one SELECT (postgres-nio): p50", yardstick: Timing(runs: raw.p50), target: "-",
+                ratio: Timing(runs: inProcess.p50).median / Timing(runs: raw.p50).median, met: nil,
+                note: "ChainShopStore.attribution(plate:at:isParking:) over the unix socket: one statement (the shop set once per connection); \(scale.whoRuns) runs; answers: \(inProcess.mix)",
                 ratioMeaning: "ours ÷ SELECT"),
-            Row(name: "PostgreSQL chain: who drove in process: p99", ours: Timing(runs: p99), yardstickName: "the same in one SELECT: p99",
-                yardstick: Timing(runs: rawP99), target: "< 2 ms", ratio: Timing(runs: p99).median / Timing(runs: rawP99).median,
-                met: Timing(runs: p99).median < limit, note: "slowest single question \(seconds(worst))", ratioMeaning: "ours ÷ SELECT"),
+            Row(name: "PostgreSQL chain: who drove in process: p99", ours: Timing(runs: inProcess.p99), yardstickName: "the same in one SELECT: p99",
+                yardstick: Timing(runs: raw.p99), target: "< 2 ms", ratio: Timing(runs: inProcess.p99).median / Timing(runs: raw.p99).median,
+                met: Timing(runs: inProcess.p99).median < limit, note: "slowest single question \(seconds(inProcess.worst))", ratioMeaning: "ours ÷ SELECT"),
             Row(name: "PostgreSQL chain: driverdesk who --json (whole process)", ours: process, yardstickName: "psql process, the same SELECT",
                 yardstick: psqlTiming, target: "-", ratio: process.median / psqlTiming.median, met: nil,
                 note: "\(ours.count) different questions, spawn to exit (connect, check the schema, find the shop, answer)", ratioMeaning: "ours ÷ psql"),
