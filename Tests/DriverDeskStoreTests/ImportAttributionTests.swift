@@ -164,6 +164,35 @@ struct ImportAttributionTests {
         #expect(outcome.lastId == 5)
     }
 
+    @Test("On a chain, an import bigger than one COPY of staged rows (4 MB) goes in pieces and comes out as on SQLite")
+    func manyChunks() throws {
+        let base = try ImportWorld().records(copies: false)
+        // 6,000 records of about a kilobyte each: the chain's import sends its staged rows in two pieces or more.
+        let place = String(repeating: "某区某路与某街交叉口", count: 30)
+        var list: [NewViolation] = []
+        for index in 0..<6_000 {
+            var record = base[index % base.count]
+            record.occurredAt = record.occurredAt.addingTimeInterval(TimeInterval(index / base.count))
+            record.location = place
+            record.recordNo = "R\(index)"
+            record.line = index + 2
+            list.append(record)
+        }
+        #expect(list.count * place.utf8.count > ChainImportStage.chunk)
+        let onFile = try ImportWorld(backend: .sqlite), onChain = try ImportWorld(backend: .postgres)
+        let fileOutcome = try onFile.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: onFile.shop.context,
+                                                             strategy: .scan, progress: nil)
+        let chainOutcome = try onChain.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: onChain.shop.context,
+                                                               strategy: .scan, progress: nil)
+        #expect(chainOutcome == fileOutcome)
+        #expect(fileOutcome.added == list.count)
+        let file = try onFile.violations(), chain = try onChain.violations()
+        #expect(chain.count == list.count)
+        #expect(chain == file, "the first difference: \(zip(chain, file).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in the counts")")
+        // In file order: the numbers go with the lines.
+        #expect(chain.map(\.recordNo) == list.map(\.recordNo))
+    }
+
     @Test("On a chain, a copy that another desk records while an import runs: the import runs again and skips it, nothing twice")
     func copyRecordedMeanwhile() throws {
         let world = try ImportWorld(backend: .postgres)
