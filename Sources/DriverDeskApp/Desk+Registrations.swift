@@ -32,6 +32,7 @@ public enum InviteFormat: String, Sendable {
 extension Desk {
     /// `register invite`: checks R3, records the invite, and returns what to print or send.
     public func invite(plate: String, staff: String, method: String?) throws -> (view: InviteView, document: InviteDocument) {
+        try actor.check(.frontDesk)
         let config = try config()
         let method = try method.map { try RegistrationMethod(parsing: $0) }
         let outcome = try database.invite(plate: try Plate(plate), staff: staff, method: method, context: context) {
@@ -46,11 +47,13 @@ extension Desk {
 
     /// The invite of a reference, to print again.
     public func inviteDocument(ref: String) throws -> InviteDocument {
-        InviteDocument(row: try database.registration(ref: ref), config: try config())
+        try actor.check(.frontDesk)
+        return InviteDocument(row: try database.registration(ref: ref), config: try config())
     }
 
     /// Writes an invite to a file: `.html` slip, `.svg` card or `.png` QR.
     public func write(_ document: InviteDocument, to path: String, paper: InviteDocument.Paper) throws {
+        try actor.check(.frontDesk)
         let format = try InviteFormat(path: path)
         let data: Data
         switch format {
@@ -67,6 +70,7 @@ extension Desk {
 
     /// `register confirm`: the owner has registered the staff member in 12123.
     public func confirmRegistration(ref: String, at: String?) throws -> RegistrationView {
+        try actor.check(.frontDesk)
         let config = try config()
         let row = try database.confirmRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
         return RegistrationView(row, config: config)
@@ -74,6 +78,7 @@ extension Desk {
 
     /// `register remove`: removed in 12123 (or an invite withdrawn).
     public func removeRegistration(ref: String, at: String?) throws -> RegistrationView {
+        try actor.check(.frontDesk)
         let config = try config()
         let row = try database.removeRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
         return RegistrationView(row, config: config)
@@ -81,6 +86,7 @@ extension Desk {
 
     /// `register list [--status S]`.
     public func registrationList(status: String?) throws -> [RegistrationView] {
+        try actor.check(.read)
         let config = try config()
         let status = try status.map { try RegistrationStatus(parsing: $0) }
         return try database.registrations(status: status).map { RegistrationView($0, config: config) }
@@ -88,6 +94,7 @@ extension Desk {
 
     /// `vehicle update`: corrects the owner's details, the engine number, usage or size.
     public func updateVehicle(plate: String, owner: String?, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
+        try actor.check(.frontDesk)
         let config = try config()
         var change = VehicleChange()
         change.ownerName = try owner.map { try Fields.name($0, field: "owner", maxLength: 80) }

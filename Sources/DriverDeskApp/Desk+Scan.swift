@@ -17,6 +17,7 @@ extension Desk {
     /// Resolves a scan: an invite reference, a key tag's token, a whole plate (as before: its page says when it is not a
     /// customer car), or a plate that lost its Chinese characters when the shop has cars it may stand for.
     public func scan(_ text: String) throws -> ScanResult {
+        try actor.check(.read)
         let reading = ScanReading(text)
         switch reading {
         case .invite(let ref):

@@ -6,6 +6,7 @@ import Foundation
 extension Desk {
     /// The reference violation codes of `data/violation-codes.csv`.
     public func codeBook() throws -> ViolationCodeBook {
+        try actor.check(.read)
         let url = try Resources.folder("data").appendingPathComponent("violation-codes.csv")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw DeskError.storage(message: "cannot read \(url.path)")
@@ -40,6 +41,7 @@ extension Desk {
 
     /// `violation add`: recorded against the actual driver (R2), with its channel (R4).
     public func addViolation(plate: String, at: String, code: String, points: String?, fine: String?, location: String?, recordNo: String?) throws -> ViolationView {
+        try actor.check(.frontDesk)
         let config = try config()
         let plate = try Plate(plate)
         let occurredAt = try instant(at, field: "at", config: config)
@@ -53,6 +55,7 @@ extension Desk {
 
     /// `violation list [--status S]`.
     public func violationList(status: String?) throws -> [ViolationView] {
+        try actor.check(.read)
         let config = try config()
         let status = try status.map { try ViolationStatus(parsing: $0) }
         let today = today(config)
@@ -64,13 +67,21 @@ extension Desk {
     }
 
     /// `violation show ID`: due date, late fee and total as of now.
+    /// The payments page: processed violations still to pay, and the 100 paid last.
+    public func payments() throws -> (toPay: [ViolationView], paid: [ViolationView]) {
+        try actor.check(.manage)
+        return (try violationList(status: "processed"), Array(try violationList(status: "paid").prefix(100)))
+    }
+
     public func showViolation(_ id: String) throws -> ViolationView {
+        try actor.check(.read)
         let config = try config()
         return try view(try database.violation(try Desk.violationId(id)), config: config)
     }
 
     /// `violation assign ID --staff S --reason TEXT`.
     public func assignViolation(_ id: String, staff: String, reason: String) throws -> ViolationView {
+        try actor.check(.manage)
         let config = try config()
         guard let reason = try Fields.optionalText(reason, field: "reason", maxLength: 200) else {
             throw DeskError.invalid(field: "reason", reason: Message("input.assign.reason"))
@@ -80,6 +91,7 @@ extension Desk {
 
     /// `violation process ID [--window] [--at T]`.
     public func processViolation(_ id: String, window: Bool, at: String?) throws -> ViolationOutcomeView {
+        try actor.check(.manage)
         let config = try config()
         let outcome = try database.processViolation(try Desk.violationId(id), window: window, at: try instant(at, field: "at", config: config), context: context)
         return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
@@ -87,6 +99,7 @@ extension Desk {
 
     /// `violation pay ID --method M [--payer P] [--amount YUAN] [--at T]`.
     public func payViolation(_ id: String, method: String, payer: String?, amount: String?, at: String?) throws -> ViolationOutcomeView {
+        try actor.check(.manage)
         let config = try config()
         let outcome = try database.payViolation(
             try Desk.violationId(id), method: try PaymentMethod(parsing: method), payer: try payer.map { try Payer(parsing: $0) } ?? .shop,
@@ -96,6 +109,7 @@ extension Desk {
 
     /// `cleanup [--dry-run]` (R9).
     public func cleanup(dryRun: Bool) throws -> CleanupView {
+        try actor.check(.manage)
         let config = try config()
         let plan = try database.cleanup(dryRun: dryRun, context: context)
         let templates = try? Templates.shipped()
@@ -152,6 +166,7 @@ extension Desk {
     /// `violation import FILE.csv [--dry-run]`: the whole file is checked first; any bad line imports nothing,
     /// every bad line is listed; copies already recorded are skipped.
     public func importViolations(file path: String, dryRun: Bool, progress: ((String) -> Void)? = nil) throws -> ImportView {
+        try actor.check(.frontDesk)
         let config = try config()
         let words = try catalogue(config)
         var records = try ViolationFile.read(url: URL(fileURLWithPath: path), time: config.time, now: now) { count, bytes, total in
@@ -162,6 +177,7 @@ extension Desk {
 
     /// The same for an upload from the web.
     public func importViolations(data: Data, name: String, dryRun: Bool) throws -> ImportView {
+        try actor.check(.frontDesk)
         let config = try config()
         var records = try ViolationFile.read(data: data, time: config.time, now: now)
         return try importRecords(&records, source: name, dryRun: dryRun, config: config, progress: nil)

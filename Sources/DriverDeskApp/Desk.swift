@@ -13,12 +13,15 @@ public struct Desk: Sendable {
     public let operatorName: String
     /// The language a person chose (`--lang`, `$DRIVERDESK_LANG`, the web's switch); nil: the shop's `ui.language`.
     public let language: Language?
+    /// Who asks: every use case checks first that his role covers it (`Actor.check`), before it reads or writes.
+    public let actor: Actor
 
-    init(database: any ShopStore, now: Date, operator operatorName: String, language: Language? = nil) {
+    init(database: any ShopStore, now: Date, operator operatorName: String, language: Language? = nil, actor: Actor = .administrator) {
         self.database = database
         self.now = now.wholeSeconds
         self.operatorName = operatorName
         self.language = language
+        self.actor = actor
     }
 
     /// The language to speak: the person's choice, else the shop's.
@@ -47,17 +50,18 @@ public struct Desk: Sendable {
 
     /// `init`: names the shop and its time zone.
     public func initialise(shopName: String?, timeZone: String?) throws -> [SettingView] {
+        try actor.check(.manage)
         _ = try database.initialise(shopName: shopName, timeZone: timeZone, context: context)
         return try settings()
     }
 
     /// `config show`: every setting with what it means, in the person's language.
     public func settings() throws -> [SettingView] {
+        try actor.check(.manage)
         let config = try config()
         let words = try catalogue(config)
         let fixed = Config.settings.map { setting -> SettingView in
-            var value = config.value(setting.key)
-            if case .secret = setting.kind { value = words.label(value.isEmpty ? "secretNotSet" : "secretSet") }
+            let value = config.value(setting.key)
             return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: words.render(setting.help))
         }
         let fines = try config.fineOverrides.map { key, value in
@@ -68,15 +72,10 @@ public struct Desk: Sendable {
 
     /// `config set KEY VALUE`.
     public func setSetting(key: String, value: String) throws -> SettingView {
-        // The password is hashed here, before anything stores or audits it (the core stays free of libcrypt).
-        let stored = key == "web.password" ? (value.isEmpty ? "" : try PasswordHash.make(value)) : value
-        let config = try database.setConfig(key: key, value: stored, context: context)
+        try actor.check(.manage)
+        let config = try database.setConfig(key: key, value: value, context: context)
         let words = try catalogue(config)
         let setting = try Config.setting(key)
-        if key == "web.password" {
-            return SettingView(key: key, value: words.label(config.value(key).isEmpty ? "secretNotSet" : "secretSet"), defaultValue: "",
-                               isDefault: config.value(key).isEmpty, help: words.render(setting.help))
-        }
         return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: words.render(setting.help))
     }
 
@@ -85,6 +84,7 @@ public struct Desk: Sendable {
     /// `staff add`: every field checked before anything is written.
     public func addStaff(name: String, idNumber: String, licenseClass: String, licenseFirstIssued: String,
                          licenseValidUntil: String, phone: String?) throws -> StaffView {
+        try actor.check(.manage)
         let config = try config()
         let new = NewStaff(
             name: try Fields.name(name, field: "name"),
@@ -108,6 +108,7 @@ public struct Desk: Sendable {
 
     /// `staff list`: ID numbers masked.
     public func staffList() throws -> [StaffView] {
+        try actor.check(.read)
         let config = try config()
         return try database.staffList().map { try staffView($0, config: config) }
     }
@@ -125,6 +126,7 @@ public struct Desk: Sendable {
 
     /// `staff show`: the one place the whole ID number appears (R12).
     public func showStaff(_ key: String) throws -> StaffDetailView {
+        try actor.check(.read)
         let config = try config()
         let staff = try database.staff(key)
         let movements = try database.movements(MovementFilter(staffId: staff.id, limit: 20))
@@ -137,11 +139,13 @@ public struct Desk: Sendable {
 
     /// A staff member's registration slots on a day (R3), for the staff list.
     public func slots(staffId: Int64, on day: CivilDate) throws -> SlotSummary {
-        try database.slots(staffId: staffId, on: day)
+        try actor.check(.read)
+        return try database.slots(staffId: staffId, on: day)
     }
 
     /// `staff deactivate`.
     public func deactivateStaff(_ key: String) throws -> StaffView {
+        try actor.check(.manage)
         let config = try config()
         return StaffView(try database.deactivateStaff(key, context: context), today: today(config), time: config.time)
     }
@@ -150,6 +154,7 @@ public struct Desk: Sendable {
 
     /// `vehicle add`.
     public func addVehicle(plate: String, owner: String, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
+        try actor.check(.frontDesk)
         let config = try config()
         let usageValue = try usage.map { try VehicleUsage(parsing: $0) } ?? .private
         let sizeValue = try size.map { try VehicleSize(parsing: $0) } ?? .small
@@ -162,6 +167,7 @@ public struct Desk: Sendable {
 
     /// `vehicle list`.
     public func vehicleList() throws -> [VehicleView] {
+        try actor.check(.read)
         let config = try config()
         let inShop = try database.platesInShop()
         return try database.vehicles().map { VehicleView($0, inShop: inShop.contains($0.plate), time: config.time) }
@@ -169,6 +175,7 @@ public struct Desk: Sendable {
 
     /// `vehicle show`: the car, its visits and movements.
     public func showVehicle(_ plate: String) throws -> VehicleDetailView {
+        try actor.check(.read)
         let config = try config()
         let vehicle = try database.vehicle(try Plate(plate))
         let visits = try database.visits(vehicleId: vehicle.id!)
@@ -187,6 +194,7 @@ public struct Desk: Sendable {
 
     /// `visit checkin`.
     public func checkin(plate: String, at: String?, orderNo: String?) throws -> VisitView {
+        try actor.check(.frontDesk)
         let config = try config()
         let plate = try Plate(plate)
         let visit = try database.checkin(plate: plate, at: try instant(at, field: "at", config: config),
@@ -196,6 +204,7 @@ public struct Desk: Sendable {
 
     /// `visit checkout`.
     public func checkout(plate: String, at: String?) throws -> VisitView {
+        try actor.check(.frontDesk)
         let config = try config()
         let plate = try Plate(plate)
         let visit = try database.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context)
@@ -204,6 +213,7 @@ public struct Desk: Sendable {
 
     /// `move start`.
     public func startMovement(plate: String, staff: String, purpose: String?, at: String?) throws -> MovementView {
+        try actor.check(.frontDesk)
         let config = try config()
         let row = try database.startMovement(
             plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
@@ -213,6 +223,7 @@ public struct Desk: Sendable {
 
     /// `move end`.
     public func endMovement(plate: String, at: String?) throws -> MovementView {
+        try actor.check(.frontDesk)
         let config = try config()
         let row = try database.endMovement(plate: try Plate(plate), at: try instant(at, field: "at", config: config), context: context)
         return MovementView(row, time: config.time)
@@ -220,6 +231,7 @@ public struct Desk: Sendable {
 
     /// `move log`: a movement that has already ended.
     public func logMovement(plate: String, staff: String, from: String, to: String, purpose: String?) throws -> MovementView {
+        try actor.check(.frontDesk)
         let config = try config()
         let row = try database.logMovement(
             plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
@@ -229,6 +241,7 @@ public struct Desk: Sendable {
 
     /// `move list`.
     public func movements(plate: String?, staff: String?, from: String?, to: String?, limit: Int? = nil) throws -> [MovementView] {
+        try actor.check(.read)
         let config = try config()
         var filter = MovementFilter(limit: limit)
         if let plate { filter.vehicleId = try database.vehicle(try Plate(plate)).id }
@@ -247,6 +260,7 @@ public struct Desk: Sendable {
 
     /// `who`: R2 for a plate at a time. Not limited to the past: a camera time is what the notice says.
     public func who(plate: String, at: String, parking: Bool = false) throws -> WhoView {
+        try actor.check(.read)
         let config = try config()
         let instant = try config.time.parse(at, field: "at", now: now)
         let (vehicle, attribution) = try database.attribution(plate: try Plate(plate), at: instant, isParking: parking)
@@ -257,6 +271,7 @@ public struct Desk: Sendable {
 
     /// `status`: cars in the shop, who is driving, visits gone stale.
     public func status() throws -> StatusView {
+        try actor.check(.read)
         let config = try config()
         let snapshot = try database.status(now: now)
         let cars = snapshot.carsInShop.map { car in
@@ -285,17 +300,31 @@ public struct Desk: Sendable {
                           violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count)
     }
 
-    /// `audit [--since T]`.
-    public func audit(since: String?) throws -> [AuditView] {
+    /// `audit [--since T] [--until DAY] [--person NAME] [--action A]`: what changed, who changed it, when. `limit`:
+    /// the newest that many.
+    public func audit(since: String?, until: String? = nil, person: String? = nil, action: String? = nil, limit: Int? = nil) throws -> [AuditView] {
+        try actor.check(.report)
         let config = try config()
-        let from = try since.map { try config.time.parse($0, field: "since", now: now, dateOnly: true) }
-        return try database.auditEntries(since: from).map { AuditView($0, time: config.time) }
+        var query = AuditQuery(limit: limit)
+        query.since = try since.map { try config.time.parse($0, field: "since", now: now, dateOnly: true) }
+        if let until {
+            let end = try config.time.parse(until, field: "until", now: now, dateOnly: true)
+            // A day takes in the whole day; a time, everything up to it.
+            query.before = until.contains(":") ? end.addingTimeInterval(1) : config.time.start(of: config.time.civilDate(of: end).adding(days: 1))
+        }
+        if let since = query.since, let before = query.before, before <= since {
+            throw DeskError.invalid(field: "until", reason: Message("input.range.endBeforeStart"))
+        }
+        query.person = try person.map { try Fields.optionalText($0, field: "person", maxLength: 64) } ?? nil
+        query.action = try action.map { try Fields.optionalText($0, field: "action", maxLength: 64) } ?? nil
+        return try database.auditEntries(query).map { AuditView($0, time: config.time) }
     }
 }
 
 extension Desk {
     /// `backup FILE`.
     public func backup(to path: String) throws -> BackupView {
+        try actor.check(.manage)
         guard let file = database as? AppDatabase else { throw Desk.chainBackup("pg_dump") }
         let size = try file.backup(to: path, context: context)
         return BackupView(file: path, bytes: size, at: try config().time.formatISO(now))
@@ -303,6 +332,7 @@ extension Desk {
 
     /// `restore FILE`.
     public func restore(from path: String) throws -> BackupView {
+        try actor.check(.manage)
         guard let file = database as? AppDatabase else { throw Desk.chainBackup("pg_restore") }
         try file.restore(from: path, context: context)
         return BackupView(file: path, bytes: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0, at: try config().time.formatISO(now))

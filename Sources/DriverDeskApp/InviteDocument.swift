@@ -90,10 +90,13 @@ public struct InviteDocument {
         ]
     }
 
-    /// The printable slip: one self-contained HTML page.
-    public func html(paper: Paper, templates: Templates) throws -> String {
+    /// The printable slip: one self-contained HTML page. `served`: by the web front desk, whose pages run scripts from
+    /// its own files only (a file written to disk carries its print button's script in itself).
+    public func html(paper: Paper, templates: Templates, served: Bool = false) throws -> String {
         let svg = try qrCode().svg(moduleSize: 4, quietZone: 4)
-        return try templates.render("invite-slip", context(paper: paper, qrSVG: svg))
+        var context = context(paper: paper, qrSVG: svg)
+        context["served"] = served
+        return try templates.render("invite-slip", context)
     }
 
     /// The text to paste into WeChat or an SMS with the picture.

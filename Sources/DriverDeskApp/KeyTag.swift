@@ -21,9 +21,10 @@ public struct KeyTag {
         }
     }
 
-    public func html(paper: InviteDocument.Paper, templates: Templates) throws -> String {
+    /// The printable tag; `served` as `InviteDocument.html` takes it.
+    public func html(paper: InviteDocument.Paper, templates: Templates, served: Bool = false) throws -> String {
         try templates.render("key-tag", ["plate": plate, "token": token, "owner": owner, "shop": shop, "qrSVG": try code().svg(moduleSize: 6, quietZone: 4),
-                                         "isA5": paper == .a5, "is80mm": paper == .receipt80])
+                                         "isA5": paper == .a5, "is80mm": paper == .receipt80, "served": served])
     }
 
     public func svg() throws -> String { try code().svg(moduleSize: 10, quietZone: 4) }
@@ -41,13 +42,15 @@ extension Desk {
         return KeyTag(plate: detail.plate, owner: detail.ownerName, shop: try config().shopName)
     }
 
-    /// The printable key tag page.
+    /// The printable key tag page, as the web front desk serves it.
     public func keyTagHTML(plate: String, paper: InviteDocument.Paper) throws -> String {
-        try keyTag(plate: plate).html(paper: paper, templates: try Templates.shipped())
+        try actor.check(.frontDesk)
+        return try keyTag(plate: plate).html(paper: paper, templates: try Templates.shipped(), served: true)
     }
 
     /// `vehicle tag --plate P --out FILE.svg|.png|.html`.
     public func writeKeyTag(plate: String, to path: String, paper: InviteDocument.Paper) throws -> VehicleView {
+        try actor.check(.frontDesk)
         let format = try InviteFormat(path: path)
         let tag = try keyTag(plate: plate)
         let data: Data

@@ -2,13 +2,11 @@ internal import CCrypt
 import DriverDeskCore
 import Foundation
 
-/// The front-desk password, kept only as a salted, slow hash (yescrypt through libcrypt), never in clear.
+/// An account's password, kept only as a salted, slow hash (yescrypt through libcrypt), never in clear. The rules of
+/// what a password may be are the core's (`AccountRules.checkPassword`).
 public enum PasswordHash {
     /// A new hash with a random salt; the cost makes each guess take tens of milliseconds.
     public static func make(_ password: String) throws -> String {
-        guard password.count >= 8 else {
-            throw DeskError.invalid(field: "web.password", reason: Message("input.password.short", ["min": .number(8)]))
-        }
         var salt = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
         guard crypt_gensalt_rn("$y$", 0, nil, 0, &salt, Int32(salt.count)) != nil else {
             throw DeskError.storage(message: "cannot make a password salt (libcrypt)")

@@ -49,6 +49,7 @@ public struct ReportView: Codable, Sendable {
 extension Desk {
     /// `report [--from DATE] [--to DATE]`: violations that happened in the range (default: the last 12 months).
     public func report(from: String?, to: String?) throws -> ReportView {
+        try actor.check(.report)
         let config = try config()
         let time = config.time
         let today = today(config)

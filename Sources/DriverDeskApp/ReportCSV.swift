@@ -75,6 +75,7 @@ public enum ReportCSV {
 extension Desk {
     /// `report --csv [--by staff|vehicle|month] [--encoding utf-8|gb18030]`: the bytes of the file.
     public func reportCSV(from: String?, to: String?, by: String, encoding: String?) throws -> Data {
+        try actor.check(.report)
         guard let table = ReportCSV.Table(rawValue: by) else {
             throw DeskError.invalid(field: "by", reason: Message("input.oneOf", ["raw": .text(by), "options": .names(["staff", "vehicle", "month"])]))
         }

@@ -66,9 +66,10 @@ public struct Shop: Sendable {
         Shop(database: try AppDatabase.inMemory())
     }
 
-    /// The use cases at `now`, for `operator`, speaking `language` (nil: the shop's `ui.language`).
-    public func desk(now: Date, operator operatorName: String, language: Language? = nil) -> Desk {
-        Desk(database: database, now: now, operator: operatorName, language: language)
+    /// The use cases at `now`, for `operator`, speaking `language` (nil: the shop's `ui.language`), as `actor` may
+    /// use them (the command line: the administrator).
+    public func desk(now: Date, operator operatorName: String, language: Language? = nil, actor: Actor = .administrator) -> Desk {
+        Desk(database: database, now: now, operator: operatorName, language: language, actor: actor)
     }
 
     /// The shop's settings as stored now.

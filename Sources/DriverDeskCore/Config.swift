@@ -9,8 +9,8 @@ public struct Setting: Sendable {
         case timeZone
         case choice([String])
         case money
-        /// Stored as a hash made by the App layer; shown only as set or not set.
-        case secret
+        /// Host names, separated by commas or spaces: stored lower case, joined by commas.
+        case hostNames
     }
 
     public let key: String
@@ -41,8 +41,12 @@ public struct Setting: Sendable {
             return value
         case .timeZone:
             return try ShopTime(zoneName: value, field: key).zone.identifier
-        case .secret:
-            return raw
+        case .hostNames:
+            let names = value.lowercased().split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            for name in names where !Setting.isHostName(name) {
+                throw DeskError.invalid(field: key, reason: Message("input.setting.hostName", ["raw": .text(name)]))
+            }
+            return names.joined(separator: ",")
         case .money:
             if value.isEmpty { return "" }
             return Money.yuan(try Money.fen(value, field: key))
@@ -51,6 +55,18 @@ public struct Setting: Sendable {
                 throw DeskError.invalid(field: key, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(options)]))
             }
             return value
+        }
+    }
+}
+
+extension Setting {
+    /// A DNS name (labels of letters, digits and inner hyphens, at most 253 characters) or an IP address literal.
+    static func isHostName(_ name: String) -> Bool {
+        guard (1...253).contains(name.utf8.count), name.unicodeScalars.allSatisfy(\.isASCII) else { return false }
+        if name.contains(":") { return name.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
         }
     }
 }
@@ -82,7 +98,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case inviteShowIdNumber = "invite.showIdNumber"
     case inviteBaseURL = "invite.baseURL"
     case uiLanguage = "ui.language"
-    case webPassword = "web.password"
+    case webHostNames = "web.hostNames"
+    case webSessionHours = "web.sessionHours"
 }
 
 /// The settings a shop has, defaults filled in (R1–R12 numbers live here, not in code).
@@ -115,11 +132,14 @@ public struct Config: Sendable, Equatable {
         Setting(key: SettingKey.inviteShowIdNumber.rawValue, defaultValue: "false", kind: .boolean, help: Message("setting.inviteShowIdNumber")),
         Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: Message("setting.inviteBaseURL")),
         Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage")),
-        Setting(key: SettingKey.webPassword.rawValue, defaultValue: "", kind: .secret, help: Message("setting.webPassword")),
+        Setting(key: SettingKey.webHostNames.rawValue, defaultValue: "", kind: .hostNames, help: Message("setting.webHostNames")),
+        Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours")),
     ]
 
     public static func setting(_ key: String) throws -> Setting {
         if let fine = fineSetting(key) { return fine }
+        // The one shared front-desk password gave way to named accounts (`user add`).
+        if key == "web.password" { throw DeskError.invalid(field: "key", reason: Message("input.setting.webPasswordRetired")) }
         guard let setting = settings.first(where: { $0.key == key }) else {
             let near = settings.map(\.key).filter { $0.lowercased().contains(key.lowercased().split(separator: ".").last.map(String.init) ?? key.lowercased()) }
             if near.isEmpty { throw DeskError.invalid(field: "key", reason: Message("input.setting.unknown", ["key": .text(key)])) }
@@ -168,6 +188,8 @@ public struct Config: Sendable, Equatable {
         Int(values[key.rawValue] ?? "") ?? Int(Config.settings.first { $0.key == key.rawValue }?.defaultValue ?? "") ?? 0
     }
     public func bool(_ key: SettingKey) -> Bool { values[key.rawValue] == "true" }
+    /// A list setting (`web.hostNames`), its items in order.
+    public func list(_ key: SettingKey) -> [String] { string(key).split(separator: ",").map(String.init) }
     /// Any stored key, as text (for listing them; `fine.*` included).
     public func value(_ key: String) -> String { values[key] ?? "" }
     public func isDefault(_ key: String) -> Bool { values[key] == Config.settings.first { $0.key == key }?.defaultValue }

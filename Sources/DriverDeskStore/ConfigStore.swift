@@ -15,10 +15,7 @@ extension ShopStore {
         return try writing { tx in
             let before = try tx.setting(key)
             try tx.putSetting(key, normal)
-            var shown = (before: before ?? setting.defaultValue, after: normal)
-            if case .secret = setting.kind {
-                shown = (shown.before.isEmpty ? "(not set)" : "(set)", normal.isEmpty ? "(not set)" : "(set, new)")
-            }
+            let shown = (before: before ?? setting.defaultValue, after: normal)
             try tx.audit(context, action: "config.set", subject: key,
                          before: Audit.json([key: shown.before]), after: Audit.json([key: shown.after]))
             return try tx.config()

@@ -54,6 +54,16 @@ extension Staff {
     }
 }
 
+extension Account: SecondsRecord {
+    public static let databaseTableName = "account"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The values the audit keeps of an account: never its password nor the hash of it.
+    var auditJSON: String {
+        Audit.json(["name": name, "role": role.rawValue, "staff": staffId.map { "#\($0)" } ?? "", "active": active ? "true" : "false"])
+    }
+}
+
 /// Writes the audit (R11): one entry per change, in the change's own transaction.
 enum Audit {
     static func json<T: Encodable>(_ value: T) -> String {

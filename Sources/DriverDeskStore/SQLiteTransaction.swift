@@ -328,6 +328,22 @@ struct SQLiteTransaction: ShopTransaction {
         }
     }
 
+
+    // MARK: Accounts
+
+    func accounts() throws -> [Account] { try Account.order(Column("name").collating(.nocase), Column("id")).fetchAll(db) }
+
+    func account(named name: String) throws -> Account? {
+        // NOCASE folds ASCII only; names in other scripts compare as typed.
+        try Account.filter(sql: "name = ? COLLATE NOCASE", arguments: [name]).fetchOne(db)
+    }
+
+    func account(id: Int64) throws -> Account? { try Account.fetchOne(db, key: id) }
+
+    func insert(_ account: inout Account) throws { try account.insert(db) }
+
+    func update(_ account: Account) throws { try account.update(db) }
+
     // MARK: Audit
 
     func append(_ entry: AuditEntry) throws {
@@ -335,11 +351,19 @@ struct SQLiteTransaction: ShopTransaction {
         try entry.insert(db)
     }
 
-    func auditEntries(since: Date?, limit: Int?) throws -> [AuditEntry] {
-        var request = AuditEntry.order(Column("id"))
-        if let since { request = request.filter(Column("at") >= since.seconds) }
-        if let limit { request = request.limit(limit) }
-        return try request.fetchAll(db)
+    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+        var request = AuditEntry.all()
+        if let since = query.since { request = request.filter(Column("at") >= since.seconds) }
+        if let before = query.before { request = request.filter(Column("at") < before.seconds) }
+        if let person = query.person {
+            request = request.filter(sql: "(operator = ? COLLATE NOCASE OR substr(operator, 1, ?) = ? COLLATE NOCASE)",
+                                     arguments: [person, person.utf8.count + 2, person + " ("])
+        }
+        if let action = query.action {
+            request = request.filter(sql: "(action = ? OR substr(action, 1, ?) = ?)", arguments: [action, action.utf8.count + 1, action + "."])
+        }
+        guard let limit = query.limit else { return try request.order(Column("id")).fetchAll(db) }
+        return try request.order(Column("id").desc).limit(limit).fetchAll(db).reversed()
     }
 
     func isEmpty() throws -> Bool {

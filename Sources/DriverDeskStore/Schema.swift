@@ -147,6 +147,22 @@ extension AppDatabase {
             // Cleanup asks, per registration, whether its driver owes anything on its car.
             try db.execute(sql: "CREATE INDEX violation_by_vehicle_driver ON violation(vehicleId, driverId, status)")
         }
+        migrator.registerMigration("v5 accounts") { db in
+            // The web front desk's accounts: only the slow salted hash of a password; `epoch` goes up with every new
+            // password and when the account is disabled, which ends the sessions made before.
+            try db.execute(sql: """
+                CREATE TABLE account (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 32),
+                    role TEXT NOT NULL CHECK (role IN ('desk', 'manager', 'chain')),
+                    staffId INTEGER REFERENCES staff(id),
+                    passwordHash TEXT NOT NULL CHECK (passwordHash LIKE '$%'),
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    epoch INTEGER NOT NULL DEFAULT 1 CHECK (epoch >= 1),
+                    createdAt INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

@@ -50,6 +50,29 @@ public struct MovementQuery: Sendable, Hashable {
     }
 }
 
+/// Which audit entries to read; every condition given must hold.
+public struct AuditQuery: Sendable, Equatable {
+    /// at >= this.
+    public var since: Date?
+    /// at < this.
+    public var before: Date?
+    /// The person: the operator is exactly this, or this with a staff member in brackets (`anna (张伟)`); compared
+    /// without case.
+    public var person: String?
+    /// The action: exactly this, or an action under it (`violation` takes `violation.pay`).
+    public var action: String?
+    /// The newest this many.
+    public var limit: Int?
+
+    public init(since: Date? = nil, before: Date? = nil, person: String? = nil, action: String? = nil, limit: Int? = nil) {
+        self.since = since
+        self.before = before
+        self.person = person
+        self.action = action
+        self.limit = limit
+    }
+}
+
 /// Which registrations to read; every condition given must hold. Rows come newest invite first.
 public struct RegistrationQuery: Sendable {
     public var ref: String?
@@ -194,10 +217,20 @@ public protocol ShopTransaction {
     /// Runs `body` with a staging area for an import's rows, inside the import's transaction.
     func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T
 
+    // MARK: Accounts
+    /// The shop's accounts, by name.
+    func accounts() throws -> [Account]
+    /// The account of a login name, compared without case.
+    func account(named name: String) throws -> Account?
+    func account(id: Int64) throws -> Account?
+    func insert(_ account: inout Account) throws
+    /// Changes an account's password hash, whether it is active, its epoch and its staff member.
+    func update(_ account: Account) throws
+
     // MARK: Audit
     func append(_ entry: AuditEntry) throws
-    /// Oldest first.
-    func auditEntries(since: Date?, limit: Int?) throws -> [AuditEntry]
+    /// The entries the query asks for, oldest first (with a limit: the newest that many).
+    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry]
     /// No staff, car or audit entry.
     func isEmpty() throws -> Bool
 }

@@ -48,7 +48,12 @@ extension ShopStore {
 
     /// Audit entries since an instant, oldest first.
     public func auditEntries(since: Date?, limit: Int? = nil) throws -> [AuditEntry] {
-        try reading { tx in try tx.auditEntries(since: since, limit: limit) }
+        try auditEntries(AuditQuery(since: since, limit: limit))
+    }
+
+    /// The audit entries a query asks for, oldest first.
+    public func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+        try reading { tx in try tx.auditEntries(query) }
     }
 
     /// Whether the database holds any staff, vehicle or audit entry.

@@ -14,6 +14,8 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     let router = Router(context: BasicRequestContext.self)
     // The chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
     router.add(middleware: BlockingMiddleware(executor: .shared))
+    let hosts = HostNames(served: settings.host, configured: [])
+    router.add(middleware: HostGuardMiddleware { hosts })
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
     router.get("/") { request, _ -> HTML in
         let query = request.uri.queryParameters

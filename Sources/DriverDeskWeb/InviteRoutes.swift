@@ -16,6 +16,7 @@ extension WebApp {
                 let warnings = view.warnings.joined(separator: " ")
                 return await self.redirect("/invites/\(view.registration.ref)", flash: warnings.isEmpty ? "✓ \(view.registration.ref)" : warnings, context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
@@ -28,6 +29,7 @@ extension WebApp {
             } catch let error as TooManyLookups {
                 throw error
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
@@ -40,6 +42,7 @@ extension WebApp {
                 let view = try self.desk(context).confirmRegistration(ref: ref, at: self.form(context)["at"])
                 return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
             }
         }
@@ -49,6 +52,7 @@ extension WebApp {
                 let view = try self.desk(context).removeRegistration(ref: ref, at: self.form(context)["at"])
                 return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
             }
         }
@@ -56,7 +60,7 @@ extension WebApp {
         router.get("/invites/{ref}/print") { request, context in
             let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
             let document = try self.desk(context).inviteDocument(ref: self.parameter("ref", context))
-            return HTML(text: try document.html(paper: paper, templates: self.pages.templates))
+            return HTML(text: try document.html(paper: paper, templates: self.pages.templates, served: true))
         }
         router.get("/invites/{ref}/qr.png") { _, context in
             let document = try self.desk(context).inviteDocument(ref: self.parameter("ref", context))

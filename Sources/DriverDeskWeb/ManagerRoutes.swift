@@ -6,11 +6,11 @@ extension WebApp {
     /// Payments, cleanup, the report with its charts, the audit.
     func addManagerRoutes(_ router: Router<WebContext>) {
         router.get("/payments") { _, context in
-            let desk = self.desk(context)
+            let payments = try self.desk(context).payments()
             let words = try self.words(context)
             return try await self.page("payments", nav: "payments", title: "payments.title", [
-                "toPay": try desk.violationList(status: "processed").map { WebApp.violationRow($0, words) },
-                "paid": try desk.violationList(status: "paid").prefix(100).map { v -> [String: Any] in
+                "toPay": payments.toPay.map { WebApp.violationRow($0, words) },
+                "paid": payments.paid.map { v -> [String: Any] in
                     var row = WebApp.violationRow(v, words)
                     row["paid"] = v.paidYuan.map(words.money(yuan:)) ?? ""
                     row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""
@@ -47,15 +47,18 @@ extension WebApp {
                 "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
             ], context: context)
         }
+        // The audit, newest first: the last 500 entries that the filters (person, action, days) let through.
         router.get("/audit") { request, context in
-            let since = request.uri.queryParameters["since"].flatMap { $0.isEmpty ? nil : String($0) }
-            let entries = try self.desk(context).audit(since: since)
+            let query = request.uri.query ?? ""
+            func value(_ name: String) -> String? { WebApp.queryValue(name, in: query).flatMap { $0.trimmingSpaces().isEmpty ? nil : $0 } }
+            let since = value("since"), until = value("until"), person = value("person"), action = value("action")
+            let entries = try self.desk(context).audit(since: since, until: until, person: person, action: action, limit: 500)
             return try await self.page("audit", nav: "audit", title: "audit.title", [
-                "entries": entries.suffix(500).reversed().map { e in
+                "entries": entries.reversed().map { e in
                     ["id": e.id, "at": WebApp.shortTime(e.at), "operator": e.operator, "action": e.action, "subject": e.subject,
                      "change": JSONValue.change(from: e.before, to: e.after)] as [String: Any]
                 },
-                "since": since ?? "",
+                "since": since ?? "", "until": until ?? "", "person": person ?? "", "action": action ?? "",
             ], context: context)
         }
     }

@@ -2,7 +2,7 @@ import DriverDeskApp
 import Foundation
 import Hummingbird
 
-/// Finds or starts the browser's session and sets its cookie (HttpOnly, SameSite=Strict).
+/// Finds or starts the browser's session and sets its cookie (HttpOnly, SameSite=Strict, and Secure over HTTPS).
 struct SessionMiddleware: RouterMiddleware {
     let sessions: Sessions
 
@@ -15,23 +15,42 @@ struct SessionMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         let current = context.session?.id ?? session.id
         if known != current || response.headers[.setCookie] == nil && known != session.id {
-            response.setCookie(Cookie(name: "dd_session", value: session.id, path: "/", httpOnly: true, sameSite: .strict))
+            response.setCookie(SessionMiddleware.cookie(session.id, request))
         }
         return response
     }
+
+    /// The session cookie: Secure when the page came over HTTPS (a proxy in front says so in X-Forwarded-Proto).
+    static func cookie(_ id: String, _ request: Request) -> Cookie {
+        let https = request.head.scheme?.lowercased() == "https"
+            || request.headers[HTTPFields.Element.Name("X-Forwarded-Proto")!]?.lowercased().split(separator: ",").first?.trimmingCharacters(in: .whitespaces) == "https"
+        return Cookie(name: "dd_session", value: id, path: "/", secure: https, httpOnly: true, sameSite: .strict)
+    }
 }
 
-/// With a front-desk password set, every page but the login page and static files needs a logged-in session.
+/// Once the shop has an account, every page but the login page and static files needs a person logged in, whose
+/// session is still on: not past its shift nor idle too long (off this PC), his account neither disabled nor given a
+/// new password since. Before the first account the loopback front desk is open, as the front desk.
 struct AuthMiddleware: RouterMiddleware {
     let app: WebApp
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
-        let password = try app.config().string(.webPassword)
-        if !password.isEmpty, context.session?.authenticated != true {
-            return .redirect(to: "/login", type: .normal)
+        let directory = try app.accounts()
+        guard directory.any else { return try await next(request, context) }
+        guard let session = context.session, let person = session.person else { return .redirect(to: "/login", type: .normal) }
+        let now = app.settings.clock()
+        let rules = try app.sessionRules(for: context)
+        if let ending = rules.ending(loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now) {
+            await app.sessions.remove(session.id)
+            return .redirect(to: "/login?ended=\(ending.rawValue)", type: .normal)
         }
+        guard let state = directory.states[person.accountId], state.active, state.epoch == person.epoch else {
+            await app.sessions.remove(session.id)
+            return .redirect(to: "/login?ended=account", type: .normal)
+        }
+        await app.sessions.touch(session.id, at: now)
         return try await next(request, context)
     }
 }
@@ -55,3 +74,85 @@ struct CSRFMiddleware: RouterMiddleware {
     }
 }
 
+
+/// The first thing every request meets. It answers only to the host names this server serves, so a page elsewhere
+/// whose name is rebound to 127.0.0.1 (DNS rebinding) cannot read the front desk nor post its forms (421, nothing
+/// read, nothing written); and every answer carries the headers that keep the pages out of other sites' frames and
+/// scripts.
+struct HostGuardMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The names of now (`web.hostNames` is a setting, read again when it changes).
+    let hosts: @Sendable () -> HostNames
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        if let authority = request.head.authority, !hosts().allows(authority) {
+            response = Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: "421: this server does not answer to the name \(HostNames.shown(authority)); open it by an address it serves (web.hostNames).\n")))
+        } else {
+            response = try await next(request, context)
+        }
+        SecurityHeaders.add(to: &response.headers)
+        return response
+    }
+}
+
+/// The headers on every answer: scripts and styles only from this server (styles may be inline), no frames, no
+/// guessing of types, no address sent to other sites.
+enum SecurityHeaders {
+    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    static let referrerPolicy = HTTPFields.Element.Name("Referrer-Policy")!
+    static let xFrameOptions = HTTPFields.Element.Name("X-Frame-Options")!
+
+    static func add(to headers: inout HTTPFields) {
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[referrerPolicy] = "same-origin"
+        headers[xFrameOptions] = "DENY"
+    }
+}
+
+/// The names a `Host` header may carry: loopback names, any IP address literal (a browser that sends one reached this
+/// server at that address, which no other site can rebind), the address served on, and `web.hostNames`.
+public struct HostNames: Sendable {
+    let names: Set<String>
+
+    public init(served host: String, configured: [String]) {
+        var names: Set<String> = ["localhost"]
+        names.insert(HostNames.name(of: host))
+        for name in configured { names.insert(HostNames.name(of: name)) }
+        self.names = names
+    }
+
+    /// Whether a request's `Host` (with or without its port) names this server.
+    public func allows(_ authority: String) -> Bool {
+        let name = HostNames.name(of: authority)
+        if names.contains(name) { return true }
+        if name.hasSuffix(".localhost") { return true }
+        return HostNames.isAddressLiteral(name)
+    }
+
+    /// The host of `host[:port]` or `[v6]:port`, lower case, without a trailing dot.
+    static func name(of authority: String) -> String {
+        var text = authority.trimmingCharacters(in: .whitespaces).lowercased()
+        if text.hasPrefix("[") {
+            if let close = text.firstIndex(of: "]") { text = String(text[text.index(after: text.startIndex)..<close]) }
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            text = String(text[..<colon])
+        }
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    /// An IPv4 address in dotted decimal, or an IPv6 address.
+    static func isAddressLiteral(_ name: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, name, &v4) == 1 || inet_pton(AF_INET6, name, &v6) == 1
+    }
+
+    /// A foreign name as the refusal shows it: printable ASCII, at most 100 characters.
+    static func shown(_ authority: String) -> String {
+        String(authority.unicodeScalars.filter { $0.value >= 0x21 && $0.value < 0x7F }.map(Character.init).prefix(100))
+    }
+}

@@ -47,6 +47,7 @@ extension WebApp {
                 let m = try desk.startMovement(plate: plate.text, staff: staff, purpose: form["purpose"], at: form["at"])
                 return await self.redirect("/moves", flash: "▶ \(m.plate) · \(m.staff.name) · \((try? self.words(context))?.term("purpose", m.purpose) ?? m.purpose)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.movesPage(plate: form["plate"], context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
@@ -56,6 +57,7 @@ extension WebApp {
                 let m = try self.desk(context).logMovement(plate: form["plate"] ?? "", staff: form["staff"] ?? "", from: form["from"] ?? "", to: form["to"] ?? "", purpose: form["purpose"])
                 return await self.redirect("/moves", flash: "✓ \(m.plate) · \(m.staff.name)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.movesPage(plate: form["plate"], context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }

@@ -80,15 +80,23 @@ public struct Pages: @unchecked Sendable {
     }
 
     /// A whole page: the layout, the navigation, the scanner field, the page's own content.
+    /// `openDesk`: the shop has no account yet, and every page says that changes are audited as the front desk.
     func render(_ name: String, status: HTTPResponse.Status = .ok, nav: String, title: String, page: [String: Any],
-                session: Session, config: Config, flash: String? = nil) throws -> HTML {
+                session: Session, config: Config, flash: String? = nil, openDesk: Bool = false) throws -> HTML {
         let language = session.language ?? config.string(.uiLanguage)
         let t = catalogue(language)
+        // What the person may do: the navigation and the pages offer only that (the use cases refuse the rest).
+        let role = session.person?.role
+        let can = Dictionary(uniqueKeysWithValues: Permission.allCases.map { permission in
+            (permission.rawValue, role.map { $0.allows(permission) } ?? true)
+        })
         let context: [String: Any] = [
             "t": t, "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",
             "shop": config.shopName, "csrf": session.csrf, "flash": flash ?? session.flash ?? "",
             "hasFlash": !(flash ?? session.flash ?? "").isEmpty,
             "nav": [nav: true], "title": text(title, language), "authenticated": session.authenticated,
+            "person": session.person.map { text("login.signedIn", language, $0.operatorName, text("terms.role.\($0.role.rawValue)", language)) } ?? "",
+            "openDesk": openDesk, "can": can,
             "page": Pages.dropEmpty(page),
         ]
         return HTML(text: try templates.render("web/\(name)", context), status: status)

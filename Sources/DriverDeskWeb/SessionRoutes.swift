@@ -5,26 +5,52 @@ import Hummingbird
 extension WebApp {
     /// Login, logout, the language switch and the scanner field.
     func addSessionRoutes(_ router: Router<WebContext>) {
-        router.get("/login") { _, context in
-            try await self.page("login", nav: "", title: "login.title", [:], context: context)
+        router.get("/login") { request, context in
+            let ended = request.uri.queryParameters["ended"].map(String.init)
+            let language = try self.language(context)
+            var page: [String: Any] = [:]
+            if let ended, ["shift", "idle", "account"].contains(ended) { page["notice"] = self.pages.text("login.ended.\(ended)", language) }
+            return try await self.page("login", nav: "", title: "login.title", page, context: context)
         }
+        // The same answer, in about the same time, for an unknown name, a disabled account and a wrong password.
         router.post("/login") { request, context in
             let form = self.form(context)
-            let hash = try self.config().string(.webPassword)
-            guard !hash.isEmpty, PasswordHash.verify(form["password"] ?? "", hash: hash) else {
-                try await Task.sleep(for: .milliseconds(300))
-                return try await self.page("login", nav: "", title: "login.title", ["error": true], context: context, status: .unauthorized)
+            let name = String((form["name"] ?? "").prefix(200)), password = form["password"] ?? ""
+            let address = context.clientAddress
+            let now = self.settings.clock()
+            let keys = LoginThrottle.keys(name: name, address: address)
+            let language = try self.language(context)
+            func refused(_ message: String, status: HTTPResponse.Status) async throws -> Response {
+                try await self.page("login", nav: "", title: "login.title", ["error": message, "name": WebApp.shown(name)], context: context, status: status)
                     .response(from: request, context: context)
             }
+            if let until = await self.logins.lockedUntil(keys, now: now) {
+                return try await refused(self.lockedMessage(until: until, language: language), status: .tooManyRequests)
+            }
+            guard let person = try self.shop.logIn(name: name, password: password, address: address, now: now) else {
+                await self.logins.failed(keys, at: now)
+                if let until = await self.logins.lockedUntil(keys, now: now) {
+                    return try await refused(self.lockedMessage(until: until, language: language), status: .tooManyRequests)
+                }
+                return try await refused(self.pages.text("login.wrong", language), status: .unauthorized)
+            }
+            await self.logins.succeeded(name: name)
+            // A new session id and CSRF token: a session fixed by someone else before the login is worth nothing.
             var session = await self.sessions.renew(context.session!)
-            session.authenticated = true
+            session.person = person
+            session.loggedInAt = now
+            session.lastSeen = now
             await self.sessions.update(session)
             var response = Response.redirect(to: "/", type: .normal)
-            response.setCookie(Cookie(name: "dd_session", value: session.id, path: "/", httpOnly: true, sameSite: .strict))
+            response.setCookie(SessionMiddleware.cookie(session.id, request))
             return response
         }
         router.post("/logout") { _, context in
-            await self.sessions.remove(context.session!.id)
+            let session = context.session!
+            if let person = session.person {
+                try self.shop.logOut(person, address: context.clientAddress, now: self.settings.clock())
+            }
+            await self.sessions.remove(session.id)
             return Response.redirect(to: "/login", type: .normal)
         }
         router.post("/lang") { request, context in
@@ -66,6 +92,12 @@ extension WebApp {
         }
     }
 
+    /// "Too many failed logins: try again after 14:35".
+    func lockedMessage(until: Date, language: String) throws -> String {
+        let time = try config().time
+        return pages.text("login.locked", language, WebApp.shortTime(time.formatISO(Date(timeIntervalSince1970: (until.timeIntervalSince1970 / 60).rounded(.up) * 60))))
+    }
+
     /// A value of a query string as a GET form sends it (application/x-www-form-urlencoded: "+" is a space).
     static func queryValue(_ name: String, in query: String) -> String? {
         for pair in query.split(separator: "&") {
@@ -93,12 +125,15 @@ extension WebApp {
             }
             let version = self.watch.version()
             let language = try self.language(context, at: version)
-            let shared = try self.dashboardCache.value("\(language) \(session.authenticated)", at: version) {
+            // One page per language and person (his name and role are on it).
+            let person = session.person.map { "\($0.accountId) \($0.epoch)" } ?? "-"
+            let shared = try self.dashboardCache.value("\(language) \(person)", at: version) {
                 var anyone = session
                 anyone.csrf = SharedPage.marker
                 anyone.language = language
+                anyone.flash = nil
                 return SharedPage(try self.pages.render("dashboard", nav: "dashboard", title: "nav.dashboard", page: try self.dashboard(context),
-                                                        session: anyone, config: try self.config(at: version)))
+                                                        session: anyone, config: try self.config(at: version), openDesk: try !self.accounts().any))
             }
             return shared.response(csrf: session.csrf)
         }

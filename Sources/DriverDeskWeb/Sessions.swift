@@ -23,7 +23,7 @@ public actor Sessions {
             if ContinuousClock.now - session.created < lifetime { return session }
             sessions[id] = nil
         }
-        let session = Session(id: Sessions.token(), csrf: Sessions.token(), authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
+        let session = Session(id: Sessions.token(), csrf: Sessions.token())
         add(session)
         return session
     }
@@ -62,6 +62,16 @@ public actor Sessions {
 
     public func remove(_ id: String) {
         sessions[id] = nil
+    }
+
+    /// Ends every session of an account (a new password, or disabled), but `keeping` one.
+    public func end(accountId: Int64, keeping: String? = nil) {
+        for (id, session) in sessions where session.person?.accountId == accountId && id != keeping { sessions[id] = nil }
+    }
+
+    /// Notes that a session was used at `now` (its idle spell starts again).
+    public func touch(_ id: String, at now: Date) {
+        sessions[id]?.lastSeen = now
     }
 
     /// 128 random bits from the system's generator, as 32 hexadecimal digits.

@@ -16,6 +16,7 @@ extension WebApp {
                                                             phone: form["phone"])
                 return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }

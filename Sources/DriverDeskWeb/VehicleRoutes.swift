@@ -15,6 +15,7 @@ extension WebApp {
                                                                 engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
                 return await self.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: "✓ \(vehicle.plate)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
@@ -27,6 +28,7 @@ extension WebApp {
                 let visit = try self.desk(context).checkin(plate: plate, at: self.form(context)["at"], orderNo: self.form(context)["order"])
                 return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
             }
         }
@@ -36,6 +38,7 @@ extension WebApp {
                 let visit = try self.desk(context).checkout(plate: plate, at: self.form(context)["at"])
                 return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
             }
         }

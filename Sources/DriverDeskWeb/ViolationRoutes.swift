@@ -17,6 +17,7 @@ extension WebApp {
                                                             fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
                 return await self.redirect("/violations/\(v.id)", flash: "✓ #\(v.id)", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
             }
         }
@@ -30,6 +31,7 @@ extension WebApp {
                 let view = try self.desk(context).importViolations(data: file.data, name: file.name, dryRun: form["dryRun"] != nil)
                 return try await self.violationsPage(context: context, form: [:], status: nil, error: nil, imported: view).response(from: request, context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.violationsPage(context: context, form: [:], status: nil, error: error).response(from: request, context: context)
             }
         }
@@ -42,6 +44,7 @@ extension WebApp {
                 _ = try self.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
                 return await self.redirect("/violations/\(id)", flash: "✓", context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
@@ -51,6 +54,7 @@ extension WebApp {
                 let outcome = try self.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
                 return await self.redirect("/violations/\(id)", flash: (["✓"] + outcome.warnings).joined(separator: " "), context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }
@@ -62,6 +66,7 @@ extension WebApp {
                 if let ref = outcome.removalDue { notes.append("→ \(ref) \(self.pages.text("invites.removalDue", try self.language(context)))") }
                 return await self.redirect("/violations/\(id)", flash: notes.joined(separator: " "), context: context)
             } catch {
+                try WebApp.rethrowIfForbidden(error)
                 return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
             }
         }

@@ -31,9 +31,11 @@ public struct WebApp: Sendable {
     public let sessions: Sessions
     public let settings: ServerSettings
     public let throttle = LookupThrottle()
+    public let logins = LoginThrottle()
     /// Whether the database changed: the settings and the dashboard are kept until it does.
     let watch: ChangeWatch
     let settingsCache = Cached<Config>()
+    let accountsCache = Cached<AccountDirectory>()
     /// The dashboard, rendered at most once a second per language and login while nothing changes (its times and
     /// what is overdue move with the clock).
     let dashboardCache = Cached<SharedPage>(maxAge: .seconds(1))
@@ -51,9 +53,38 @@ public struct WebApp: Sendable {
         try settingsCache.value("settings", at: version ?? watch.version()) { try shop.config() }
     }
 
-    /// The use cases at this request's time.
+    /// The host names this server answers to (`HostGuardMiddleware`).
+    func hostNames() -> HostNames {
+        HostNames(served: settings.host, configured: (try? config())?.list(.webHostNames) ?? [])
+    }
+
+    /// The accounts as stored now (read again only when the database has changed).
+    func accounts() throws -> AccountDirectory {
+        try accountsCache.value("accounts", at: watch.version()) {
+            let states = try shop.accountStates()
+            return AccountDirectory(any: !states.isEmpty, states: states.mapValues { AccountDirectory.State(active: $0.active, epoch: $0.epoch) })
+        }
+    }
+
+    /// When this request's session ends: a shift after login (`web.sessionHours`), and 30 idle minutes unless the
+    /// browser runs on this PC.
+    func sessionRules(for context: WebContext) throws -> SessionRules {
+        let loopback = context.remoteAddress.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
+        return SessionRules(shift: TimeInterval(try config().int(.webSessionHours) * 3600), idle: loopback ? nil : 30 * 60)
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
+    }
+
+    /// The use cases at this request's time, as the person logged in may use them (before the shop's first account,
+    /// the loopback front desk's: everything, audited as `web`).
     func desk(_ context: WebContext) -> Desk {
-        shop.desk(now: settings.clock(), operator: settings.operatorName, language: context.session?.language.flatMap(Language.init(rawValue:)))
+        let language = context.session?.language.flatMap(Language.init(rawValue:))
+        if let person = context.session?.person {
+            return shop.desk(now: settings.clock(), operator: person.operatorName, language: language, actor: person.actor)
+        }
+        return shop.desk(now: settings.clock(), operator: settings.operatorName, language: language)
     }
 
     /// The catalogue of this request's language: the vocabulary and the reasons on every page.
@@ -67,7 +98,8 @@ public struct WebApp: Sendable {
     func page(_ name: String, nav: String, title: String, _ page: [String: Any], context: WebContext,
               status: HTTPResponse.Status = .ok, flash: String? = nil) async throws -> HTML {
         var session = context.session!
-        let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try config(), flash: flash)
+        let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try config(), flash: flash,
+                                    openDesk: try !accounts().any)
         if session.flash != nil {
             session.flash = nil
             await sessions.update(session)
@@ -120,6 +152,12 @@ public struct WebApp: Sendable {
         return !path.unicodeScalars.contains { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" }
     }
 
+    /// A role's refusal is not a mistake in the form: it goes to the 403 page (`ErrorPageMiddleware`), not back to
+    /// the form with its message.
+    static func rethrowIfForbidden(_ error: any Error) throws {
+        if case .refusedWith(let rule, _)? = error as? DeskError, rule == "role" { throw error }
+    }
+
     /// A DeskError as a sentence for the page, in the page's language, and the field it names.
     func problem(_ error: any Error, _ context: WebContext) -> (message: String, field: String?) {
         let desk = desk(context)
@@ -140,6 +178,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
         // A chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
         router.add(middleware: BlockingMiddleware(executor: .shared))
     }
+    router.add(middleware: HostGuardMiddleware { app.hostNames() })
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions))
     // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.
@@ -154,13 +193,15 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     app.addInviteRoutes(router)
     app.addViolationRoutes(router)
     app.addManagerRoutes(router)
+    app.addAccountRoutes(router)
     return router
 }
 
-/// The whole server; refuses to listen beyond this machine without a front-desk password.
+/// The whole server; refuses to listen beyond this machine before the shop has an account (every page then needs a
+/// login).
 public func buildApplication(shop: Shop, settings: ServerSettings) throws -> some ApplicationProtocol {
-    if !settings.isLoopback, try shop.config().string(.webPassword).isEmpty {
-        throw DeskError.refusedWith(rule: "web", reasons: [Message("web.passwordFirst", ["host": .text(settings.host)])])
+    if !settings.isLoopback, try !shop.hasAccounts() {
+        throw DeskError.refusedWith(rule: "web", reasons: [Message("web.accountFirst", ["host": .text(settings.host)])])
     }
     let templates = try Templates.shipped()
     let app = WebApp(shop: shop, pages: try Pages(templates: templates), settings: settings)
@@ -178,6 +219,17 @@ public func serve(shop: Shop, settings: ServerSettings, ready: () -> Void) async
     try await app.runService()
 }
 
+/// The shop's accounts as the sessions need them: whether there is any, and each one's state.
+struct AccountDirectory: Sendable {
+    struct State: Sendable {
+        var active: Bool
+        var epoch: Int
+    }
+
+    var any: Bool
+    var states: [Int64: State]
+}
+
 /// Too many unknown invite references from one browser (`guardedLookup`): a page with 429.
 struct TooManyLookups: Error {}
 
@@ -192,7 +244,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
             let status: HTTPResponse.Status = switch error {
             case .invalid: .badRequest
             case .notFound: .notFound
-            case .refusedWith: .conflict
+            case .refusedWith(let rule, _): rule == "role" ? .forbidden : .conflict
             case .storage: .internalServerError
             }
             return try page(app.problem(error, context).message, status: status, request: request, context: context)
@@ -208,9 +260,9 @@ struct ErrorPageMiddleware: RouterMiddleware {
     }
 
     func page(_ message: String, status: HTTPResponse.Status, request: Request, context: WebContext) throws -> Response {
-        let session = context.session ?? Session(id: "", csrf: "", authenticated: false, language: nil, flash: nil, created: .now, lastStaff: nil)
+        let session = context.session ?? Session(id: "", csrf: "")
         let html = try app.pages.render("error", status: status, nav: "", title: "error.title", page: ["message": message, "status": Int(status.code)],
-                                        session: session, config: try app.config())
+                                        session: session, config: try app.config(), openDesk: try !app.accounts().any)
         return try html.response(from: request, context: context)
     }
 }

@@ -1,3 +1,5 @@
+import DriverDeskApp
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -24,14 +26,27 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var maxUploadSize: Int { 64 * 1024 * 1024 }
 }
 
-/// One browser's session: its CSRF token, whether it logged in, its language and a message for the next page.
+/// One browser's session: its CSRF token, who logged in, its language and a message for the next page.
 public struct Session: Sendable {
     public var id: String
     public var csrf: String
-    public var authenticated: Bool
+    /// The person who logged in, or nil.
+    public var person: SignedIn?
+    /// When he logged in, and when the session was last used (on the server's clock): a shift, and an idle spell off
+    /// this PC, end it (`SessionRules`).
+    public var loggedInAt: Date?
+    public var lastSeen: Date?
     public var language: String?
     public var flash: String?
     public var created: ContinuousClock.Instant
     /// The staff member last chosen on the movement page, so a run of key-tag scans needs no re-choosing.
     public var lastStaff: String?
+
+    public var authenticated: Bool { person != nil }
+
+    init(id: String, csrf: String, created: ContinuousClock.Instant = .now) {
+        self.id = id
+        self.csrf = csrf
+        self.created = created
+    }
 }

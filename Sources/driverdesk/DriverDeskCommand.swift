@@ -11,7 +11,7 @@ struct DriverDeskCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Init.self, Status.self, ConfigCommand.self, StaffCommand.self, VehicleCommand.self,
-            VisitCommand.self, MoveCommand.self, Who.self, RegisterCommand.self, ViolationCommand.self, Cleanup.self, Report.self, Backup.self, Restore.self, Serve.self, AuditCommand.self, Demo.self, ShopCommand.self,
+            VisitCommand.self, MoveCommand.self, Who.self, RegisterCommand.self, ViolationCommand.self, Cleanup.self, Report.self, Backup.self, Restore.self, Serve.self, AuditCommand.self, Demo.self, ShopCommand.self, UserCommand.self,
         ]
     )
 }

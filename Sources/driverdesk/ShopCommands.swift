@@ -90,9 +90,12 @@ extension DriverDeskCommand {
         static let configuration = CommandConfiguration(commandName: "audit", abstract: "List every change: who, what, when, before and after.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only entries at or after this time.") var since: String?
+        @Option(help: "Only entries up to this day (or time).") var until: String?
+        @Option(help: "Only this person's entries: the operator, or the web account (with its staff member in brackets).") var person: String?
+        @Option(help: "Only this action, or the actions under it (violation takes violation.pay).") var action: String?
 
         func run() throws {
-            let entries = try global.desk().audit(since: since)
+            let entries = try global.desk().audit(since: since, until: until, person: person, action: action)
             try global.output.print(entries) {
                 let words = Voice.words
                 var table = Table("#", words.label("columnWhen"), words.label("columnOperator"), words.label("columnAction"), words.label("columnSubject"), words.label("columnChange"))

@@ -748,6 +748,41 @@ struct ChainTransaction: ShopTransaction {
         return try body(&stage)
     }
 
+    // MARK: Accounts
+
+    static let accountColumns = "id, name, role, staff_id, password_hash, active, epoch, created_at"
+
+    private static func account(_ row: Row) throws -> Account {
+        Account(id: try row["id"].decode(Int64.self), name: try row["name"].decode(String.self), role: try enumValue(try row["role"].decode(String.self), Role.self),
+                staffId: try row["staff_id"].decode(Int64?.self), passwordHash: try row["password_hash"].decode(String.self),
+                active: try row["active"].decode(Bool.self), epoch: Int(try row["epoch"].decode(Int32.self)), createdAt: date(try row["created_at"].decode(Int64.self))!)
+    }
+
+    func accounts() throws -> [Account] {
+        try rows("SELECT \(Self.accountColumns) FROM account WHERE shop_id = current_shop() ORDER BY lower(name), id").map(Self.account)
+    }
+
+    func account(named name: String) throws -> Account? {
+        try rows("SELECT \(Self.accountColumns) FROM account WHERE shop_id = current_shop() AND lower(name) = lower($1)", [bind(name)]).first.map(Self.account)
+    }
+
+    func account(id: Int64) throws -> Account? {
+        try rows("SELECT \(Self.accountColumns) FROM account WHERE shop_id = current_shop() AND id = $1", [bind(id)]).first.map(Self.account)
+    }
+
+    func insert(_ account: inout Account) throws {
+        let inserted = try rows("""
+            INSERT INTO account (name, role, staff_id, password_hash, active, epoch, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+            """, [bind(account.name), bind(account.role.rawValue), bind(account.staffId), bind(account.passwordHash), bind(account.active),
+                  bind(account.epoch), bind(account.createdAt)])
+        account.id = try inserted.first?["id"].decode(Int64.self)
+    }
+
+    func update(_ account: Account) throws {
+        try run("UPDATE account SET password_hash = $2, active = $3, epoch = $4, staff_id = $5 WHERE id = $1",
+                [bind(account.id), bind(account.passwordHash), bind(account.active), bind(account.epoch), bind(account.staffId)])
+    }
+
     // MARK: Audit
 
     func append(_ entry: AuditEntry) throws {
@@ -755,10 +790,28 @@ struct ChainTransaction: ShopTransaction {
                 [bind(entry.at), bind(entry.operator), bind(entry.action), bind(entry.subject), bind(entry.before), bind(entry.after)])
     }
 
-    func auditEntries(since: Date?, limit: Int?) throws -> [AuditEntry] {
-        let condition = since == nil ? "true" : "at >= $1"
-        return try rows("SELECT id, at, operator, action, subject, before, after FROM audit WHERE \(condition) ORDER BY id\(limit.map { " LIMIT \($0)" } ?? "")",
-                        since.map { [bind($0)] } ?? []).map(Self.audit)
+    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+        var conditions: [String] = [], binds: [PostgresData] = []
+        func bound(_ value: PostgresData) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        if let since = query.since { conditions.append("at >= \(bound(bind(since)))") }
+        if let before = query.before { conditions.append("at < \(bound(bind(before)))") }
+        if let person = query.person {
+            let name = bound(bind(person.lowercased()))
+            conditions.append("(lower(operator) = \(name) OR left(lower(operator), length(\(name)) + 2) = (\(name) || ' ('))")
+        }
+        if let action = query.action {
+            let name = bound(bind(action))
+            conditions.append("(action = \(name) OR left(action, length(\(name)) + 1) = (\(name) || '.'))")
+        }
+        let filter = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
+        let columns = "id, at, operator, action, subject, before, after"
+        guard let limit = query.limit else {
+            return try rows("SELECT \(columns) FROM audit WHERE \(filter) ORDER BY id", binds).map(Self.audit)
+        }
+        return try rows("SELECT \(columns) FROM audit WHERE \(filter) ORDER BY id DESC LIMIT \(max(0, limit))", binds).map(Self.audit).reversed()
     }
 
     func isEmpty() throws -> Bool {

@@ -1,0 +1,102 @@
+import DriverDeskCore
+import Foundation
+
+/// An account to add, its name and password already checked and the password hashed.
+public struct NewAccount: Sendable {
+    public var name: String
+    public var role: Role
+    /// The staff member this person is (a numeric id or a unique name), if any.
+    public var staff: String?
+    public var passwordHash: String
+
+    public init(name: String, role: Role, staff: String?, passwordHash: String) {
+        self.name = name
+        self.role = role
+        self.staff = staff
+        self.passwordHash = passwordHash
+    }
+}
+
+/// An account with the name of its staff member, as lists and sessions show it.
+public struct AccountFact: Sendable, Equatable {
+    public var account: Account
+    public var staffName: String?
+}
+
+extension ShopStore {
+    /// Adds an account; refuses a name the shop already has (whatever its case).
+    public func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
+        try writing { tx in
+            if try tx.account(named: new.name) != nil {
+                throw DeskError.invalid(field: "name", reason: Message("input.account.taken", ["name": .text(new.name)]))
+            }
+            let staff = try new.staff.map { try tx.resolveStaff($0) }
+            var account = Account(name: new.name, role: new.role, staffId: staff?.id, passwordHash: new.passwordHash, createdAt: context.now)
+            try tx.insert(&account)
+            try tx.audit(context, action: "account.add", subject: "account \(account.name)", before: nil, after: account.auditJSON)
+            return AccountFact(account: account, staffName: staff?.name)
+        }
+    }
+
+    /// Every account of the shop, by name.
+    public func accountList() throws -> [AccountFact] {
+        try reading { tx in
+            let accounts = try tx.accounts()
+            let staff = try tx.staff(ids: Set(accounts.compactMap(\.staffId)))
+            return accounts.map { AccountFact(account: $0, staffName: $0.staffId.flatMap { staff[$0]?.name }) }
+        }
+    }
+
+    /// The account of a login name, with its staff member's name (nil: no such account).
+    public func account(named name: String) throws -> AccountFact? {
+        try reading { tx in
+            guard let account = try tx.account(named: name) else { return nil }
+            return AccountFact(account: account, staffName: try account.staffId.flatMap { try tx.staff(id: $0)?.name })
+        }
+    }
+
+    /// Whether the shop has any account yet (before the first, the loopback front desk needs no login).
+    public func hasAccounts() throws -> Bool {
+        try reading { tx in try !tx.accounts().isEmpty }
+    }
+
+    /// A new password for an account: its sessions end (the epoch goes up). Audited without the password.
+    public func setPassword(name: String, passwordHash: String, context: WriteContext) throws -> AccountFact {
+        try changeAccount(name: name, action: "account.passwd", context: context) { account in
+            account.passwordHash = passwordHash
+        }
+    }
+
+    /// Disables an account: it can no longer log in and its sessions end. An account already disabled is refused.
+    public func disableAccount(name: String, context: WriteContext) throws -> AccountFact {
+        try changeAccount(name: name, action: "account.disable", context: context) { account in
+            guard account.active else {
+                throw DeskError.refusedWith(rule: "account", reasons: [Message("account.alreadyDisabled", ["name": .text(account.name)])])
+            }
+            account.active = false
+        }
+    }
+
+    private func changeAccount(name: String, action: String, context: WriteContext, _ change: (inout Account) throws -> Void) throws -> AccountFact {
+        try writing { tx in
+            guard var account = try tx.account(named: name) else {
+                throw DeskError.notFound(field: "name", reason: Message("notFound.account", ["name": .text(name)]))
+            }
+            let before = account.auditJSON
+            try change(&account)
+            account.epoch += 1
+            try tx.update(account)
+            try tx.audit(context, action: action, subject: "account \(account.name)", before: before, after: account.auditJSON)
+            return AccountFact(account: account, staffName: try account.staffId.flatMap { try tx.staff(id: $0)?.name })
+        }
+    }
+
+    /// Audits a login, a failed one, or a logout: the account's name (an unknown name is not written down: a
+    /// password typed into the name field would be), and the address it came from.
+    public func recordLogin(_ action: String, name: String?, address: String, context: WriteContext) throws {
+        try writing { tx in
+            try tx.audit(context, action: action, subject: name.map { "account \($0)" } ?? "account (unknown name)",
+                         before: nil, after: Audit.json(["address": address]))
+        }
+    }
+}

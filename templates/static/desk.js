@@ -1,0 +1,11 @@
+// The front desk's little script, from this server only (its pages allow no inline script).
+// The language switch returns to this page; the scanner field submits on the scanner's Enter.
+document.querySelectorAll('input[name=back]').forEach(function (i) { i.value = location.pathname + location.search; });
+// A field that opens filled in (the plate of a car picked from a list) has its text selected, so a scan replaces it.
+var first = document.querySelector('input[autofocus]'); if (first && first.value) { first.select(); }
+// "Back" links go back in the browser's history when there is one.
+document.querySelectorAll('a.back').forEach(function (a) {
+  a.addEventListener('click', function (e) { if (history.length > 1) { e.preventDefault(); history.back(); } });
+});
+// Print buttons of slips and key tags.
+document.querySelectorAll('.print-btn').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });
