@@ -1,6 +1,7 @@
 internal import CCrypt
 import DriverDeskCore
 import Foundation
+import Synchronization
 
 /// An account's password, kept only as a salted, slow hash (yescrypt through libcrypt), never in clear. The rules of
 /// what a password may be are the core's (`AccountRules.checkPassword`).
@@ -17,8 +18,19 @@ public enum PasswordHash {
         return hash
     }
 
+    /// Counts the passwords checked against a hash in a task (tests: an unknown name costs one, as a wrong password
+    /// does).
+    final class Tally: Sendable {
+        private let checks = Atomic<Int>(0)
+        var count: Int { checks.load(ordering: .relaxed) }
+        func add() { checks.add(1, ordering: .relaxed) }
+    }
+
+    @TaskLocal static var tally: Tally?
+
     /// Whether `password` matches `hash`, compared in constant time.
     public static func verify(_ password: String, hash: String) -> Bool {
+        tally?.add()
         guard !hash.isEmpty, let computed = crypt(password, salt: Array(hash.utf8CString)) else { return false }
         let a = Array(computed.utf8), b = Array(hash.utf8)
         guard a.count == b.count else { return false }

@@ -55,7 +55,7 @@ public enum Actor: Sendable, Equatable {
     public func check(_ permission: Permission) throws {
         guard case .account(let name, let role) = self, !role.allows(permission) else { return }
         throw DeskError.refusedWith(rule: "role", reasons: [
-            Message("role.notAllowed", ["name": .text(name), "role": .term("role", role.rawValue), "permission": .text(permission.rawValue)]),
+            Message("role.notAllowed", ["name": .text(name), "role": .term("role", role.rawValue)]),
         ])
     }
 }

@@ -82,12 +82,16 @@ struct CSRFMiddleware: RouterMiddleware {
 struct HostGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The names of now (`web.hostNames` is a setting, read again when it changes).
     let hosts: @Sendable () -> HostNames
+    static var host: HTTPFields.Element.Name { HTTPFields.Element.Name("Host")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
-        if let authority = request.head.authority, !hosts().allows(authority) {
+        // HTTP/1's Host header arrives as the authority; a Host field left among the headers is checked as well.
+        let names = [request.head.authority].compactMap { $0 } + request.headers[values: HostGuardMiddleware.host]
+        let allowed = hosts()
+        if let foreign = names.first(where: { !allowed.allows($0) }) {
             response = Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: "421: this server does not answer to the name \(HostNames.shown(authority)); open it by an address it serves (web.hostNames).\n")))
+                                body: .init(byteBuffer: ByteBuffer(string: "421: this server does not answer to the name \(HostNames.shown(foreign)); open it by an address it serves (web.hostNames).\n")))
         } else {
             response = try await next(request, context)
         }

@@ -31,7 +31,7 @@ struct ChainSchemaTests {
             'movement', 'registration', 'violation', 'audit']) AS t \\g /dev/null
         """
 
-    static let tables = ["shop", "setting", "person", "staff", "vehicle", "visit", "movement", "registration", "violation", "audit"]
+    static let tables = ["shop", "setting", "person", "staff", "vehicle", "visit", "movement", "registration", "violation", "audit", "account"]
 
     func server() throws -> ThrowawayPostgres {
         let server = try ThrowawayPostgres()

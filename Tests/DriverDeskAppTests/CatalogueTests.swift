@@ -79,7 +79,7 @@ struct CatalogueTests {
             "csv": Array(Set(ReportCSV.columns.values.flatMap { $0 })), "chainReport": ChainReportView.columns,
             "cleanupKind": ["inviteExpired", "removalDue", "removalReminder", "visitStale", "feeDueSoon", "feeOverdue"],
             "usage": VehicleUsage.allCases.map(\.rawValue), "size": VehicleSize.allCases.map(\.rawValue),
-            "plateKind": Plate.Kind.allCases.map(\.rawValue), "addressPart": ["scheme", "query", "database", "user", "password", "host", "port"],
+            "plateKind": Plate.Kind.allCases.map(\.rawValue), "role": Role.allCases.map(\.rawValue), "addressPart": ["scheme", "query", "database", "user", "password", "host", "port"],
         ]
         for language in Language.allCases {
             let terms = try Catalogue.read(language, folder: CatalogueTests.folder).termTexts

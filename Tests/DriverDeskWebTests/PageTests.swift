@@ -88,22 +88,19 @@ struct PageTests {
         }
     }
 
-    @Test("off 127.0.0.1 the server refuses to start without a password; with one, pages need a login")
-    func password() async throws {
+    @Test("off 127.0.0.1 the server refuses to start before the shop has an account; with one, every page needs a login")
+    func accountFirst() async throws {
         let shop = try WebHarness()
         #expect(throws: DeskError.self) { try buildApplication(shop: shop.workshop, settings: shop.settings(host: "0.0.0.0")) }
-        _ = try shop.desk.setSetting(key: "web.password", value: "front-desk-2026")
-        let stored = try shop.workshop.config().string(.webPassword)
-        #expect(stored.hasPrefix("$y$") && !stored.contains("front-desk-2026"))
-        #expect(try !shop.desk.audit(since: nil).map { "\($0.after)" }.joined().contains("front-desk-2026"))
+        _ = try shop.desk.addUser(name: "boss", role: "manager", staff: nil, password: "Boss-office-2026")
         _ = try buildApplication(shop: shop.workshop, settings: shop.settings(host: "0.0.0.0"))
         try await shop.test { browser in
             let locked = try await browser.get("/")
             #expect(locked.status == .seeOther && locked.location == "/login")
             _ = try await browser.get("/login")
-            #expect(try await browser.post("/login", ["password": "wrong"]).status == .unauthorized)
+            #expect(try await browser.post("/login", ["name": "boss", "password": "wrong-password"]).status == .unauthorized)
             let before = browser.cookie
-            let ok = try await browser.post("/login", ["password": "front-desk-2026"])
+            let ok = try await browser.post("/login", ["name": "boss", "password": "Boss-office-2026"])
             #expect(ok.status == .seeOther)
             #expect(browser.cookie != before, "login starts a new session")
             #expect(try await browser.get("/").status == .ok)

@@ -32,14 +32,14 @@ struct WebHarness {
 
     var desk: Desk { workshop.desk(now: now, operator: "check") }
 
-    func settings(host: String = "127.0.0.1") -> ServerSettings {
+    func settings(host: String = "127.0.0.1", clock: MovableClock? = nil) -> ServerSettings {
         let now = self.now
-        return ServerSettings(host: host, port: 0, clock: { now })
+        return ServerSettings(host: host, port: 0, clock: { clock?.now ?? now })
     }
 
     /// Runs `body` against the router with a browser that keeps its cookie and reads CSRF tokens off pages.
-    func test(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
-        let app = try buildApplication(shop: workshop, settings: settings())
+    func test(clock: MovableClock? = nil, _ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+        let app = try buildApplication(shop: workshop, settings: settings(clock: clock))
         try await app.test(.router) { client in
             try await body(Browser(client: client))
         }
@@ -52,6 +52,18 @@ struct WebHarness {
 }
 
 import GRDB
+import Synchronization
+
+/// The server's clock, moved forward by a test (sessions that outlive their shift, locks that lift).
+final class MovableClock: Sendable {
+    private let date: Mutex<Date>
+
+    init(_ start: Date) { date = Mutex(start) }
+
+    var now: Date { date.withLock { $0 } }
+
+    func advance(_ seconds: TimeInterval) { date.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
 
 /// A browser for route tests: one session cookie, the last page's CSRF token.
 final class Browser: @unchecked Sendable {
@@ -100,8 +112,11 @@ final class Browser: @unchecked Sendable {
         return try await send(uri, method: .post, body: ByteBuffer(bytes: body), contentType: "multipart/form-data; boundary=\(boundary)")
     }
 
+    /// Extra headers on every request (a foreign Host).
+    var extraHeaders: HTTPFields = [:]
+
     func send(_ uri: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String?) async throws -> Page {
-        var headers: HTTPFields = [:]
+        var headers: HTTPFields = extraHeaders
         if let cookie { headers[.cookie] = cookie }
         if let contentType { headers[.contentType] = contentType }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
