@@ -17,7 +17,7 @@ build: packages
 
 # Builds, makes the demo workshop on first use, shows what needs doing now, and serves the front desk.
 run: build
-	@if [ ! -f "$(DEMO_DB)" ]; then $(BIN) demo --db "$(DEMO_DB)"; fi
+	@if [ ! -f "$(DEMO_DB)" ]; then $(BIN) demo --db "$(DEMO_DB)" --manager 店长; fi
 	$(BIN) status --db "$(DEMO_DB)"
 	@echo
 	@echo "Command line: export DRIVERDESK_DB=$(DEMO_DB); $(BIN) --help"

@@ -7,7 +7,7 @@ extension DriverDeskCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the front desk web pages (127.0.0.1:8080 by default).")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Address to listen on; anything but 127.0.0.1 needs `config set web.password`.") var host: String = "127.0.0.1"
+        @Option(help: "Address to listen on; anything but 127.0.0.1 needs an account first (`user add`).") var host: String = "127.0.0.1"
         @Option(help: "Port.") var port: Int = 8080
 
         func validate() throws {

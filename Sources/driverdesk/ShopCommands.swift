@@ -111,12 +111,19 @@ extension DriverDeskCommand {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "demo", abstract: "Fill a new database with a realistic sample workshop from data/demo/.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Also make a manager's account of this name, with a new password printed once (make run makes 店长).") var manager: String?
 
         func run() throws {
             let desk = try global.desk()
+            let name = try manager.map { try AccountRules.name($0, field: "manager") }
             let summary = try DemoWorkshop(folder: try Resources.folder("data/demo")).load(into: desk)
+            // The one password DriverDesk ever prints: made here, shown once, kept only as its hash.
+            let password = name.map { _ in PasswordInput.generated() }
+            if let name, let password { _ = try desk.addUser(name: name, role: "manager", staff: nil, password: password) }
             try global.output.print(summary) {
-                Voice.say(Message("cli.demo.made", ["shop": .text(summary.shop), "staff": .number(summary.staff), "vehicles": .number(summary.vehicles), "visits": .number(summary.visits), "movements": .number(summary.movements), "path": .text(global.shownDatabase)]))
+                var text = Voice.say(Message("cli.demo.made", ["shop": .text(summary.shop), "staff": .number(summary.staff), "vehicles": .number(summary.vehicles), "visits": .number(summary.visits), "movements": .number(summary.movements), "path": .text(global.shownDatabase)]))
+                if let name, let password { text += "\n" + Voice.say(Message("cli.demo.manager", ["name": .text(name), "password": .text(password)])) }
+                return text
             }
         }
     }

@@ -97,6 +97,15 @@ extension DriverDeskCommand {
 /// A password typed by a person: from standard input's first line (`--password-stdin`, as `docker login` takes it),
 /// or asked for twice on the terminal without echo.
 enum PasswordInput {
+    /// A new password of 16 letters and digits that cannot be mistaken for each other (no 0/O, 1/l/I), in groups of 4:
+    /// about 90 bits from the system's generator.
+    static func generated() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        let characters = (0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] }
+        return stride(from: 0, to: 16, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+    }
+
     static func read(fromStdin: Bool, confirm: Bool) throws -> String {
         if fromStdin {
             guard let line = readLine(strippingNewline: true) else {

@@ -1,3 +1,4 @@
+import Foundation
 import DriverDeskCore
 import Testing
 
@@ -36,5 +37,59 @@ struct SettingKeyTests {
         #expect(config.int(.inviteExpiryDays) == 7)
         #expect(config.bool(.rulesNoSameDayProcessing))
         #expect(config.value("no.such.key") == "", "an unknown stored key is dropped, not read")
+    }
+}
+
+@Suite("Accounts: roles, names, passwords, the lockout and the session's end")
+struct AccountRulesTests {
+    @Test("what each role may do")
+    func roles() {
+        let table: [Role: Set<Permission>] = [
+            .desk: [.read, .frontDesk], .manager: [.read, .frontDesk, .manage, .report, .accounts], .chain: [.read, .report, .accounts],
+        ]
+        for role in Role.allCases {
+            #expect(Set(Permission.allCases.filter { role.allows($0) }) == table[role], "\(role)")
+        }
+        #expect(throws: Never.self) { try Actor.administrator.check(.manage) }
+        #expect { try Actor.account(name: "anna", role: .desk).check(.manage) } throws: { ($0 as? DeskError)?.exitCode == 1 }
+    }
+
+    @Test("names and passwords")
+    func namesAndPasswords() throws {
+        #expect(try AccountRules.name(" 店长 ") == "店长")
+        #expect(try AccountRules.name("li.qiang_2") == "li.qiang_2")
+        for bad in ["", "a b", "x/y", String(repeating: "a", count: 33), "<script>", "anna\u{0}"] {
+            #expect(throws: DeskError.self) { try AccountRules.name(bad) }
+        }
+        #expect(throws: Never.self) { try AccountRules.checkPassword("Anna-front-2026", name: "anna", isCommon: false) }
+        #expect(throws: DeskError.self) { try AccountRules.checkPassword("123456789", name: "anna", isCommon: false) }
+        #expect(throws: DeskError.self) { try AccountRules.checkPassword("Anna-front-2026", name: "anna", isCommon: true) }
+        #expect(throws: DeskError.self) { try AccountRules.checkPassword("Longer-Name", name: "longer-name", isCommon: false) }
+        #expect(throws: DeskError.self) { try AccountRules.checkPassword(String(repeating: "x", count: 201), name: "anna", isCommon: false) }
+        #expect(AccountRules.operatorName(account: "anna", staff: "王磊") == "anna (王磊)")
+        #expect(AccountRules.operatorName(account: "王磊", staff: "王磊") == "王磊")
+    }
+
+    @Test("five failures within 15 minutes lock until the oldest of them leaves the window")
+    func lockout() {
+        let rule = LoginLockout.standard, t0 = Date(timeIntervalSince1970: 1_795_000_000)
+        let failures = (0..<5).map { t0.addingTimeInterval(Double($0) * 60) }
+        #expect(rule.lockedUntil(Array(failures.prefix(4)), now: t0.addingTimeInterval(300)) == nil)
+        #expect(rule.lockedUntil(failures, now: t0.addingTimeInterval(300)) == t0.addingTimeInterval(900))
+        #expect(rule.lockedUntil(failures, now: t0.addingTimeInterval(899)) == t0.addingTimeInterval(900))
+        #expect(rule.lockedUntil(failures, now: t0.addingTimeInterval(900)) == nil)
+        // Seven failures: the lock lifts when only four are left in the window.
+        let seven = (0..<7).map { t0.addingTimeInterval(Double($0) * 60) }
+        #expect(rule.lockedUntil(seven, now: t0.addingTimeInterval(400)) == t0.addingTimeInterval(120 + 900))
+    }
+
+    @Test("a session ends after its shift, and after the idle limit where there is one")
+    func sessions() {
+        let t0 = Date(timeIntervalSince1970: 1_795_000_000)
+        let remote = SessionRules(shift: 10 * 3600, idle: 1800), local = SessionRules(shift: 10 * 3600, idle: nil)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(1799)) == nil)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(1800)) == .idle)
+        #expect(local.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(9 * 3600)) == nil)
+        #expect(local.ending(loggedIn: t0, lastSeen: t0.addingTimeInterval(35_999), now: t0.addingTimeInterval(36_000)) == .shift)
     }
 }
