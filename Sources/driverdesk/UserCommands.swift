@@ -113,7 +113,8 @@ enum PasswordInput {
             }
             return line.hasSuffix("\r") ? String(line.dropLast()) : line
         }
-        let tty = open("/dev/tty", O_RDWR)
+        // As `docker login`: a person at a terminal is asked; a script must say --password-stdin.
+        let tty = isatty(STDIN_FILENO) == 1 ? open("/dev/tty", O_RDWR) : -1
         guard tty >= 0 else { throw DeskError.invalid(field: "password", reason: Message("input.password.noTerminal")) }
         defer { close(tty) }
         let first = try ask(Voice.words.label("passwordPrompt"), tty: tty)

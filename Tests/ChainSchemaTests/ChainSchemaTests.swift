@@ -27,8 +27,10 @@ struct ChainSchemaTests {
             (2, 2301, 201, 2500, '1117', 1, 20000, 'R-B', 'processed', 21, 1, 'manual', false, '[]', 4000, 4000);
         INSERT INTO audit (shop_id, at, operator, action, subject) VALUES (1, 5000, 'a', 'x', 'shop 1'), (2, 5000, 'b', 'x', 'shop 2');
         INSERT INTO setting (shop_id, key, value) VALUES (1, 'shop.name', '北京一店'), (2, 'shop.name', '上海一店');
+        INSERT INTO account (shop_id, id, name, role, staff_id, password_hash, created_at) OVERRIDING SYSTEM VALUE VALUES
+            (1, 31, 'anna', 'desk', 11, '$y$j9T$x', 0), (2, 32, 'bob', 'manager', 21, '$y$j9T$y', 0);
         SELECT setval(pg_get_serial_sequence(t, 'id'), 10000) FROM unnest(ARRAY['shop', 'person', 'staff', 'vehicle', 'visit',
-            'movement', 'registration', 'violation', 'audit']) AS t \\g /dev/null
+            'movement', 'registration', 'violation', 'audit', 'account']) AS t \\g /dev/null
         """
 
     static let tables = ["shop", "setting", "person", "staff", "vehicle", "visit", "movement", "registration", "violation", "audit", "account"]
@@ -59,7 +61,7 @@ struct ChainSchemaTests {
         let pg = try server()
         let counts = ChainSchemaTests.tables.map { "SELECT '\($0)', count(*) FROM \($0);" }.joined(separator: "\n")
         let own = try pg.rows(counts, as: "driverdesk_desk", shop: 1)
-        #expect(own == ["shop|1", "setting|1", "person|1", "staff|1", "vehicle|1", "visit|1", "movement|1", "registration|1", "violation|1", "audit|1"])
+        #expect(own == ["shop|1", "setting|1", "person|1", "staff|1", "vehicle|1", "visit|1", "movement|1", "registration|1", "violation|1", "audit|1", "account|1"])
         // Shop 2 holds 2 cars: the chain's manager sees them below.
         let none = try pg.rows(counts, as: "driverdesk_desk")
         #expect(none == ChainSchemaTests.tables.map { "\($0)|0" }, "no shop set: \(none)")
@@ -91,8 +93,9 @@ struct ChainSchemaTests {
             WITH a AS (DELETE FROM movement WHERE id = 2101 RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (UPDATE person SET name = 'x' WHERE id = 2 RETURNING 1) SELECT count(*) FROM a;
             WITH a AS (UPDATE setting SET value = 'x' WHERE shop_id = 2 RETURNING 1) SELECT count(*) FROM a;
+            WITH a AS (UPDATE account SET password_hash = '$y$j9T$z', epoch = 9 WHERE name = 'bob' RETURNING 1) SELECT count(*) FROM a;
             """, as: "driverdesk_desk", shop: 1)
-        #expect(changed == Array(repeating: "0", count: 7))
+        #expect(changed == Array(repeating: "0", count: 8))
         // Each refused for the reason given, named by the error (a refusal for another reason proves nothing).
         let refused: [(String, String)] = [
             // A row of shop 2 written from shop 1.
@@ -111,6 +114,14 @@ struct ChainSchemaTests {
             ("INSERT INTO staff (shop_id, person_id, created_at) VALUES (1, 2, 0);", "permission denied"),
             ("UPDATE staff SET person_id = 2 WHERE id = 11;", "permission denied"),
             ("UPDATE person SET id_number = '110101199003070134' WHERE id = 1;", "permission denied"),
+            // Accounts: another shop's, a staff member of another shop, a chain's account, a name or role changed, one deleted.
+            ("INSERT INTO account (shop_id, name, role, password_hash, created_at) VALUES (2, 'eve', 'manager', '$y$j9T$e', 0);", "row-level security"),
+            ("INSERT INTO account (shop_id, name, role, staff_id, password_hash, created_at) VALUES (1, 'eve', 'desk', 21, '$y$j9T$e', 0);", "foreign key"),
+            ("INSERT INTO account (shop_id, name, role, password_hash, created_at) VALUES (1, 'eve', 'chain', '$y$j9T$e', 0);", "check constraint"),
+            ("INSERT INTO account (shop_id, name, role, password_hash, created_at) VALUES (1, 'ANNA', 'desk', '$y$j9T$e', 0);", "duplicate key"),
+            ("UPDATE account SET role = 'manager' WHERE id = 31;", "permission denied"),
+            ("UPDATE account SET shop_id = 2 WHERE id = 31;", "permission denied"),
+            ("DELETE FROM account WHERE id = 31;", "permission denied"),
             // Nothing of its own to shadow the functions' tables with.
             ("CREATE TEMP TABLE staff (person_id bigint, shop_id bigint);", "permission denied"),
             ("CREATE TABLE staff2 (x int);", "permission denied"),

@@ -152,10 +152,16 @@ struct Shop {
 
     /// `driverdesk ARGS --db DB --now NOW`.
     @discardableResult
-    func run(_ arguments: [String], db: String? = nil, now: String? = nil, timeout: TimeInterval = 120, defaults: Bool = true) throws -> Outcome {
+    func run(_ arguments: [String], db: String? = nil, now: String? = nil, timeout: TimeInterval = 120, defaults: Bool = true, stdin: String? = nil) throws -> Outcome {
         try Shop.requireBinary()
         let full = defaults ? arguments + ["--db", db ?? self.db, "--now", now ?? self.now] : arguments
-        return try Processes.run(Shop.binary, full, environment: environment, folder: folder, timeout: timeout)
+        var input: URL?
+        if let stdin {
+            input = file("stdin-\(UUID().uuidString).txt")
+            try Data(stdin.utf8).write(to: input!)
+        }
+        defer { if let input { try? FileManager.default.removeItem(at: input) } }
+        return try Processes.run(Shop.binary, full, environment: environment, folder: folder, stdin: input, timeout: timeout)
     }
 
     /// Runs and requires exit 0.

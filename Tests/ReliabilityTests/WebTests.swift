@@ -25,6 +25,9 @@ struct WebTests {
          ["plate", "staff", "from", "to", "purpose"]),
         ("/invites", ["plate": "京A12345", "staff": "1", "method": "qr"], ["plate", "staff", "method"]),
         ("/vehicles/%E6%B2%AAB88888/checkin", ["order": "WO-9", "at": "2026-11-20 10:00"], ["at"]),
+        ("/users", ["name": "eve", "role": "desk", "staff": "", "password": "Eve-front-2026", "password2": "Eve-front-2026"],
+         ["name", "role", "staff", "password", "password2"]),
+        ("/settings", ["key": "shop.phone", "value": "010-12345678"], ["key"]),
     ]
 
     @Test("every form refuses hostile values: a 4xx page, the markup escaped, the database unchanged")
@@ -56,6 +59,9 @@ struct WebTests {
                     let shown = value.count > 40 ? "\(value.prefix(12))…(\(value.count))" : value.debugDescription
                     #expect((400..<500).contains(page.status), "POST \(form.path) \(field)=\(shown): HTTP \(page.status) \(page.location ?? "")")
                     #expect(WebTests.rawMarkup(in: page.body).isEmpty, "POST \(form.path) \(field)=\(shown) renders markup: \(WebTests.rawMarkup(in: page.body))")
+                    if field.hasPrefix("password"), value.count >= 4 {
+                        #expect(!page.body.contains(value) && !page.body.contains(value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")), "POST \(form.path) \(field)=\(shown): the password is on the page")
+                    }
                     let after = try shop.dump()
                     #expect(after == before, "POST \(form.path) \(field)=\(shown) changed the database")
                     before = after
