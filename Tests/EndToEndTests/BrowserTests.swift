@@ -172,6 +172,60 @@ struct BrowserTests {
         #expect(violation["needsReview"] as? Bool == false)
     }
 
+    @Test("a desk user logs in, records a movement, and the audit names her; the settings page answers her 403; the manager's audit page shows her",
+          arguments: Backend.allCases)
+    func accounts(_ backend: Backend) throws {
+        var cli = try CLI.shop(backend)
+        cli.now = "2026-11-20 14:00"
+        for (name, role, staff, password) in [("anna", "desk", "王磊", "Anna-front-2026"), ("boss", "manager", nil, "Boss-office-2026")] {
+            let added = try cli.run(["user", "add", name, "--role", role, "--password-stdin"] + (staff.map { ["--staff", $0] } ?? []), stdin: password + "\n")
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        let server = try Server(cli, now: cli.now)
+        defer { server.stop() }
+        let browser = try WebDriver()
+        defer { browser.quit() }
+        func at(_ path: String) throws -> Bool { try browser.currentURL().removingPercentEncoding == server.url + path }
+        func logIn(_ name: String, _ password: String) throws {
+            try browser.open(server.url)
+            try browser.wait(for: "the login page") { try at("login") }
+            try browser.find("form[action='/login'] input[name=name]").type(name)
+            try browser.find("form[action='/login'] input[name=password]").type(password + WebDriver.enter)
+            try browser.wait(for: "the dashboard") { try at("") }
+        }
+
+        try logIn("anna", "Anna-front-2026")
+        #expect(try browser.find("header .person").text() == "anna (王磊)（前台）")
+        #expect(try browser.findAll("header nav a[href='/settings']").isEmpty, "the settings are not offered to the desk")
+        // She starts 李强's movement of 京A12345 from the movements page.
+        try browser.open(server.url + "moves?plate=" + "京A12345".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)
+        let form = "form[action='/moves/toggle'].card"
+        let staff = try browser.findAll("\(form) select[name=staff] option")
+        try #require(try staff.first { try $0.text() == "李强" }).click()
+        try browser.find("\(form) button[value=start]").click()
+        #expect(try browser.find("p.flash").text().hasPrefix("▶ 京A12345 · 李强"))
+        let audit = try cli.ok("audit", "--json").array()
+        let start = try #require(audit.last { $0["action"] as? String == "movement.start" })
+        #expect(start["operator"] as? String == "anna (王磊)")
+        #expect(audit.contains { $0["action"] as? String == "login" && $0["operator"] as? String == "anna (王磊)" })
+        // The settings page by its address: 403, saying who and which role, and nothing written.
+        let before = try cli.dump()
+        try browser.open(server.url + "settings")
+        #expect(try browser.find("main p.big").text() == "403")
+        #expect(try browser.find("main .card.error").text().contains("anna（前台）不能做这件事"))
+        #expect(try cli.dump() == before)
+        try browser.find("header form[action='/logout'] button").click()
+        try browser.wait(for: "the login page") { try at("login") }
+
+        try logIn("boss", "Boss-office-2026")
+        try browser.open(server.url + "audit?person=anna")
+        let rows = try browser.findAll("main table tbody tr").map { try $0.text() }
+        #expect(rows.contains { $0.contains("anna (王磊)") && $0.contains("movement.start") }, "\(rows)")
+        #expect(rows.allSatisfy { $0.contains("anna") }, "only anna's entries: \(rows)")
+        try browser.open(server.url + "settings")
+        #expect(try browser.findAll("main table tbody tr").count > 20)
+    }
+
     @Test("the dashboard in a 1280×1000 window: a screenshot of the viewport, not blank, its Chinese heading shown in a CJK font; the invite print view's QR decodes from its screenshot")
     func screenshots() throws {
         let chromium = try SlipPrintTests().chromium()

@@ -119,6 +119,14 @@ struct CLI {
         for (key, value) in environment { env[key] = value }
         if let unprivilegedHome { env["DRIVERDESK_HOME"] = unprivilegedHome }
         process.environment = env
+        // Standard input is the text given, else nothing (never the terminal the tests run in).
+        var input: URL?
+        if let stdin {
+            input = folder.appendingPathComponent("stdin-\(UUID().uuidString)")
+            try Data(stdin.utf8).write(to: input!)
+            process.standardInput = try FileHandle(forReadingFrom: input!)
+        }
+        defer { if let input { try? FileManager.default.removeItem(at: input) } }
         let (outData, errData) = try Captured.run(process)
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
                       stdoutBytes: outData)
@@ -211,7 +219,8 @@ enum Captured {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        // Nothing, unless the caller gave a standard input (never the terminal the tests run in).
+        if process.standardInput == nil { process.standardInput = FileHandle.nullDevice }
         try process.run()
         let errBox = DataBox()
         let done = DispatchSemaphore(value: 0)
