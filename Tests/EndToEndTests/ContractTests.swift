@@ -67,6 +67,42 @@ struct ContractEndToEndTests {
         #expect(!refused.stderr.contains("110105198803124111"))
     }
 
+    @Test("user add, list, passwd and disable: the account's JSON keys, exit codes, no password or hash in any output or the audit", arguments: Backend.allCases)
+    func users(_ backend: Backend) throws {
+        let cli = try CLI.shop(backend)
+        let password = "Anna-front-2026", second = "Anna-second-2026"
+        let added = try cli.run(["user", "add", "anna", "--role", "desk", "--staff", "王磊", "--password-stdin", "--json"], stdin: password + "\n")
+        #expect(added.status == 0, "\(added.stderr)")
+        let anna = try added.object()
+        #expect(Set(anna.keys) == ["id", "name", "role", "staff", "active", "createdAt"])
+        #expect(anna["name"] as? String == "anna" && anna["role"] as? String == "desk" && anna["active"] as? Bool == true)
+        #expect((anna["staff"] as? [String: Any])?["name"] as? String == "王磊")
+        #expect(try cli.run(["user", "add", "店长", "--role", "manager", "--password-stdin"], stdin: "Boss-office-2026\r\n").status == 0)
+        let list = try cli.ok("user", "list", "--json").array()
+        #expect(list.map { $0["name"] as? String } == ["anna", "店长"] || list.map { $0["name"] as? String } == ["店长", "anna"])
+        #expect(try cli.ok("user", "list").stdout.contains("前台"))
+        // Refusals: bad input 2 (nothing written), a rule 1.
+        let taken = try cli.run(["user", "add", "ANNA", "--role", "desk", "--password-stdin"], stdin: "Other-front-2026\n")
+        #expect(taken.status == 2 && taken.stderr.contains("name"))
+        let weak = try cli.run(["user", "add", "eve", "--role", "desk", "--password-stdin"], stdin: "1234567890\n")
+        #expect(weak.status == 2 && weak.stderr.contains("password") && !weak.stderr.contains("1234567890"))
+        let noTerminal = try cli.run(["user", "add", "eve", "--role", "desk"])
+        #expect(noTerminal.status == 2 && noTerminal.stderr.contains("--password-stdin"))
+        let retired = try cli.run(["config", "set", "web.password", "front-desk-2026"])
+        #expect(retired.status == 2 && retired.stderr.contains("user add"))
+        #expect(try cli.run(["user", "passwd", "anna", "--password-stdin"], stdin: second + "\n").status == 0)
+        #expect(try cli.ok("user", "disable", "anna", "--json").object()["active"] as? Bool == false)
+        let again = try cli.run(["user", "disable", "anna"])
+        #expect(again.status == 1, "\(again.stderr)")
+        #expect(try cli.run(["user", "disable", "nobody"]).status == 2)
+        #expect(try cli.ok("user", "list", "--json").array().count == 2)
+        let audit = try cli.ok("audit", "--action", "account", "--json")
+        #expect(try audit.array().map { $0["action"] as? String } == ["account.add", "account.add", "account.passwd", "account.disable"])
+        let everything = try cli.ok("audit", "--json").stdout + (try cli.ok("user", "list").stdout) + (try cli.ok("config", "show").stdout)
+        for secret in [password, second, "Boss-office-2026", "$y$"] { #expect(!everything.contains(secret), "\(secret) shows") }
+        #expect(try cli.dump().contains("$y$") == (backend == .sqlite), "the hash is stored (a chain's dump shows digests only)")
+    }
+
     @Test("demo makes a realistic workshop; status and lists read it", arguments: Backend.allCases)
     func demo(_ backend: Backend) throws {
         let cli = try CLI(backend)
