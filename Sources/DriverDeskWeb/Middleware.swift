@@ -36,7 +36,8 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
+        // The login page, its language switch and its stylesheet are open to anyone.
+        if path == "/login" || path == "/lang" || path.hasPrefix("/static/") { return try await next(request, context) }
         let directory = try app.accounts()
         guard directory.any else { return try await next(request, context) }
         guard let session = context.session, let person = session.person else { return .redirect(to: "/login", type: .normal) }

@@ -201,6 +201,11 @@ struct AccountTests {
         let shop = try AccountShop()
         try await shop.shop.test { browser in
             #expect(try await browser.get("/").location == "/login")
+            // The login page's language switch works before the login.
+            _ = try await browser.get("/login")
+            #expect(try await browser.post("/lang", ["lang": "en", "back": "/login"]).location == "/login")
+            #expect(try await browser.get("/login").body.contains("Account name"))
+            #expect(try await browser.post("/lang", ["lang": "zh-Hans", "back": "/login"]).location == "/login")
             let fixed = browser.cookie
             let unknown = try await browser.logIn("nobody", "whatever-it-is")
             let wrong = try await browser.logIn("anna", "whatever-it-is")
