@@ -9,16 +9,23 @@ public struct AccountView: Codable, Sendable, Equatable {
     public var role: String
     /// The staff member this person is, or nil.
     public var staff: StaffRef?
+    /// On a chain's `?shop=*`: the account's shop, or nil for the chain's own (the key is left out on a shop).
+    public var shop: String?
     public var active: Bool
     public var createdAt: String
 
+    init(_ account: Account, staffName: String?, shop: String? = nil, time: ShopTime) {
+        id = account.id ?? 0
+        name = account.name
+        role = account.role.rawValue
+        staff = account.staffId.map { StaffRef(id: $0, name: staffName ?? "#\($0)") }
+        self.shop = shop
+        active = account.active
+        createdAt = time.formatISO(account.createdAt)
+    }
+
     init(_ fact: AccountFact, time: ShopTime) {
-        id = fact.account.id ?? 0
-        name = fact.account.name
-        role = fact.account.role.rawValue
-        staff = fact.account.staffId.map { StaffRef(id: $0, name: fact.staffName ?? "#\($0)") }
-        active = fact.account.active
-        createdAt = time.formatISO(fact.account.createdAt)
+        self.init(fact.account, staffName: fact.staffName, time: time)
     }
 }
 
@@ -60,11 +67,43 @@ public enum CommonPasswords {
     public static func count() throws -> Int { try list.get().count }
 }
 
+/// Checks a new password (length, not the name, not a common one) and hashes it.
+func checkedPasswordHash(_ password: String, name: String, field: String = "password") throws -> String {
+    try AccountRules.checkPassword(password, name: name, isCommon: try CommonPasswords.contains(password), field: field)
+    return try PasswordHash.make(password)
+}
+
+/// A login, the same for a shop's accounts and the chain's: the same answer, and the same cost (one password hash),
+/// for an unknown name, a disabled account and a wrong password; every attempt recorded.
+enum LoginCheck {
+    /// A hash no password matches, checked for unknown and disabled accounts so that they take as long as a wrong
+    /// password (nobody learns from the time which names exist).
+    static let decoy: String = (try? PasswordHash.make("decoy " + UUID().uuidString)) ?? ""
+
+    /// `find`: the account of a name and its staff member's name; `record`: writes (action, the account's name or nil
+    /// for an unknown one, the operator) to the audit.
+    static func run(name rawName: String, password: String, find: (String) throws -> (Account, String?)?,
+                    record: (String, String?, String) throws -> Void) throws -> SignedIn? {
+        let name = (try? AccountRules.name(rawName)) ?? ""
+        guard let (account, staffName) = name.isEmpty ? nil : try find(name) else {
+            _ = PasswordHash.verify(password, hash: decoy)
+            try record("login.failed", nil, "web")
+            return nil
+        }
+        let matches = PasswordHash.verify(password, hash: account.active ? account.passwordHash : decoy)
+        guard matches, account.active else {
+            try record("login.failed", account.name, "web")
+            return nil
+        }
+        let person = SignedIn(accountId: account.id!, name: account.name, role: account.role, staffName: staffName, epoch: account.epoch)
+        try record("login", account.name, person.operatorName)
+        return person
+    }
+}
+
 extension Desk {
-    /// Checks a new password (length, not the name, not a common one) and hashes it.
     func passwordHash(_ password: String, name: String, field: String) throws -> String {
-        try AccountRules.checkPassword(password, name: name, isCommon: try CommonPasswords.contains(password), field: field)
-        return try PasswordHash.make(password)
+        try checkedPasswordHash(password, name: name, field: field)
     }
 
     /// `user add NAME --role R [--staff S]`: a person's own login to the web front desk.
@@ -109,34 +148,17 @@ extension Desk {
 }
 
 extension Shop {
-    /// A hash no password matches, checked for unknown and disabled accounts so that they take as long as a wrong
-    /// password (nobody learns from the time which names exist).
-    private static let decoy: String = (try? PasswordHash.make("decoy " + UUID().uuidString)) ?? ""
-
     /// Whether the shop has any account yet: until it does, the loopback front desk needs no login.
     public func hasAccounts() throws -> Bool { try database.hasAccounts() }
 
     /// Checks a login at `now` from `address`, and audits it (a failure too, without the name when no account has
     /// it). Nil: the name or the password is wrong, or the account is disabled; which one is never said.
-    public func logIn(name rawName: String, password: String, address: String, now: Date) throws -> SignedIn? {
-        let context = WriteContext(operator: "web", now: now.wholeSeconds)
-        let name = (try? AccountRules.name(rawName)) ?? ""
-        let fact = name.isEmpty ? nil : try database.account(named: name)
-        guard let fact else {
-            _ = PasswordHash.verify(password, hash: Shop.decoy)
-            try database.recordLogin("login.failed", name: nil, address: address, context: context)
-            return nil
-        }
-        let matches = PasswordHash.verify(password, hash: fact.account.active ? fact.account.passwordHash : Shop.decoy)
-        guard matches, fact.account.active else {
-            try database.recordLogin("login.failed", name: fact.account.name, address: address, context: context)
-            return nil
-        }
-        let signedIn = SignedIn(accountId: fact.account.id!, name: fact.account.name, role: fact.account.role, staffName: fact.staffName,
-                                epoch: fact.account.epoch)
-        try database.recordLogin("login", name: fact.account.name, address: address,
-                                 context: WriteContext(operator: signedIn.operatorName, now: now.wholeSeconds))
-        return signedIn
+    public func logIn(name: String, password: String, address: String, now: Date) throws -> SignedIn? {
+        try LoginCheck.run(name: name, password: password, find: { name in
+            try database.account(named: name).map { ($0.account, $0.staffName) }
+        }, record: { action, name, operatorName in
+            try database.recordLogin(action, name: name, address: address, context: WriteContext(operator: operatorName, now: now.wholeSeconds))
+        })
     }
 
     /// Audits a logout.

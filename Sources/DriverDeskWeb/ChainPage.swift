@@ -2,37 +2,138 @@ import DriverDeskApp
 import Foundation
 import Hummingbird
 internal import Logging
+import NIOCore
+
+/// The request context of the chain's page: its session, filled by `SessionMiddleware`.
+public struct ChainContext: SessionRequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var session: Session?
+    public var sessionIsNew = true
+    public var form: Form?
+    public var remoteAddress: SocketAddress?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    public var maxUploadSize: Int { 64 * 1024 }
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+}
 
 /// `driverdesk serve` on a chain's `?shop=*`: the chain manager's view as one read-only page (every shop and the total,
-/// every driver of the chain), on this machine only (the page has no login of its own).
+/// every driver of the chain). Once the chain has a manager's account (`user add NAME --role chain`), the page asks
+/// for his login, as a shop's front desk does, and may be served beyond this machine; before, it is served on this
+/// machine only.
 public func buildChainApplication(chain: Chain, settings: ServerSettings) throws -> some ApplicationProtocol {
-    guard settings.isLoopback else {
+    let hasAccounts = try chain.hasAccounts()
+    guard settings.isLoopback || hasAccounts else {
         throw DeskError.refusedWith(rule: "web", reasons: [Message("web.chainLoopback", ["host": .text(settings.host)])])
     }
     let templates = try Templates.shipped()
     let pages = try Pages(templates: templates)
-    let router = Router(context: BasicRequestContext.self)
+    let sessions = Sessions(), logins = LoginThrottle()
+    let router = Router(context: ChainContext.self)
     // The chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
     router.add(middleware: BlockingMiddleware(executor: .shared))
     let hosts = HostNames(served: settings.host, configured: [])
     router.add(middleware: HostGuardMiddleware { hosts })
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
-    router.get("/") { request, _ -> HTML in
+    router.add(middleware: SessionMiddleware<ChainContext>(sessions: sessions))
+    router.add(middleware: CSRFMiddleware<ChainContext>())
+    router.add(middleware: ChainAuthMiddleware(chain: chain, sessions: sessions, settings: settings))
+    @Sendable func language(_ request: Request) -> String {
+        let query = request.uri.query ?? ""
+        return WebApp.queryValue("lang", in: query) == "en" ? "en" : "zh-Hans"
+    }
+    router.get("/") { request, context -> HTML in
         let query = request.uri.queryParameters
         func value(_ name: String) -> String? { query[name[...]].map { String($0).removingPercentEncoding ?? String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
-        let language = value("lang") == "en" ? "en" : "zh-Hans"
+        let language = language(request)
         do {
             let report = try chain.report(from: value("from"), to: value("to"), now: settings.clock())
-            return try ChainPage.render(report, language: language, pages: pages)
+            return try ChainPage.render(report, language: language, pages: pages, session: context.session)
         } catch let error as DeskError {
             let catalogue = try Catalogue.shipped(language == "en" ? .en : .zhHans)
             let html = "<!doctype html><meta charset=\"utf-8\"><p>\(ChainPage.escape(catalogue.describe(error, time: Config().time, naming: .label)))</p><p><a href=\"/\">↩</a></p>"
             return HTML(text: html, status: error.exitCode == 3 ? .internalServerError : .badRequest)
         }
     }
+    router.get("/login") { request, context -> HTML in
+        let ended = request.uri.queryParameters["ended"].map(String.init)
+        let language = language(request)
+        let notice = ended.flatMap { ["shift", "idle", "account"].contains($0) ? pages.text("login.ended.\($0)", language) : nil }
+        return try ChainPage.login(language: language, pages: pages, csrf: context.session?.csrf ?? "", notice: notice, error: nil, name: "")
+    }
+    router.post("/login") { request, context -> Response in
+        let form = context.form ?? Form(fields: [:], files: [:])
+        let name = String((form["name"] ?? "").prefix(200)), password = form["password"] ?? ""
+        let now = settings.clock(), address = context.clientAddress
+        let keys = LoginThrottle.keys(name: name, address: address)
+        let language = language(request)
+        func refused(_ message: String, _ status: HTTPResponse.Status) throws -> Response {
+            var html = try ChainPage.login(language: language, pages: pages, csrf: context.session?.csrf ?? "", notice: nil, error: message, name: WebApp.shown(name))
+            html.status = status
+            return try html.response(from: request, context: context)
+        }
+        func locked(_ until: Date) -> String {
+            pages.text("login.locked", language, WebApp.shortTime(Config().time.formatISO(Date(timeIntervalSince1970: (until.timeIntervalSince1970 / 60).rounded(.up) * 60))))
+        }
+        if let until = await logins.lockedUntil(keys, now: now) { return try refused(locked(until), .tooManyRequests) }
+        guard let person = try chain.logIn(name: name, password: password, address: address, now: now) else {
+            await logins.failed(keys, at: now)
+            if let until = await logins.lockedUntil(keys, now: now) { return try refused(locked(until), .tooManyRequests) }
+            return try refused(pages.text("login.wrong", language), .unauthorized)
+        }
+        await logins.succeeded(name: name)
+        var session = await sessions.renew(context.session!)
+        session.person = person
+        session.loggedInAt = now
+        session.lastSeen = now
+        await sessions.update(session)
+        var response = Response.redirect(to: "/", type: .normal)
+        response.setCookie(sessionCookie(session.id, request))
+        return response
+    }
+    router.post("/logout") { _, context -> Response in
+        if let session = context.session {
+            if let person = session.person { try chain.logOut(person, address: context.clientAddress, now: settings.clock()) }
+            await sessions.remove(session.id)
+        }
+        return Response.redirect(to: "/login", type: .normal)
+    }
     var logger = Logger(label: "driverdesk.web.chain")
     logger.logLevel = .warning
     return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"), logger: logger)
+}
+
+/// Once the chain has a manager's account, its page needs one of them logged in, whose session is still on (as
+/// `AuthMiddleware` for a shop).
+struct ChainAuthMiddleware: RouterMiddleware {
+    let chain: Chain
+    let sessions: Sessions
+    let settings: ServerSettings
+
+    func handle(_ request: Request, context: ChainContext, next: (Request, ChainContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
+        let states = try chain.accountStates()
+        guard !states.isEmpty else { return try await next(request, context) }
+        guard let session = context.session, let person = session.person else { return .redirect(to: "/login", type: .normal) }
+        let now = settings.clock()
+        let loopback = context.remoteAddress.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
+        let rules = SessionRules(shift: TimeInterval(Config().int(.webSessionHours) * 3600), idle: loopback ? nil : 30 * 60)
+        if let ending = rules.ending(loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now) {
+            await sessions.remove(session.id)
+            return .redirect(to: "/login?ended=\(ending.rawValue)", type: .normal)
+        }
+        guard let state = states[person.accountId], state.active, state.epoch == person.epoch else {
+            await sessions.remove(session.id)
+            return .redirect(to: "/login?ended=account", type: .normal)
+        }
+        await sessions.touch(session.id, at: now)
+        return try await next(request, context)
+    }
 }
 
 /// `driverdesk serve` on `?shop=*`.
@@ -43,7 +144,15 @@ public func serveChain(chain: Chain, settings: ServerSettings, ready: () -> Void
 }
 
 enum ChainPage {
-    static func render(_ report: ChainReportView, language: String, pages: Pages) throws -> HTML {
+    /// The chain's login page.
+    static func login(language: String, pages: Pages, csrf: String, notice: String?, error: String?, name: String) throws -> HTML {
+        let page: [String: Any] = ["csrf": csrf, "notice": notice ?? "", "error": error ?? "", "name": name]
+        let context: [String: Any] = ["t": pages.catalogue(language), "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",
+                                      "page": Pages.dropEmpty(page)]
+        return HTML(text: try pages.templates.render("web/chain-login", context))
+    }
+
+    static func render(_ report: ChainReportView, language: String, pages: Pages, session: Session? = nil) throws -> HTML {
         func figures(_ shop: ChainReportView.ShopFigures) -> [String: Any] {
             ["code": shop.code, "name": shop.name, "activeStaff": shop.activeStaff, "vehicles": shop.vehicles, "carsInShop": shop.carsInShop,
              "movements": shop.movements, "violations": shop.violations, "unpaid": shop.unpaid, "unpaidFines": "\(shop.unpaidFinesYuan)",
@@ -56,7 +165,8 @@ enum ChainPage {
         let page: [String: Any] = ["from": report.from, "to": report.to, "shops": report.shops.map(figures), "total": figures(report.total),
                                    "drivers": drivers, "hasDrivers": !drivers.isEmpty]
         let context: [String: Any] = ["t": pages.catalogue(language), "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",
-                                      "page": Pages.dropEmpty(page)]
+                                      "page": Pages.dropEmpty(page), "person": session?.person.map { "\($0.name)（\(pages.text("terms.role.chain", language))）" } ?? "",
+                                      "authenticated": session?.person != nil, "csrf": session?.csrf ?? ""]
         return HTML(text: try pages.templates.render("web/chain", context))
     }
 

@@ -12,7 +12,7 @@ public struct Form: Sendable {
     }
 
     /// Reads the request body (up to the context's upload size) and parses it by its content type.
-    static func read(_ request: Request, context: WebContext) async throws -> Form {
+    static func read(_ request: Request, context: some SessionRequestContext) async throws -> Form {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
         let type = request.headers[.contentType] ?? ""

@@ -3,10 +3,10 @@ import Foundation
 import Hummingbird
 
 /// Finds or starts the browser's session and sets its cookie (HttpOnly, SameSite=Strict, and Secure over HTTPS).
-struct SessionMiddleware: RouterMiddleware {
+struct SessionMiddleware<Context: SessionRequestContext>: RouterMiddleware {
     let sessions: Sessions
 
-    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let known = request.cookies["dd_session"]?.value
         let session = await sessions.session(for: known)
@@ -15,17 +15,17 @@ struct SessionMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         let current = context.session?.id ?? session.id
         if known != current || response.headers[.setCookie] == nil && known != session.id {
-            response.setCookie(SessionMiddleware.cookie(session.id, request))
+            response.setCookie(sessionCookie(session.id, request))
         }
         return response
     }
+}
 
-    /// The session cookie: Secure when the page came over HTTPS (a proxy in front says so in X-Forwarded-Proto).
-    static func cookie(_ id: String, _ request: Request) -> Cookie {
-        let https = request.head.scheme?.lowercased() == "https"
-            || request.headers[HTTPFields.Element.Name("X-Forwarded-Proto")!]?.lowercased().split(separator: ",").first?.trimmingCharacters(in: .whitespaces) == "https"
-        return Cookie(name: "dd_session", value: id, path: "/", secure: https, httpOnly: true, sameSite: .strict)
-    }
+/// The session cookie: Secure when the page came over HTTPS (a proxy in front says so in X-Forwarded-Proto).
+func sessionCookie(_ id: String, _ request: Request) -> Cookie {
+    let https = request.head.scheme?.lowercased() == "https"
+        || request.headers[HTTPFields.Element.Name("X-Forwarded-Proto")!]?.lowercased().split(separator: ",").first?.trimmingCharacters(in: .whitespaces) == "https"
+    return Cookie(name: "dd_session", value: id, path: "/", secure: https, httpOnly: true, sameSite: .strict)
 }
 
 /// Once the shop has an account, every page but the login page and static files needs a person logged in, whose
@@ -57,8 +57,8 @@ struct AuthMiddleware: RouterMiddleware {
 }
 
 /// Every POST carries the session's CSRF token in its `csrf` field; anything else is refused before it runs.
-struct CSRFMiddleware: RouterMiddleware {
-    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+struct CSRFMiddleware<Context: SessionRequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post else { return try await next(request, context) }
         var request = request
         let form = try await Form.read(request, context: context)

@@ -42,7 +42,7 @@ extension WebApp {
             session.lastSeen = now
             await self.sessions.update(session)
             var response = Response.redirect(to: "/", type: .normal)
-            response.setCookie(SessionMiddleware.cookie(session.id, request))
+            response.setCookie(sessionCookie(session.id, request))
             return response
         }
         router.post("/logout") { _, context in

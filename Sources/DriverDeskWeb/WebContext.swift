@@ -3,8 +3,17 @@ import Foundation
 import Hummingbird
 import NIOCore
 
+/// A request context with a browser's session and the form its POST carried (the shop's front desk, the chain's page).
+public protocol SessionRequestContext: RequestContext {
+    var session: Session? { get set }
+    /// Whether the request came without a known session cookie (its session was made for it).
+    var sessionIsNew: Bool { get set }
+    var form: Form? { get set }
+    var maxUploadSize: Int { get }
+}
+
 /// The request context of the front desk: the session the cookie names, filled by `SessionMiddleware`.
-public struct WebContext: RequestContext, RemoteAddressRequestContext {
+public struct WebContext: SessionRequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var session: Session?
     /// Whether the request came without a known session cookie (its session was made for it).

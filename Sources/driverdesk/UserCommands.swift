@@ -20,12 +20,19 @@ extension DriverDeskCommand {
 
             func run() throws {
                 try UserCommand.checkShop(shop, global: global)
-                let desk = try global.desk()
                 // The name and role are checked before the password is asked for.
                 let name = try AccountRules.name(self.name)
-                _ = try Role.parse(role)
-                let password = try PasswordInput.read(fromStdin: passwordStdin, confirm: true)
-                let user = try desk.addUser(name: name, role: role, staff: staff, password: password)
+                let parsed = try Role.parse(role)
+                let user: AccountView
+                if let chain = try UserCommand.chain(global) {
+                    defer { chain.close() }
+                    try chain.checkNewUser(role: role, staff: staff)
+                    user = try chain.addUser(name: name, role: role, staff: staff, password: try PasswordInput.read(fromStdin: passwordStdin, confirm: true))
+                } else {
+                    let desk = try global.desk()
+                    try AccountRules.checkRole(parsed, isChain: false)
+                    user = try desk.addUser(name: name, role: role, staff: staff, password: try PasswordInput.read(fromStdin: passwordStdin, confirm: true))
+                }
                 try global.output.print(user) {
                     Voice.say(Message("cli.user.added", ["name": .text(user.name), "role": .term("role", user.role), "staff": .text(user.staff?.name ?? "—")]))
                 }
@@ -37,13 +44,17 @@ extension DriverDeskCommand {
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
-                let users = try global.desk().users()
+                let chain = try UserCommand.chain(global)
+                defer { chain?.close() }
+                let users = try chain?.users() ?? global.desk().users()
                 try global.output.print(users) {
                     let words = Voice.words
                     guard !users.isEmpty else { return words.label("usersNone") + " driverdesk user add --help" }
                     var table = Table(words.label("columnAccount"), words.label("columnRole"), words.label("columnStaff"), words.label("columnStatus"), words.label("columnSince"))
+                    if chain != nil { table = Table(words.label("columnShopCode"), words.label("columnAccount"), words.label("columnRole"), words.label("columnStaff"), words.label("columnStatus"), words.label("columnSince")) }
                     for u in users {
-                        table.add(u.name, words.term("role", u.role), .or(u.staff?.name), words.label(u.active ? "userActive" : "userDisabled"), u.createdAt)
+                        let cells = [u.name, words.term("role", u.role), .or(u.staff?.name), words.label(u.active ? "userActive" : "userDisabled"), u.createdAt]
+                        table.add(chain != nil ? [.or(u.shop)] + cells : cells)
                     }
                     return table.render()
                 }
@@ -57,13 +68,17 @@ extension DriverDeskCommand {
             @Flag(help: "Read the password from the first line of standard input instead of asking for it.") var passwordStdin = false
 
             func run() throws {
-                let desk = try global.desk()
                 let name = try AccountRules.name(self.name)
-                guard try desk.users().contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                let chain = try UserCommand.chain(global)
+                defer { chain?.close() }
+                let desk = chain == nil ? try global.desk() : nil
+                // The account must exist before its new password is asked for.
+                let known = try chain.map { try $0.users().filter { $0.role == "chain" } } ?? desk!.users()
+                guard known.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                     throw DeskError.notFound(field: "name", reason: Message("notFound.account", ["name": .text(name)]))
                 }
                 let password = try PasswordInput.read(fromStdin: passwordStdin, confirm: true)
-                let user = try desk.setPassword(name: name, password: password)
+                let user = try chain?.setPassword(name: name, password: password) ?? desk!.setPassword(name: name, password: password)
                 try global.output.print(user) { Voice.say(Message("cli.user.passwd", ["name": .text(user.name)])) }
             }
         }
@@ -74,9 +89,17 @@ extension DriverDeskCommand {
             @Argument(help: "The login name.") var name: String
 
             func run() throws {
-                let user = try global.desk().disableUser(name: name)
+                let chain = try UserCommand.chain(global)
+                defer { chain?.close() }
+                let user = try chain?.disableUser(name: name) ?? global.desk().disableUser(name: name)
                 try global.output.print(user) { Voice.say(Message("cli.user.disabled", ["name": .text(user.name)])) }
             }
+        }
+
+        /// The chain, when the address is a chain's `?shop=*` (its managers' accounts); nil for a shop.
+        static func chain(_ global: GlobalOptions) throws -> Chain? {
+            guard case .postgres(let address) = try global.address(), case .chain = address.shop else { return nil }
+            return try global.chain()
         }
 
         /// `--shop`: on a SQLite file there is no other shop; on a chain it must be the address's own.

@@ -49,4 +49,72 @@ struct ChainPageTests {
         #expect(try server.shopDigest(code: a.shopCode!, database: a.chainDatabase) + server.shopDigest(code: b.shopCode!, database: b.chainDatabase) == before)
         #expect(throws: DeskError.self) { _ = try buildChainApplication(chain: chain, settings: ServerSettings(host: "0.0.0.0", port: 0, clock: { now })) }
     }
+
+    @Test("the chain's managers: accounts of the chain made by the owner, listed with every shop's; their login to the chain's page, its host check and headers; the chain's own log")
+    func chainAccounts() async throws {
+        let a = try TestStore(.postgres)
+        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let now = try time.parse("2026-11-20 20:00", field: "now", now: Date())
+        let desk = Shop(database: a.store).desk(now: now, operator: "setup")
+        _ = try desk.addUser(name: "anna", role: "desk", staff: nil, password: "Anna-front-2026")
+        let server = try SharedChain.server()
+        func open(_ role: String) throws -> Chain {
+            guard case .postgres(let address) = try DatabaseAddress(parsing: server.address(as: role, shop: "*", database: a.chainDatabase)) else {
+                throw ThrowawayPostgres.Failure(description: "not a chain's address")
+            }
+            return try Chain.open(address, now: now, operator: "owner-test")
+        }
+        let owner = try open("driverdesk_owner"), reader = try open("driverdesk_chain")
+        defer { owner.close(); reader.close() }
+        // Before the chain has a manager's account its page stays on this machine, without a login.
+        #expect(throws: DeskError.self) { _ = try buildChainApplication(chain: reader, settings: ServerSettings(host: "0.0.0.0", port: 0, clock: { now })) }
+        #expect { try owner.addUser(name: "cm", role: "desk", staff: nil, password: "Chain-manager-2026") } throws: { ($0 as? DeskError)?.field == "role" }
+        #expect { try owner.addUser(name: "cm", role: "chain", staff: "王磊", password: "Chain-manager-2026") } throws: { ($0 as? DeskError)?.field == "staff" }
+        #expect { try reader.addUser(name: "cm", role: "chain", staff: nil, password: "Chain-manager-2026") } throws: { ($0 as? DeskError)?.field == "db" }
+        #expect { try owner.addUser(name: "cm", role: "chain", staff: nil, password: "qwertyuiop") } throws: { ($0 as? DeskError)?.field == "password" }
+        let cm = try owner.addUser(name: "cm", role: "chain", staff: nil, password: "Chain-manager-2026")
+        #expect(cm.role == "chain" && cm.shop == nil)
+        #expect { try owner.addUser(name: "CM", role: "chain", staff: nil, password: "Chain-manager-2027") } throws: { ($0 as? DeskError)?.field == "name" }
+        let listed = try reader.users()
+        #expect(listed.map { "\($0.shop ?? "-") \($0.name) \($0.role)" } == ["- cm chain", "\(a.shopCode!) anna desk"])
+        #expect(try desk.users().map(\.name) == ["anna"], "a shop sees its own accounts only")
+
+        let clock = MovableClock(now)
+        let app = try buildChainApplication(chain: reader, settings: ServerSettings(host: "0.0.0.0", port: 0, clock: { clock.now }))
+        try await app.test(.router) { client in
+            let browser = Browser(client: client)
+            #expect(try await browser.get("/").location == "/login")
+            let login = try await browser.get("/login")
+            #expect(login.status == .ok && login.body.contains("账户名"))
+            #expect(try await browser.post("/login", ["name": "cm", "password": "wrong-password"]).status == .unauthorized)
+            #expect(try await browser.post("/login", ["name": "anna", "password": "Anna-front-2026"]).status == .unauthorized, "a shop's account opens no chain page")
+            let ok = try await browser.post("/login", ["name": "CM", "password": "Chain-manager-2026"])
+            #expect(ok.status == .seeOther && ok.location == "/")
+            let page = try await browser.get("/")
+            #expect(page.status == .ok && page.body.contains("cm（连锁经理）") && page.body.contains(a.shopCode!))
+            for answer in [page, login, ok] {
+                #expect(answer.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true && answer.headers[.xContentTypeOptions] == "nosniff")
+            }
+            browser.extraHeaders[HTTPFields.Element.Name("Host")!] = "evil.example"
+            #expect(try await browser.get("/").status == .misdirectedRequest)
+            browser.extraHeaders = [:]
+            clock.advance(31 * 60)
+            #expect(try await browser.get("/").location == "/login?ended=idle")
+            _ = try await browser.get("/login")
+            #expect(try await browser.post("/login", ["name": "cm", "password": "Chain-manager-2026"]).status == .seeOther)
+            _ = try owner.setPassword(name: "cm", password: "Chain-manager-2027")
+            #expect(try await browser.get("/").location == "/login?ended=account")
+            _ = try await browser.get("/login")
+            #expect(try await browser.post("/login", ["name": "cm", "password": "Chain-manager-2027"]).status == .seeOther)
+            _ = try await browser.get("/")
+            #expect(try await browser.post("/logout", [:]).location == "/login")
+            #expect(try await browser.get("/").location == "/login")
+        }
+        _ = try owner.disableUser(name: "cm")
+        #expect { try owner.disableUser(name: "cm") } throws: { ($0 as? DeskError)?.exitCode == 1 }
+        let log = try reader.chainAudit()
+        #expect(log.map(\.action) == ["account.add", "login.failed", "login.failed", "login", "login", "account.passwd", "login", "logout", "account.disable"])
+        #expect(log.filter { $0.action == "login.failed" }.map(\.subject) == ["account cm", "account (unknown name)"])
+        #expect(!"\(log)".contains("Chain-manager") && !"\(log)".contains("$y$"))
+    }
 }

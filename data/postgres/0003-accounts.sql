@@ -31,3 +31,38 @@ CREATE POLICY owner_all ON account TO driverdesk_owner USING (true) WITH CHECK (
 GRANT SELECT, INSERT ON account TO driverdesk_desk;
 GRANT UPDATE (password_hash, active, epoch, staff_id) ON account TO driverdesk_desk;
 GRANT SELECT ON account TO driverdesk_chain;
+
+-- The chain's own log: its managers' accounts (added, new password, disabled), written by the owner, and their logins
+-- to the chain's page, written through record_chain_login only. Append-only, as every shop's audit is.
+CREATE TABLE chain_audit (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at bigint NOT NULL,
+    operator text NOT NULL,
+    action text NOT NULL,
+    subject text NOT NULL,
+    before text,
+    after text
+);
+CREATE TRIGGER chain_audit_is_append_only BEFORE UPDATE OR DELETE ON chain_audit FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+CREATE TRIGGER chain_audit_is_not_truncated BEFORE TRUNCATE ON chain_audit FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
+ALTER TABLE chain_audit ENABLE ROW LEVEL SECURITY;
+ALTER TABLE chain_audit FORCE ROW LEVEL SECURITY;
+CREATE POLICY chain_reads ON chain_audit FOR SELECT TO driverdesk_chain USING (true);
+CREATE POLICY owner_all ON chain_audit TO driverdesk_owner USING (true) WITH CHECK (true);
+GRANT SELECT ON chain_audit TO driverdesk_chain;
+
+-- The chain's page (as the chain manager's read-only role) records a login, a failed one or a logout of a chain
+-- account, and nothing else. An unknown name is not written down (it may be a password typed in the wrong field).
+CREATE FUNCTION record_chain_login(p_action text, p_name text, p_operator text, p_address text, p_at bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF p_action NOT IN ('login', 'login.failed', 'logout') THEN RAISE EXCEPTION 'not a login: %', p_action; END IF;
+    IF p_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM account WHERE shop_id IS NULL AND lower(name) = lower(p_name)) THEN
+        RAISE EXCEPTION 'no chain account %', p_name;
+    END IF;
+    INSERT INTO chain_audit (at, operator, action, subject, after)
+    VALUES (p_at, left(p_operator, 64), p_action, coalesce('account ' || p_name, 'account (unknown name)'),
+            json_build_object('address', left(p_address, 64))::text);
+END $$;
+REVOKE ALL ON FUNCTION record_chain_login(text, text, text, text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION record_chain_login(text, text, text, text, bigint) TO driverdesk_chain, driverdesk_owner;
