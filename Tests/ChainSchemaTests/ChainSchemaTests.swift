@@ -49,7 +49,8 @@ struct ChainSchemaTests {
         let owners = Set(try pg.rows("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'", as: "postgres"))
         #expect(owners == ["driverdesk_owner"])
         let forced = try pg.rows("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relrowsecurity AND relforcerowsecurity ORDER BY relname", as: "postgres")
-        #expect(forced == ChainSchemaTests.tables.sorted(), "tables without forced row-level security: \(Set(ChainSchemaTests.tables).subtracting(forced))")
+        let all = ChainSchemaTests.tables + ["chain_audit"]
+        #expect(forced == all.sorted(), "tables without forced row-level security: \(Set(all).subtracting(forced))")
         let becomeOwner = try pg.sql("SET ROLE driverdesk_owner; SELECT count(*) FROM vehicle;", as: "driverdesk_desk", shop: 1)
         #expect(becomeOwner.status != 0 && becomeOwner.stderr.contains("permission denied"), "\(becomeOwner)")
         let becomeChain = try pg.sql("SET ROLE driverdesk_chain;", as: "driverdesk_desk", shop: 1)
@@ -122,6 +123,10 @@ struct ChainSchemaTests {
             ("UPDATE account SET role = 'manager' WHERE id = 31;", "permission denied"),
             ("UPDATE account SET shop_id = 2 WHERE id = 31;", "permission denied"),
             ("DELETE FROM account WHERE id = 31;", "permission denied"),
+            // The chain's own log is the owner's, and the chain page's logins only.
+            ("SELECT count(*) FROM chain_audit;", "permission denied"),
+            ("INSERT INTO chain_audit (at, operator, action, subject) VALUES (0, 'x', 'x', 'x');", "permission denied"),
+            ("SELECT record_chain_login('login', NULL, 'x', 'x', 0);", "permission denied"),
             // Nothing of its own to shadow the functions' tables with.
             ("CREATE TEMP TABLE staff (person_id bigint, shop_id bigint);", "permission denied"),
             ("CREATE TABLE staff2 (x int);", "permission denied"),
@@ -136,6 +141,14 @@ struct ChainSchemaTests {
         }
         let chainWrites = try pg.sql("UPDATE vehicle SET owner_name = 'x';", as: "driverdesk_chain")
         #expect(chainWrites.status != 0 && chainWrites.stderr.contains("permission denied"), "\(chainWrites.stderr)")
+        // The chain manager's role writes its logins through record_chain_login, and nothing else there.
+        for (statement, reason) in [("INSERT INTO chain_audit (at, operator, action, subject) VALUES (0, 'x', 'x', 'x');", "permission denied"),
+                                    ("INSERT INTO account (name, role, password_hash, created_at) VALUES ('x', 'chain', '$y$x', 0);", "permission denied"),
+                                    ("SELECT record_chain_login('account.add', NULL, 'x', 'x', 0);", "not a login"),
+                                    ("SELECT record_chain_login('login', 'nobody', 'x', 'x', 0);", "no chain account")] {
+            let result = try pg.sql(statement, as: "driverdesk_chain")
+            #expect(result.status != 0 && result.stderr.contains(reason), "as the chain: \(statement): \(result.stderr)")
+        }
         let after = try pg.rows(ChainSchemaTests.tables.map { "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \($0) t;" }.joined(separator: "\n"), as: "postgres")
         #expect(after == before, "something was written")
     }

@@ -37,7 +37,7 @@ struct ChainStoreTests {
         #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000"])
         // What psql makes of the same file: the same tables, all forced under row-level security.
         let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
-        #expect(forced == ["11"])
+        #expect(forced == ["12"])
     }
 
     @Test("four owners opening a new database at once: each migration applied exactly once")

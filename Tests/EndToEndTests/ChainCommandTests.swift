@@ -70,6 +70,42 @@ struct ChainCommandTests {
         #expect(!FileManager.default.fileExists(atPath: cli.db), "no SQLite file made for a refused command")
     }
 
+    @Test("user add/list/passwd/disable on the chain's address: the owner makes a chain manager; a shop's account is made on the shop's address; refusals write nothing")
+    func chainUsers() throws {
+        let pg = try ThrowawayPostgres(migrated: false)
+        let cli = try CLI()
+        let owner = pg.address(as: "driverdesk_owner", shop: "*"), reader = pg.address(as: "driverdesk_chain", shop: "*")
+        #expect(try cli.run(["shop", "add", "BJ01", "--name", "北京朝阳店", "--db", owner], withDefaults: false).status == 0)
+        let desk = pg.address(as: "driverdesk_desk", shop: "BJ01")
+        let anna = try cli.run(["user", "add", "anna", "--role", "desk", "--password-stdin", "--db", desk], withDefaults: false, stdin: "Anna-front-2026\n")
+        #expect(anna.status == 0, "\(anna.stderr)")
+        let cm = try cli.run(["user", "add", "cm", "--role", "chain", "--password-stdin", "--db", owner, "--json"], withDefaults: false, stdin: "Chain-manager-2026\n")
+        #expect(cm.status == 0, "\(cm.stderr)")
+        #expect(try cm.object()["role"] as? String == "chain" && cm.object()["shop"] is NSNull)
+        let before = try dump(pg)
+        for (arguments, code, says) in [
+            (["user", "add", "eve", "--role", "chain", "--db", desk], 2, "?shop=*"),
+            (["user", "add", "eve", "--role", "manager", "--db", owner], 2, "?shop=门店代码"),
+            (["user", "add", "eve", "--role", "chain", "--staff", "王磊", "--db", owner], 2, "staff"),
+            (["user", "add", "eve", "--role", "chain", "--password-stdin", "--db", reader], 2, "driverdesk_owner"),
+            (["user", "add", "CM", "--role", "chain", "--password-stdin", "--db", owner], 2, "CM"),
+            (["user", "passwd", "anna", "--db", owner], 2, "anna"),
+        ] {
+            let result = try cli.run(arguments, withDefaults: false, stdin: "Eve-manager-2026\n")
+            #expect(result.status == Int32(code) && result.stderr.contains(says), "\(arguments.joined(separator: " ")): \(result.status) \(result.stderr)")
+        }
+        #expect(try dump(pg) == before, "a refusal wrote something")
+        let list = try cli.run(["user", "list", "--db", reader, "--json"], withDefaults: false).array()
+        #expect(list.map { "\($0["shop"] as? String ?? "-") \($0["name"] as? String ?? "?")" } == ["- cm", "BJ01 anna"])
+        #expect(try cli.run(["user", "list", "--db", reader], withDefaults: false).stdout.contains("连锁经理"))
+        #expect(try cli.run(["user", "passwd", "cm", "--password-stdin", "--db", owner], withDefaults: false, stdin: "Chain-manager-2027\n").status == 0)
+        #expect(try cli.run(["user", "disable", "cm", "--db", owner], withDefaults: false).status == 0)
+        #expect(try cli.run(["user", "disable", "cm", "--db", owner], withDefaults: false).status == 1)
+        let log = try pg.rows("SELECT action FROM chain_audit ORDER BY id", as: "postgres")
+        #expect(log == ["account.add", "account.passwd", "account.disable"])
+        #expect(try pg.rows("SELECT count(*) FROM chain_audit WHERE concat(before, after) LIKE '%$y$%' OR concat(before, after) LIKE '%Chain-manager%'", as: "postgres") == ["0"])
+    }
+
     @Test("init on a chain's address makes the schema and the address's shop, once; the password is never printed")
     func initOnAChain() throws {
         let pg = try ThrowawayPostgres(migrated: false)
