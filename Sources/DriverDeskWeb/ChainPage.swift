@@ -2,24 +2,6 @@ import DriverDeskApp
 import Foundation
 import Hummingbird
 internal import Logging
-import NIOCore
-
-/// The request context of the chain's page: its session, filled by `SessionMiddleware`.
-public struct ChainContext: SessionRequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public var session: Session?
-    public var sessionIsNew = true
-    public var form: Form?
-    public var remoteAddress: SocketAddress?
-
-    public init(source: Source) {
-        self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress
-    }
-
-    public var maxUploadSize: Int { 64 * 1024 }
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-}
 
 /// `driverdesk serve` on a chain's `?shop=*`: the chain manager's view as one read-only page (every shop and the total,
 /// every driver of the chain). Once the chain has a manager's account (`user add NAME --role chain`), the page asks
@@ -33,14 +15,14 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     let templates = try Templates.shipped()
     let pages = try Pages(templates: templates)
     let sessions = Sessions(), logins = LoginThrottle()
-    let router = Router(context: ChainContext.self)
+    let router = Router(context: WebContext.self)
     // The chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
     router.add(middleware: BlockingMiddleware(executor: .shared))
     let hosts = HostNames(served: settings.host, configured: [])
     router.add(middleware: HostGuardMiddleware { hosts })
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
-    router.add(middleware: SessionMiddleware<ChainContext>(sessions: sessions))
-    router.add(middleware: CSRFMiddleware<ChainContext>())
+    router.add(middleware: SessionMiddleware<WebContext>(sessions: sessions))
+    router.add(middleware: CSRFMiddleware<WebContext>())
     router.add(middleware: ChainAuthMiddleware(chain: chain, sessions: sessions, settings: settings))
     @Sendable func language(_ request: Request) -> String {
         let query = request.uri.query ?? ""
@@ -67,33 +49,26 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     }
     router.post("/login") { request, context -> Response in
         let form = context.form ?? Form(fields: [:], files: [:])
-        let name = String((form["name"] ?? "").prefix(200)), password = form["password"] ?? ""
-        let now = settings.clock(), address = context.clientAddress
-        let keys = LoginThrottle.keys(name: name, address: address)
+        let name = String((form["name"] ?? "").prefix(200)), now = settings.clock(), address = context.clientAddress
         let language = language(request)
         func refused(_ message: String, _ status: HTTPResponse.Status) throws -> Response {
             var html = try ChainPage.login(language: language, pages: pages, csrf: context.session?.csrf ?? "", notice: nil, error: message, name: WebApp.shown(name))
             html.status = status
             return try html.response(from: request, context: context)
         }
-        func locked(_ until: Date) -> String {
-            pages.text("login.locked", language, WebApp.shortTime(Config().time.formatISO(Date(timeIntervalSince1970: (until.timeIntervalSince1970 / 60).rounded(.up) * 60))))
-        }
-        if let until = await logins.lockedUntil(keys, now: now) { return try refused(locked(until), .tooManyRequests) }
-        guard let person = try chain.logIn(name: name, password: password, address: address, now: now) else {
-            await logins.failed(keys, at: now)
-            if let until = await logins.lockedUntil(keys, now: now) { return try refused(locked(until), .tooManyRequests) }
+        switch try await Login.attempt(name: name, password: form["password"] ?? "", address: address, now: now, session: context.session!,
+                                       sessions: sessions, throttle: logins, check: { name, password in
+                                           try chain.logIn(name: name, password: password, address: address, now: now)
+                                       }) {
+        case .locked(let until):
+            return try refused(Login.lockedMessage(until: until, language: language, pages: pages, time: Config().time), .tooManyRequests)
+        case .wrong:
             return try refused(pages.text("login.wrong", language), .unauthorized)
+        case .signedIn(let session):
+            var response = Response.redirect(to: "/", type: .normal)
+            response.setCookie(sessionCookie(session.id, request))
+            return response
         }
-        await logins.succeeded(name: name)
-        var session = await sessions.renew(context.session!)
-        session.person = person
-        session.loggedInAt = now
-        session.lastSeen = now
-        await sessions.update(session)
-        var response = Response.redirect(to: "/", type: .normal)
-        response.setCookie(sessionCookie(session.id, request))
-        return response
     }
     router.post("/logout") { _, context -> Response in
         if let session = context.session {
@@ -114,24 +89,15 @@ struct ChainAuthMiddleware: RouterMiddleware {
     let sessions: Sessions
     let settings: ServerSettings
 
-    func handle(_ request: Request, context: ChainContext, next: (Request, ChainContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
-        let states = try chain.accountStates()
+        let states = try chain.accountStates().mapValues { AccountDirectory.State(active: $0.active, epoch: $0.epoch) }
         guard !states.isEmpty else { return try await next(request, context) }
-        guard let session = context.session, let person = session.person else { return .redirect(to: "/login", type: .normal) }
-        let now = settings.clock()
-        let loopback = context.remoteAddress.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
-        let rules = SessionRules(shift: TimeInterval(Config().int(.webSessionHours) * 3600), idle: loopback ? nil : 30 * 60)
-        if let ending = rules.ending(loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now) {
-            await sessions.remove(session.id)
-            return .redirect(to: "/login?ended=\(ending.rawValue)", type: .normal)
+        if let away = await Login.ending(context.session, states: states, shiftHours: Config().int(.webSessionHours), remote: context.remoteAddress,
+                                         now: settings.clock(), sessions: sessions) {
+            return .redirect(to: away, type: .normal)
         }
-        guard let state = states[person.accountId], state.active, state.epoch == person.epoch else {
-            await sessions.remove(session.id)
-            return .redirect(to: "/login?ended=account", type: .normal)
-        }
-        await sessions.touch(session.id, at: now)
         return try await next(request, context)
     }
 }

@@ -40,18 +40,10 @@ struct AuthMiddleware: RouterMiddleware {
         if path == "/login" || path == "/lang" || path.hasPrefix("/static/") { return try await next(request, context) }
         let directory = try app.accounts()
         guard directory.any else { return try await next(request, context) }
-        guard let session = context.session, let person = session.person else { return .redirect(to: "/login", type: .normal) }
-        let now = app.settings.clock()
-        let rules = try app.sessionRules(for: context)
-        if let ending = rules.ending(loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now) {
-            await app.sessions.remove(session.id)
-            return .redirect(to: "/login?ended=\(ending.rawValue)", type: .normal)
+        if let away = await Login.ending(context.session, states: directory.states, shiftHours: try app.config().int(.webSessionHours),
+                                         remote: context.remoteAddress, now: app.settings.clock(), sessions: app.sessions) {
+            return .redirect(to: away, type: .normal)
         }
-        guard let state = directory.states[person.accountId], state.active, state.epoch == person.epoch else {
-            await app.sessions.remove(session.id)
-            return .redirect(to: "/login?ended=account", type: .normal)
-        }
-        await app.sessions.touch(session.id, at: now)
         return try await next(request, context)
     }
 }

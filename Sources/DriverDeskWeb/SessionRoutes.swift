@@ -15,35 +15,25 @@ extension WebApp {
         // The same answer, in about the same time, for an unknown name, a disabled account and a wrong password.
         router.post("/login") { request, context in
             let form = self.form(context)
-            let name = String((form["name"] ?? "").prefix(200)), password = form["password"] ?? ""
-            let address = context.clientAddress
-            let now = self.settings.clock()
-            let keys = LoginThrottle.keys(name: name, address: address)
+            let name = String((form["name"] ?? "").prefix(200)), now = self.settings.clock(), address = context.clientAddress
             let language = try self.language(context)
             func refused(_ message: String, status: HTTPResponse.Status) async throws -> Response {
                 try await self.page("login", nav: "", title: "login.title", ["error": message, "name": WebApp.shown(name)], context: context, status: status)
                     .response(from: request, context: context)
             }
-            if let until = await self.logins.lockedUntil(keys, now: now) {
-                return try await refused(self.lockedMessage(until: until, language: language), status: .tooManyRequests)
-            }
-            guard let person = try self.shop.logIn(name: name, password: password, address: address, now: now) else {
-                await self.logins.failed(keys, at: now)
-                if let until = await self.logins.lockedUntil(keys, now: now) {
-                    return try await refused(self.lockedMessage(until: until, language: language), status: .tooManyRequests)
-                }
+            switch try await Login.attempt(name: name, password: form["password"] ?? "", address: address, now: now, session: context.session!,
+                                           sessions: self.sessions, throttle: self.logins, check: { name, password in
+                                               try self.shop.logIn(name: name, password: password, address: address, now: now)
+                                           }) {
+            case .locked(let until):
+                return try await refused(Login.lockedMessage(until: until, language: language, pages: self.pages, time: try self.config().time), status: .tooManyRequests)
+            case .wrong:
                 return try await refused(self.pages.text("login.wrong", language), status: .unauthorized)
+            case .signedIn(let session):
+                var response = Response.redirect(to: "/", type: .normal)
+                response.setCookie(sessionCookie(session.id, request))
+                return response
             }
-            await self.logins.succeeded(name: name)
-            // A new session id and CSRF token: a session fixed by someone else before the login is worth nothing.
-            var session = await self.sessions.renew(context.session!)
-            session.person = person
-            session.loggedInAt = now
-            session.lastSeen = now
-            await self.sessions.update(session)
-            var response = Response.redirect(to: "/", type: .normal)
-            response.setCookie(sessionCookie(session.id, request))
-            return response
         }
         router.post("/logout") { _, context in
             let session = context.session!
@@ -90,12 +80,6 @@ extension WebApp {
                                            context: context, status: .notFound).response(from: request, context: context)
             }
         }
-    }
-
-    /// "Too many failed logins: try again after 14:35".
-    func lockedMessage(until: Date, language: String) throws -> String {
-        let time = try config().time
-        return pages.text("login.locked", language, WebApp.shortTime(time.formatISO(Date(timeIntervalSince1970: (until.timeIntervalSince1970 / 60).rounded(.up) * 60))))
     }
 
     /// A value of a query string as a GET form sends it (application/x-www-form-urlencoded: "+" is a space).

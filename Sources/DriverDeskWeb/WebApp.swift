@@ -66,13 +66,6 @@ public struct WebApp: Sendable {
         }
     }
 
-    /// When this request's session ends: a shift after login (`web.sessionHours`), and 30 idle minutes unless the
-    /// browser runs on this PC.
-    func sessionRules(for context: WebContext) throws -> SessionRules {
-        let loopback = context.remoteAddress.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
-        return SessionRules(shift: TimeInterval(try config().int(.webSessionHours) * 3600), idle: loopback ? nil : 30 * 60)
-    }
-
     static func isLoopback(_ address: String) -> Bool {
         address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
     }
