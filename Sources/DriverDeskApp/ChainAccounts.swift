@@ -59,7 +59,7 @@ extension Chain {
         do {
             return try body()
         } catch DeskError.storage(let message) where message.contains("permission denied") {
-            throw DeskError.invalid(field: "db", reason: Message("input.account.ownerOnly"))
+            throw DeskError.invalid(field: "db", reason: Message("input.account.ownerOnly", ["role": .text("driverdesk_owner")]))
         }
     }
 
