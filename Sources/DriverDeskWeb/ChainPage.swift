@@ -19,7 +19,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     // The chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
     router.add(middleware: BlockingMiddleware(executor: .shared))
     let hosts = HostNames(served: settings.host, configured: [])
-    router.add(middleware: HostGuardMiddleware { hosts })
+    router.add(middleware: HostGuardMiddleware { _ in hosts })
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware<WebContext>(sessions: sessions))
     router.add(middleware: CSRFMiddleware<WebContext>())

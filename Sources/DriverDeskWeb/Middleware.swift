@@ -38,9 +38,9 @@ struct AuthMiddleware: RouterMiddleware {
         let path = request.uri.path
         // The login page, its language switch and its stylesheet are open to anyone.
         if path == "/login" || path == "/lang" || path.hasPrefix("/static/") { return try await next(request, context) }
-        let directory = try app.accounts()
+        let directory = try app.accounts(at: context.version)
         guard directory.any else { return try await next(request, context) }
-        if let away = await Login.ending(context.session, states: directory.states, shiftHours: try app.config().int(.webSessionHours),
+        if let away = await Login.ending(context.session, states: directory.states, shiftHours: try app.config(at: context.version).int(.webSessionHours),
                                          remote: context.remoteAddress, now: app.settings.clock(), sessions: app.sessions) {
             return .redirect(to: away, type: .normal)
         }
@@ -68,20 +68,32 @@ struct CSRFMiddleware<Context: SessionRequestContext>: RouterMiddleware {
 }
 
 
+/// Reads once per request whether the database changed (`ChangeWatch`): the host names, the accounts, the settings
+/// and the dashboard of this request are all of that version.
+struct VersionMiddleware: RouterMiddleware {
+    let watch: ChangeWatch
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.version = watch.version()
+        return try await next(request, context)
+    }
+}
+
 /// The first thing every request meets. It answers only to the host names this server serves, so a page elsewhere
 /// whose name is rebound to 127.0.0.1 (DNS rebinding) cannot read the front desk nor post its forms (421, nothing
 /// read, nothing written); and every answer carries the headers that keep the pages out of other sites' frames and
 /// scripts.
 struct HostGuardMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The names of now (`web.hostNames` is a setting, read again when it changes).
-    let hosts: @Sendable () -> HostNames
+    /// The names of now for a request (`web.hostNames` is a setting, read again when it changes).
+    let hosts: @Sendable (Context) -> HostNames
     static var host: HTTPFields.Element.Name { HTTPFields.Element.Name("Host")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         // HTTP/1's Host header arrives as the authority; a Host field left among the headers is checked as well.
         let names = [request.head.authority].compactMap { $0 } + request.headers[values: HostGuardMiddleware.host]
-        let allowed = hosts()
+        let allowed = hosts(context)
         if let foreign = names.first(where: { !allowed.allows($0) }) {
             response = Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: "421: this server does not answer to the name \(HostNames.shown(foreign)); open it by an address it serves (web.hostNames).\n")))

@@ -107,7 +107,7 @@ extension WebApp {
                 return try await self.page("dashboard", nav: "dashboard", title: "nav.dashboard", try self.dashboard(context), context: context)
                     .response(from: request, context: context)
             }
-            let version = self.watch.version()
+            let version = context.version ?? self.watch.version()
             let language = try self.language(context, at: version)
             // One page per language and person (his name and role are on it).
             let person = session.person.map { "\($0.accountId) \($0.epoch)" } ?? "-"
@@ -117,7 +117,7 @@ extension WebApp {
                 anyone.language = language
                 anyone.flash = nil
                 return SharedPage(try self.pages.render("dashboard", nav: "dashboard", title: "nav.dashboard", page: try self.dashboard(context),
-                                                        session: anyone, config: try self.config(at: version), openDesk: try !self.accounts().any))
+                                                        session: anyone, config: try self.config(at: version), openDesk: try !self.accounts(at: version).any))
             }
             return shared.response(csrf: session.csrf)
         }

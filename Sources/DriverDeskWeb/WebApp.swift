@@ -36,6 +36,7 @@ public struct WebApp: Sendable {
     let watch: ChangeWatch
     let settingsCache = Cached<Config>()
     let accountsCache = Cached<AccountDirectory>()
+    let hostsCache = Cached<HostNames>()
     /// The dashboard, rendered at most once a second per language and login while nothing changes (its times and
     /// what is overdue move with the clock).
     let dashboardCache = Cached<SharedPage>(maxAge: .seconds(1))
@@ -53,14 +54,17 @@ public struct WebApp: Sendable {
         try settingsCache.value("settings", at: version ?? watch.version()) { try shop.config() }
     }
 
-    /// The host names this server answers to (`HostGuardMiddleware`).
-    func hostNames() -> HostNames {
-        HostNames(served: settings.host, configured: (try? config())?.list(.webHostNames) ?? [])
+    /// The host names this server answers to (`HostGuardMiddleware`), made again only when the database has changed.
+    func hostNames(at version: ChangeWatch.Version? = nil) -> HostNames {
+        let version = version ?? watch.version()
+        return hostsCache.value("hosts", at: version) {
+            HostNames(served: settings.host, configured: (try? config(at: version))?.list(.webHostNames) ?? [])
+        }
     }
 
     /// The accounts as stored now (read again only when the database has changed).
-    func accounts() throws -> AccountDirectory {
-        try accountsCache.value("accounts", at: watch.version()) {
+    func accounts(at version: ChangeWatch.Version? = nil) throws -> AccountDirectory {
+        try accountsCache.value("accounts", at: version ?? watch.version()) {
             let states = try shop.accountStates()
             return AccountDirectory(any: !states.isEmpty, states: states.mapValues { AccountDirectory.State(active: $0.active, epoch: $0.epoch) })
         }
@@ -171,7 +175,8 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
         // A chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
         router.add(middleware: BlockingMiddleware(executor: .shared))
     }
-    router.add(middleware: HostGuardMiddleware { app.hostNames() })
+    router.add(middleware: VersionMiddleware(watch: app.watch))
+    router.add(middleware: HostGuardMiddleware { context in app.hostNames(at: context.version) })
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions))
     // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.

@@ -22,6 +22,8 @@ public struct WebContext: SessionRequestContext, RemoteAddressRequestContext {
     public var form: Form?
     /// The client's address (for limits that a client dropping its cookie must not escape).
     public var remoteAddress: SocketAddress?
+    /// Whether the database changed, read once for the request (`VersionMiddleware`; nil on the chain's page).
+    public var version: ChangeWatch.Version?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -25,7 +25,7 @@ final class Server: @unchecked Sendable {
             let base = "http://127.0.0.1:\(port)"
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline, started.process.isRunning {
-                if (try? Server.curl(["-s", "-o", "/dev/null", "-m", "2", "-w", "%{http_code}", base + "/"], folder: shop.folder).stdout) == "200" {
+                if (try? Server.curl(["-s", "-o", "/dev/null", "-m", "2", "-w", "%{http_code}", base + "/login"], folder: shop.folder).stdout) == "200" {
                     self.port = port
                     self.base = base
                     self.started = started
