@@ -64,7 +64,7 @@ extension Chain {
     }
 
     /// Whether the chain has a manager's account: then its page asks for a login.
-    public func hasAccounts() throws -> Bool { try database.allAccounts().contains { $0.account.role == .chain } }
+    public func hasAccounts() throws -> Bool { try !database.chainAccounts().isEmpty }
 
     /// A login to the chain's page, recorded in the chain's log; nil as `Shop.logIn` answers it.
     public func logIn(name: String, password: String, address: String, now: Date) throws -> SignedIn? {
@@ -81,8 +81,7 @@ extension Chain {
 
     /// The chain's accounts as stored now, by id (the page checks its sessions against them).
     public func accountStates() throws -> [Int64: (active: Bool, epoch: Int)] {
-        Dictionary(try database.allAccounts().filter { $0.account.role == .chain }.map { ($0.account.id!, (active: $0.account.active, epoch: $0.account.epoch)) },
-                   uniquingKeysWith: { a, _ in a })
+        Dictionary(try database.chainAccounts().map { ($0.id!, (active: $0.active, epoch: $0.epoch)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The chain's own log (its managers' accounts and logins), oldest first.

@@ -41,6 +41,13 @@ extension ChainDatabase {
         }
     }
 
+    /// The chain's own accounts (its managers'), by name.
+    public func chainAccounts() throws -> [Account] {
+        try lock.withLock {
+            try query("SELECT \(ChainDatabase.accountColumns) FROM account a WHERE a.shop_id IS NULL ORDER BY lower(a.name), a.id").map(ChainDatabase.account)
+        }
+    }
+
     /// The chain's own account of a name, compared without case.
     public func chainAccount(named name: String) throws -> Account? {
         try lock.withLock {
