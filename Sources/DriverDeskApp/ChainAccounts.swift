@@ -45,9 +45,7 @@ extension Chain {
         let name = try AccountRules.name(name)
         let account = try owning {
             try database.changeChainAccount(name: name, action: "account.disable", context: WriteContext(operator: operatorName, now: now)) { account in
-                guard account.active else {
-                    throw DeskError.refusedWith(rule: "account", reasons: [Message("account.alreadyDisabled", ["name": .text(account.name)])])
-                }
+                try AccountRules.checkDisable(name: account.name, active: account.active)
                 account.active = false
             }
         }

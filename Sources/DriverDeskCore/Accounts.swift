@@ -124,6 +124,16 @@ public enum AccountRules {
         }
     }
 
+    /// Refuses a name another account of the shop (or of the chain) already has, whatever its case.
+    public static func checkNew(name: String, taken: Bool) throws {
+        if taken { throw DeskError.invalid(field: "name", reason: Message("input.account.taken", ["name": .text(name)])) }
+    }
+
+    /// Refuses to disable an account that is disabled already (exit 1: nothing to do).
+    public static func checkDisable(name: String, active: Bool) throws {
+        guard active else { throw DeskError.refusedWith(rule: "account", reasons: [Message("account.alreadyDisabled", ["name": .text(name)])]) }
+    }
+
     /// How the audit names a person on the web: the account, and the staff member it is linked to.
     public static func operatorName(account: String, staff: String?) -> String {
         guard let staff, !staff.isEmpty, staff != account else { return account }

@@ -27,9 +27,7 @@ extension ShopStore {
     /// Adds an account; refuses a name the shop already has (whatever its case).
     public func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
         try writing { tx in
-            if try tx.account(named: new.name) != nil {
-                throw DeskError.invalid(field: "name", reason: Message("input.account.taken", ["name": .text(new.name)]))
-            }
+            try AccountRules.checkNew(name: new.name, taken: try tx.account(named: new.name) != nil)
             let staff = try new.staff.map { try tx.resolveStaff($0) }
             var account = Account(name: new.name, role: new.role, staffId: staff?.id, passwordHash: new.passwordHash, createdAt: context.now)
             try tx.insert(&account)
@@ -70,9 +68,7 @@ extension ShopStore {
     /// Disables an account: it can no longer log in and its sessions end. An account already disabled is refused.
     public func disableAccount(name: String, context: WriteContext) throws -> AccountFact {
         try changeAccount(name: name, action: "account.disable", context: context) { account in
-            guard account.active else {
-                throw DeskError.refusedWith(rule: "account", reasons: [Message("account.alreadyDisabled", ["name": .text(account.name)])])
-            }
+            try AccountRules.checkDisable(name: account.name, active: account.active)
             account.active = false
         }
     }

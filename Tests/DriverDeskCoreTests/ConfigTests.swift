@@ -66,6 +66,10 @@ struct AccountRulesTests {
         #expect(throws: DeskError.self) { try AccountRules.checkPassword("Anna-front-2026", name: "anna", isCommon: true) }
         #expect(throws: DeskError.self) { try AccountRules.checkPassword("Longer-Name", name: "longer-name", isCommon: false) }
         #expect(throws: DeskError.self) { try AccountRules.checkPassword(String(repeating: "x", count: 201), name: "anna", isCommon: false) }
+        #expect(throws: Never.self) { try AccountRules.checkNew(name: "anna", taken: false) }
+        #expect { try AccountRules.checkNew(name: "anna", taken: true) } throws: { ($0 as? DeskError)?.field == "name" }
+        #expect(throws: Never.self) { try AccountRules.checkDisable(name: "anna", active: true) }
+        #expect { try AccountRules.checkDisable(name: "anna", active: false) } throws: { ($0 as? DeskError)?.exitCode == 1 }
         #expect(AccountRules.operatorName(account: "anna", staff: "王磊") == "anna (王磊)")
         #expect(AccountRules.operatorName(account: "王磊", staff: "王磊") == "王磊")
     }

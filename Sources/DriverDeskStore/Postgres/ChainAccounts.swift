@@ -60,9 +60,7 @@ extension ChainDatabase {
     public func addChainAccount(name: String, passwordHash: String, context: WriteContext) throws -> Account {
         try lock.withLock {
             try transaction {
-                if try !query("SELECT 1 FROM account WHERE shop_id IS NULL AND lower(name) = lower($1)", [PostgresData(string: name)]).isEmpty {
-                    throw DeskError.invalid(field: "name", reason: Message("input.account.taken", ["name": .text(name)]))
-                }
+                try AccountRules.checkNew(name: name, taken: !query("SELECT 1 FROM account WHERE shop_id IS NULL AND lower(name) = lower($1)", [PostgresData(string: name)]).isEmpty)
                 let rows = try query("""
                     INSERT INTO account (shop_id, name, role, password_hash, created_at) VALUES (NULL, $1, 'chain', $2, $3)
                     RETURNING id, name, role, staff_id, password_hash, active, epoch, created_at
