@@ -15,9 +15,10 @@ run_packages=(pkg-config libsqlite3-dev libqrencode-dev zlib1g-dev libcrypt-dev)
 #   poppler-utils (pdfinfo, pdftotext, pdftoppm, pdffonts), wrk (web load), time (GNU time, peak memory), curl (the
 #   reliability suite's web requests), coreutils, bash, util-linux, libc-bin and dpkg (sha256sum, env, setpriv, runuser,
 #   iconv, dpkg -S), postgresql-15 and postgresql-client-15 (initdb, pg_ctl and psql for the throwaway PostgreSQL 15
-#   of the chain's tests, scripts/pg-throwaway.sh; btree_gist comes with the server).
+#   of the chain's tests, scripts/pg-throwaway.sh; btree_gist comes with the server), bsdutils (script: a terminal for
+#   the test of the password prompt).
 test_packages=(sqlite3 zbar-tools imagemagick librsvg2-bin qrencode chromium chromium-driver fonts-noto-cjk fontconfig
-  poppler-utils wrk time curl coreutils bash util-linux libc-bin dpkg postgresql-15 postgresql-client-15)
+  poppler-utils wrk time curl coreutils bash util-linux libc-bin dpkg postgresql-15 postgresql-client-15 bsdutils)
 
 case "$purpose" in
   run) packages=("${run_packages[@]}") ;;

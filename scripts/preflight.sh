@@ -34,6 +34,10 @@ need /usr/bin/env coreutils
 /usr/bin/env bash -c 'exit 7' 2>"$work/err"; [ $? -eq 7 ] || fail /usr/bin/env "cannot run bash" "coreutils and bash"; ok
 need /usr/bin/sha256sum coreutils
 [ "$(printf abc | /usr/bin/sha256sum 2>"$work/err" | cut -c1-16)" = ba7816bf8f01cfea ] || fail /usr/bin/sha256sum "hashes 'abc' wrongly" coreutils; ok
+# script (bsdutils): the password prompt's test runs `driverdesk user add` on a terminal of its own.
+need /usr/bin/script bsdutils
+[ "$(/usr/bin/script -qec 'test -t 0 && echo tty' /dev/null </dev/null 2>"$work/err" | tr -d '\r')" = tty ] \
+  || fail /usr/bin/script "cannot run a program on a terminal" bsdutils; ok
 need /usr/bin/setpriv util-linux
 [ "$(/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/id -u 2>"$work/err")" = 65534 ] \
   || fail /usr/bin/setpriv "cannot run a program as another user" util-linux; ok

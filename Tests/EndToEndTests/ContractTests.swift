@@ -104,6 +104,24 @@ struct ContractEndToEndTests {
         #expect(try cli.dump().contains("$y$") == (backend == .sqlite), "the hash is stored (a chain's dump shows digests only)")
     }
 
+    @Test("user add at a terminal asks for the password twice, without echo; two that differ are refused and nothing is written")
+    func passwordPrompt() throws {
+        let cli = try CLI.shop()
+        func atTerminal(_ name: String, _ first: String, _ second: String) throws -> String {
+            // The lines come a moment apart, as a person types them after each prompt (typed ahead, a terminal echoes them).
+            let command = "\(CLI.binary.path) user add \(name) --role desk --db \(cli.db) --now '\(cli.now)'; echo exit \\$?"
+            let script = "(sleep 1; printf '%s\\n' '\(first)'; sleep 1; printf '%s\\n' '\(second)') | /usr/bin/script -qec \"\(command)\" /dev/null"
+            return try toolOutput("/usr/bin/env", ["bash", "-c", script]).replacingOccurrences(of: "\r", with: "")
+        }
+        let added = try atTerminal("eve", "Eve-front-2026", "Eve-front-2026")
+        #expect(added.contains("密码：") && added.contains("再输一次：") && added.contains("exit 0"), "\(added)")
+        #expect(!added.contains("Eve-front-2026"), "the password was echoed: \(added)")
+        let differ = try atTerminal("kim", "Kim-front-2026", "Kim-front-2027")
+        #expect(differ.contains("exit 2") && differ.contains("两次输入的密码不一样") && !differ.contains("Kim-front"), "\(differ)")
+        let users = try cli.ok("user", "list", "--json").array().compactMap { $0["name"] as? String }
+        #expect(users == ["eve"])
+    }
+
     @Test("demo makes a realistic workshop; status and lists read it", arguments: Backend.allCases)
     func demo(_ backend: Backend) throws {
         let cli = try CLI(backend)
