@@ -212,7 +212,7 @@ struct BrowserTests {
         let before = try cli.dump()
         try browser.open(server.url + "settings")
         #expect(try browser.find("main p.big").text() == "403")
-        #expect(try browser.find("main .card.error").text().contains("anna（前台）不能做这件事"))
+        #expect(try browser.find("main .card.error").text().contains("anna（前台）不能做这件事：请店长来做"))
         #expect(try cli.dump() == before)
         try browser.find("header form[action='/logout'] button").click()
         try browser.wait(for: "the login page") { try at("login") }

@@ -110,7 +110,7 @@ struct ContractEndToEndTests {
         func atTerminal(_ name: String, _ first: String, _ second: String) throws -> String {
             // The lines come a moment apart, as a person types them after each prompt (typed ahead, a terminal echoes them).
             let command = "\(CLI.binary.path) user add \(name) --role desk --db \(cli.db) --now '\(cli.now)'; echo exit \\$?"
-            let script = "(sleep 1; printf '%s\\n' '\(first)'; sleep 1; printf '%s\\n' '\(second)') | /usr/bin/script -qec \"\(command)\" /dev/null"
+            let script = "(sleep 2; printf '%s\\n' '\(first)'; sleep 2; printf '%s\\n' '\(second)') | /usr/bin/script -qec \"\(command)\" /dev/null"
             return try toolOutput("/usr/bin/env", ["bash", "-c", script]).replacingOccurrences(of: "\r", with: "")
         }
         let added = try atTerminal("eve", "Eve-front-2026", "Eve-front-2026")
