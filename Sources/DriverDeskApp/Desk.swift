@@ -218,7 +218,9 @@ public struct Desk: Sendable {
         let row = try database.startMovement(
             plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
             at: try instant(at, field: "at", config: config), context: context)
-        return MovementView(row, time: config.time)
+        var view = MovementView(row, time: config.time)
+        view.warnings = try catalogue(config).render(row.warnings, time: config.time)
+        return view
     }
 
     /// `move end`.
@@ -236,11 +238,13 @@ public struct Desk: Sendable {
         let row = try database.logMovement(
             plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
             from: try instant(from, field: "from", config: config), to: try instant(to, field: "to", config: config), context: context)
-        return MovementView(row, time: config.time)
+        var view = MovementView(row, time: config.time)
+        view.warnings = try catalogue(config).render(row.warnings, time: config.time)
+        return view
     }
 
     /// `move list`.
-    public func movements(plate: String?, staff: String?, from: String?, to: String?, limit: Int? = nil) throws -> [MovementView] {
+    public func movements(plate: String?, staff: String?, from: String?, to: String?, limit: Int? = nil, voided: Bool = false) throws -> [MovementView] {
         try actor.check(.read)
         let config = try config()
         var filter = MovementFilter(limit: limit)
@@ -255,7 +259,10 @@ public struct Desk: Sendable {
         if let from = filter.from, let to = filter.to, to < from {
             throw DeskError.invalid(field: "to", reason: Message("input.range.endBeforeStart"))
         }
-        return try database.movements(filter).map { MovementView($0, time: config.time) }
+        let live = try database.movements(filter).map { MovementView($0, time: config.time) }
+        guard voided else { return live }
+        let all = (live + (try voidedMovementViews(filter, config: config))).sorted { ($0.startAt, $0.id) > ($1.startAt, $1.id) }
+        return limit.map { Array(all.prefix($0)) } ?? all
     }
 
     /// `who`: R2 for a plate at a time. Not limited to the past: a camera time is what the notice says.

@@ -94,6 +94,13 @@ public struct MovementView: Codable, Equatable, Sendable {
     public var endAt: String?
     public var inProgress: Bool
     public var minutes: Int?
+    /// Voided movements appear only when asked for (`move list --voided`).
+    public var voided: Bool = false
+    public var voidedAt: String?
+    public var voidedBy: String?
+    public var voidReason: String?
+    /// What R13 warned of, in the chosen language.
+    public var warnings: [String] = []
 
     public init(_ row: MovementRow, time: ShopTime) {
         id = row.span.id

@@ -37,6 +37,11 @@ public struct ViolationView: Codable, Equatable, Sendable {
     public var paidYuan: Decimal?
     public var payMethod: String?
     public var payer: String?
+    /// What was paid beyond the fine and DriverDesk's late fee (negative: less), when 12123 counted the fee otherwise (R7).
+    public var lateFeeDifferenceYuan: Decimal?
+    /// When and why it was handed back to the owner as his own.
+    public var handedBackAt: String?
+    public var handBackReason: String?
     /// review, invite, window, process, pay, overdue or none: what the front desk does next.
     public var nextAction: String
 
@@ -83,6 +88,9 @@ public struct ViolationView: Codable, Equatable, Sendable {
         paidYuan = v.paidFen.map(Money.yuanNumber)
         payMethod = v.payMethod?.rawValue
         payer = v.payer?.rawValue
+        lateFeeDifferenceYuan = FeeRules.difference(paidFen: v.paidFen, fineFen: v.fineFen, lateFeeFen: v.lateFeeFen).map(Money.yuanNumber)
+        handedBackAt = v.handedBackAt.map(time.formatISO)
+        handBackReason = v.handBackReason
         nextAction = NextAction.of(status: v.status, attribution: v.attribution, needsReview: v.needsReview, hasDriver: row.driver != nil,
                                    channel: decision?.channel, registrationMissing: decision?.registrationWouldHelp ?? false,
                                    dueDate: dueDate.flatMap { try? CivilDate(parsing: $0, field: "due") }, today: today).rawValue

@@ -11,6 +11,8 @@ public struct Setting: Sendable {
         case money
         /// Host names, separated by commas or spaces: stored lower case, joined by commas.
         case hostNames
+        /// Any of the options, separated by commas or spaces (none allowed): stored in the options' order, joined by commas.
+        case choices([String])
     }
 
     public let key: String
@@ -50,6 +52,12 @@ public struct Setting: Sendable {
         case .money:
             if value.isEmpty { return "" }
             return Money.yuan(try Money.fen(value, field: key))
+        case .choices(let options):
+            let chosen = value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "，" }).map { $0.lowercased() }
+            for item in chosen where !options.contains(item) {
+                throw DeskError.invalid(field: key, reason: Message("input.oneOf", ["raw": .text(item), "options": .names(options)]))
+            }
+            return options.filter(chosen.contains).joined(separator: ",")
         case .choice(let options):
             guard options.contains(value) else {
                 throw DeskError.invalid(field: key, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(options)]))
@@ -100,6 +108,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case uiLanguage = "ui.language"
     case webHostNames = "web.hostNames"
     case webSessionHours = "web.sessionHours"
+    case movementUndoMinutes = "movement.undoMinutes"
+    case rulesLicenceCheckPurposes = "rules.licenceCheckPurposes"
 }
 
 /// The settings a shop has, defaults filled in (R1–R12 numbers live here, not in code).
@@ -134,6 +144,9 @@ public struct Config: Sendable, Equatable {
         Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage")),
         Setting(key: SettingKey.webHostNames.rawValue, defaultValue: "", kind: .hostNames, help: Message("setting.webHostNames")),
         Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours")),
+        Setting(key: SettingKey.movementUndoMinutes.rawValue, defaultValue: "2", kind: .integer(0...60), help: Message("setting.movementUndoMinutes")),
+        Setting(key: SettingKey.rulesLicenceCheckPurposes.rawValue, defaultValue: "road-test,delivery,pickup,other",
+                kind: .choices(MovementPurpose.allCases.map(\.rawValue)), help: Message("setting.rulesLicenceCheckPurposes")),
     ]
 
     public static func setting(_ key: String) throws -> Setting {

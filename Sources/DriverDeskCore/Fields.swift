@@ -17,15 +17,21 @@ public enum Fields {
         return text
     }
 
-    /// A phone number: digits, with an optional leading + and spaces or hyphens between groups.
+    /// A phone number as people in mainland China write one (R10): a mobile has 11 digits starting with 1 (13–19); a
+    /// landline has 7 or 8 digits, after an area code (010, 021, 0755, … with or without a hyphen) and before an
+    /// extension (`转123`, `ext 123`, `#123` or a last `-123`); 400 and 800 numbers have 10 digits; a number abroad
+    /// starts with + and its country code. Stored without spaces: a mobile as its 11 digits, a landline as
+    /// `0755-12345678` (and `-123` for an extension).
     public static func phone(_ raw: String?, field: String) throws -> String? {
         guard let text = raw?.trimmingSpaces(), !text.isEmpty else { return nil }
-        let compact = text.filter { $0 != " " && $0 != "-" }
-        let digits = compact.hasPrefix("+") ? compact.dropFirst() : Substring(compact)
-        guard (5...20).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
-            throw DeskError.invalid(field: field, reason: Message("input.phone", ["raw": .text(raw!)]))
+        guard let phone = PhoneNumber.normalise(text) else {
+            let digits = text.filter(\.isASCIIDigit)
+            if digits.first == "1", digits.count != 11, text.allSatisfy({ $0.isASCIIDigit || $0 == " " || $0 == "-" }) {
+                throw DeskError.invalid(field: field, reason: Message("input.phone.mobile", ["raw": .text(text), "count": .number(digits.count)]))
+            }
+            throw DeskError.invalid(field: field, reason: Message("input.phone", ["raw": .text(text)]))
         }
-        return compact
+        return phone
     }
 
     /// The last 6 characters of an engine number (SMS registration needs them, R3).
@@ -57,5 +63,71 @@ extension Fields {
         guard date.timeIntervalSince(now) <= futureTolerance else {
             throw DeskError.invalid(field: field, reason: Message("input.inFuture", ["at": .time(date), "now": .time(now)]))
         }
+    }
+}
+
+/// The phone numbers R10 accepts (`Fields.phone`).
+enum PhoneNumber {
+    static func normalise(_ text: String) -> String? {
+        var body = text
+        var ext: String?
+        for mark in ["转", "ext.", "ext", "EXT", "Ext", "x", "X", "#"] {
+            if let range = body.range(of: mark) {
+                ext = String(body[range.upperBound...]).trimmingSpaces()
+                body = String(body[..<range.lowerBound])
+                break
+            }
+        }
+        if let e = ext, !(1...6).contains(e.count) || !e.allSatisfy(\.isASCIIDigit) { return nil }
+        body = body.replacingOccurrences(of: "(", with: " ").replacingOccurrences(of: ")", with: " ").replacingOccurrences(of: "（", with: " ")
+            .replacingOccurrences(of: "）", with: " ")
+        var groups = body.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
+        guard !groups.isEmpty, groups.allSatisfy({ g in g.allSatisfy { $0.isASCIIDigit || $0 == "+" } }) else { return nil }
+        // Abroad, or mainland China written with its country code.
+        if groups[0].hasPrefix("+") || groups[0].hasPrefix("00") {
+            let all = groups.joined().drop { $0 == "+" }
+            let international = all.hasPrefix("00") ? all.dropFirst(2) : all
+            guard international.allSatisfy(\.isASCIIDigit) else { return nil }
+            if international.hasPrefix("86") {
+                let national = String(international.dropFirst(2))
+                groups = [national]
+            } else {
+                guard (7...15).contains(international.count), ext == nil else { return nil }
+                return "+" + international
+            }
+        }
+        let digits = groups.joined()
+        guard digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        if digits.hasPrefix("1") {
+            // A mobile: 11 digits, the second 3 to 9.
+            guard digits.count == 11, let second = digits.dropFirst().first, ("3"..."9").contains(second), ext == nil else { return nil }
+            return digits
+        }
+        if digits.hasPrefix("400") || digits.hasPrefix("800") {
+            guard digits.count == 10 else { return nil }
+            return digits + (ext.map { "-" + $0 } ?? "")
+        }
+        // A landline: an area code (010 and 02x: three digits; others four), 7 or 8 digits, maybe an extension.
+        var area = "", number = digits
+        if digits.hasPrefix("0") {
+            if groups.count >= 2, groups[0].hasPrefix("0") {
+                area = groups[0]
+                number = groups[1]
+                if groups.count == 3, ext == nil { ext = groups[2] } else if groups.count > 3 { return nil }
+                if let e = ext, !(1...6).contains(e.count) { return nil }
+            } else {
+                let length = digits.hasPrefix("010") || digits.hasPrefix("02") ? 3 : 4
+                area = String(digits.prefix(length))
+                number = String(digits.dropFirst(length))
+            }
+            guard (3...4).contains(area.count), area.dropFirst().first != "0" else { return nil }
+        } else if groups.count == 2, ext == nil, (7...8).contains(groups[0].count + groups[1].count) == false {
+            // "12345678-123": a local number and its extension.
+            number = groups[0]
+            ext = groups[1]
+            guard (1...6).contains(groups[1].count) else { return nil }
+        }
+        guard (7...8).contains(number.count), number.first != "0", number.first != "1" else { return nil }
+        return (area.isEmpty ? "" : area + "-") + number + (ext.map { "-" + $0 } ?? "")
     }
 }

@@ -152,3 +152,31 @@ extension Date {
     /// The same instant without its fraction of a second.
     public var wholeSeconds: Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 }
+
+/// A movement recorded by mistake and voided (`move void`): out of the lists and the rules (R1, R2), kept here with
+/// who voided it, when and why, as the audit keeps the entry.
+public struct VoidedMovement: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var visitId: Int64
+    public var vehicleId: Int64
+    public var staffId: Int64
+    public var startAt: Date
+    public var endAt: Date?
+    public var purpose: MovementPurpose
+    public var voidedAt: Date
+    public var voidedBy: String
+    public var voidReason: String
+
+    public init(_ movement: Movement, at: Date, by: String, reason: String) {
+        self.id = movement.id ?? 0
+        self.visitId = movement.visitId
+        self.vehicleId = movement.vehicleId
+        self.staffId = movement.staffId
+        self.startAt = movement.startAt
+        self.endAt = movement.endAt
+        self.purpose = movement.purpose
+        self.voidedAt = at
+        self.voidedBy = by
+        self.voidReason = reason
+    }
+}

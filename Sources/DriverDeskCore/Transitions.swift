@@ -12,9 +12,11 @@ public enum ViolationRules {
         throw refused("violation", Message("violation.duplicate", ["violation": .number(Int(existing))]))
     }
 
-    /// Only an open violation can be given to another driver (R2).
+    /// A violation is given to another driver by hand (R2) while it is open, and also once processed or paid: that is
+    /// how a correction of the driver of a settled violation is made (docs/rulebook.md, "Corrections"). Not when void
+    /// or handed back to the owner.
     public static func checkAssign(id: Int64, status: ViolationStatus) throws {
-        guard status == .open else {
+        guard status == .open || status == .processed || status == .paid else {
             throw refused("R2", Message("violation.assignNotOpen", ["violation": .number(Int(id)), "status": .term("violationStatus", status.rawValue)]))
         }
     }
@@ -27,6 +29,7 @@ public enum ViolationRules {
             throw refused("R4", Message("violation.alreadyProcessed", ["violation": .number(Int(id)), "at": .time(processedAt ?? .distantPast)]))
         case .paid: throw refused("R4", Message("violation.alreadyPaid", ["violation": .number(Int(id))]))
         case .void: throw refused("R4", Message("violation.isVoid", ["violation": .number(Int(id))]))
+        case .handedBack: throw refused("R4", Message("violation.isHandedBack", ["violation": .number(Int(id))]))
         }
     }
 
@@ -53,6 +56,7 @@ public enum ViolationRules {
         case .open: throw refused("R7", Message("violation.payNotProcessed", ["violation": .number(Int(id))]))
         case .paid: throw refused("R7", Message("violation.alreadyPaidOn", ["violation": .number(Int(id)), "at": .time(paidAt ?? .distantPast)]))
         case .void: throw refused("R7", Message("violation.payVoid", ["violation": .number(Int(id))]))
+        case .handedBack: throw refused("R7", Message("violation.isHandedBack", ["violation": .number(Int(id))]))
         }
     }
 }

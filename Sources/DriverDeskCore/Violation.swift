@@ -1,11 +1,12 @@
 import Foundation
 
-/// Where a violation is: recorded, accepted in 12123 (processed), paid; or void.
+/// Where a violation is: recorded, accepted in 12123 (processed), paid; or void; or handed back to the owner as his
+/// own (outside the shop's custody).
 public enum ViolationStatus: String, CaseIterable, Codable, Sendable {
-    case open, processed, paid, void
+    case open, processed, paid, void, handedBack
 
     public init(parsing raw: String, field: String = "status") throws {
-        guard let value = ViolationStatus(rawValue: raw.trimmingSpaces().lowercased()) else {
+        guard let value = ViolationStatus.allCases.first(where: { $0.rawValue.lowercased() == raw.trimmingSpaces().lowercased() }) else {
             throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(ViolationStatus.allCases.map(\.rawValue))]))
         }
         self = value
@@ -74,6 +75,9 @@ public struct Violation: Codable, Equatable, Sendable {
     public var payMethod: PaymentMethod?
     public var payer: Payer?
     public var recordedAt: Date
+    /// When it was handed back to the owner as his own, and why (`violation handback`).
+    public var handedBackAt: Date?
+    public var handBackReason: String?
 
     public init(id: Int64? = nil, vehicleId: Int64, occurredAt: Date, code: String, descriptionText: String?, category: String?, location: String?,
                 points: Int, fineFen: Int, recordNo: String?, status: ViolationStatus = .open, driverId: Int64?, attribution: Attribution.Kind,
@@ -106,7 +110,7 @@ public enum NextAction: String, Codable, CaseIterable, Sendable {
     public static func of(status: ViolationStatus, attribution: Attribution.Kind, needsReview: Bool, hasDriver: Bool,
                           channel: Channel?, registrationMissing: Bool, dueDate: CivilDate?, today: CivilDate) -> NextAction {
         switch status {
-        case .paid, .void: return .none
+        case .paid, .void, .handedBack: return .none
         case .processed: return dueDate.map { today > $0 } == true ? .overdue : .pay
         case .open:
             if attribution == .outsideCustody { return .none }

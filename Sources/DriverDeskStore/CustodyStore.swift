@@ -5,6 +5,9 @@ import Foundation
 public struct MovementRow: Sendable, Equatable {
     public var span: MovementSpan
     public var visitId: Int64
+    /// What R13 warned of when it was recorded (a C2 licence on a car whose gearbox DriverDesk does not know, or a
+    /// failure on a purpose that is only warned of).
+    public var warnings: [Message] = []
 }
 
 /// Which movements to list.
@@ -78,10 +81,13 @@ extension ShopStore {
             let staffNear = try tx.spansNear(staffId: staff.id!, start: start, end: end) + tx.movementsElsewhere(driver: staff, start: start, end: end)
             try CustodyRules.checkMovement(plate: vehicle.plate, staff: staff.ref, start: start, end: end, visit: visit?.span,
                                            vehicleMovements: vehicleNear, staffMovements: staffNear, time: config.time)
+            let warnings = try DrivingRules.check(driver: staff, plate: vehicle.plate, size: vehicle.size, purpose: purpose,
+                                                  day: config.time.civilDate(of: start), checkedPurposes: DrivingRules.checkedPurposes(config))
             var movement = Movement(visitId: visit!.id!, vehicleId: vehicle.id!, staffId: staff.id!, startAt: start, endAt: end, purpose: purpose)
             try tx.insert(&movement)
             try tx.audit(context, action: action, subject: "movement #\(movement.id!) \(vehicle.plate) \(staff.name)", before: nil, after: Audit.json(movement))
-            return MovementRow(span: MovementSpan(id: movement.id!, plate: vehicle.plate, staff: staff.ref, start: start, end: end, purpose: purpose), visitId: visit!.id!)
+            return MovementRow(span: MovementSpan(id: movement.id!, plate: vehicle.plate, staff: staff.ref, start: start, end: end, purpose: purpose), visitId: visit!.id!,
+                               warnings: warnings)
         }
     }
 

@@ -30,6 +30,10 @@ extension Movement: SecondsRecord {
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+extension VoidedMovement: SecondsRecord {
+    public static let databaseTableName = "movementVoid"
+}
+
 extension Registration: SecondsRecord {
     public static let databaseTableName = "registration"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

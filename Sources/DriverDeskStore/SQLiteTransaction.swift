@@ -186,9 +186,32 @@ struct SQLiteTransaction: ShopTransaction {
 
     func lastMovementId() throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0 }
 
-    func insert(_ movement: inout Movement) throws { try movement.insert(db) }
+    func insert(_ movement: inout Movement) throws {
+        // A voided movement's number is never given again (SQLite would reuse the largest id once its row is gone).
+        if movement.id == nil, let voided = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movementVoid"),
+           voided >= (try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0) {
+            movement.id = voided + 1
+        }
+        try movement.insert(db)
+    }
 
     func update(_ movement: Movement) throws { try movement.update(db) }
+
+    func movement(id: Int64) throws -> Movement? { try Movement.fetchOne(db, key: id) }
+
+    func void(_ voided: VoidedMovement) throws {
+        var record = voided
+        try record.insert(db)
+        _ = try Movement.deleteOne(db, key: voided.id)
+    }
+
+    func voidedMovements(vehicleId: Int64?, staffId: Int64?, limit: Int?) throws -> [VoidedMovement] {
+        var request = VoidedMovement.order(Column("startAt").desc, Column("id").desc)
+        if let vehicleId { request = request.filter(Column("vehicleId") == vehicleId) }
+        if let staffId { request = request.filter(Column("staffId") == staffId) }
+        if let limit { request = request.limit(limit) }
+        return try request.fetchAll(db)
+    }
 
     func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan] { [] }
 
@@ -311,6 +334,11 @@ struct SQLiteTransaction: ShopTransaction {
     }
 
     func insert(_ violation: inout Violation) throws { try violation.insert(db) }
+
+    func violations(vehicleId: Int64, occurredFrom from: Date, to: Date) throws -> [Violation] {
+        try Violation.filter(Column("vehicleId") == vehicleId && Column("occurredAt") >= from.seconds && Column("occurredAt") <= to.seconds)
+            .order(Column("occurredAt"), Column("id")).fetchAll(db)
+    }
 
     func update(_ violation: Violation) throws { try violation.update(db) }
 

@@ -163,6 +163,74 @@ extension AppDatabase {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v6 corrections") { db in
+            // A violation outside the shop's custody can be handed back to the owner (status handedBack, with when and
+            // why): SQLite changes a CHECK only by building the table anew. A voided movement leaves `movement` (and
+            // so R1 and R2) for `movementVoid`, with who voided it, when and why.
+            try db.execute(sql: """
+                CREATE TABLE violation_new (
+                    id INTEGER PRIMARY KEY,
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id),
+                    occurredAt INTEGER NOT NULL,
+                    code TEXT NOT NULL CHECK (length(code) BETWEEN 4 AND 5),
+                    descriptionText TEXT,
+                    category TEXT,
+                    location TEXT,
+                    points INTEGER NOT NULL CHECK (points IN (0, 1, 3, 6, 9, 12)),
+                    fineFen INTEGER NOT NULL CHECK (fineFen >= 0),
+                    recordNo TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'processed', 'paid', 'void', 'handedBack')),
+                    driverId INTEGER REFERENCES staff(id),
+                    attribution TEXT NOT NULL CHECK (attribution IN ('movement', 'parked', 'manual', 'outsideCustody', 'unattributed')),
+                    needsReview INTEGER NOT NULL CHECK (needsReview IN (0, 1)),
+                    reasons TEXT NOT NULL,
+                    movementId INTEGER,
+                    assignedBy TEXT,
+                    assignReason TEXT,
+                    assignedAt INTEGER,
+                    processedAt INTEGER,
+                    processedChannel TEXT CHECK (processedChannel IN ('online', 'window')),
+                    paidAt INTEGER,
+                    paidFen INTEGER CHECK (paidFen >= 0),
+                    lateFeeFen INTEGER CHECK (lateFeeFen >= 0),
+                    payMethod TEXT CHECK (payMethod IN ('wechat', 'alipay', 'bank-card', 'cash')),
+                    payer TEXT CHECK (payer IN ('shop', 'driver', 'owner')),
+                    recordedAt INTEGER NOT NULL,
+                    handedBackAt INTEGER,
+                    handBackReason TEXT CHECK (handBackReason IS NULL OR length(handBackReason) BETWEEN 1 AND 200),
+                    CHECK (status IN ('open', 'void', 'handedBack') OR (processedAt IS NOT NULL AND driverId IS NOT NULL)),
+                    CHECK (status <> 'paid' OR paidAt IS NOT NULL),
+                    CHECK ((status = 'handedBack') = (handedBackAt IS NOT NULL))
+                ) STRICT;
+                INSERT INTO violation_new SELECT *, NULL, NULL FROM violation;
+                DROP TABLE violation;
+                ALTER TABLE violation_new RENAME TO violation;
+                CREATE UNIQUE INDEX violation_by_record_no ON violation(recordNo) WHERE recordNo IS NOT NULL;
+                CREATE UNIQUE INDEX violation_identity ON violation(vehicleId, occurredAt, code);
+                CREATE INDEX violation_by_driver ON violation(driverId, processedAt);
+                CREATE INDEX violation_by_status ON violation(status, processedAt);
+                CREATE INDEX violation_by_occurred ON violation(occurredAt);
+                CREATE INDEX violation_by_vehicle_driver ON violation(vehicleId, driverId, status);
+
+                CREATE TABLE movementVoid (
+                    id INTEGER PRIMARY KEY,
+                    visitId INTEGER NOT NULL REFERENCES visit(id),
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id),
+                    staffId INTEGER NOT NULL REFERENCES staff(id),
+                    startAt INTEGER NOT NULL,
+                    endAt INTEGER,
+                    purpose TEXT NOT NULL CHECK (purpose IN ('road-test', 'parking', 'delivery', 'pickup', 'other')),
+                    voidedAt INTEGER NOT NULL,
+                    voidedBy TEXT NOT NULL,
+                    voidReason TEXT NOT NULL CHECK (length(voidReason) BETWEEN 1 AND 200)
+                ) STRICT;
+                CREATE INDEX movementVoid_by_start ON movementVoid(startAt);
+                CREATE TRIGGER movementVoid_is_history_update BEFORE UPDATE ON movementVoid
+                    BEGIN SELECT RAISE(ABORT, 'a voided movement is history'); END;
+                CREATE TRIGGER movementVoid_is_history_delete BEFORE DELETE ON movementVoid
+                    BEGIN SELECT RAISE(ABORT, 'a voided movement is history'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -171,6 +171,11 @@ public protocol ShopTransaction {
     func lastMovementId() throws -> Int64
     func insert(_ movement: inout Movement) throws
     func update(_ movement: Movement) throws
+    func movement(id: Int64) throws -> Movement?
+    /// Moves a movement recorded by mistake out of the movements (and so out of R1 and R2) into the voided ones.
+    func void(_ voided: VoidedMovement) throws
+    /// Voided movements, newest start first.
+    func voidedMovements(vehicleId: Int64?, staffId: Int64?, limit: Int?) throws -> [VoidedMovement]
     /// The driver's movements in the chain's other shops that overlap [start, end) (R1: one car at a time, whichever
     /// shop it is in); none on a shop of its own.
     func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan]
@@ -209,6 +214,8 @@ public protocol ShopTransaction {
     func unpaidFines(processedBy: Date) throws -> [CleanupFacts.UnpaidFine]
     func insert(_ violation: inout Violation) throws
     func update(_ violation: Violation) throws
+    /// The car's violations that happened in [from, to], oldest first: those a corrected movement may touch (R2).
+    func violations(vehicleId: Int64, occurredFrom from: Date, to: Date) throws -> [Violation]
 
     // MARK: Imports
     /// R2 for every record of an import, from facts read in one pass (as `attribution(vehicleId:…)` would decide each

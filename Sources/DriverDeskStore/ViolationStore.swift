@@ -269,6 +269,7 @@ extension ShopStore {
                 throw DeskError.invalid(field: "at", reason: Message("input.beforeViolation", ["at": .time(at), "occurred": .time(violation.occurredAt)]))
             }
             let row = try tx.violationRow(violation)
+            try ViolationRules.checkDecided(id: id, needsReview: violation.needsReview, driver: row.driver?.ref)
             let day = time.civilDate(of: at)
             let decision = !window && row.driver != nil ? try tx.channel(for: row, processingOn: day) : nil
             try ViolationRules.checkProcess(id: id, driver: row.driver?.ref, plate: row.vehicle.plate, window: window, decision: decision, day: day)
@@ -298,6 +299,7 @@ extension ShopStore {
             let config = try tx.config()
             let time = config.time
             try ViolationRules.checkPay(id: id, status: violation.status, paidAt: violation.paidAt)
+            try ViolationRules.checkDecided(id: id, needsReview: violation.needsReview, driver: try tx.violationRow(violation).driver?.ref)
             guard let processedAt = violation.processedAt, at >= processedAt else {
                 throw DeskError.invalid(field: "at", reason: Message("input.beforeProcessed", ["at": .time(at), "processed": .time(violation.processedAt ?? at)]))
             }
@@ -306,6 +308,7 @@ extension ShopStore {
             let lateFee = fees.lateFee(fineFen: violation.fineFen, processedOn: processed, on: day)
             let due = violation.fineFen + lateFee
             let paid = amountFen ?? due
+            try FeeRules.checkPayment(id: id, paidFen: paid, fineFen: violation.fineFen)
             let warnings = FeeRules.paymentWarnings(paidFen: paid, fineFen: violation.fineFen, lateFeeFen: lateFee, on: day)
             let before = Audit.json(violation)
             violation.status = .paid

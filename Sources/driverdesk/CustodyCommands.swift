@@ -4,7 +4,7 @@ import DriverDeskApp
 extension DriverDeskCommand {
     struct VisitCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self])
+            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self, Reopen.self])
 
         struct Checkin: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "checkin", abstract: "The car is now in the shop's custody.")
@@ -34,7 +34,7 @@ extension DriverDeskCommand {
 
     struct MoveCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "move", abstract: "Who drives which customer car, when.", subcommands: [Start.self, End.self, Log.self, List.self])
+            commandName: "move", abstract: "Who drives which customer car, when.", subcommands: [Start.self, End.self, Log.self, List.self, Void.self, Edit.self])
 
         struct Start: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "start", abstract: "A staff member starts driving a car.")
@@ -46,6 +46,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let m = try global.desk().startMovement(plate: plate, staff: staff, purpose: purpose, at: at)
+                for warning in m.warnings { Output.warn(warning) }
                 try global.output.print(m) { Voice.say(Message("cli.move.started", ["staff": .text(m.staff.name), "plate": .text(m.plate), "at": .text(short(m.startAt)), "purpose": .term("purpose", m.purpose), "movement": .number(Int(m.id))])) }
             }
         }
@@ -75,6 +76,7 @@ extension DriverDeskCommand {
 
             func run() throws {
                 let m = try global.desk().logMovement(plate: plate, staff: staff, from: from, to: to, purpose: purpose)
+                for warning in m.warnings { Output.warn(warning) }
                 try global.output.print(m) {
                     Voice.say(Message("cli.move.logged", ["staff": .text(m.staff.name), "plate": .text(m.plate), "from": .text(short(m.startAt)), "to": .text(short(m.endAt)), "purpose": .term("purpose", m.purpose), "movement": .number(Int(m.id))]))
                 }
@@ -88,9 +90,10 @@ extension DriverDeskCommand {
             @Option(help: "Only this staff member.") var staff: String?
             @Option(help: "Only movements at or after this time (or date).") var from: String?
             @Option(help: "Only movements at or before this time (or date).") var to: String?
+            @Flag(help: "Show voided movements too, marked.") var voided = false
 
             func run() throws {
-                let movements = try global.desk().movements(plate: plate, staff: staff, from: from, to: to)
+                let movements = try global.desk().movements(plate: plate, staff: staff, from: from, to: to, voided: voided)
                 try global.output.print(movements) { MovementText.table(movements) }
             }
         }
@@ -130,7 +133,7 @@ enum MovementText {
                           words.label("columnEnd"), words.label("columnMinutes"))
         for m in movements {
             table.add(String(m.id), m.plate, m.staff.name, words.term("purpose", m.purpose), short(m.startAt),
-                      m.inProgress ? words.label("driving") : short(m.endAt), m.minutes.map(String.init) ?? "-")
+                      m.voided ? words.label("voided") : m.inProgress ? words.label("driving") : short(m.endAt), m.minutes.map(String.init) ?? "-")
         }
         return table.render(indent: indent)
     }

@@ -6,7 +6,7 @@ extension DriverDeskCommand {
     struct RegisterCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "register", abstract: "12123 non-owner registrations and their printed invites (R3).",
-            subcommands: [Invite.self, Confirm.self, Remove.self, List.self, Print.self])
+            subcommands: [Invite.self, Confirm.self, Remove.self, List.self, Print.self, Unconfirm.self, Unremove.self])
 
         struct Invite: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "invite", 

@@ -5,7 +5,7 @@ extension DriverDeskCommand {
     struct StaffCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "staff", abstract: "Employees who may drive customer cars.",
-            subcommands: [Add.self, List.self, Show.self, Deactivate.self])
+            subcommands: [Add.self, List.self, Show.self, Update.self, Deactivate.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a staff member with his driver's licence.")

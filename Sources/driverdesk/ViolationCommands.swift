@@ -6,7 +6,7 @@ extension DriverDeskCommand {
     struct ViolationCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "violation", abstract: "Camera violations, recorded against the staff member who drove (R2, R4–R8).",
-            subcommands: [Add.self, Import.self, List.self, Show.self, Assign.self, Process.self, Pay.self])
+            subcommands: [Add.self, Import.self, List.self, Show.self, Assign.self, Confirm.self, Process.self, Pay.self, Unpay.self, Handback.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a camera violation: who drove, and whether it can be handled online.")
@@ -53,7 +53,7 @@ extension DriverDeskCommand {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "List violations, newest first.")
             @OptionGroup var global: GlobalOptions
-            @Option(help: "open, processed, paid or void.") var status: String?
+            @Option(help: "open, processed, paid, void or handedBack.") var status: String?
 
             func run() throws {
                 let list = try global.desk().violationList(status: status)

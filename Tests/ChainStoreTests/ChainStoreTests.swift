@@ -21,7 +21,7 @@ struct ChainStoreTests {
 
     @Test("the shipped migrations are numbered files, and the first makes the chain's schema")
     func shipped() {
-        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain", "0002-desk-facts", "0003-accounts"])
+        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections"])
         #expect(ChainStoreTests.migrations.first?.sql.contains("CREATE TABLE movement") == true)
     }
 
@@ -34,7 +34,7 @@ struct ChainStoreTests {
         try owner.migrate(ChainStoreTests.migrations, now: now)
         #expect(try owner.isCurrent(ChainStoreTests.migrations))
         try owner.migrate(ChainStoreTests.migrations, now: now)
-        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000"])
+        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000", "0004-corrections|1795000000"])
         // What psql makes of the same file: the same tables, all forced under row-level security.
         let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
         #expect(forced == ["12"])
@@ -56,7 +56,7 @@ struct ChainStoreTests {
             }
             try await group.waitForAll()
         }
-        #expect(try pg.rows("SELECT name FROM driverdesk_migration ORDER BY name", as: "postgres") == ["0001-chain", "0002-desk-facts", "0003-accounts"])
+        #expect(try pg.rows("SELECT name FROM driverdesk_migration ORDER BY name", as: "postgres") == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections"])
     }
 
     @Test("a desk cannot make the schema: the error says so and nothing is made")

@@ -17,11 +17,12 @@ struct TransitionTests {
         return nil
     }
 
-    @Test("a violation is assigned only while open, processed only once and with a driver, paid only once processed")
+    @Test("a violation is assigned while open, processed or paid (a correction), processed only once and with a driver, paid only once processed")
     func violation() {
         #expect(refusal { try ViolationRules.checkAssign(id: 3, status: .open) } == nil)
-        let assign = refusal { try ViolationRules.checkAssign(id: 3, status: .paid) }
-        #expect(assign?.rule == "R2" && assign?.reasons == [Message("violation.assignNotOpen", ["violation": .number(3), "status": .term("violationStatus", "paid")])])
+        #expect(refusal { try ViolationRules.checkAssign(id: 3, status: .paid) } == nil)
+        let assign = refusal { try ViolationRules.checkAssign(id: 3, status: .handedBack) }
+        #expect(assign?.rule == "R2" && assign?.reasons == [Message("violation.assignNotOpen", ["violation": .number(3), "status": .term("violationStatus", "handedBack")])])
         #expect(refusal { try ViolationRules.checkProcessable(id: 3, status: .open, processedAt: nil) } == nil)
         #expect(refusal { try ViolationRules.checkProcessable(id: 3, status: .processed, processedAt: at("2026-11-20 10:00")) }?.reasons
                 == [Message("violation.alreadyProcessed", ["violation": .number(3), "at": .time(at("2026-11-20 10:00"))])])

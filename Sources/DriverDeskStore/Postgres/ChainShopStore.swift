@@ -227,7 +227,7 @@ struct ChainTransaction: ShopTransaction {
     static let violationColumns = """
         id, vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status, driver_id, attribution, \
         needs_review, reasons, movement_id, assigned_by, assign_reason, assigned_at, processed_at, processed_channel, paid_at, paid_fen, \
-        late_fee_fen, pay_method, payer, recorded_at
+        late_fee_fen, pay_method, payer, recorded_at, handed_back_at, hand_back_reason
         """
 
     private static func violation(_ row: Row) throws -> Violation {
@@ -251,6 +251,8 @@ struct ChainTransaction: ShopTransaction {
         violation.lateFeeFen = try row["late_fee_fen"].decode(Int64?.self).map(Int.init)
         violation.payMethod = try row["pay_method"].decode(String?.self).map { try enumValue($0, PaymentMethod.self) }
         violation.payer = try row["payer"].decode(String?.self).map { try enumValue($0, Payer.self) }
+        violation.handedBackAt = date(try row["handed_back_at"].decode(Int64?.self))
+        violation.handBackReason = try row["hand_back_reason"].decode(String?.self)
         return violation
     }
 
@@ -528,8 +530,40 @@ struct ChainTransaction: ShopTransaction {
     }
 
     func update(_ movement: Movement) throws {
-        try run("UPDATE movement SET start_at = $2, end_at = $3, purpose = $4 WHERE id = $1",
-                [bind(movement.id), bind(movement.startAt), bind(movement.endAt), bind(movement.purpose.rawValue)])
+        try run("""
+            UPDATE movement SET start_at = $2, end_at = $3, purpose = $4, visit_id = $5, staff_id = $6,
+                person_id = (SELECT person_id FROM staff WHERE id = $6)
+            WHERE id = $1
+            """, [bind(movement.id), bind(movement.startAt), bind(movement.endAt), bind(movement.purpose.rawValue), bind(movement.visitId),
+                  bind(movement.staffId)])
+    }
+
+    func movement(id: Int64) throws -> Movement? {
+        try rows("SELECT \(Self.movementColumns) FROM movement WHERE id = $1", [bind(id)]).first.map(Self.movement)
+    }
+
+    func void(_ voided: VoidedMovement) throws {
+        try run("""
+            INSERT INTO movement_void (id, visit_id, vehicle_id, staff_id, person_id, start_at, end_at, purpose, voided_at, voided_by, void_reason)
+            SELECT id, visit_id, vehicle_id, staff_id, person_id, start_at, end_at, purpose, $2, $3, $4 FROM movement WHERE id = $1
+            """, [bind(voided.id), bind(voided.voidedAt), bind(voided.voidedBy), bind(voided.voidReason)])
+        try run("DELETE FROM movement WHERE id = $1", [bind(voided.id)])
+    }
+
+    func voidedMovements(vehicleId: Int64?, staffId: Int64?, limit: Int?) throws -> [VoidedMovement] {
+        var clauses = ["true"]
+        var binds: [PostgresData] = []
+        if let vehicleId { binds.append(bind(vehicleId)); clauses.append("vehicle_id = $\(binds.count)") }
+        if let staffId { binds.append(bind(staffId)); clauses.append("staff_id = $\(binds.count)") }
+        return try rows("""
+            SELECT id, visit_id, vehicle_id, staff_id, start_at, end_at, purpose, voided_at, voided_by, void_reason FROM movement_void
+            WHERE \(clauses.joined(separator: " AND ")) ORDER BY start_at DESC, id DESC\(limit.map { " LIMIT \($0)" } ?? "")
+            """, binds).map { row in
+            var voided = VoidedMovement(try Self.movement(row), at: Self.date(try row["voided_at"].decode(Int64.self))!,
+                                        by: try row["voided_by"].decode(String.self), reason: try row["void_reason"].decode(String.self))
+            voided.id = try row["id"].decode(Int64.self)
+            return voided
+        }
     }
 
     func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan] {
@@ -708,16 +742,23 @@ struct ChainTransaction: ShopTransaction {
         violation.id = try row.first?["id"].decode(Int64.self)
     }
 
+    func violations(vehicleId: Int64, occurredFrom from: Date, to: Date) throws -> [Violation] {
+        try rows("SELECT \(Self.violationColumns) FROM violation WHERE vehicle_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 ORDER BY occurred_at, id",
+                 [bind(vehicleId), bind(from), bind(to)]).map(Self.violation)
+    }
+
     func update(_ violation: Violation) throws {
         try run("""
             UPDATE violation SET status = $2, driver_id = $3, driver_person_id = (SELECT person_id FROM staff WHERE id = $3), attribution = $4,
                 needs_review = $5, reasons = $6, assigned_by = $7, assign_reason = $8, assigned_at = $9, processed_at = $10, processed_channel = $11,
-                paid_at = $12, paid_fen = $13, late_fee_fen = $14, pay_method = $15, payer = $16
+                paid_at = $12, paid_fen = $13, late_fee_fen = $14, pay_method = $15, payer = $16, movement_id = $17, handed_back_at = $18,
+                hand_back_reason = $19
             WHERE id = $1
             """, [bind(violation.id), bind(violation.status.rawValue), bind(violation.driverId), bind(violation.attribution.rawValue),
                   bind(violation.needsReview), bind(violation.reasons), bind(violation.assignedBy), bind(violation.assignReason),
                   bind(violation.assignedAt), bind(violation.processedAt), bind(violation.processedChannel?.rawValue), bind(violation.paidAt),
-                  bind(violation.paidFen), bind(violation.lateFeeFen), bind(violation.payMethod?.rawValue), bind(violation.payer?.rawValue)])
+                  bind(violation.paidFen), bind(violation.lateFeeFen), bind(violation.payMethod?.rawValue), bind(violation.payer?.rawValue),
+                  bind(violation.movementId), bind(violation.handedBackAt), bind(violation.handBackReason)])
     }
 
     // MARK: Imports
