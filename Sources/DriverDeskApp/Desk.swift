@@ -121,6 +121,7 @@ public struct Desk: Sendable {
         view.cycleStart = cycle.start.description
         view.cycleEnd = cycle.end.description
         view.pointsRemaining = max(0, config.int(.scoringCycleMax) - cycle.points)
+        view.mayNotDrive = try DrivingRules.mayNotDrive(staff, on: today(config)).map { try catalogue(config).render($0, time: config.time) }
         return view
     }
 
@@ -221,6 +222,12 @@ public struct Desk: Sendable {
         var view = MovementView(row, time: config.time)
         view.warnings = try catalogue(config).render(row.warnings, time: config.time)
         return view
+    }
+
+    /// Whether someone is driving the car now: a scan then ends the movement instead of starting one.
+    public func isBeingDriven(plate: String) throws -> Bool {
+        try actor.check(.read)
+        return try database.isBeingDriven(plate: try Plate(plate))
     }
 
     /// `move end`.

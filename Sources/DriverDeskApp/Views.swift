@@ -19,6 +19,8 @@ public struct StaffView: Codable, Equatable, Sendable {
     public var cycleStart: String?
     public var cycleEnd: String?
     public var pointsRemaining: Int?
+    /// Why he may drive no customer car today (R13: an expired licence), in the chosen language; nil: he may.
+    public var mayNotDrive: String?
 
     public init(_ staff: Staff, whole: Bool = false, today: CivilDate, time: ShopTime) {
         id = staff.id ?? 0

@@ -7,6 +7,13 @@ public struct DriverChange: Sendable, Equatable {
     public var plate: String
     public var from: StaffRef?
     public var to: StaffRef?
+
+    public init(violationId: Int64, plate: String, from: StaffRef?, to: StaffRef?) {
+        self.violationId = violationId
+        self.plate = plate
+        self.from = from
+        self.to = to
+    }
 }
 
 /// What `move void` and `move edit` did: the movement (as it was, for a void), and the violations whose driver changed.

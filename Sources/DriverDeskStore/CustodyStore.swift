@@ -111,6 +111,11 @@ extension ShopStore {
         }
     }
 
+    /// Whether someone is driving the car now.
+    public func isBeingDriven(plate: Plate) throws -> Bool {
+        try reading { tx in try tx.movementInProgress(vehicleId: tx.resolveVehicle(plate).id!) != nil }
+    }
+
     /// Movements matching a filter, newest first.
     public func movements(_ filter: MovementFilter) throws -> [MovementRow] {
         try reading { tx in

@@ -7,14 +7,19 @@ extension WebApp {
     func addMoveRoutes(_ router: Router<WebContext>) {
         router.get("/moves") { request, context in
             let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-            return try await self.movesPage(plate: plate, context: context, form: [:], error: nil)
+            return try await self.movesPage(plate: plate, context: context, choices: context.session?.moves ?? MoveChoices())
         }
-        // One button, or one scan: ends the car's movement if it is being driven, else starts one.
+        // One button, or one scan: ends the car's movement if it is being driven, else starts one for the driver chosen.
         router.post("/moves/toggle") { request, context in
             let form = self.form(context)
             let desk = self.desk(context)
-            var session = context.session!
-            if let staff = form["staff"] { session.lastStaff = staff; await self.sessions.update(session) }
+            let session = context.session!
+            // The start form's choices are remembered whatever comes of this try; a driving-now row's "end" sends none.
+            var choices = session.moves
+            if form["staff"] != nil { choices.startStaff = MoveChoices.chosen(form["staff"]) }
+            if form["purpose"] != nil { choices.startPurpose = MoveChoices.chosen(form["purpose"]) }
+            let remembered = choices
+            await self.sessions.modify(session.id) { $0.moves = remembered }
             do {
                 // The key tag's token, a plate, or a plate that lost its Chinese characters (an old tag, typed by a scanner in
                 // keyboard mode); several matching cars or none: the page says so and nothing is written.
@@ -25,64 +30,120 @@ extension WebApp {
                 case .vehicle(let text):
                     plate = try Plate(text)
                 case .candidates(let plates, let read):
-                    return try await self.movesPage(plate: nil, context: context, form: form.fields, error: nil, scan: [
+                    return try await self.movesPage(plate: nil, context: context, choices: choices, scan: [
                         "message": self.pages.text("scan.several", language, WebApp.shown(read)),
                         "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
                     ]).response(from: request, context: context)
                 case .unknown where !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, .invite:
                     // An invite slip is no car either: the page names the whole scan, as it arrived.
-                    return try await self.movesPage(plate: nil, context: context, form: form.fields, error: nil,
+                    return try await self.movesPage(plate: nil, context: context, choices: choices,
                                                     scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(raw))], httpStatus: .notFound)
                         .response(from: request, context: context)
                 case .unknown:
                     plate = try Plate(raw)
                 }
-                let driving = try desk.status().driving.contains { $0.plate == plate.text }
                 let action = form["action"] ?? "toggle"
-                if action == "end" || (action == "toggle" && driving) {
+                let driven = action == "toggle" ? try desk.isBeingDriven(plate: plate.text) : false
+                if action == "end" || driven {
                     let m = try desk.endMovement(plate: plate.text, at: form["at"])
                     return await self.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(self.pages.text("common.minutes", try self.language(context)))", context: context)
                 }
-                guard let staff = form["staff"] else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
-                let m = try desk.startMovement(plate: plate.text, staff: staff, purpose: form["purpose"], at: form["at"])
-                return await self.redirect("/moves", flash: "▶ \(m.plate) · \(m.staff.name) · \((try? self.words(context))?.term("purpose", m.purpose) ?? m.purpose)", context: context)
+                // Starting needs a driver the clerk chose: never whoever sorts first.
+                guard let staff = choices.startStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
+                let m = try desk.startMovement(plate: plate.text, staff: staff, purpose: choices.startPurpose, at: form["at"])
+                let started = MoveChoices.JustStarted(movementId: m.id, plate: m.plate, staff: m.staff.name, purpose: m.purpose, at: self.settings.clock())
+                await self.sessions.modify(session.id) { $0.moves.justStarted = started }
+                return await self.redirect("/moves", flash: m.warnings.isEmpty ? nil : m.warnings.joined(separator: " "), context: context)
             } catch {
                 try WebApp.rethrowIfForbidden(error)
-                return try await self.movesPage(plate: form["plate"], context: context, form: form.fields, error: error).response(from: request, context: context)
+                return try await self.movesPage(plate: form["plate"], context: context, choices: choices, error: error).response(from: request, context: context)
             }
         }
+        // 补录: a movement that has already ended; its own driver and purpose, kept apart from the start form's.
         router.post("/moves/log") { request, context in
             let form = self.form(context)
+            let session = context.session!
+            var choices = session.moves
+            choices.logStaff = MoveChoices.chosen(form["staff"])
+            choices.logPurpose = MoveChoices.chosen(form["purpose"])
+            let remembered = choices
+            await self.sessions.modify(session.id) { $0.moves = remembered }
             do {
-                let m = try self.desk(context).logMovement(plate: form["plate"] ?? "", staff: form["staff"] ?? "", from: form["from"] ?? "", to: form["to"] ?? "", purpose: form["purpose"])
-                return await self.redirect("/moves", flash: "✓ \(m.plate) · \(m.staff.name)", context: context)
+                guard let staff = choices.logStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
+                let m = try self.desk(context).logMovement(plate: form["plate"] ?? "", staff: staff, from: form["from"] ?? "", to: form["to"] ?? "", purpose: choices.logPurpose)
+                let note = "✓ \(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))"
+                return await self.redirect("/moves", flash: ([note] + m.warnings).joined(separator: " "), context: context)
             } catch {
                 try WebApp.rethrowIfForbidden(error)
-                return try await self.movesPage(plate: form["plate"], context: context, form: form.fields, error: error).response(from: request, context: context)
+                return try await self.movesPage(plate: nil, context: context, choices: choices, logForm: form.fields, logError: error)
+                    .response(from: request, context: context)
+            }
+        }
+        // The undo of a start just made: voids it (the desk its own, within `movement.undoMinutes`).
+        router.post("/moves/void") { request, context in
+            let form = self.form(context)
+            let session = context.session!
+            do {
+                let language = try self.language(context)
+                let reason = MoveChoices.chosen(form["reason"]) ?? self.pages.text("moves.undoReason", language)
+                let view = try self.desk(context).voidMovement(form["id"] ?? "", reason: reason)
+                await self.sessions.modify(session.id) { if $0.moves.justStarted?.movementId == view.movement.id { $0.moves.justStarted = nil } }
+                let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
+                let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/moves"
+                return await self.redirect(back, flash: ([self.pages.text("moves.voided", language, "#\(view.movement.id)", view.movement.plate, view.movement.staff.name)] + changes)
+                    .joined(separator: " "), context: context)
+            } catch {
+                try WebApp.rethrowIfForbidden(error)
+                return try await self.movesPage(plate: nil, context: context, choices: session.moves, error: error).response(from: request, context: context)
             }
         }
     }
 
-    /// The movements page; `scan` is what a scan that found no single car says (`message`, and `candidates` to pick from).
-    func movesPage(plate: String?, context: WebContext, form: [String: String], error: (any Error)?, scan: [String: Any] = [:],
-                   httpStatus: HTTPResponse.Status? = nil) async throws -> HTML {
+    /// The movements page. `choices` is what each form remembers; `scan` is what a scan that found no single car says
+    /// (`message`, and `candidates` to pick from); `logForm` and `logError` re-show the 补录 form as it was sent.
+    func movesPage(plate: String?, context: WebContext, choices: MoveChoices, error: (any Error)? = nil, scan: [String: Any] = [:],
+                   logForm: [String: String] = [:], logError: (any Error)? = nil, httpStatus: HTTPResponse.Status? = nil) async throws -> HTML {
         let desk = desk(context)
         let status = try desk.status()
-        let chosen = form["staff"] ?? context.session?.lastStaff ?? ""
+        let config = try config()
         let problem = error.map { self.problem($0, context) }
+        let logProblem = logError.map { self.problem($0, context) }
         let words = try words(context)
-        let purposes = MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue), "selected": $0.rawValue == (form["purpose"] ?? "road-test")] }
+        func purposes(_ chosen: String?, _ fallback: String) -> [[String: Any]] {
+            MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue), "selected": $0.rawValue == (chosen ?? fallback)] }
+        }
+        let staff = try desk.staffList().filter(\.active)
+        func staffOptions(_ chosen: String?) -> [[String: Any]] {
+            staff.map { s in
+                ["id": String(s.id), "name": s.name, "selected": String(s.id) == chosen || s.name == chosen,
+                 "note": s.mayNotDrive.map { "（\($0)）" } ?? ""] as [String: Any]
+            }
+        }
+        let undo = TimeInterval(config.int(.movementUndoMinutes) * 60)
+        let now = settings.clock()
+        var started: [String: Any] = [:]
+        if let just = choices.justStarted, now.timeIntervalSince(just.at) <= max(undo, 0) {
+            started = ["id": String(just.movementId), "plate": just.plate, "staff": just.staff, "purpose": words.term("purpose", just.purpose),
+                       "undoText": pages.text("moves.undoWithin", try language(context), String(config.int(.movementUndoMinutes))), "canUndo": undo > 0]
+        }
         return try await page("moves", nav: "moves", title: "moves.title", [
             "plate": plate ?? "",
-            "staff": try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name, "selected": String($0.id) == chosen] as [String: Any] },
-            "purposes": purposes,
+            "staff": staffOptions(choices.startStaff),
+            "nobodyChosen": choices.startStaff == nil,
+            "purposes": purposes(choices.startPurpose, "road-test"),
+            "logStaff": staffOptions(choices.logStaff),
+            "logNobodyChosen": choices.logStaff == nil,
+            "logPurposes": purposes(choices.logPurpose, "road-test"),
+            "started": started, "hasStarted": !started.isEmpty,
             "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince), "purpose": $0.purpose.map { words.term("purpose", $0) } ?? ""] },
             "inShop": status.carsInShop.filter { $0.driver == nil }.map { ["plate": $0.plate, "owner": $0.owner] },
             "recent": try desk.movements(plate: nil, staff: nil, from: nil, to: nil, limit: 15).map {
-                ["plate": $0.plate, "staff": $0.staff.name, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt), "end": $0.inProgress ? "…" : WebApp.shortTime($0.endAt)]
+                ["id": String($0.id), "plate": $0.plate, "staff": $0.staff.name, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt),
+                 "end": $0.inProgress ? "…" : WebApp.shortTime($0.endAt)]
             },
-            "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+            "logForm": logForm, "logError": logProblem?.message ?? "", "hasLogError": logProblem != nil, "logErrorField": logProblem?.field ?? "",
+            "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "scan": scan.merging(["hasMessage": scan["message"] != nil, "hasCandidates": scan["candidates"] != nil]) { old, _ in old },
-        ], context: context, status: httpStatus ?? (error == nil ? .ok : .badRequest))
+        ], context: context, status: httpStatus ?? (error == nil && logError == nil ? .ok : .badRequest))
     }
 }

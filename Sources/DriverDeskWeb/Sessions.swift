@@ -49,6 +49,14 @@ public actor Sessions {
         sessions[session.id] = session
     }
 
+    /// Changes a session as it is now, not as a request read it at its start: two changes of one request (a choice
+    /// remembered, then a message for the next page) never undo each other.
+    public func modify(_ id: String, _ change: @Sendable (inout Session) -> Void) {
+        guard var session = sessions[id] else { return }
+        change(&session)
+        sessions[id] = session
+    }
+
     /// Logging in gets a new session id, so a session fixed by someone else before login is worthless.
     public func renew(_ session: Session) -> Session {
         sessions[session.id] = nil

@@ -94,22 +94,16 @@ public struct WebApp: Sendable {
     /// Renders a page of `templates/web/`.
     func page(_ name: String, nav: String, title: String, _ page: [String: Any], context: WebContext,
               status: HTTPResponse.Status = .ok, flash: String? = nil) async throws -> HTML {
-        var session = context.session!
+        let session = context.session!
         let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try config(), flash: flash,
                                     openDesk: try !accounts().any)
-        if session.flash != nil {
-            session.flash = nil
-            await sessions.update(session)
-        }
+        if session.flash != nil { await sessions.modify(session.id) { $0.flash = nil } }
         return html
     }
 
     /// Redirects after a successful POST, with a message for the next page.
     func redirect(_ location: String, flash: String?, context: WebContext) async -> Response {
-        if var session = context.session, let flash {
-            session.flash = flash
-            await sessions.update(session)
-        }
+        if let session = context.session, let flash { await sessions.modify(session.id) { $0.flash = flash } }
         return .redirect(to: location, type: .normal)
     }
 

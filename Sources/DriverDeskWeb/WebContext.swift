@@ -50,8 +50,9 @@ public struct Session: Sendable {
     public var language: String?
     public var flash: String?
     public var created: ContinuousClock.Instant
-    /// The staff member last chosen on the movement page, so a run of key-tag scans needs no re-choosing.
-    public var lastStaff: String?
+    /// What was last chosen on the movement page's two forms, so a run of key-tag scans needs no re-choosing and a
+    /// refused try leaves the choice as the clerk made it.
+    public var moves = MoveChoices()
 
     public var authenticated: Bool { person != nil }
 
@@ -59,5 +60,32 @@ public struct Session: Sendable {
         self.id = id
         self.csrf = csrf
         self.created = created
+    }
+}
+
+/// The movement page's memory, per session and per form: the start form (and every scan) and the 补录 form keep
+/// their own driver and purpose, after a success, a refusal or a scan that found nothing. nil: nothing chosen yet,
+/// and then nobody is preselected.
+public struct MoveChoices: Sendable, Equatable {
+    public var startStaff: String?
+    public var startPurpose: String?
+    public var logStaff: String?
+    public var logPurpose: String?
+    /// The movement this session started last, shown large with an undo while `movement.undoMinutes` lasts.
+    public var justStarted: JustStarted?
+
+    public struct JustStarted: Sendable, Equatable {
+        public var movementId: Int64
+        public var plate: String
+        public var staff: String
+        public var purpose: String
+        /// On the server's clock.
+        public var at: Date
+    }
+
+    /// A form's value as a choice: an empty option is no choice.
+    static func chosen(_ raw: String?) -> String? {
+        guard let text = raw?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        return text
     }
 }

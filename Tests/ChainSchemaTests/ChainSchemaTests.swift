@@ -19,6 +19,8 @@ struct ChainSchemaTests {
         INSERT INTO visit (shop_id, id, vehicle_id, checkin_at) OVERRIDING SYSTEM VALUE VALUES (1, 1001, 101, 1000), (2, 2001, 201, 1000);
         INSERT INTO movement (shop_id, id, visit_id, vehicle_id, staff_id, person_id, start_at, end_at, purpose) OVERRIDING SYSTEM VALUE VALUES
             (1, 1101, 1001, 101, 11, 1, 2000, 3000, 'road-test'), (2, 2101, 2001, 201, 22, 2, 2000, 3000, 'parking');
+        INSERT INTO movement_void (shop_id, id, visit_id, vehicle_id, staff_id, person_id, start_at, end_at, purpose, voided_at, voided_by, void_reason) VALUES
+            (1, 1102, 1001, 101, 11, 1, 3000, 3100, 'parking', 3200, 'a', '扫错'), (2, 2102, 2001, 201, 22, 2, 3000, 3100, 'parking', 3200, 'b', '重复');
         INSERT INTO registration (shop_id, id, ref, vehicle_id, staff_id, person_id, method, status, invited_at, activated_at) OVERRIDING SYSTEM VALUE VALUES
             (1, 1201, 'INV-AAAA-1111', 101, 11, 1, 'qr', 'active', 100, 200), (2, 2201, 'INV-BBBB-2222', 201, 21, 1, 'qr', 'active', 100, 200);
         INSERT INTO violation (shop_id, id, vehicle_id, occurred_at, code, points, fine_fen, record_no, status, driver_id, driver_person_id,
@@ -33,7 +35,7 @@ struct ChainSchemaTests {
             'movement', 'registration', 'violation', 'audit', 'account']) AS t \\g /dev/null
         """
 
-    static let tables = ["shop", "setting", "person", "staff", "vehicle", "visit", "movement", "registration", "violation", "audit", "account"]
+    static let tables = ["shop", "setting", "person", "staff", "vehicle", "visit", "movement", "registration", "violation", "audit", "account", "movement_void"]
 
     func server() throws -> ThrowawayPostgres {
         let server = try ThrowawayPostgres()
@@ -62,7 +64,7 @@ struct ChainSchemaTests {
         let pg = try server()
         let counts = ChainSchemaTests.tables.map { "SELECT '\($0)', count(*) FROM \($0);" }.joined(separator: "\n")
         let own = try pg.rows(counts, as: "driverdesk_desk", shop: 1)
-        #expect(own == ["shop|1", "setting|1", "person|1", "staff|1", "vehicle|1", "visit|1", "movement|1", "registration|1", "violation|1", "audit|1", "account|1"])
+        #expect(own == ["shop|1", "setting|1", "person|1", "staff|1", "vehicle|1", "visit|1", "movement|1", "registration|1", "violation|1", "audit|1", "account|1", "movement_void|1"])
         // Shop 2 holds 2 cars: the chain's manager sees them below.
         let none = try pg.rows(counts, as: "driverdesk_desk")
         #expect(none == ChainSchemaTests.tables.map { "\($0)|0" }, "no shop set: \(none)")

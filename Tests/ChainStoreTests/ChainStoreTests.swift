@@ -37,7 +37,7 @@ struct ChainStoreTests {
         #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000", "0004-corrections|1795000000"])
         // What psql makes of the same file: the same tables, all forced under row-level security.
         let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
-        #expect(forced == ["12"])
+        #expect(forced == ["13"])
     }
 
     @Test("four owners opening a new database at once: each migration applied exactly once")
@@ -80,7 +80,7 @@ struct ChainStoreTests {
             guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); continue }
             #expect(message.contains("newer DriverDesk") && message.contains("postgres://driverdesk_owner@/chain"), "\(message)")
         }
-        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["4"])
+        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["5"])
     }
 
     @Test("the owner adds shops (a code twice is one shop); a desk finds its own by code and cannot add one")

@@ -100,6 +100,7 @@ struct AccountShop {
             Route(method: .post, pattern: "/cleanup", uri: "/cleanup", managerOnly: true),
             Route(method: .post, pattern: "/staff/{id}/deactivate", uri: "/staff/2/deactivate", managerOnly: true),
             Route(method: .post, pattern: "/users/{name}/disable", uri: "/users/carl/disable", managerOnly: true),
+            Route(method: .post, pattern: "/moves/void", uri: "/moves/void", form: ["id": "1", "reason": "登记错了"]),
             Route(method: .post, pattern: "/logout", uri: "/logout"),
             Route(method: .post, pattern: "/login", uri: "/login", form: ["name": "boss", "password": AccountShop.managerPassword]),
         ]

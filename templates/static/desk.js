@@ -9,3 +9,7 @@ document.querySelectorAll('a.back').forEach(function (a) {
 });
 // Print buttons of slips and key tags.
 document.querySelectorAll('.print-btn').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });
+// A correction that undoes a record asks first (forms marked data-confirm, with the question in the page's language).
+document.querySelectorAll('form[data-confirm]').forEach(function (f) {
+  f.addEventListener('submit', function (e) { if (!window.confirm(f.getAttribute('data-confirm'))) { e.preventDefault(); } });
+});
