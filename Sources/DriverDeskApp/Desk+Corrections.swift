@@ -105,6 +105,22 @@ extension Desk {
         return try correctionView(outcome, config: config)
     }
 
+    /// One movement by number (its page on the web).
+    public func movement(_ id: String) throws -> MovementView {
+        try actor.check(.read)
+        let config = try config()
+        return MovementView(try database.movement(try Desk.movementId(id)), time: config.time)
+    }
+
+    /// The text to send the owner of a violation handed back, or nil when it was not handed back.
+    public func handBackText(_ id: String) throws -> String? {
+        try actor.check(.read)
+        let config = try config()
+        let row = try database.violation(try Desk.violationId(id))
+        guard row.violation.status == .handedBack else { return nil }
+        return try handBackText(row, config: config)
+    }
+
     /// `move list --voided`: the voided movements too, marked.
     func voidedMovementViews(_ filter: MovementFilter, config: Config) throws -> [MovementView] {
         try database.voidedMovements(filter).map { v in

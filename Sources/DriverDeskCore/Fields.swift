@@ -112,8 +112,13 @@ enum PhoneNumber {
         if digits.hasPrefix("0") {
             if groups.count >= 2, groups[0].hasPrefix("0") {
                 area = groups[0]
-                number = groups[1]
-                if groups.count == 3, ext == nil { ext = groups[2] } else if groups.count > 3 { return nil }
+                // The rest is the number (in one or two groups), maybe followed by an extension.
+                let rest = Array(groups.dropFirst())
+                number = rest.joined()
+                if !(7...8).contains(number.count), rest.count >= 2, ext == nil {
+                    ext = rest.last
+                    number = rest.dropLast().joined()
+                }
                 if let e = ext, !(1...6).contains(e.count) { return nil }
             } else {
                 let length = digits.hasPrefix("010") || digits.hasPrefix("02") ? 3 : 4

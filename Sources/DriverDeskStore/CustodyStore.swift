@@ -111,6 +111,16 @@ extension ShopStore {
         }
     }
 
+    /// One movement by number, with its plate and driver.
+    public func movement(_ id: Int64) throws -> MovementRow {
+        try reading { tx in
+            guard let m = try tx.movement(id: id), let vehicle = try tx.vehicles(ids: [m.vehicleId])[m.vehicleId], let staff = try tx.staff(id: m.staffId) else {
+                throw DeskError.notFound(field: "id", reason: Message("notFound.movement", ["movement": .number(Int(id))]))
+            }
+            return MovementRow(span: MovementSpan(id: id, plate: vehicle.plate, staff: staff.ref, start: m.startAt, end: m.endAt, purpose: m.purpose), visitId: m.visitId)
+        }
+    }
+
     /// Whether someone is driving the car now.
     public func isBeingDriven(plate: Plate) throws -> Bool {
         try reading { tx in try tx.movementInProgress(vehicleId: tx.resolveVehicle(plate).id!) != nil }

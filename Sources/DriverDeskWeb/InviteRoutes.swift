@@ -96,6 +96,7 @@ extension WebApp {
             "invited": WebApp.shortTime(view.invitedAt), "expires": view.expiresOn ?? "", "active": WebApp.shortTime(view.activatedAt),
             "removalDue": WebApp.shortTime(view.removalDueAt), "removed": WebApp.shortTime(view.removedAt),
             "canConfirm": view.status == "invited", "canRemove": ["invited", "active", "removalDue"].contains(view.status),
+            "canUnconfirm": view.status == "active", "canUnremove": ["removed", "cancelled"].contains(view.status),
             "qrSVG": try document.qrCode().svg(moduleSize: 4, quietZone: 4), "text": try document.text(templates: pages.templates),
             "error": problem?.message ?? "", "hasError": problem != nil,
         ], context: context, status: error == nil ? .ok : .conflict)

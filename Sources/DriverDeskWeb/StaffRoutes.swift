@@ -21,29 +21,39 @@ extension WebApp {
             }
         }
         router.get("/staff/{id}") { _, context in
-            let desk = self.desk(context)
-            let detail = try desk.showStaff(self.parameter("id", context))
-            let s = detail.staff
-            let violations = try desk.violationList(status: nil).filter { $0.driver?.id == s.id }
-            let config = try self.config()
-            let words = try self.words(context)
-            return try await self.page("staff-member", nav: "staff", title: "staff.title", [
-                "id": s.id, "name": s.name, "idNumber": IDNumber.mask(s.idNumber), "licenseClass": s.licenseClass, "firstIssued": s.licenseFirstIssued,
-                "validUntil": s.licenseValidUntil, "licenseValid": s.licenseValid, "phone": s.phone ?? "", "active": s.active,
-                "points": WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int(.scoringCycleMax)), "cycleEnd": s.cycleEnd ?? "",
-                "slots": words.slots(detail.slots),
-                "registrations": detail.registrations.map { ["ref": $0.ref, "plate": $0.plate, "status": $0.status, "statusText": words.term("registrationStatus", $0.status),
-                                                             "method": words.term("method", $0.method)] },
-                "movements": detail.movements.prefix(20).map { ["plate": $0.plate, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt), "end": WebApp.shortTime($0.endAt)] },
-                "violations": violations.map { ["id": $0.id, "plate": $0.plate, "when": WebApp.shortTime($0.occurredAt), "code": $0.code, "points": $0.points,
-                                                "status": words.term("violationStatus", $0.status)] },
-            ], context: context)
+            try await self.staffMemberPage(self.parameter("id", context), context: context, form: [:], error: nil)
         }
         router.post("/staff/{id}/deactivate") { request, context in
             let id = self.parameter("id", context)
             let staff = try self.desk(context).deactivateStaff(id)
             return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
         }
+    }
+
+    /// A staff member's page: licence, points, slots, registrations, violations, movements; a manager corrects him here.
+    func staffMemberPage(_ id: String, context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+        let desk = self.desk(context)
+        let detail = try desk.showStaff(id)
+        let s = detail.staff
+        let violations = try desk.violationList(status: nil).filter { $0.driver?.id == s.id }
+        let config = try self.config()
+        let words = try self.words(context)
+        let problem = error.map { self.problem($0, context) }
+        return try await self.page("staff-member", nav: "staff", title: "staff.title", [
+            "id": s.id, "name": s.name, "idNumber": IDNumber.mask(s.idNumber), "licenseClass": s.licenseClass, "firstIssued": s.licenseFirstIssued,
+            "validUntil": s.licenseValidUntil, "licenseValid": s.licenseValid, "phone": s.phone ?? "", "active": s.active, "mayNotDrive": s.mayNotDrive ?? "",
+            "points": WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int(.scoringCycleMax)), "cycleEnd": s.cycleEnd ?? "",
+            "slots": words.slots(detail.slots),
+            "classes": LicenseClass.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (form["licenseClass"] ?? s.licenseClass)] },
+            "form": ["name": form["name"] ?? s.name, "phone": form["phone"] ?? s.phone ?? "", "licenseFirstIssued": form["licenseFirstIssued"] ?? s.licenseFirstIssued,
+                     "licenseValidUntil": form["licenseValidUntil"] ?? s.licenseValidUntil],
+            "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+            "registrations": detail.registrations.map { ["ref": $0.ref, "plate": $0.plate, "status": $0.status, "statusText": words.term("registrationStatus", $0.status),
+                                                         "method": words.term("method", $0.method)] },
+            "movements": detail.movements.prefix(20).map { ["id": $0.id, "plate": $0.plate, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt), "end": WebApp.shortTime($0.endAt)] },
+            "violations": violations.map { ["id": $0.id, "plate": $0.plate, "when": WebApp.shortTime($0.occurredAt), "code": $0.code, "points": $0.points,
+                                            "status": words.term("violationStatus", $0.status)] },
+        ], context: context, status: error == nil ? .ok : .badRequest)
     }
 
     func staffPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
@@ -54,7 +64,7 @@ extension WebApp {
         let words = try words(context)
         let rows: [[String: Any]] = try desk.staffList().map { s in
             var row: [String: Any] = ["id": s.id, "name": s.name, "idNumber": s.idNumber, "licenseClass": s.licenseClass, "validUntil": s.licenseValidUntil,
-                                      "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? ""]
+                                      "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? "", "mayNotDrive": s.mayNotDrive ?? ""]
             row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int(.scoringCycleMax))
             row["slots"] = (try? desk.slots(staffId: s.id, on: today)).map(words.slots) ?? ""
             return row

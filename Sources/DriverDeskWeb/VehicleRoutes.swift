@@ -60,7 +60,7 @@ extension WebApp {
         ], context: context, status: error == nil ? .ok : .badRequest)
     }
 
-    func vehiclePage(_ plate: String, context: WebContext, error: (any Error)?) async throws -> HTML {
+    func vehiclePage(_ plate: String, context: WebContext, error: (any Error)?, form: [String: String] = [:]) async throws -> HTML {
         let desk = desk(context)
         let detail = try desk.showVehicle(plate)
         let violations = try desk.violationList(status: nil).filter { $0.plate == detail.vehicle.plate }
@@ -72,7 +72,7 @@ extension WebApp {
             events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))"]))
         }
         for m in detail.movements {
-            events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "text": "🚗 \(m.staff.name) · \(words.term("purpose", m.purpose)) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
+            events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "link": "/moves/\(m.id)", "text": "🚗 \(m.staff.name) · \(words.term("purpose", m.purpose)) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
         }
         for r in detail.registrations {
             events.append((r.invitedAt, ["when": WebApp.shortTime(r.invitedAt), "kind": "registration", "text": "📝 \(r.ref) · \(r.staff.name) · \(words.term("registrationStatus", r.status))", "link": "/invites/\(r.ref)"]))
@@ -87,7 +87,11 @@ extension WebApp {
             "engine": v.engineLast6 ?? "", "inShop": v.inShop, "drivers": detail.drivers, "driversLimit": detail.driversLimit,
             "events": events.map(\.1), "staff": try desk.staffList().filter(\.active).map { ["id": $0.id, "name": $0.name] },
             "error": problem?.message ?? "", "hasError": problem != nil,
-        ], context: context, status: error == nil ? .ok : .badRequest)
+            "canReopen": !v.inShop && !detail.visits.isEmpty,
+            "form": ["owner": form["owner"] ?? v.owner, "ownerPhone": form["ownerPhone"] ?? v.ownerPhone ?? "", "engineLast6": form["engineLast6"] ?? v.engineLast6 ?? ""],
+            "usages": VehicleUsage.allCases.map { ["value": $0.rawValue, "label": words.term("usage", $0.rawValue), "selected": $0.rawValue == (form["usage"] ?? v.usage)] },
+            "sizes": VehicleSize.allCases.map { ["value": $0.rawValue, "label": words.term("size", $0.rawValue), "selected": $0.rawValue == (form["size"] ?? v.size)] },
+        ], context: context, status: error == nil ? .ok : ((error as? DeskError)?.exitCode == 1 ? .conflict : .badRequest))
     }
 
     static func pathEncode(_ text: String) -> String {

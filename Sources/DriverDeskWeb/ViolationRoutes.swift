@@ -110,6 +110,14 @@ extension WebApp {
         page["paid"] = v.paidYuan.map { "\(words.money(yuan: $0)) · \(v.payer.map { words.term("payer", $0) } ?? "") · \(v.payMethod.map { words.term("payMethod", $0) } ?? "") · \(WebApp.shortTime(v.paidAt))" } ?? ""
         page["assignedBy"] = v.assignedBy.map { "\($0): \(v.assignReason ?? "")" } ?? ""
         page["isOpen"] = v.status == "open"
+        page["canDecide"] = v.status == "open" && !v.needsReview && v.driver != nil
+        page["canConfirm"] = v.status == "open" && v.needsReview && v.driver != nil
+        page["canHandBack"] = v.status == "open" && v.attribution == "outsideCustody"
+        page["canAssign"] = ["open", "processed", "paid"].contains(v.status) && v.attribution != "outsideCustody"
+        page["isPaid"] = v.status == "paid"
+        page["difference"] = v.lateFeeDifferenceYuan.map { (words.money(yuan: $0)) } ?? ""
+        page["handBack"] = try desk.handBackText(id) ?? ""
+        page["handBackReason"] = v.handBackReason ?? ""
         page["isProcessed"] = v.status == "processed"
         page["isOnline"] = v.channel == "online"
         page["staff"] = try desk.staffList().filter(\.active).map { ["id": String($0.id), "name": $0.name] }

@@ -182,6 +182,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     app.addVehicleRoutes(router)
     app.addStaffRoutes(router)
     app.addMoveRoutes(router)
+    app.addCorrectionRoutes(router)
     app.addInviteRoutes(router)
     app.addViolationRoutes(router)
     app.addManagerRoutes(router)
