@@ -62,7 +62,8 @@ public struct Desk: Sendable {
         let words = try catalogue(config)
         let fixed = Config.settings.map { setting -> SettingView in
             let value = config.value(setting.key)
-            return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: words.render(setting.help))
+            return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: words.render(setting.help),
+                               valueText: Desk.shown(value, of: setting, words: words))
         }
         let fines = try config.fineOverrides.map { key, value in
             SettingView(key: key, value: value, defaultValue: "", isDefault: false, help: words.render(try Config.setting(key).help))
@@ -76,7 +77,15 @@ public struct Desk: Sendable {
         let config = try database.setConfig(key: key, value: value, context: context)
         let words = try catalogue(config)
         let setting = try Config.setting(key)
-        return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: words.render(setting.help))
+        return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: words.render(setting.help),
+                           valueText: Desk.shown(config.value(key), of: setting, words: words))
+    }
+
+    /// A list of options in the person's words (`road-test,parking` is 路试、停车), or nil when the value reads as typed.
+    static func shown(_ value: String, of setting: Setting, words: Catalogue) -> String? {
+        guard case .choices(_, let term) = setting.kind else { return nil }
+        let items = value.split(separator: ",").map { words.term(term, String($0)) }
+        return words.render(Message("setting.list", ["items": .names(items)]))
     }
 
     // MARK: Staff

@@ -223,6 +223,8 @@ public struct SettingView: Codable, Equatable, Sendable {
     public var defaultValue: String
     public var isDefault: Bool
     public var help: String
+    /// The value as a person reads it, when it differs from what is typed (a list of purposes in the language).
+    public var valueText: String?
 }
 
 /// `vehicle show`: the vehicle object with its history added, so scripts read the same keys as in `vehicle list`.

@@ -11,8 +11,9 @@ public struct Setting: Sendable {
         case money
         /// Host names, separated by commas or spaces: stored lower case, joined by commas.
         case hostNames
-        /// Any of the options, separated by commas or spaces (none allowed): stored in the options' order, joined by commas.
-        case choices([String])
+        /// Any of the options, separated by commas or spaces (none allowed): stored in the options' order, joined by
+        /// commas. `term` names the catalogue's words for the options (`purpose`), for showing the value to people.
+        case choices([String], term: String)
     }
 
     public let key: String
@@ -52,7 +53,7 @@ public struct Setting: Sendable {
         case .money:
             if value.isEmpty { return "" }
             return Money.yuan(try Money.fen(value, field: key))
-        case .choices(let options):
+        case .choices(let options, _):
             let chosen = value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "，" }).map { $0.lowercased() }
             for item in chosen where !options.contains(item) {
                 throw DeskError.invalid(field: key, reason: Message("input.oneOf", ["raw": .text(item), "options": .names(options)]))
@@ -146,7 +147,7 @@ public struct Config: Sendable, Equatable {
         Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours")),
         Setting(key: SettingKey.movementUndoMinutes.rawValue, defaultValue: "2", kind: .integer(0...60), help: Message("setting.movementUndoMinutes")),
         Setting(key: SettingKey.rulesLicenceCheckPurposes.rawValue, defaultValue: "road-test,delivery,pickup,other",
-                kind: .choices(MovementPurpose.allCases.map(\.rawValue)), help: Message("setting.rulesLicenceCheckPurposes")),
+                kind: .choices(MovementPurpose.allCases.map(\.rawValue), term: "purpose"), help: Message("setting.rulesLicenceCheckPurposes")),
     ]
 
     public static func setting(_ key: String) throws -> Setting {

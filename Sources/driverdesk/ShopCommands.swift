@@ -63,7 +63,9 @@ extension DriverDeskCommand {
                 try global.output.print(settings) {
                     let words = Voice.words
                     var table = Table(words.label("columnKey"), words.label("columnValue"), words.label("columnDefault"), words.label("columnMeaning"))
-                    for s in settings { table.add(s.key, s.value.isEmpty ? "\"\"" : s.value, s.isDefault ? words.label("isDefault") : s.defaultValue, s.help) }
+                    for s in settings {
+                        table.add(s.key, s.valueText ?? (s.value.isEmpty ? "\"\"" : s.value), s.isDefault ? words.label("isDefault") : s.defaultValue, s.help)
+                    }
                     return table.render()
                 }
             }

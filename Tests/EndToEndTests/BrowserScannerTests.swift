@@ -97,8 +97,8 @@ extension BrowserTests {
                 let form = "form[action='/moves/toggle'].card"
                 try #require(try browser.findAll("\(form) select[name=staff] option").first { try $0.text() == drivers[index] }).click()
                 try browser.find("\(form) input[name=plate]").type(scannerKeys(payload))
-                let flash = try browser.find("p.flash").text()
-                #expect(flash == "▶ \(plate) · \(drivers[index]) · 路试", "after scanning \(payload): \(flash)")
+                let driver = try browser.find("section.started p.driver").text(), what = try browser.find("section.started p.muted").text()
+                #expect(driver == "▶ \(drivers[index])" && what.contains(plate) && what.contains("路试"), "after scanning \(payload): \(driver) \(what)")
             }
             #expect(started == Written(audit: ["web movement.start 2026-11-20T14:00:00+08:00"], tables: ["audit", "movement"]), "\(plate)")
             scans += 1

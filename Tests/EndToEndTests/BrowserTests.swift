@@ -102,8 +102,9 @@ struct BrowserTests {
             let staff = try browser.findAll("\(form) select[name=staff] option")
             try #require(try staff.first { try $0.text() == "李强" }).click()
             try browser.find("\(form) button[value=start]").click()
-            let flash = try browser.find("p.flash").text()
-            #expect(flash == "▶ 京A12345 · 李强 · 路试", "the message after starting, in the shop's language: \(flash)")
+            // The driver shown large, with what he drives, in the shop's language.
+            let driver = try browser.find("section.started p.driver").text(), what = try browser.find("section.started p.muted").text()
+            #expect(driver == "▶ 李强" && what.contains("京A12345") && what.contains("路试"), "after starting: \(driver) \(what)")
         }
         #expect(started == Written(audit: ["web movement.start 2026-11-20T14:00:00+08:00"], tables: ["audit", "movement"]))
         let moves = try cli.ok("move", "list", "--json").array()
@@ -203,7 +204,7 @@ struct BrowserTests {
         let staff = try browser.findAll("\(form) select[name=staff] option")
         try #require(try staff.first { try $0.text() == "李强" }).click()
         try browser.find("\(form) button[value=start]").click()
-        #expect(try browser.find("p.flash").text().hasPrefix("▶ 京A12345 · 李强"))
+        #expect(try browser.find("section.started p.driver").text() == "▶ 李强")
         let audit = try cli.ok("audit", "--json").array()
         let start = try #require(audit.last { $0["action"] as? String == "movement.start" })
         #expect(start["operator"] as? String == "anna (王磊)")
