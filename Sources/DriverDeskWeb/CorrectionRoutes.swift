@@ -94,11 +94,12 @@ extension WebApp {
         let problem = error.map { self.problem($0, context) }
         let words = try words(context)
         let chosen = form["staff"] ?? String(m.staff.id)
+        let expired = "（\(pages.text("staff.expired", try language(context))）"
         return try await page("movement", nav: "moves", title: "moves.title", [
             "id": String(m.id), "plate": m.plate, "path": WebApp.pathEncode(m.plate), "driver": m.staff.name, "purpose": words.term("purpose", m.purpose),
             "start": WebApp.shortTime(m.startAt), "end": m.inProgress ? "…" : WebApp.shortTime(m.endAt),
             "staff": try desk.staffList().filter(\.active).map { s in
-                ["id": String(s.id), "name": s.name, "selected": String(s.id) == chosen, "note": s.mayNotDrive.map { "（\($0)）" } ?? ""] as [String: Any]
+                ["id": String(s.id), "name": s.name, "selected": String(s.id) == chosen, "note": s.mayNotDrive == nil ? "" : expired] as [String: Any]
             },
             "purposes": MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue), "selected": $0.rawValue == (form["purpose"] ?? m.purpose)] },
             "from": form["from"] ?? String(m.startAt.prefix(16)).replacingOccurrences(of: "T", with: " "),

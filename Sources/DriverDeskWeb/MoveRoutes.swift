@@ -113,10 +113,12 @@ extension WebApp {
             MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue), "selected": $0.rawValue == (chosen ?? fallback)] }
         }
         let staff = try desk.staffList().filter(\.active)
+        // Who may not drive today (R13) is marked in the choice, in few words; his page says why.
+        let expired = "（\(pages.text("staff.expired", try language(context))）"
         func staffOptions(_ chosen: String?) -> [[String: Any]] {
             staff.map { s in
                 ["id": String(s.id), "name": s.name, "selected": String(s.id) == chosen || s.name == chosen,
-                 "note": s.mayNotDrive.map { "（\($0)）" } ?? ""] as [String: Any]
+                 "note": s.mayNotDrive == nil ? "" : expired] as [String: Any]
             }
         }
         let undo = TimeInterval(config.int(.movementUndoMinutes) * 60)
