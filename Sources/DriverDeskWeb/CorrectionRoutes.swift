@@ -94,7 +94,8 @@ extension WebApp {
         let problem = error.map { self.problem($0, context) }
         let words = try words(context)
         let chosen = form["staff"] ?? String(m.staff.id)
-        let expired = "（\(pages.text("staff.expired", try language(context))）"
+        let expiredWord = pages.text("staff.expired", try language(context))
+        let expired = "（" + expiredWord + "）"
         return try await page("movement", nav: "moves", title: "moves.title", [
             "id": String(m.id), "plate": m.plate, "path": WebApp.pathEncode(m.plate), "driver": m.staff.name, "purpose": words.term("purpose", m.purpose),
             "start": WebApp.shortTime(m.startAt), "end": m.inProgress ? "…" : WebApp.shortTime(m.endAt),

@@ -114,7 +114,8 @@ extension WebApp {
         }
         let staff = try desk.staffList().filter(\.active)
         // Who may not drive today (R13) is marked in the choice, in few words; his page says why.
-        let expired = "（\(pages.text("staff.expired", try language(context))）"
+        let expiredWord = pages.text("staff.expired", try language(context))
+        let expired = "（" + expiredWord + "）"
         func staffOptions(_ chosen: String?) -> [[String: Any]] {
             staff.map { s in
                 ["id": String(s.id), "name": s.name, "selected": String(s.id) == chosen || s.name == chosen,
