@@ -37,6 +37,8 @@ public struct ReportView: Codable, Sendable {
         public var finesYuan: Decimal
         public var lateFeesPaidYuan: Decimal
         public var paidYuan: Decimal
+        /// Paid beyond (or, negative, short of) the fines and DriverDesk's count of their late fees (R7).
+        public var lateFeeDifferenceYuan: Decimal
     }
 
     public var from: String
@@ -58,7 +60,7 @@ extension Desk {
         guard fromDay <= toDay else { throw DeskError.invalid(field: "to", reason: Message("input.range.backwards", ["from": .day(fromDay), "to": .day(toDay)])) }
         let rows = try database.violations().filter { row in
             let day = time.civilDate(of: row.violation.occurredAt)
-            return fromDay <= day && day <= toDay && row.violation.status != .void
+            return fromDay <= day && day <= toDay && row.violation.status != .void && row.violation.status != .handedBack
         }
         let yearAgo = now.addingTimeInterval(-365 * 86_400)
         let platesLimit = config.int(.proxyPlatesPerDriver), driversLimit = config.int(.proxyDriversPerPlate)
@@ -100,7 +102,10 @@ extension Desk {
             ReportView.MonthLine(month: month, violations: list.count, points: list.reduce(0) { $0 + $1.violation.points },
                                  finesYuan: Money.yuanNumber(list.reduce(0) { $0 + $1.violation.fineFen }),
                                  lateFeesPaidYuan: Money.yuanNumber(list.reduce(0) { $0 + ($1.violation.lateFeeFen ?? 0) }),
-                                 paidYuan: Money.yuanNumber(list.reduce(0) { $0 + ($1.violation.paidFen ?? 0) }))
+                                 paidYuan: Money.yuanNumber(list.reduce(0) { $0 + ($1.violation.paidFen ?? 0) }),
+                                 lateFeeDifferenceYuan: Money.yuanNumber(list.reduce(0) { sum, row in
+                                     sum + (FeeRules.difference(paidFen: row.violation.paidFen, fineFen: row.violation.fineFen, lateFeeFen: row.violation.lateFeeFen) ?? 0)
+                                 }))
         }.sorted { $0.month < $1.month }
 
         return ReportView(from: fromDay.description, to: toDay.description, staff: staffLines, vehicles: vehicleLines, months: monthLines)

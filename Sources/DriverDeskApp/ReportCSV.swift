@@ -29,7 +29,7 @@ public enum ReportCSV {
         .staff: ["staff_id", "name", "points_this_cycle", "points_remaining", "cycle_end", "violations", "open", "fines_paid_yuan", "late_fees_paid_yuan",
                  "paid_by_shop_yuan", "paid_by_driver_yuan", "paid_by_owner_yuan", "plates_handled_this_year"],
         .vehicle: ["plate", "violations", "points", "fines_yuan", "drivers"],
-        .month: ["month", "violations", "points", "fines_yuan", "late_fees_paid_yuan", "paid_yuan"],
+        .month: ["month", "violations", "points", "fines_yuan", "late_fees_paid_yuan", "paid_yuan", "late_fee_difference_yuan"],
     ]
 
     /// The table as text: a header row in the catalogue's words, then one row per staff member, car or month.
@@ -39,7 +39,8 @@ public enum ReportCSV {
         case .vehicle:
             rows += r.vehicles.map { [$0.plate, String($0.violations), String($0.points), "\($0.finesYuan)", String($0.drivers)] }
         case .month:
-            rows += r.months.map { [$0.month, String($0.violations), String($0.points), "\($0.finesYuan)", "\($0.lateFeesPaidYuan)", "\($0.paidYuan)"] }
+            rows += r.months.map { [$0.month, String($0.violations), String($0.points), "\($0.finesYuan)", "\($0.lateFeesPaidYuan)", "\($0.paidYuan)",
+                                    "\($0.lateFeeDifferenceYuan)"] }
         case .staff:
             rows += r.staff.map { s in
                 [String(s.staff.id), s.staff.name, String(s.pointsThisCycle), String(s.pointsRemaining), s.cycleEnd, String(s.violations), String(s.open),

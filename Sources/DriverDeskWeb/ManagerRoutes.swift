@@ -16,6 +16,7 @@ extension WebApp {
                     row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""
                     row["method"] = v.payMethod.map { words.term("payMethod", $0) } ?? ""
                     row["paidAt"] = WebApp.shortTime(v.paidAt)
+                    row["difference"] = v.lateFeeDifferenceYuan.map(words.money(yuan:)) ?? ""
                     return row
                 },
             ], context: context)
@@ -42,7 +43,7 @@ extension WebApp {
                      "driver": "\(s.paidByDriverYuan)", "owner": "\(s.paidByOwnerYuan)", "plates": s.platesHandledThisYear, "watch": s.proxyWatch] as [String: Any]
                 },
                 "vehicles": report.vehicles.prefix(50).map { ["plate": $0.plate, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "drivers": $0.drivers, "watch": $0.proxyWatch] as [String: Any] },
-                "months": report.months.map { ["month": $0.month, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "late": "\($0.lateFeesPaidYuan)", "paid": "\($0.paidYuan)"] as [String: Any] },
+                "months": report.months.map { ["month": $0.month, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "late": "\($0.lateFeesPaidYuan)", "paid": "\($0.paidYuan)", "difference": "\($0.lateFeeDifferenceYuan)"] as [String: Any] },
                 "pointsChart": Charts.bars(report.staff.map { ($0.staff.name, Double($0.pointsThisCycle)) }, max: Double(config.int(.scoringCycleMax)), unit: ""),
                 "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
             ], context: context)

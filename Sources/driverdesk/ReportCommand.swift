@@ -83,8 +83,11 @@ enum ReportText {
         for v in r.vehicles { cars.add(v.plate, String(v.violations), String(v.points), "\(v.finesYuan)", "\(v.drivers)\(v.proxyWatch ? near : "")") }
         lines.append(r.vehicles.isEmpty ? none : cars.render(indent: "  "))
         lines += ["", words.label("reportMonths") + colon]
-        var months = Table(column("month"), column("violations"), column("points"), column("fines_yuan"), column("late_fees_paid_yuan"), column("paid_yuan"))
-        for m in r.months { months.add(m.month, String(m.violations), String(m.points), "\(m.finesYuan)", "\(m.lateFeesPaidYuan)", "\(m.paidYuan)") }
+        var months = Table(column("month"), column("violations"), column("points"), column("fines_yuan"), column("late_fees_paid_yuan"), column("paid_yuan"),
+                           column("late_fee_difference_yuan"))
+        for m in r.months {
+            months.add(m.month, String(m.violations), String(m.points), "\(m.finesYuan)", "\(m.lateFeesPaidYuan)", "\(m.paidYuan)", "\(m.lateFeeDifferenceYuan)")
+        }
         lines.append(r.months.isEmpty ? none : months.render(indent: "  "))
         return lines.joined(separator: "\n")
     }
