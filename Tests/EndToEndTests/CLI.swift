@@ -173,6 +173,17 @@ struct CLI {
         return text
     }
 
+    /// Runs a command that must fail with `status`, checks that it printed nothing on stdout and that the database is
+    /// unchanged, and returns its stderr.
+    func refused(_ status: Int32, _ arguments: [String]) throws -> String {
+        let before = try dump()
+        let result = try run(arguments)
+        #expect(result.status == status, "driverdesk \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try dump() == before, "driverdesk \(arguments.joined(separator: " ")) changed the database")
+        return result.stderr
+    }
+
     /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
     static func shop(_ backend: Backend = .sqlite) throws -> CLI {
         let cli = try bare(backend)

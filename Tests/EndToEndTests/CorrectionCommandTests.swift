@@ -6,12 +6,7 @@ import Testing
 @Suite("End to end: corrections (move void/edit, staff update, undo, confirm, handback), R13 and the review gate")
 struct CorrectionCommandTests {
     func refused(_ cli: CLI, _ status: Int32, _ arguments: String...) throws -> String {
-        let before = try cli.dump()
-        let result = try cli.run(arguments)
-        #expect(result.status == status, "driverdesk \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-        #expect(result.stdout.isEmpty)
-        #expect(try cli.dump() == before, "driverdesk \(arguments.joined(separator: " ")) changed the database")
-        return result.stderr
+        try cli.refused(status, arguments)
     }
 
     @Test("move void and edit: R2 decided again and the changed drivers listed; --voided lists the voided; refusals write nothing", arguments: Backend.allCases)

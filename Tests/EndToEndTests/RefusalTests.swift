@@ -5,12 +5,7 @@ import Testing
 struct RefusalEndToEndTests {
     /// Runs a command that must fail with `status`, checks the database is unchanged, returns stderr.
     func refused(_ cli: CLI, _ status: Int32, _ arguments: String...) throws -> String {
-        let before = try cli.dump()
-        let result = try cli.run(arguments)
-        #expect(result.status == status, "driverdesk \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-        #expect(result.stdout.isEmpty)
-        #expect(try cli.dump() == before, "driverdesk \(arguments.joined(separator: " ")) changed the database")
-        return result.stderr
+        try cli.refused(status, arguments)
     }
 
     @Test("R1: overlaps, a second start, outside a visit, end before start: exit 1 naming the conflict", arguments: Backend.allCases)
