@@ -97,6 +97,8 @@ extension BrowserTests {
                 let form = "form[action='/moves/toggle'].card"
                 try #require(try browser.findAll("\(form) select[name=staff] option").first { try $0.text() == drivers[index] }).click()
                 try browser.find("\(form) input[name=plate]").type(scannerKeys(payload))
+                // The page opened showed the last start (within its undo time): wait for this scan's.
+                try browser.wait(for: "the start of \(plate)") { (try? browser.find("section.started p.muted").text())?.contains(plate) == true }
                 let driver = try browser.find("section.started p.driver").text(), what = try browser.find("section.started p.muted").text()
                 #expect(driver == "▶ \(drivers[index])" && what.contains(plate) && what.contains("路试"), "after scanning \(payload): \(driver) \(what)")
             }
