@@ -177,6 +177,8 @@ extension Catalogue {
             text = lead(field: field, line: nil, naming: naming) + render(reason, time: time)
         case .refusedWith(let rule, let reasons):
             text = render(reasons, time: time).joined(separator: " ") + " (\(rule))"
+        case .forbidden(let reasons):
+            text = render(reasons, time: time).joined(separator: " ") + " (role)"
         case .storage:
             return error.localizedDescription
         }
@@ -201,7 +203,7 @@ extension Catalogue {
     public func hints(_ error: DeskError, time: ShopTime) -> [String] {
         switch error {
         case .invalid(_, let reason, _), .notFound(_, let reason): [hint(reason, time: time)].compactMap { $0 }
-        case .refusedWith(_, let reasons): reasons.compactMap { hint($0, time: time) }
+        case .refusedWith(_, let reasons), .forbidden(let reasons): reasons.compactMap { hint($0, time: time) }
         case .storage: []
         }
     }

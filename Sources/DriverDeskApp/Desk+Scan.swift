@@ -38,3 +38,34 @@ extension Desk {
         }
     }
 }
+
+/// What a scan on the movements page did.
+public enum ToggleResult: Sendable {
+    case started(MovementView)
+    case ended(MovementView)
+    /// The scan matched no single car: nothing was written.
+    case candidates(plates: [String], read: String)
+    case unknown(read: String)
+}
+
+extension Desk {
+    /// A scan (or a button) on the movements page: ends the car's movement when it is being driven (or when asked to),
+    /// else starts one for the driver chosen (R1, R13); reads only that car. A scan that finds no single car writes
+    /// nothing and says what it read.
+    public func toggleMovement(scan raw: String, action: ScanAction, staff: String?, purpose: String?, at: String?) throws -> ToggleResult {
+        try actor.check(.frontDesk)
+        let plate: Plate
+        switch try scan(raw) {
+        case .vehicle(let text): plate = try Plate(text)
+        case .candidates(let plates, let read): return .candidates(plates: plates, read: read)
+        case .invite: return .unknown(read: raw)
+        case .unknown(let read) where !read.trimmingSpaces().isEmpty: return .unknown(read: read)
+        case .unknown: plate = try Plate(raw)  // nothing typed: the plate field is named
+        }
+        let driven = action == .toggle ? try database.isBeingDriven(plate: plate) : false
+        guard let driver = try CustodyRules.scan(action, beingDriven: driven, chosen: staff) else {
+            return .ended(try endMovement(plate: plate.text, at: at))
+        }
+        return .started(try startMovement(plate: plate.text, staff: driver, purpose: purpose, at: at))
+    }
+}

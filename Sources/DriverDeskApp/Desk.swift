@@ -233,12 +233,6 @@ public struct Desk: Sendable {
         return view
     }
 
-    /// Whether someone is driving the car now: a scan then ends the movement instead of starting one.
-    public func isBeingDriven(plate: String) throws -> Bool {
-        try actor.check(.read)
-        return try database.isBeingDriven(plate: try Plate(plate))
-    }
-
     /// `move end`.
     public func endMovement(plate: String, at: String?) throws -> MovementView {
         try actor.check(.frontDesk)

@@ -54,7 +54,7 @@ public enum Actor: Sendable, Equatable {
     /// Refuses (exit 1, 403 on the web) what this person's role does not cover; nothing is written.
     public func check(_ permission: Permission) throws {
         guard case .account(let name, let role) = self, !role.allows(permission) else { return }
-        throw DeskError.refusedWith(rule: "role", reasons: [
+        throw DeskError.forbidden(reasons: [
             Message("role.notAllowed", ["name": .text(name), "role": .term("role", role.rawValue)]),
         ])
     }

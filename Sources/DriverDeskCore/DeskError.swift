@@ -15,12 +15,15 @@ public enum DeskError: Error, Equatable, Sendable {
     /// Input that is well formed but a rule refuses it, with its reasons as values, which the front end renders in
     /// the person's language (exit 1).
     case refusedWith(rule: String, reasons: [Message])
+    /// The person's role does not cover what he asked for (`Actor.check`): exit 1 on the command line, 403 on the
+    /// web, nothing written. A type of its own, so that a front end never tells it from a rule's refusal by a name.
+    case forbidden(reasons: [Message])
 
     /// The exit status the command line uses for this error.
     public var exitCode: Int32 {
         switch self {
         case .invalid, .notFound: 2
-        case .refusedWith: 1
+        case .refusedWith, .forbidden: 1
         case .storage: 3
         }
     }
@@ -29,7 +32,7 @@ public enum DeskError: Error, Equatable, Sendable {
     public var field: String? {
         switch self {
         case .invalid(let field, _, _), .notFound(let field, _): field
-        case .refusedWith, .storage: nil
+        case .refusedWith, .forbidden, .storage: nil
         }
     }
 
@@ -66,6 +69,8 @@ extension DeskError: LocalizedError {
         case .refusedWith(let rule, let reasons):
             // Without a catalogue (a front end renders these itself): the stable codes.
             return reasons.map(\.code).joined(separator: "; ") + " (\(rule))"
+        case .forbidden(let reasons):
+            return reasons.map(\.code).joined(separator: "; ") + " (role)"
         }
     }
 }

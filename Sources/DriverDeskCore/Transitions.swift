@@ -82,7 +82,20 @@ extension RegistrationRules {
     }
 }
 
+/// What a scan of a car on the movements page asks for: start, end, or whichever the car needs.
+public enum ScanAction: String, Sendable, CaseIterable {
+    case toggle, start, end
+}
+
 extension CustodyRules {
+    /// A scan ends the car's movement when asked to, or when toggling a car being driven; otherwise it starts one, and
+    /// that needs the driver the clerk chose: never whoever sorts first. nil: end; else the driver to start with.
+    public static func scan(_ action: ScanAction, beingDriven: Bool, chosen staff: String?) throws -> String? {
+        if action == .end || (action == .toggle && beingDriven) { return nil }
+        guard let staff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
+        return staff
+    }
+
     /// Check-out needs an open visit (R1).
     public static func checkHasOpenVisit(plate: String, open: Bool) throws {
         if !open { throw refused(Message("visit.notInShop", ["plate": .text(plate)])) }

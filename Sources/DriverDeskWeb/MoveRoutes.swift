@@ -24,36 +24,26 @@ extension WebApp {
                 // The key tag's token, a plate, or a plate that lost its Chinese characters (an old tag, typed by a scanner in
                 // keyboard mode); several matching cars or none: the page says so and nothing is written.
                 let raw = form["plate"] ?? ""
-                let plate: Plate
                 let language = try self.language(context)
-                switch try desk.scan(raw) {
-                case .vehicle(let text):
-                    plate = try Plate(text)
+                let action = ScanAction(rawValue: form["action"] ?? "") ?? .toggle
+                switch try desk.toggleMovement(scan: raw, action: action, staff: choices.startStaff, purpose: choices.startPurpose, at: form["at"]) {
                 case .candidates(let plates, let read):
                     return try await self.movesPage(plate: nil, context: context, choices: choices, scan: [
                         "message": self.pages.text("scan.several", language, WebApp.shown(read)),
                         "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
                     ]).response(from: request, context: context)
-                case .unknown where !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, .invite:
+                case .unknown(let read):
                     // An invite slip is no car either: the page names the whole scan, as it arrived.
                     return try await self.movesPage(plate: nil, context: context, choices: choices,
-                                                    scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(raw))], httpStatus: .notFound)
+                                                    scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(read))], httpStatus: .notFound)
                         .response(from: request, context: context)
-                case .unknown:
-                    plate = try Plate(raw)
+                case .ended(let m):
+                    return await self.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(self.pages.text("common.minutes", language))", context: context)
+                case .started(let m):
+                    let started = MoveChoices.JustStarted(movementId: m.id, plate: m.plate, staff: m.staff.name, purpose: m.purpose, at: self.settings.clock())
+                    await self.sessions.modify(session.id) { $0.moves.justStarted = started }
+                    return await self.redirect("/moves", flash: m.warnings.isEmpty ? nil : m.warnings.joined(separator: " "), context: context)
                 }
-                let action = form["action"] ?? "toggle"
-                let driven = action == "toggle" ? try desk.isBeingDriven(plate: plate.text) : false
-                if action == "end" || driven {
-                    let m = try desk.endMovement(plate: plate.text, at: form["at"])
-                    return await self.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(self.pages.text("common.minutes", try self.language(context)))", context: context)
-                }
-                // Starting needs a driver the clerk chose: never whoever sorts first.
-                guard let staff = choices.startStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
-                let m = try desk.startMovement(plate: plate.text, staff: staff, purpose: choices.startPurpose, at: form["at"])
-                let started = MoveChoices.JustStarted(movementId: m.id, plate: m.plate, staff: m.staff.name, purpose: m.purpose, at: self.settings.clock())
-                await self.sessions.modify(session.id) { $0.moves.justStarted = started }
-                return await self.redirect("/moves", flash: m.warnings.isEmpty ? nil : m.warnings.joined(separator: " "), context: context)
             } catch {
                 try WebApp.rethrowIfForbidden(error)
                 return try await self.movesPage(plate: form["plate"], context: context, choices: choices, error: error).response(from: request, context: context)

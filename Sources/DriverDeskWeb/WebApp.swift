@@ -146,7 +146,7 @@ public struct WebApp: Sendable {
     /// A role's refusal is not a mistake in the form: it goes to the 403 page (`ErrorPageMiddleware`), not back to
     /// the form with its message.
     static func rethrowIfForbidden(_ error: any Error) throws {
-        if case .refusedWith(let rule, _)? = error as? DeskError, rule == "role" { throw error }
+        if case .forbidden? = error as? DeskError { throw error }
     }
 
     /// A DeskError as a sentence for the page, in the page's language, and the field it names.
@@ -237,7 +237,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
             let status: HTTPResponse.Status = switch error {
             case .invalid: .badRequest
             case .notFound: .notFound
-            case .refusedWith(let rule, _): rule == "role" ? .forbidden : .conflict
+            case .refusedWith: .conflict
+            case .forbidden: .forbidden
             case .storage: .internalServerError
             }
             return try page(app.problem(error, context).message, status: status, request: request, context: context)

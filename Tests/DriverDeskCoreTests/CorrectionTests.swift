@@ -70,6 +70,15 @@ struct CorrectionTests {
         #expect(try Config.setting("movement.undoMinutes").defaultValue == "2")
     }
 
+    @Test("a scan ends a car being driven (or when asked to); otherwise it starts, and only for a driver the clerk chose")
+    func scanAction() throws {
+        #expect(try CustodyRules.scan(.toggle, beingDriven: true, chosen: nil) == nil)
+        #expect(try CustodyRules.scan(.end, beingDriven: false, chosen: "2") == nil)
+        #expect(try CustodyRules.scan(.toggle, beingDriven: false, chosen: "2") == "2")
+        #expect(try CustodyRules.scan(.start, beingDriven: true, chosen: "2") == "2", "a start on a car being driven goes on to R1's refusal")
+        #expect(throws: DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff"))) { try CustodyRules.scan(.toggle, beingDriven: false, chosen: nil) }
+    }
+
     // MARK: Phone numbers
 
     @Test("phones: a mobile has 11 digits starting with 1; landlines with area codes and extensions; 400 numbers; abroad with +")
