@@ -33,9 +33,18 @@ public struct Catalogue: Sendable {
     let labels: [String: String]
     /// What this language calls an input that an error names (`fields`): `plate` is 车牌; unnamed inputs show as they are.
     let fields: [String: String]
+    /// The whole catalogue as read, sections within sections: the web's pages read their words from it (`{{t.nav.dashboard}}`).
+    public let sections: Sections
+
+    /// A catalogue's sections, read once and never changed.
+    public final class Sections: @unchecked Sendable {
+        public let tree: [String: Any]
+        init(_ tree: [String: Any]) { self.tree = tree }
+    }
 
     init(language: Language, messages: [String: String], terms: [String: [String: String]], cliHints: [String: String] = [:], labels: [String: String] = [:],
-         fields: [String: String] = [:]) {
+         fields: [String: String] = [:], sections: [String: Any] = [:]) {
+        self.sections = Sections(sections)
         self.language = language
         self.messages = messages
         self.terms = terms
@@ -68,7 +77,7 @@ public struct Catalogue: Sendable {
         let messages = json["messages"] as? [String: String] ?? [:]
         let terms = (json["terms"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: String] }
         return Catalogue(language: language, messages: messages, terms: terms, cliHints: json["cliHints"] as? [String: String] ?? [:],
-                         labels: json["labels"] as? [String: String] ?? [:], fields: json["fields"] as? [String: String] ?? [:])
+                         labels: json["labels"] as? [String: String] ?? [:], fields: json["fields"] as? [String: String] ?? [:], sections: json)
     }
 
     /// Every message code of the catalogue with its text (for the catalogue's own test).
@@ -81,6 +90,11 @@ public struct Catalogue: Sendable {
     public var labelTexts: [String: String] { labels }
     /// Every name of an input.
     public var fieldTexts: [String: String] { fields }
+
+    /// Fills a text's `{name}` placeholders: the one placeholder style of every text of the catalogues.
+    public static func fill(_ text: String, _ values: [String: String]) -> String {
+        values.reduce(text) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
 
     /// A label of the command line's text output; the key itself when unknown.
     public func label(_ key: String) -> String { labels[key] ?? key }

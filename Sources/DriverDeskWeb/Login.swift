@@ -37,7 +37,7 @@ enum Login {
 
     /// "Too many failed logins: try again after 14:35", the time rounded up to the minute.
     static func lockedMessage(until: Date, language: String, pages: Pages, time: ShopTime) -> String {
-        pages.text("login.locked", language, WebApp.shortTime(time.formatISO(Date(timeIntervalSince1970: (until.timeIntervalSince1970 / 60).rounded(.up) * 60))))
+        pages.text("login.locked", language, ["until": WebApp.shortTime(time.formatISO(Date(timeIntervalSince1970: (until.timeIntervalSince1970 / 60).rounded(.up) * 60)))])
     }
 
     /// Where a request goes whose session is over, or nil when it may go on: once accounts exist, a person must be

@@ -29,13 +29,13 @@ extension WebApp {
                 switch try desk.toggleMovement(scan: raw, action: action, staff: choices.startStaff, purpose: choices.startPurpose, at: form["at"]) {
                 case .candidates(let plates, let read):
                     return try await self.movesPage(plate: nil, context: context, choices: choices, scan: [
-                        "message": self.pages.text("scan.several", language, WebApp.shown(read)),
+                        "message": self.pages.text("scan.several", language, ["read": WebApp.shown(read)]),
                         "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
                     ]).response(from: request, context: context)
                 case .unknown(let read):
                     // An invite slip is no car either: the page names the whole scan, as it arrived.
                     return try await self.movesPage(plate: nil, context: context, choices: choices,
-                                                    scan: ["message": self.pages.text("moves.unknown", language, WebApp.shown(read))], httpStatus: .notFound)
+                                                    scan: ["message": self.pages.text("moves.unknown", language, ["read": WebApp.shown(read)])], httpStatus: .notFound)
                         .response(from: request, context: context)
                 case .ended(let m):
                     return await self.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(self.pages.text("common.minutes", language))", context: context)
@@ -80,7 +80,7 @@ extension WebApp {
                 await self.sessions.modify(session.id) { if $0.moves.justStarted?.movementId == view.movement.id { $0.moves.justStarted = nil } }
                 let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
                 let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/moves"
-                return await self.redirect(back, flash: ([self.pages.text("moves.voided", language, "#\(view.movement.id)", view.movement.plate, view.movement.staff.name)] + changes)
+                return await self.redirect(back, flash: ([self.pages.text("moves.voided", language, ["movement": "#\(view.movement.id)", "plate": view.movement.plate, "staff": view.movement.staff.name])] + changes)
                     .joined(separator: " "), context: context)
             } catch {
                 try WebApp.rethrowIfForbidden(error)
@@ -117,7 +117,7 @@ extension WebApp {
         var started: [String: Any] = [:]
         if let just = choices.justStarted, now.timeIntervalSince(just.at) <= max(undo, 0) {
             started = ["id": String(just.movementId), "plate": just.plate, "staff": just.staff, "purpose": words.term("purpose", just.purpose),
-                       "undoText": pages.text("moves.undoWithin", try language(context), String(config.int(.movementUndoMinutes))), "canUndo": undo > 0]
+                       "undoText": pages.text("moves.undoWithin", try language(context), ["minutes": String(config.int(.movementUndoMinutes))]), "canUndo": undo > 0]
         }
         return try await page("moves", nav: "moves", title: "moves.title", [
             "plate": plate ?? "",

@@ -24,12 +24,9 @@ public struct Pages: @unchecked Sendable {
     public init(templates: Templates) throws {
         self.templates = templates
         var catalogues: [String: [String: Any]] = [:]
-        for language in Pages.languages {
-            let url = templates.folder.appendingPathComponent("i18n/\(language).json")
-            guard let data = try? Data(contentsOf: url), let catalogue = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw DeskError.storage(message: "cannot read the language catalogue \(url.path)")
-            }
-            catalogues[language] = catalogue
+        for language in Language.allCases {
+            // The one reader of the catalogues: the pages' words are the sections of the same file as the messages'.
+            catalogues[language.rawValue] = try Catalogue.read(language, folder: templates.folder.appendingPathComponent("i18n")).sections.tree
         }
         let base = catalogues["zh-Hans"] ?? [:]
         self.catalogues = catalogues.mapValues { Pages.merge(base, $0) }
@@ -53,13 +50,11 @@ public struct Pages: @unchecked Sendable {
         catalogues[language] ?? catalogues["zh-Hans"] ?? [:]
     }
 
-    /// One text of the catalogue by its dotted key, with `{0}`, `{1}` … filled in.
-    public func text(_ key: String, _ language: String, _ values: String...) -> String {
+    /// One text of the catalogue by its dotted key, its `{name}` placeholders filled in (`Catalogue.fill`).
+    public func text(_ key: String, _ language: String, _ values: [String: String] = [:]) -> String {
         var node: Any = catalogue(language)
         for part in key.split(separator: ".") { node = (node as? [String: Any])?[String(part)] as Any }
-        var text = node as? String ?? key
-        for (index, value) in values.enumerated() { text = text.replacingOccurrences(of: "{\(index)}", with: value) }
-        return text
+        return Catalogue.fill(node as? String ?? key, values)
     }
 
     /// swift-mustache treats "" as true: empty values are left out so that `{{#x}}…{{/x}}` hides.
@@ -95,7 +90,7 @@ public struct Pages: @unchecked Sendable {
             "shop": config.shopName, "csrf": session.csrf, "flash": flash ?? session.flash ?? "",
             "hasFlash": !(flash ?? session.flash ?? "").isEmpty,
             "nav": [nav: true], "title": text(title, language), "authenticated": session.authenticated,
-            "person": session.person.map { text("login.signedIn", language, $0.operatorName, text("terms.role.\($0.role.rawValue)", language)) } ?? "",
+            "person": session.person.map { text("login.signedIn", language, ["name": $0.operatorName, "role": text("terms.role.\($0.role.rawValue)", language)]) } ?? "",
             "openDesk": openDesk, "can": can,
             "page": Pages.dropEmpty(page),
         ]

@@ -72,11 +72,11 @@ extension WebApp {
                 return Response.redirect(to: target(plate), type: .normal)
             case .candidates(let plates, let read):
                 return try await self.page("scan", nav: "", title: "scan.title", [
-                    "message": self.pages.text("scan.several", language, WebApp.shown(read)),
+                    "message": self.pages.text("scan.several", language, ["read": WebApp.shown(read)]),
                     "candidates": plates.map { ["plate": $0, "href": target($0)] }, "hasCandidates": true,
                 ], context: context).response(from: request, context: context)
             case .unknown(let read):
-                return try await self.page("scan", nav: "", title: "scan.title", ["message": self.pages.text("scan.unknown", language, WebApp.shown(read))],
+                return try await self.page("scan", nav: "", title: "scan.title", ["message": self.pages.text("scan.unknown", language, ["read": WebApp.shown(read)])],
                                            context: context, status: .notFound).response(from: request, context: context)
             }
         }

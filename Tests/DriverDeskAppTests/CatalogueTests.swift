@@ -159,4 +159,29 @@ struct CatalogueTests {
             #expect(Set(labels.keys) == used, "\(language.rawValue): missing \(used.subtracting(labels.keys).sorted()), unused \(Set(labels.keys).subtracting(used).sorted())")
         }
     }
+
+    @Test("one placeholder style: every text of both catalogues names its placeholders ({read}, never {0}), and the two languages name the same ones")
+    func placeholderStyle() throws {
+        let positional = try NSRegularExpression(pattern: #"\{[0-9]+\}"#)
+        let named = try NSRegularExpression(pattern: #"\{([A-Za-z]+)\}"#)
+        func texts(_ node: Any, _ path: String) -> [(String, String)] {
+            if let text = node as? String { return [(path, text)] }
+            guard let dictionary = node as? [String: Any] else { return [] }
+            return dictionary.flatMap { texts($0.value, path.isEmpty ? $0.key : path + "." + $0.key) }
+        }
+        var names: [String: [String: Set<String>]] = [:]
+        for language in Language.allCases {
+            let tree = try Catalogue.read(language, folder: CatalogueTests.folder).sections.tree
+            for (path, text) in texts(tree, "") {
+                #expect(positional.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) == 0, "\(language.rawValue) \(path): \(text)")
+                names[path, default: [:]][language.rawValue] = Set(named.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+                    String(text[Range($0.range(at: 1), in: text)!])
+                })
+            }
+        }
+        for (path, byLanguage) in names where byLanguage.count == 2 && !path.hasPrefix("cliHints") {
+            #expect(byLanguage["zh-Hans"] == byLanguage["en"], "\(path): \(byLanguage)")
+        }
+        #expect(Catalogue.fill("已撤销移车 {movement}（{plate}）", ["movement": "#3", "plate": "京A12345"]) == "已撤销移车 #3（京A12345）")
+    }
 }
