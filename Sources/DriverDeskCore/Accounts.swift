@@ -180,14 +180,29 @@ public struct SessionRules: Sendable, Equatable {
         self.idle = idle
     }
 
+    /// A web session's rules: it lasts `web.sessionHours` (a shift), and ends after 30 idle minutes unless the
+    /// browser runs on the front desk's own PC (a loopback address, which only this PC reaches).
+    public init(shiftHours: Int, loopback: Bool) {
+        self.init(shift: TimeInterval(shiftHours * 3600), idle: loopback ? nil : 30 * 60)
+    }
+
     public enum Ending: String, Sendable, Equatable {
-        case shift, idle
+        /// The shift is over, or the session sat idle too long, or the account changed (a new password, disabled).
+        case shift, idle, account
     }
 
     /// Why a session that began at `loggedIn` and was last used at `lastSeen` is over at `now`, or nil.
     public func ending(loggedIn: Date, lastSeen: Date, now: Date) -> Ending? {
         if now.timeIntervalSince(loggedIn) >= shift { return .shift }
         if let idle, now.timeIntervalSince(lastSeen) >= idle { return .idle }
+        return nil
+    }
+
+    /// The same, and also over when the account is disabled or its epoch moved on since the login (`user passwd`,
+    /// `user disable`): `account` nil means the account is gone.
+    public func ending(loggedIn: Date, lastSeen: Date, now: Date, account: (active: Bool, epoch: Int)?, loggedInEpoch: Int) -> Ending? {
+        if let ending = ending(loggedIn: loggedIn, lastSeen: lastSeen, now: now) { return ending }
+        guard let account, account.active, account.epoch == loggedInEpoch else { return .account }
         return nil
     }
 }

@@ -47,14 +47,12 @@ enum Login {
                        now: Date, sessions: Sessions) async -> String? {
         guard let session, let person = session.person else { return "/login" }
         let loopback = remote.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
-        let rules = SessionRules(shift: TimeInterval(shiftHours * 3600), idle: loopback ? nil : 30 * 60)
-        if let ending = rules.ending(loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now) {
+        let state = states[person.accountId]
+        if let ending = SessionRules(shiftHours: shiftHours, loopback: loopback).ending(
+            loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now,
+            account: state.map { ($0.active, $0.epoch) }, loggedInEpoch: person.epoch) {
             await sessions.remove(session.id)
             return "/login?ended=\(ending.rawValue)"
-        }
-        guard let state = states[person.accountId], state.active, state.epoch == person.epoch else {
-            await sessions.remove(session.id)
-            return "/login?ended=account"
         }
         await sessions.touch(session.id, at: now)
         return nil

@@ -95,5 +95,14 @@ struct AccountRulesTests {
         #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(1800)) == .idle)
         #expect(local.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(9 * 3600)) == nil)
         #expect(local.ending(loggedIn: t0, lastSeen: t0.addingTimeInterval(35_999), now: t0.addingTimeInterval(36_000)) == .shift)
+        // The web's rules from the setting and the client: a loopback browser has no idle limit.
+        #expect(SessionRules(shiftHours: 10, loopback: false) == remote && SessionRules(shiftHours: 10, loopback: true) == local)
+        // The account: disabled, gone, or a new epoch (new password) ends it; the shift comes first.
+        let now = t0.addingTimeInterval(60)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: now, account: (true, 2), loggedInEpoch: 2) == nil)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: now, account: (true, 3), loggedInEpoch: 2) == .account)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: now, account: (false, 2), loggedInEpoch: 2) == .account)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: now, account: nil, loggedInEpoch: 2) == .account)
+        #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(36_000), account: nil, loggedInEpoch: 2) == .shift)
     }
 }
