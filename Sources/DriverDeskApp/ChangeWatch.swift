@@ -20,14 +20,15 @@ public struct ChangeWatch: Sendable {
     let counters: [ChangeCounter]?
     let ticks = ChangeCounter()
 
-    init(probe: ChangeProbe) {
-        self.probe = probe
-        counters = nil
-    }
-
-    init(counters: [ChangeCounter]?) {
-        probe = nil
-        self.counters = counters
+    init(_ changes: ShopChanges) {
+        switch changes {
+        case .probe(let probe):
+            self.probe = probe
+            counters = nil
+        case .counters(let counters):
+            probe = nil
+            self.counters = counters
+        }
     }
 
     /// The version now.

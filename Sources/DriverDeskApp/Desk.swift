@@ -342,26 +342,18 @@ extension Desk {
     /// `backup FILE`.
     public func backup(to path: String) throws -> BackupView {
         try actor.check(.manage)
-        guard let file = database as? AppDatabase else { throw Desk.chainBackup("pg_dump") }
-        let size = try file.backup(to: path, context: context)
+        let size = try database.backup(to: path, context: context)
         return BackupView(file: path, bytes: size, at: try config().time.formatISO(now))
     }
 
     /// `restore FILE`.
     public func restore(from path: String) throws -> BackupView {
         try actor.check(.manage)
-        guard let file = database as? AppDatabase else { throw Desk.chainBackup("pg_restore") }
-        try file.restore(from: path, context: context)
+        try database.restore(from: path, context: context)
         return BackupView(file: path, bytes: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0, at: try config().time.formatISO(now))
     }
 }
 
-extension Desk {
-    /// A chain's database is backed up and restored with PostgreSQL's own tools.
-    static func chainBackup(_ tool: String) -> DeskError {
-        DeskError.invalid(field: "db", reason: Message("input.db.backupChain", ["tool": .text(tool)]))
-    }
-}
 
 /// What `backup` and `restore` did.
 public struct BackupView: Codable, Sendable {

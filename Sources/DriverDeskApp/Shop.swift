@@ -77,17 +77,11 @@ public struct Shop: Sendable {
 
     /// Closes the database's connections (the benchmark, when it is done with a pool); the shop cannot be used
     /// afterwards.
-    public func close() throws {
-        if let file = database as? AppDatabase { try file.close() }
-        if let chain = database as? ChainShopStore { chain.close() }
-    }
+    public func close() throws { try database.close() }
 
     /// Tells whether anything may have changed since a moment (see `ChangeWatch`).
-    public func changeWatch() -> ChangeWatch {
-        if let chain = database as? ChainShopStore { return ChangeWatch(counters: chain.watchChanges()) }
-        return ChangeWatch(probe: (database as! AppDatabase).changeProbe())
-    }
+    public func changeWatch() -> ChangeWatch { ChangeWatch(database.changeSource()) }
 
     /// Whether this is one shop of a chain's PostgreSQL database.
-    public var isChain: Bool { database is ChainShopStore }
+    public var isChain: Bool { database.isChain }
 }

@@ -3,6 +3,9 @@ internal import GRDBSQLite
 import Synchronization
 
 extension AppDatabase {
+    public var isChain: Bool { false }
+    public func changeSource() -> ShopChanges { .probe(changeProbe()) }
+
     /// A quick way to tell whether the database may have changed since a moment, for whoever caches what it holds
     /// (the web's settings and dashboard).
     ///

@@ -14,6 +14,34 @@ public protocol ShopStore: Sendable {
     func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T
     /// How this database is named in messages (a file path, or a chain's address without its password).
     var shownName: String { get }
+
+    // What differs between the engines, as capabilities: nothing above the store tells one engine from the other.
+
+    /// One shop of a chain's database (true), or a shop's own file.
+    var isChain: Bool { get }
+    /// How the shop learns that its data changed: a file's probe, or a chain's change notices.
+    func changeSource() -> ShopChanges
+    /// Copies the whole shop into a file; a chain is backed up with PostgreSQL's own tools (`.invalid`, naming them).
+    func backup(to path: String, context: WriteContext) throws -> Int64
+    /// Puts a backup in place of the shop's data; a chain is restored with PostgreSQL's own tools.
+    func restore(from path: String, context: WriteContext) throws
+    /// Closes the connections; the store cannot be used afterwards.
+    func close() throws
+}
+
+/// How a shop's store tells that its data may have changed (`ShopStore.changeSource()`).
+public enum ShopChanges: Sendable {
+    /// A file's probe: this process's writes and SQLite's `data_version`.
+    case probe(ChangeProbe)
+    /// A chain's counters: this process's writes and the shop's change notices; nil when the notices cannot be had.
+    case counters([ChangeCounter]?)
+}
+
+extension ShopStore {
+    /// A chain's database is backed up and restored with PostgreSQL's own tools.
+    static func ownTools(_ tool: String) -> DeskError {
+        DeskError.invalid(field: "db", reason: Message("input.db.backupChain", ["tool": .text(tool)]))
+    }
 }
 
 /// Which movements to read; every condition given must hold. Rows come by start (then id), oldest first unless

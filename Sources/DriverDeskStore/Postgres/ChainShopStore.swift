@@ -83,6 +83,11 @@ public final class ChainShopStore: ShopStore {
         return try body(databases[index])
     }
 
+    public var isChain: Bool { true }
+    public func changeSource() -> ShopChanges { .counters(watchChanges()) }
+    public func backup(to path: String, context: WriteContext) throws -> Int64 { throw Self.ownTools("pg_dump") }
+    public func restore(from path: String, context: WriteContext) throws { throw Self.ownTools("pg_restore") }
+
     public func close() {
         for database in databases { database.close() }
         listener.withLock { $0?.connection.close() }
