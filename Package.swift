@@ -85,7 +85,9 @@ let package = Package(
         ),
         .testTarget(name: "DriverDeskCoreTests", dependencies: ["DriverDeskCore"]),
         .testTarget(name: "DriverDeskCameraFileTests", dependencies: ["DriverDeskCameraFile", "DriverDeskCore"]),
-        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", "StoreHarness", "PostgresHarness", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The store's engines under the use cases (`@testable import DriverDeskApp`: the flows live in App, `UseCases/`).
+        .testTarget(name: "DriverDeskStoreTests", dependencies: ["DriverDeskCore", "DriverDeskStore", "DriverDeskApp", "StoreHarness", "PostgresHarness",
+                                                                .product(name: "GRDB", package: "GRDB.swift")]),
         // `@testable import DriverDeskApp`: the use cases on a fresh store of each engine.
         .testTarget(name: "DriverDeskAppTests", dependencies: ["DriverDeskApp", "DriverDeskStore", "StoreHarness"]),
         // A fresh shop's store on either engine for a test: SQLite in memory, or a shop of a new chain database.

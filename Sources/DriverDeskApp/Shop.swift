@@ -82,6 +82,16 @@ public struct Shop: Sendable {
     /// Tells whether anything may have changed since a moment (see `ChangeWatch`).
     public func changeWatch() -> ChangeWatch { ChangeWatch(database.changeSource()) }
 
+    /// R2 for a plate at a time as `who` decides it, without a view around it: what the benchmark times in process.
+    public func attribution(plate: Plate, at: Date, isParking: Bool) throws -> Attribution {
+        try database.attribution(plate: plate, at: at, isParking: isParking).attribution
+    }
+
+    /// R9 at `now` as `cleanup` runs it (unless a dry run, its changes made), without a view: for the benchmark.
+    public func cleanupPlan(dryRun: Bool, now: Date, operator operatorName: String) throws -> CleanupPlan {
+        try database.cleanup(dryRun: dryRun, context: WriteContext(operator: operatorName, now: now))
+    }
+
     /// Whether this is one shop of a chain's PostgreSQL database.
     public var isChain: Bool { database.isChain }
 }

@@ -51,7 +51,7 @@ extension AuditEntry: SecondsRecord {
 
 extension Staff {
     /// The record as the audit keeps it: the ID number masked (R12).
-    var auditJSON: String {
+    public var auditJSON: String {
         var copy = self
         copy.idNumber = IDNumber.mask(idNumber)
         return Audit.json(copy)
@@ -63,14 +63,15 @@ extension Account: SecondsRecord {
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The values the audit keeps of an account: never its password nor the hash of it.
-    var auditJSON: String {
+    public var auditJSON: String {
         Audit.json(["name": name, "role": role.rawValue, "staff": staffId.map { "#\($0)" } ?? "", "active": active ? "true" : "false"])
     }
 }
 
 /// Writes the audit (R11): one entry per change, in the change's own transaction.
-enum Audit {
-    static func json<T: Encodable>(_ value: T) -> String {
+public enum Audit {
+    /// A record as the audit keeps it: JSON with sorted keys, instants in ISO 8601.
+    public static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

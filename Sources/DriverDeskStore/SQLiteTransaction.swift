@@ -172,6 +172,13 @@ struct SQLiteTransaction: ShopTransaction {
         }
     }
 
+    func custodyFacts(plate: String, at: Date, window: TimeInterval) throws -> CustodyFacts? {
+        guard let vehicle = try vehicle(plate: plate), let id = vehicle.id else { return nil }
+        var movements = try movements(MovementQuery(vehicleId: id, startBefore: at.addingTimeInterval(-window), newestFirst: true, limit: 1))
+        movements += try self.movements(MovementQuery(vehicleId: id, startFrom: at.addingTimeInterval(-window), startUpTo: at.addingTimeInterval(window)))
+        return CustodyFacts(vehicle: vehicle, settings: try settings(), movements: movements, lastVisit: try lastVisit(vehicleId: id, checkedInBy: at))
+    }
+
     func movementInProgress(vehicleId: Int64) throws -> Movement? {
         try Movement.filter(Column("vehicleId") == vehicleId && Column("endAt") == nil).fetchOne(db)
     }

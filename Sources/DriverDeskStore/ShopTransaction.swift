@@ -275,7 +275,7 @@ extension ShopTransaction {
     public func config() throws -> Config { Config(stored: try settings()) }
 
     /// Appends the audit entry of a change (R11), in the change's own transaction.
-    func audit(_ context: WriteContext, action: String, subject: String, before: String?, after: String?) throws {
+    public func audit(_ context: WriteContext, action: String, subject: String, before: String?, after: String?) throws {
         try append(AuditEntry(at: context.now, operator: context.operator, action: action, subject: subject, before: before, after: after))
     }
 }

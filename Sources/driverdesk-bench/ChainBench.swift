@@ -1,3 +1,4 @@
+import DriverDeskApp
 import DriverDeskCore
 import DriverDeskStore
 import Foundation
@@ -129,6 +130,7 @@ enum ChainBench {
     static func whoRows(chain: Chain, tools: Tools, scale: Scale) throws -> [Row] {
         let path = tools.path("who.sqlite")
         try copyDatabase(chain.databasePath, to: path)
+        let shop = try Shop.open(path: path)
         let database = try AppDatabase.open(path: path)
         let questions = chain.questions(count: scale.questions, seed: scale.seed ^ 0x5157)
         let plates = try chain.plates.map { try Plate($0) }
@@ -136,11 +138,11 @@ enum ChainBench {
 
         // In process, through the store's own call.
         for question in questions.prefix(500) {
-            _ = try database.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)), isParking: question.isParking)
+            _ = try shop.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)), isParking: question.isParking)
         }
         let inProcess = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: "who in process") { question in
-            try database.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)),
-                                     isParking: question.isParking).attribution.kind.rawValue
+            try shop.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)),
+                                     isParking: question.isParking).kind.rawValue
         }
         // The floor: the one SELECT above, prepared once, in a read of the same pool.
         let raw = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: nil) { question -> String? in
@@ -151,6 +153,7 @@ enum ChainBench {
             return nil
         }
         try (database.writer as? DatabasePool)?.close()
+        try shop.close()
 
         // Whole processes: `driverdesk who` against `sqlite3` running the same SELECT.
         var ours: [Double] = []
@@ -185,7 +188,7 @@ enum ChainBench {
             Row(name: "who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: inProcess.p50),
                 yardstickName: "the same in one SELECT (GRDB, prepared once): p50", yardstick: Timing(runs: raw.p50), target: "-",
                 ratio: Timing(runs: inProcess.p50).median / Timing(runs: raw.p50).median, met: nil,
-                note: "AppDatabase.attribution(plate:at:isParking:); spread over \(scale.whoRuns) runs; answers: \(inProcess.mix)", ratioMeaning: "ours ÷ SELECT"),
+                note: "Shop.attribution(plate:at:isParking:); spread over \(scale.whoRuns) runs; answers: \(inProcess.mix)", ratioMeaning: "ours ÷ SELECT"),
             Row(name: "who drove in process: p99", ours: Timing(runs: inProcess.p99), yardstickName: "the same in one SELECT: p99",
                 yardstick: Timing(runs: raw.p99), target: "< 1 ms", ratio: Timing(runs: inProcess.p99).median / Timing(runs: raw.p99).median,
                 met: Timing(runs: inProcess.p99).median < limit, note: "slowest single question \(seconds(inProcess.worst))", ratioMeaning: "ours ÷ SELECT"),
@@ -240,15 +243,15 @@ enum ChainBench {
         var changed = 0
         for _ in 0..<runs {
             try copyDatabase(source, to: work)
-            let database = try AppDatabase.open(path: work)
-            let (_, dryTime) = try timed { try database.cleanup(dryRun: true, context: context) }
-            let (plan, firstTime) = try timed { try database.cleanup(dryRun: false, context: context) }
-            let (_, secondTime) = try timed { try database.cleanup(dryRun: false, context: context) }
+            let database = try Shop.open(path: work)
+            let (_, dryTime) = try timed { try database.cleanupPlan(dryRun: true, now: context.now, operator: context.operator) }
+            let (plan, firstTime) = try timed { try database.cleanupPlan(dryRun: false, now: context.now, operator: context.operator) }
+            let (_, secondTime) = try timed { try database.cleanupPlan(dryRun: false, now: context.now, operator: context.operator) }
             changed = plan.expire.count + plan.removalDue.count
             dry.append(dryTime)
             first.append(firstTime)
             second.append(secondTime)
-            try (database.writer as? DatabasePool)?.close()
+            try database.close()
         }
         removeDatabase(work)
         let process = Timing(runs: times)
@@ -259,7 +262,7 @@ enum ChainBench {
                 note: "fresh copy per run; \(actions)", ratioMeaning: "ours ÷ sqlite3"),
             Row(name: "cleanup in process, first run (\(changed) changes)", ours: Timing(runs: first), yardstickName: "-", yardstick: nil,
                 target: "< 1 s", ratio: nil, met: Timing(runs: first).median < 1,
-                note: "AppDatabase.cleanup(dryRun: false); dry run \(seconds(Timing(runs: dry).median)), second run (nothing to change) \(seconds(Timing(runs: second).median))"),
+                note: "Shop.cleanupPlan(dryRun: false); dry run \(seconds(Timing(runs: dry).median)), second run (nothing to change) \(seconds(Timing(runs: second).median))"),
             Row(name: "driverdesk cleanup, peak memory (RSS)", ours: Timing(runs: peaks), yardstickName: "-", yardstick: nil, target: "-",
                 ratio: nil, met: nil, note: "GNU time %M of one run (not timed)", unit: "MB"),
         ]

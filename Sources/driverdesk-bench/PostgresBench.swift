@@ -208,8 +208,8 @@ enum PostgresBench {
         """
 
     static func whoRows(server: ThrowawayPostgres, shop: ChainShop, flagship: Chain, desk: String, tools: Tools, scale: Scale) throws -> [Row] {
-        let store = ChainShopStore(database: try ChainDatabase.connect(postgresAddress(desk)), shop: shop)
-        defer { store.close() }
+        let store = try Shop.open(chain: postgresAddress(desk), field: "db", now: Date())
+        defer { try? store.close() }
         let questions = flagship.questions(count: scale.questions, seed: scale.seed ^ 0x5157)
         let plates = try flagship.plates.map { try Plate($0) }
         let slack: Int64 = 600
@@ -218,7 +218,7 @@ enum PostgresBench {
         }
         let inProcess = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: "PostgreSQL: who in process") { question in
             try store.attribution(plate: plates[question.vehicle], at: Date(timeIntervalSince1970: TimeInterval(question.at)),
-                                  isParking: question.isParking).attribution.kind.rawValue
+                                  isParking: question.isParking).kind.rawValue
         }
 
         // The floor: the one SELECT above on a connection of its own, the shop set once for the session.
@@ -260,7 +260,7 @@ enum PostgresBench {
             Row(name: "PostgreSQL chain: who drove, \(questions.count.grouped) questions in process: p50", ours: Timing(runs: inProcess.p50),
                 yardstickName: "the same in one SELECT (postgres-nio): p50", yardstick: Timing(runs: raw.p50), target: "-",
                 ratio: Timing(runs: inProcess.p50).median / Timing(runs: raw.p50).median, met: nil,
-                note: "ChainShopStore.attribution(plate:at:isParking:) over the unix socket: one statement (the shop set once per connection); \(scale.whoRuns) runs; answers: \(inProcess.mix)",
+                note: "Shop.attribution(plate:at:isParking:) over the unix socket: one statement (the shop set once per connection); \(scale.whoRuns) runs; answers: \(inProcess.mix)",
                 ratioMeaning: "ours ÷ SELECT"),
             Row(name: "PostgreSQL chain: who drove in process: p99", ours: Timing(runs: inProcess.p99), yardstickName: "the same in one SELECT: p99",
                 yardstick: Timing(runs: raw.p99), target: "< 2 ms", ratio: Timing(runs: inProcess.p99).median / Timing(runs: raw.p99).median,

@@ -1,4 +1,5 @@
 import DriverDeskCore
+@testable import DriverDeskApp
 import DriverDeskStore
 import Foundation
 import StoreHarness

@@ -1,4 +1,5 @@
 import DriverDeskCore
+@testable import DriverDeskApp
 @testable import DriverDeskStore
 import Foundation
 import StoreHarness

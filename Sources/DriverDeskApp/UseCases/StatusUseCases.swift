@@ -1,27 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A car in the shop now, and who is driving it if anyone.
-public struct CarInShop: Sendable, Equatable {
-    public var plate: String
-    public var ownerName: String
-    public var visitId: Int64
-    public var checkinAt: Date
-    public var orderNo: String?
-    public var driving: MovementSpan?
-}
-
-/// What the front desk needs to see at a glance.
-public struct StatusSnapshot: Sendable {
-    public var carsInShop: [CarInShop]
-    public var activeStaff: Int
-    public var vehicles: Int
-    public var movementsToday: Int
-}
 
 extension ShopStore {
     /// The cars in the shop, the movements in progress and the day's counts.
-    public func status(now: Date) throws -> StatusSnapshot {
+    func status(now: Date) throws -> StatusSnapshot {
         try reading { tx in
             let config = try tx.config()
             let open = try tx.movements(MovementQuery(inProgress: true))
@@ -37,27 +20,27 @@ extension ShopStore {
     }
 
     /// The plates of the cars in the shop now.
-    public func platesInShop() throws -> Set<String> {
+    func platesInShop() throws -> Set<String> {
         try reading { tx in Set(try tx.openVisits().map(\.plate)) }
     }
 
     /// Visits of a vehicle, newest first.
-    public func visits(vehicleId: Int64, limit: Int = 50) throws -> [Visit] {
+    func visits(vehicleId: Int64, limit: Int = 50) throws -> [Visit] {
         try reading { tx in try tx.visits(vehicleId: vehicleId, limit: limit) }
     }
 
     /// Audit entries since an instant, oldest first.
-    public func auditEntries(since: Date?, limit: Int? = nil) throws -> [AuditEntry] {
+    func auditEntries(since: Date?, limit: Int? = nil) throws -> [AuditEntry] {
         try auditEntries(AuditQuery(since: since, limit: limit))
     }
 
     /// The audit entries a query asks for, oldest first.
-    public func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
         try reading { tx in try tx.auditEntries(query) }
     }
 
     /// Whether the database holds any staff, vehicle or audit entry.
-    public func isEmpty() throws -> Bool {
+    func isEmpty() throws -> Bool {
         try reading { tx in try tx.isEmpty() }
     }
 }

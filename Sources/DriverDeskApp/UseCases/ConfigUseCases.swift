@@ -1,15 +1,16 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
 
 extension ShopStore {
     /// The shop's settings, defaults filled in.
-    public func config() throws -> Config {
+    func config() throws -> Config {
         try reading { tx in try tx.config() }
     }
 
     /// Changes one setting after checking its value; audited.
     @discardableResult
-    public func setConfig(key: String, value: String, context: WriteContext) throws -> Config {
+    func setConfig(key: String, value: String, context: WriteContext) throws -> Config {
         let setting = try Config.setting(key)
         let normal = try setting.normalise(value)
         return try writing { tx in
@@ -23,14 +24,14 @@ extension ShopStore {
     }
 
     /// Whether `init` has run on this database (or any setting was made).
-    public func isInitialised() throws -> Bool {
+    func isInitialised() throws -> Bool {
         try reading { tx in try tx.setting("shop.name") != nil }
     }
 }
 
 extension ShopStore {
     /// Sets up a new shop: its name and time zone, in one transaction.
-    public func initialise(shopName: String?, timeZone: String?, context: WriteContext) throws -> Config {
+    func initialise(shopName: String?, timeZone: String?, context: WriteContext) throws -> Config {
         var changes: [(Setting, String)] = []
         let name = try Config.setting("shop.name")
         let zone = try Config.setting("shop.timeZone")

@@ -1,28 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A customer car to add, already checked field by field.
-public struct NewVehicle: Sendable {
-    public var plate: Plate
-    public var ownerName: String
-    public var ownerPhone: String?
-    public var engineLast6: String?
-    public var usage: VehicleUsage
-    public var size: VehicleSize
-
-    public init(plate: Plate, ownerName: String, ownerPhone: String?, engineLast6: String?, usage: VehicleUsage, size: VehicleSize) {
-        self.plate = plate
-        self.ownerName = ownerName
-        self.ownerPhone = ownerPhone
-        self.engineLast6 = engineLast6
-        self.usage = usage
-        self.size = size
-    }
-}
 
 extension ShopStore {
     /// Adds a customer car; refuses a plate that is already known.
-    public func addVehicle(_ new: NewVehicle, context: WriteContext) throws -> Vehicle {
+    func addVehicle(_ new: NewVehicle, context: WriteContext) throws -> Vehicle {
         try writing { tx in
             let existing = try tx.vehicle(plate: new.plate.text)
             try RosterRules.checkNewVehicle(existing: existing.map { ($0.plate, $0.id!, $0.ownerName) })
@@ -35,23 +17,23 @@ extension ShopStore {
     }
 
     /// Every customer car, by plate.
-    public func vehicles() throws -> [Vehicle] {
+    func vehicles() throws -> [Vehicle] {
         try reading { tx in try tx.vehicles(plateContaining: nil) }
     }
 
     /// The cars whose plate holds these characters, by plate: the candidates of a scan that lost a plate's Chinese
     /// characters (the core's `ScanReading.matches` decides which of them it may stand for).
-    public func vehicles(plateContaining text: String) throws -> [Vehicle] {
+    func vehicles(plateContaining text: String) throws -> [Vehicle] {
         try reading { tx in try tx.vehicles(plateContaining: text) }
     }
 
     /// The customer car with this plate, or nil: for a scan, where an unknown car is an answer, not a refusal.
-    public func vehicle(ifKnown plate: Plate) throws -> Vehicle? {
+    func vehicle(ifKnown plate: Plate) throws -> Vehicle? {
         try reading { tx in try tx.vehicle(plate: plate.text) }
     }
 
     /// A customer car by any spelling of its plate.
-    public func vehicle(_ plate: Plate) throws -> Vehicle {
+    func vehicle(_ plate: Plate) throws -> Vehicle {
         try reading { tx in try tx.resolveVehicle(plate) }
     }
 }
@@ -65,22 +47,9 @@ extension ShopTransaction {
     }
 }
 
-/// The fields of a customer car that can be corrected; nil leaves a field as it is.
-public struct VehicleChange: Sendable {
-    public var ownerName: String?
-    public var ownerPhone: String??
-    public var engineLast6: String??
-    public var usage: VehicleUsage?
-    public var size: VehicleSize?
-
-    public init() {}
-
-    public var hasChanges: Bool { ownerName != nil || ownerPhone != nil || engineLast6 != nil || usage != nil || size != nil }
-}
-
 extension ShopStore {
     /// Corrects a customer car's details; audited.
-    public func updateVehicle(_ plate: Plate, change: VehicleChange, context: WriteContext) throws -> Vehicle {
+    func updateVehicle(_ plate: Plate, change: VehicleChange, context: WriteContext) throws -> Vehicle {
         try writing { tx in
             var vehicle = try tx.resolveVehicle(plate)
             let before = Audit.json(vehicle)

@@ -1,9 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
 
 extension ShopStore {
     /// R9 in one transaction: gathers the facts, plans, and (unless a dry run) applies the plan's changes, each audited.
-    public func cleanup(dryRun: Bool, context: WriteContext) throws -> CleanupPlan {
+    func cleanup(dryRun: Bool, context: WriteContext) throws -> CleanupPlan {
         try writing { tx in
             let config = try tx.config()
             let settings = CleanupRules.Settings(config)

@@ -1,35 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A movement with the plate and the driver's name, for lists and rules.
-public struct MovementRow: Sendable, Equatable {
-    public var span: MovementSpan
-    public var visitId: Int64
-    /// What R13 warned of when it was recorded (a C2 licence on a car whose gearbox DriverDesk does not know, or a
-    /// failure on a purpose that is only warned of).
-    public var warnings: [Message] = []
-}
-
-/// Which movements to list.
-public struct MovementFilter: Sendable {
-    public var vehicleId: Int64?
-    public var staffId: Int64?
-    public var from: Date?
-    public var to: Date?
-    public var limit: Int?
-
-    public init(vehicleId: Int64? = nil, staffId: Int64? = nil, from: Date? = nil, to: Date? = nil, limit: Int? = nil) {
-        self.vehicleId = vehicleId
-        self.staffId = staffId
-        self.from = from
-        self.to = to
-        self.limit = limit
-    }
-}
 
 extension ShopStore {
     /// Opens a visit: the car is in the shop's custody from `at` (R1).
-    public func checkin(plate: Plate, at: Date, orderNo: String?, context: WriteContext) throws -> Visit {
+    func checkin(plate: Plate, at: Date, orderNo: String?, context: WriteContext) throws -> Visit {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(plate)
             let config = try tx.config()
@@ -43,7 +18,7 @@ extension ShopStore {
     }
 
     /// Closes the open visit of a car, once nobody is driving it (R1).
-    public func checkout(plate: Plate, at: Date, context: WriteContext) throws -> Visit {
+    func checkout(plate: Plate, at: Date, context: WriteContext) throws -> Visit {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(plate)
             let config = try tx.config()
@@ -61,12 +36,12 @@ extension ShopStore {
     }
 
     /// A staff member starts driving a car in the shop (R1).
-    public func startMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, at: Date, context: WriteContext) throws -> MovementRow {
+    func startMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, at: Date, context: WriteContext) throws -> MovementRow {
         try recordMovement(plate: plate, staff: staffKey, purpose: purpose, start: at, end: nil, action: "movement.start", context: context)
     }
 
     /// Records a movement that has already ended (R1).
-    public func logMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, from: Date, to: Date, context: WriteContext) throws -> MovementRow {
+    func logMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, from: Date, to: Date, context: WriteContext) throws -> MovementRow {
         try recordMovement(plate: plate, staff: staffKey, purpose: purpose, start: from, end: to, action: "movement.log", context: context)
     }
 
@@ -92,7 +67,7 @@ extension ShopStore {
     }
 
     /// Ends the movement in progress on a car (R1).
-    public func endMovement(plate: Plate, at: Date, context: WriteContext) throws -> MovementRow {
+    func endMovement(plate: Plate, at: Date, context: WriteContext) throws -> MovementRow {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(plate)
             let config = try tx.config()
@@ -112,7 +87,7 @@ extension ShopStore {
     }
 
     /// One movement by number, with its plate and driver.
-    public func movement(_ id: Int64) throws -> MovementRow {
+    func movement(_ id: Int64) throws -> MovementRow {
         try reading { tx in
             guard let m = try tx.movement(id: id), let vehicle = try tx.vehicles(ids: [m.vehicleId])[m.vehicleId], let staff = try tx.staff(id: m.staffId) else {
                 throw DeskError.notFound(field: "id", reason: Message("notFound.movement", ["movement": .number(Int(id))]))
@@ -122,12 +97,12 @@ extension ShopStore {
     }
 
     /// Whether someone is driving the car now.
-    public func isBeingDriven(plate: Plate) throws -> Bool {
+    func isBeingDriven(plate: Plate) throws -> Bool {
         try reading { tx in try tx.movementInProgress(vehicleId: tx.resolveVehicle(plate).id!) != nil }
     }
 
     /// Movements matching a filter, newest first.
-    public func movements(_ filter: MovementFilter) throws -> [MovementRow] {
+    func movements(_ filter: MovementFilter) throws -> [MovementRow] {
         try reading { tx in
             try tx.movements(MovementQuery(vehicleId: filter.vehicleId, staffId: filter.staffId, startUpTo: filter.to, notEndedBefore: filter.from,
                                            newestFirst: true, limit: filter.limit))
@@ -136,7 +111,7 @@ extension ShopStore {
 
     /// R2 for a plate at a time, from the movements and visits near it: the facts in one read (the settings among
     /// them, so the movements read cover the largest slack allowed, and the shop's slack picks among them).
-    public func attribution(plate: Plate, at: Date, isParking: Bool) throws -> (vehicle: Vehicle, attribution: Attribution) {
+    func attribution(plate: Plate, at: Date, isParking: Bool) throws -> (vehicle: Vehicle, attribution: Attribution) {
         try reading { tx in
             guard let facts = try tx.custodyFacts(plate: plate.text, at: at, window: Config.maxSlack) else {
                 let vehicle = try tx.resolveVehicle(plate)  // no such car: refused as every command refuses it
@@ -150,32 +125,7 @@ extension ShopStore {
     }
 }
 
-/// What "who drove" needs of one car (`ShopTransaction.custodyFacts`).
-public struct CustodyFacts: Sendable {
-    var vehicle: Vehicle
-    var settings: [String: String]
-    /// By start (and id): the last movement before the window, if any, then those in it.
-    var movements: [MovementRow]
-    var lastVisit: Visit?
-
-    /// The movements R2 weighs with `slack`: those starting within it of `at`, by start, and the last one before them
-    /// (as `ShopTransaction.attribution(vehicleId:…)` reads them).
-    func near(at: Date, slack: TimeInterval) -> [MovementSpan] {
-        let from = at.addingTimeInterval(-slack), to = at.addingTimeInterval(slack)
-        var near = movements.filter { $0.span.start >= from && $0.span.start <= to }.map(\.span)
-        if let before = movements.last(where: { $0.span.start < from }) { near.append(before.span) }
-        return near
-    }
-}
-
 extension ShopTransaction {
-    func custodyFacts(plate: String, at: Date, window: TimeInterval) throws -> CustodyFacts? {
-        guard let vehicle = try vehicle(plate: plate), let id = vehicle.id else { return nil }
-        var movements = try movements(MovementQuery(vehicleId: id, startBefore: at.addingTimeInterval(-window), newestFirst: true, limit: 1))
-        movements += try self.movements(MovementQuery(vehicleId: id, startFrom: at.addingTimeInterval(-window), startUpTo: at.addingTimeInterval(window)))
-        return CustodyFacts(vehicle: vehicle, settings: try settings(), movements: movements, lastVisit: try lastVisit(vehicleId: id, checkedInBy: at))
-    }
-
     func attribution(vehicleId: Int64, plate: String, at: Date, isParking: Bool, config: Config) throws -> Attribution {
         let slack = TimeInterval(config.slack)
         var near = try movements(MovementQuery(vehicleId: vehicleId, startFrom: at.addingTimeInterval(-slack), startUpTo: at.addingTimeInterval(slack)))

@@ -1,28 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A staff member to add, already checked field by field.
-public struct NewStaff: Sendable {
-    public var name: String
-    public var idNumber: IDNumber
-    public var licenseClass: LicenseClass
-    public var licenseFirstIssued: CivilDate
-    public var licenseValidUntil: CivilDate
-    public var phone: String?
-
-    public init(name: String, idNumber: IDNumber, licenseClass: LicenseClass, licenseFirstIssued: CivilDate, licenseValidUntil: CivilDate, phone: String?) {
-        self.name = name
-        self.idNumber = idNumber
-        self.licenseClass = licenseClass
-        self.licenseFirstIssued = licenseFirstIssued
-        self.licenseValidUntil = licenseValidUntil
-        self.phone = phone
-    }
-}
 
 extension ShopStore {
     /// Adds a staff member; refuses a second staff member with the same ID number.
-    public func addStaff(_ new: NewStaff, context: WriteContext) throws -> Staff {
+    func addStaff(_ new: NewStaff, context: WriteContext) throws -> Staff {
         try writing { tx in
             let existing = try tx.staff(idNumber: new.idNumber.text)
             try RosterRules.checkNewStaff(existing: existing?.ref, maskedIdNumber: new.idNumber.masked)
@@ -36,17 +18,17 @@ extension ShopStore {
     }
 
     /// Every staff member, active ones first, by name.
-    public func staffList() throws -> [Staff] {
+    func staffList() throws -> [Staff] {
         try reading { tx in try tx.allStaff() }
     }
 
     /// A staff member by numeric id or unique name.
-    public func staff(_ key: String) throws -> Staff {
+    func staff(_ key: String) throws -> Staff {
         try reading { tx in try tx.resolveStaff(key) }
     }
 
     /// Marks a staff member as no longer driving customer cars; history stays.
-    public func deactivateStaff(_ key: String, context: WriteContext) throws -> Staff {
+    func deactivateStaff(_ key: String, context: WriteContext) throws -> Staff {
         try writing { tx in
             var staff = try tx.resolveStaff(key)
             var driving: (plate: String, movement: Int64)?

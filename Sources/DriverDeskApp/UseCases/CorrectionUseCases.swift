@@ -1,68 +1,11 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A violation whose driver a correction changed (R2 decided again).
-public struct DriverChange: Sendable, Equatable {
-    public var violationId: Int64
-    public var plate: String
-    public var from: StaffRef?
-    public var to: StaffRef?
-
-    public init(violationId: Int64, plate: String, from: StaffRef?, to: StaffRef?) {
-        self.violationId = violationId
-        self.plate = plate
-        self.from = from
-        self.to = to
-    }
-}
-
-/// What `move void` and `move edit` did: the movement (as it was, for a void), and the violations whose driver changed.
-public struct MovementCorrection: Sendable {
-    public var row: MovementRow
-    public var voided: Bool
-    public var changes: [DriverChange]
-    public var warnings: [Message]
-}
-
-/// A voided movement with its plate and driver's name, for `move list --voided`.
-public struct VoidedMovementRow: Sendable {
-    public var row: MovementRow
-    public var voided: VoidedMovement
-}
-
-/// What `move edit` changes; nil leaves a field as it is.
-public struct MovementEdit: Sendable {
-    public var staff: String?
-    public var start: Date?
-    /// `.some(nil)` is not offered: an edit cannot make a movement open again.
-    public var end: Date?
-    public var purpose: MovementPurpose?
-
-    public init(staff: String? = nil, start: Date? = nil, end: Date? = nil, purpose: MovementPurpose? = nil) {
-        self.staff = staff
-        self.start = start
-        self.end = end
-        self.purpose = purpose
-    }
-}
-
-/// The fields of a staff member that can be corrected (never the ID number: a wrong one is a new staff member).
-public struct StaffChange: Sendable {
-    public var name: String?
-    public var phone: String??
-    public var licenseClass: LicenseClass?
-    public var licenseFirstIssued: CivilDate?
-    public var licenseValidUntil: CivilDate?
-
-    public init() {}
-
-    public var hasChanges: Bool { name != nil || phone != nil || licenseClass != nil || licenseFirstIssued != nil || licenseValidUntil != nil }
-}
 
 extension ShopStore {
     /// `move void`: a movement recorded by mistake leaves the lists and the rules (R1, R2); R2 is decided again for
     /// the violations around it, in the same transaction (docs/rulebook.md, "Corrections").
-    public func voidMovement(_ id: Int64, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
+    func voidMovement(_ id: Int64, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
                              context: WriteContext) throws -> MovementCorrection {
         try writing { tx in
             let (movement, config) = try tx.correctable(id, actor: actor, context: context)
@@ -83,7 +26,7 @@ extension ShopStore {
 
     /// `move edit`: another driver, start, end or purpose; R1 and R13 hold for the edited movement, and R2 is decided
     /// again for the violations around its old and new times, in the same transaction.
-    public func editMovement(_ id: Int64, edit: MovementEdit, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
+    func editMovement(_ id: Int64, edit: MovementEdit, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
                              context: WriteContext) throws -> MovementCorrection {
         try writing { tx in
             let (movement, config) = try tx.correctable(id, actor: actor, context: context)
@@ -117,7 +60,7 @@ extension ShopStore {
     }
 
     /// Voided movements, newest first, with plate and driver.
-    public func voidedMovements(_ filter: MovementFilter) throws -> [VoidedMovementRow] {
+    func voidedMovements(_ filter: MovementFilter) throws -> [VoidedMovementRow] {
         try reading { tx in
             let voided = try tx.voidedMovements(vehicleId: filter.vehicleId, staffId: filter.staffId, limit: nil).filter { v in
                 (filter.from.map { f in (v.endAt ?? .distantFuture) >= f } ?? true) && (filter.to.map { v.startAt <= $0 } ?? true)
@@ -133,7 +76,7 @@ extension ShopStore {
     }
 
     /// `staff update`: name, phone and licence corrected (a renewed licence); the ID number stays.
-    public func updateStaff(_ key: String, change: StaffChange, context: WriteContext) throws -> Staff {
+    func updateStaff(_ key: String, change: StaffChange, context: WriteContext) throws -> Staff {
         try writing { tx in
             var staff = try tx.resolveStaff(key)
             let before = staff.auditJSON
@@ -152,7 +95,7 @@ extension ShopStore {
     }
 
     /// `visit reopen`: the car's last visit is open again (its check-out was a mistake).
-    public func reopenVisit(plate: Plate, reason: String, context: WriteContext) throws -> Visit {
+    func reopenVisit(plate: Plate, reason: String, context: WriteContext) throws -> Visit {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(plate)
             let last = try tx.visits(vehicleId: vehicle.id!, limit: 1).first
@@ -168,7 +111,7 @@ extension ShopStore {
 
     /// `violation unpay`: the payment was a mistake; the violation is processed and unpaid again, and a registration
     /// the payment made due for removal is active again (R8).
-    public func unpayViolation(_ id: Int64, reason: String, context: WriteContext) throws -> ViolationOutcome {
+    func unpayViolation(_ id: Int64, reason: String, context: WriteContext) throws -> ViolationOutcome {
         try writing { tx in
             let violation = try tx.fetchViolation(id)
             let back = try ViolationRules.unpaid(violation)
@@ -191,7 +134,7 @@ extension ShopStore {
     }
 
     /// `violation confirm`: the proposed driver of a violation that needed review is the one (R2); audited.
-    public func confirmViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
+    func confirmViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
         try writing { tx in
             var violation = try tx.fetchViolation(id)
             let row = try tx.violationRow(violation)
@@ -211,7 +154,7 @@ extension ShopStore {
     }
 
     /// `violation handback`: a violation outside the shop's custody is the owner's own; it leaves every to-do list.
-    public func handBackViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
+    func handBackViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
         try writing { tx in
             var violation = try tx.fetchViolation(id)
             try ViolationRules.checkHandback(id: id, status: violation.status, attribution: violation.attribution)
@@ -227,7 +170,7 @@ extension ShopStore {
     }
 
     /// `register unconfirm`: the owner had not registered him after all; the registration is an invite again.
-    public func unconfirmRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
+    func unconfirmRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
         try writing { tx in
             var row = try tx.resolveRegistration(raw)
             try RegistrationRules.checkUnconfirm(ref: row.registration.ref, status: row.registration.status)
@@ -242,7 +185,7 @@ extension ShopStore {
     }
 
     /// `register unremove`: the removal (or the cancelled invite) was a mistake; the state before it comes back.
-    public func unremoveRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
+    func unremoveRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
         try writing { tx in
             var row = try tx.resolveRegistration(raw)
             try tx.lockDriver(row.staff)

@@ -1,62 +1,6 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A violation to record, every field already checked and the code looked up.
-public struct NewViolation: Sendable {
-    public var plate: Plate
-    public var occurredAt: Date
-    public var code: String
-    public var description: String?
-    public var category: String?
-    public var location: String?
-    public var points: Int
-    public var fineFen: Int
-    public var recordNo: String?
-    /// The code is recorded with the driver absent (parking): R2 step 3.
-    public var isParking: Bool
-    /// The line of the imported file it came from.
-    public var line: Int?
-
-    public init(plate: Plate, occurredAt: Date, code: String, description: String?, category: String?, location: String?,
-                points: Int, fineFen: Int, recordNo: String?, isParking: Bool, line: Int? = nil) {
-        self.plate = plate
-        self.occurredAt = occurredAt
-        self.code = code
-        self.description = description
-        self.category = category
-        self.location = location
-        self.points = points
-        self.fineFen = fineFen
-        self.recordNo = recordNo
-        self.isParking = isParking
-        self.line = line
-    }
-}
-
-/// A violation with its car and driver.
-public struct ViolationRow: Sendable, Equatable {
-    public var violation: Violation
-    public var vehicle: Vehicle
-    public var driver: Staff?
-}
-
-/// What an import did.
-public struct ImportOutcome: Sendable, Equatable {
-    public var added: Int
-    public var skipped: Int
-    public var needsReview: Int
-    public var byAttribution: [String: Int]
-    public var firstId: Int64?
-    public var lastId: Int64?
-}
-
-/// What `violation process` and `violation pay` report besides the violation.
-public struct ViolationOutcome: Sendable {
-    public var row: ViolationRow
-    public var warnings: [Message]
-    /// A registration that became due for removal (R8).
-    public var removalDue: String?
-}
 
 /// How an import gathers the facts of R2; the answers are the same either way.
 enum ImportStrategy {
@@ -79,7 +23,7 @@ struct ImportDryRun: Error { var outcome: ImportOutcome }
 
 extension ShopStore {
     /// Records one violation with its attribution (R2); a second copy (same record number, or plate, time and code) is refused.
-    public func addViolation(_ new: NewViolation, context: WriteContext) throws -> ViolationRow {
+    func addViolation(_ new: NewViolation, context: WriteContext) throws -> ViolationRow {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(new.plate)
             let config = try tx.config()
@@ -93,7 +37,7 @@ extension ShopStore {
 
     /// Records many violations in one transaction, each attributed (R2); copies already recorded are skipped.
     /// Every plate must be a customer car: the unknown ones are returned as errors and nothing is written.
-    public func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext,
+    func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext,
                                  progress: ((Int) -> Void)? = nil) throws -> ImportOutcome {
         try importViolations(list, source: source, dryRun: dryRun, context: context, strategy: .automatic, progress: progress)
     }
@@ -139,7 +83,7 @@ extension ShopStore {
 
 
     /// The same import, rolled back: what it would add and skip.
-    public func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
+    func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
         do {
             return try importViolations(list, source: source, dryRun: true, context: context, strategy: .automatic, progress: nil)
         } catch let dry as ImportDryRun {
@@ -166,18 +110,18 @@ extension ShopTransaction {
 
 extension ShopStore {
     /// One violation by number.
-    public func violation(_ id: Int64) throws -> ViolationRow {
+    func violation(_ id: Int64) throws -> ViolationRow {
         try reading { tx in try tx.violationRow(tx.fetchViolation(id)) }
     }
 
     /// Violations, newest first, optionally of one status.
-    public func violations(status: ViolationStatus? = nil, limit: Int? = nil) throws -> [ViolationRow] {
+    func violations(status: ViolationStatus? = nil, limit: Int? = nil) throws -> [ViolationRow] {
         try reading { tx in try tx.violationRows(tx.violations(status: status, limit: limit)) }
     }
 
     /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody;
     /// the most recent `limit` of them, and how many there are in all.
-    public func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
+    func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
         try reading { tx in
             let found = try tx.actionableViolations(limit: limit)
             return (try tx.violationRows(found.rows), found.total)
@@ -185,12 +129,12 @@ extension ShopStore {
     }
 
     /// R4 for a violation on a processing day; nil when nobody is attributed.
-    public func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
+    func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
         try reading { tx in try tx.channel(for: row, processingOn: day) }
     }
 
     /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
-    public func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
+    func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
         try reading { tx in
             let config = try tx.config()
             let cycle = ScoringCycle.cycle(firstIssued: staff.licenseFirstIssued, containing: day)
@@ -239,7 +183,7 @@ extension ShopTransaction {
 
 extension ShopStore {
     /// `violation assign`: the front desk decides who drove; audited with who decided and why (R2).
-    public func assignViolation(_ id: Int64, staff staffKey: String, reason: String, context: WriteContext) throws -> ViolationRow {
+    func assignViolation(_ id: Int64, staff staffKey: String, reason: String, context: WriteContext) throws -> ViolationRow {
         try writing { tx in
             var violation = try tx.fetchViolation(id)
             let staff = try tx.resolveStaff(staffKey)
@@ -259,7 +203,7 @@ extension ShopStore {
     }
 
     /// `violation process`: the driver accepted it in 12123 (online, checked against R4) or at a window.
-    public func processViolation(_ id: Int64, window: Bool, at: Date, context: WriteContext) throws -> ViolationOutcome {
+    func processViolation(_ id: Int64, window: Bool, at: Date, context: WriteContext) throws -> ViolationOutcome {
         try writing { tx in
             var violation = try tx.fetchViolation(id)
             let config = try tx.config()
@@ -293,7 +237,7 @@ extension ShopStore {
 
     /// `violation pay` (R7): records the payment with the late fee of the day; the last payment of a driver
     /// on a car makes his registration due for removal (R8).
-    public func payViolation(_ id: Int64, method: PaymentMethod, payer: Payer, amountFen: Int?, at: Date, context: WriteContext) throws -> ViolationOutcome {
+    func payViolation(_ id: Int64, method: PaymentMethod, payer: Payer, amountFen: Int?, at: Date, context: WriteContext) throws -> ViolationOutcome {
         try writing { tx in
             var violation = try tx.fetchViolation(id)
             let config = try tx.config()

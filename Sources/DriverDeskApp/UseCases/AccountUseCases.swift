@@ -1,31 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// An account to add, its name and password already checked and the password hashed.
-public struct NewAccount: Sendable {
-    public var name: String
-    public var role: Role
-    /// The staff member this person is (a numeric id or a unique name), if any.
-    public var staff: String?
-    public var passwordHash: String
-
-    public init(name: String, role: Role, staff: String?, passwordHash: String) {
-        self.name = name
-        self.role = role
-        self.staff = staff
-        self.passwordHash = passwordHash
-    }
-}
-
-/// An account with the name of its staff member, as lists and sessions show it.
-public struct AccountFact: Sendable, Equatable {
-    public var account: Account
-    public var staffName: String?
-}
 
 extension ShopStore {
     /// Adds an account; refuses a name the shop already has (whatever its case).
-    public func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
+    func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
         try writing { tx in
             try AccountRules.checkNew(name: new.name, taken: try tx.account(named: new.name) != nil)
             let staff = try new.staff.map { try tx.resolveStaff($0) }
@@ -37,7 +16,7 @@ extension ShopStore {
     }
 
     /// Every account of the shop, by name.
-    public func accountList() throws -> [AccountFact] {
+    func accountList() throws -> [AccountFact] {
         try reading { tx in
             let accounts = try tx.accounts()
             let staff = try tx.staff(ids: Set(accounts.compactMap(\.staffId)))
@@ -46,7 +25,7 @@ extension ShopStore {
     }
 
     /// The account of a login name, with its staff member's name (nil: no such account).
-    public func account(named name: String) throws -> AccountFact? {
+    func account(named name: String) throws -> AccountFact? {
         try reading { tx in
             guard let account = try tx.account(named: name) else { return nil }
             return AccountFact(account: account, staffName: try account.staffId.flatMap { try tx.staff(id: $0)?.name })
@@ -54,19 +33,19 @@ extension ShopStore {
     }
 
     /// Whether the shop has any account yet (before the first, the loopback front desk needs no login).
-    public func hasAccounts() throws -> Bool {
+    func hasAccounts() throws -> Bool {
         try reading { tx in try !tx.accounts().isEmpty }
     }
 
     /// A new password for an account: its sessions end (the epoch goes up). Audited without the password.
-    public func setPassword(name: String, passwordHash: String, context: WriteContext) throws -> AccountFact {
+    func setPassword(name: String, passwordHash: String, context: WriteContext) throws -> AccountFact {
         try changeAccount(name: name, action: "account.passwd", context: context) { account in
             account.passwordHash = passwordHash
         }
     }
 
     /// Disables an account: it can no longer log in and its sessions end. An account already disabled is refused.
-    public func disableAccount(name: String, context: WriteContext) throws -> AccountFact {
+    func disableAccount(name: String, context: WriteContext) throws -> AccountFact {
         try changeAccount(name: name, action: "account.disable", context: context) { account in
             try AccountRules.checkDisable(name: account.name, active: account.active)
             account.active = false
@@ -89,7 +68,7 @@ extension ShopStore {
 
     /// Audits a login, a failed one, or a logout: the account's name (an unknown name is not written down: a
     /// password typed into the name field would be), and the address it came from.
-    public func recordLogin(_ action: String, name: String?, address: String, context: WriteContext) throws {
+    func recordLogin(_ action: String, name: String?, address: String, context: WriteContext) throws {
         try writing { tx in
             try tx.audit(context, action: action, subject: name.map { "account \($0)" } ?? "account (unknown name)",
                          before: nil, after: Audit.json(["address": address]))

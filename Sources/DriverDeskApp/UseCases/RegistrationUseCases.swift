@@ -1,27 +1,10 @@
 import DriverDeskCore
+internal import DriverDeskStore
 import Foundation
-
-/// A registration with its car and staff member, for lists, slips and rules.
-public struct RegistrationRow: Sendable, Equatable {
-    public var registration: Registration
-    public var vehicle: Vehicle
-    public var staff: Staff
-
-    public var fact: RegistrationFact {
-        RegistrationFact(ref: registration.ref, plate: vehicle.plate, staffName: staff.name, status: registration.status,
-                         invitedAt: registration.invitedAt, activatedAt: registration.activatedAt)
-    }
-}
-
-/// What `register invite` made, and what the front desk should know about it.
-public struct InviteOutcome: Sendable {
-    public var row: RegistrationRow
-    public var warnings: [Message]
-}
 
 extension ShopStore {
     /// Starts a registration: refuses an invite 12123 could never confirm before it expires (R3).
-    public func invite(plate: Plate, staff staffKey: String, method: RegistrationMethod?, context: WriteContext,
+    func invite(plate: Plate, staff staffKey: String, method: RegistrationMethod?, context: WriteContext,
                        makeRef: () -> String) throws -> InviteOutcome {
         try writing { tx in
             let vehicle = try tx.resolveVehicle(plate)
@@ -46,7 +29,7 @@ extension ShopStore {
     }
 
     /// The owner has let the staff member register the car in 12123: the registration is active from `at` (R3).
-    public func confirmRegistration(ref raw: String, at: Date, context: WriteContext) throws -> RegistrationRow {
+    func confirmRegistration(ref raw: String, at: Date, context: WriteContext) throws -> RegistrationRow {
         try writing { tx in
             var row = try tx.resolveRegistration(raw)
             try tx.lockDriver(row.staff)
@@ -70,7 +53,7 @@ extension ShopStore {
     }
 
     /// The owner or the driver removed the registration in 12123 (or the invite is withdrawn). History stays (R8).
-    public func removeRegistration(ref raw: String, at: Date, context: WriteContext) throws -> RegistrationRow {
+    func removeRegistration(ref raw: String, at: Date, context: WriteContext) throws -> RegistrationRow {
         try writing { tx in
             var row = try tx.resolveRegistration(raw)
             let registration = row.registration
@@ -99,19 +82,19 @@ extension ShopStore {
     }
 
     /// Registrations, newest first, optionally of one status, car or staff member.
-    public func registrations(status: RegistrationStatus? = nil, vehicleId: Int64? = nil, staffId: Int64? = nil) throws -> [RegistrationRow] {
+    func registrations(status: RegistrationStatus? = nil, vehicleId: Int64? = nil, staffId: Int64? = nil) throws -> [RegistrationRow] {
         try reading { tx in
             try tx.rows(for: tx.registrations(RegistrationQuery(status: status, vehicleId: vehicleId, staffId: staffId)))
         }
     }
 
     /// One registration by its reference, found in any text a scanner typed.
-    public func registration(ref raw: String) throws -> RegistrationRow {
+    func registration(ref raw: String) throws -> RegistrationRow {
         try reading { tx in try tx.resolveRegistration(raw) }
     }
 
     /// A staff member's slots on a day (R3).
-    public func slots(staffId: Int64, on day: CivilDate) throws -> SlotSummary {
+    func slots(staffId: Int64, on day: CivilDate) throws -> SlotSummary {
         try reading { tx in
             let config = try tx.config()
             guard let staff = try tx.staff(id: staffId) else {
