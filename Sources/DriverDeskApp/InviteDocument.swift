@@ -1,5 +1,5 @@
 import DriverDeskCore
-public import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 import QRCode
 
@@ -17,10 +17,10 @@ public struct InviteDocument {
         }
     }
 
-    public let row: RegistrationRow
+    let row: RegistrationRow
     public let config: Config
 
-    public init(row: RegistrationRow, config: Config) {
+    init(row: RegistrationRow, config: Config) {
         self.row = row
         self.config = config
     }

@@ -1,5 +1,5 @@
 import DriverDeskCore
-public import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// A registration as the command line and the web show it.
@@ -19,7 +19,7 @@ public struct RegistrationView: Codable, Equatable, Sendable {
     public var expiredAt: String?
     public var cancelledAt: String?
 
-    public init(_ row: RegistrationRow, config: Config) {
+    init(_ row: RegistrationRow, config: Config) {
         let r = row.registration, time = config.time
         id = r.id ?? 0
         ref = r.ref

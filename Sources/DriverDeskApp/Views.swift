@@ -1,5 +1,5 @@
 import DriverDeskCore
-public import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// A staff member as the command line and the web show him; the ID number masked unless `whole` (R12).
@@ -104,7 +104,7 @@ public struct MovementView: Codable, Equatable, Sendable {
     /// What R13 warned of, in the chosen language.
     public var warnings: [String] = []
 
-    public init(_ row: MovementRow, time: ShopTime) {
+    init(_ row: MovementRow, time: ShopTime) {
         id = row.span.id
         visitId = row.visitId
         plate = row.span.plate

@@ -1,5 +1,5 @@
 import DriverDeskCore
-public import DriverDeskStore
+internal import DriverDeskStore
 import Foundation
 
 /// A violation as the command line and the web show it: who drove, how to handle it, what is owed.
@@ -45,7 +45,7 @@ public struct ViolationView: Codable, Equatable, Sendable {
     /// review, invite, window, process, pay, overdue or none: what the front desk does next.
     public var nextAction: String
 
-    public init(_ row: ViolationRow, decision: ChannelDecision?, config: Config, today: CivilDate, catalogue: Catalogue) {
+    init(_ row: ViolationRow, decision: ChannelDecision?, config: Config, today: CivilDate, catalogue: Catalogue) {
         let v = row.violation, time = config.time
         id = v.id ?? 0
         plate = row.vehicle.plate
