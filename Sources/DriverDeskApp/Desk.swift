@@ -205,52 +205,64 @@ public struct Desk: Sendable {
     /// `visit checkin`.
     public func checkin(plate: String, at: String?, orderNo: String?) throws -> VisitView {
         try actor.check(.frontDesk)
-        let config = try config()
         let plate = try Plate(plate)
-        let visit = try database.checkin(plate: plate, at: try instant(at, field: "at", config: config),
-                                         orderNo: try Fields.optionalText(orderNo, field: "order", maxLength: 40), context: context)
-        return VisitView(visit, plate: plate.text, time: config.time)
+        let order = try Fields.optionalText(orderNo, field: "order", maxLength: 40)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, context: context, config: config)
+            return VisitView(visit, plate: plate.text, time: config.time)
+        }
     }
 
     /// `visit checkout`.
     public func checkout(plate: String, at: String?) throws -> VisitView {
         try actor.check(.frontDesk)
-        let config = try config()
         let plate = try Plate(plate)
-        let visit = try database.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context)
-        return VisitView(visit, plate: plate.text, time: config.time)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let visit = try tx.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context, config: config)
+            return VisitView(visit, plate: plate.text, time: config.time)
+        }
     }
 
     /// `move start`.
     public func startMovement(plate: String, staff: String, purpose: String?, at: String?) throws -> MovementView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let row = try database.startMovement(
-            plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
-            at: try instant(at, field: "at", config: config), context: context)
-        var view = MovementView(row, time: config.time)
-        view.warnings = try catalogue(config).render(row.warnings, time: config.time)
-        return view
+        let plate = try Plate(plate)
+        let purpose = try purpose.map { try MovementPurpose(parsing: $0) } ?? .other
+        return try database.writing { tx in
+            let config = try tx.config()
+            let row = try tx.startMovement(plate: plate, staff: staff, purpose: purpose, at: try instant(at, field: "at", config: config), context: context, config: config)
+            var view = MovementView(row, time: config.time)
+            view.warnings = try catalogue(config).render(row.warnings, time: config.time)
+            return view
+        }
     }
 
     /// `move end`.
     public func endMovement(plate: String, at: String?) throws -> MovementView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let row = try database.endMovement(plate: try Plate(plate), at: try instant(at, field: "at", config: config), context: context)
-        return MovementView(row, time: config.time)
+        let plate = try Plate(plate)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let row = try tx.endMovement(plate: plate, at: try instant(at, field: "at", config: config), context: context, config: config)
+            return MovementView(row, time: config.time)
+        }
     }
 
     /// `move log`: a movement that has already ended.
     public func logMovement(plate: String, staff: String, from: String, to: String, purpose: String?) throws -> MovementView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let row = try database.logMovement(
-            plate: try Plate(plate), staff: staff, purpose: try purpose.map { try MovementPurpose(parsing: $0) } ?? .other,
-            from: try instant(from, field: "from", config: config), to: try instant(to, field: "to", config: config), context: context)
-        var view = MovementView(row, time: config.time)
-        view.warnings = try catalogue(config).render(row.warnings, time: config.time)
-        return view
+        let plate = try Plate(plate)
+        let purpose = try purpose.map { try MovementPurpose(parsing: $0) } ?? .other
+        return try database.writing { tx in
+            let config = try tx.config()
+            let row = try tx.logMovement(plate: plate, staff: staff, purpose: purpose, from: try instant(from, field: "from", config: config),
+                                         to: try instant(to, field: "to", config: config), context: context, config: config)
+            var view = MovementView(row, time: config.time)
+            view.warnings = try catalogue(config).render(row.warnings, time: config.time)
+            return view
+        }
     }
 
     /// `move list`.

@@ -9,6 +9,8 @@ public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// How many writes this process has committed through `write` (a cache of what the database holds compares it).
     public let changes = ChangeCounter()
+    /// Every transaction a use case opened (`writing` and `reading`): a write use case is one (tests count them).
+    public let transactions = ChangeCounter()
 
     /// Opens (and migrates) a database on any GRDB writer.
     public init(_ writer: any DatabaseWriter) throws {

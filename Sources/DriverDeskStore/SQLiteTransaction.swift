@@ -4,11 +4,13 @@ import GRDB
 
 extension AppDatabase: ShopStore {
     public func writing<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
-        try write { db in try body(SQLiteTransaction(db: db)) }
+        transactions.bump()
+        return try write { db in try body(SQLiteTransaction(db: db)) }
     }
 
     public func reading<T>(_ body: (any ShopTransaction) throws -> T) throws -> T {
-        try read { db in try body(SQLiteTransaction(db: db)) }
+        transactions.bump()
+        return try read { db in try body(SQLiteTransaction(db: db)) }
     }
 
     public var shownName: String { writer.path }

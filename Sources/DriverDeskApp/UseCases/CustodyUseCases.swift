@@ -2,88 +2,108 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
+extension ShopTransaction {
+    // Custody's use cases as one transaction's work: the caller opens the transaction and reads the settings in it, once.
+
+    /// Opens a visit: the car is in the shop's custody from `at` (R1).
+    func checkin(plate: Plate, at: Date, orderNo: String?, context: WriteContext, config: Config) throws -> Visit {
+        let vehicle = try resolveVehicle(plate)
+        let near = try visits(vehicleId: vehicle.id!, notEndedBefore: at)
+        try CustodyRules.checkCheckin(plate: vehicle.plate, at: at, visits: near.map(\.span), time: config.time)
+        var visit = Visit(vehicleId: vehicle.id!, checkinAt: at, orderNo: orderNo)
+        try insert(&visit)
+        try audit(context, action: "visit.checkin", subject: "visit #\(visit.id!) \(vehicle.plate)", before: nil, after: Audit.json(visit))
+        return visit
+    }
+
+    /// Closes the open visit of a car, once nobody is driving it (R1).
+    func checkout(plate: Plate, at: Date, context: WriteContext, config: Config) throws -> Visit {
+        let vehicle = try resolveVehicle(plate)
+        let open = try openVisit(vehicleId: vehicle.id!)
+        try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
+        guard var visit = open else { throw DeskError.storage(message: "no open visit") }
+        let movements = try self.movements(MovementQuery(visitId: visit.id!)).map(\.span)
+        try CustodyRules.checkCheckout(plate: vehicle.plate, visit: visit.span, at: at, movements: movements, time: config.time)
+        let before = Audit.json(visit)
+        visit.checkoutAt = at
+        try update(visit)
+        try audit(context, action: "visit.checkout", subject: "visit #\(visit.id!) \(vehicle.plate)", before: before, after: Audit.json(visit))
+        return visit
+    }
+
+    /// A staff member starts driving a car in the shop (R1).
+    func startMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, at: Date, context: WriteContext, config: Config) throws -> MovementRow {
+        try recordMovement(plate: plate, staff: staffKey, purpose: purpose, start: at, end: nil, action: "movement.start", context: context, config: config)
+    }
+
+    /// Records a movement that has already ended (R1).
+    func logMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, from: Date, to: Date, context: WriteContext, config: Config) throws -> MovementRow {
+        try recordMovement(plate: plate, staff: staffKey, purpose: purpose, start: from, end: to, action: "movement.log", context: context, config: config)
+    }
+
+    func recordMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, start: Date, end: Date?, action: String, context: WriteContext, config: Config) throws -> MovementRow {
+        let vehicle = try resolveVehicle(plate)
+        let staff = try resolveStaff(staffKey)
+        try CustodyRules.checkDriver(staff.ref, active: staff.active)
+        let visit = try self.visit(vehicleId: vehicle.id!, covering: start)
+        let vehicleNear = try spansNear(vehicleId: vehicle.id!, start: start, end: end)
+        let staffNear = try spansNear(staffId: staff.id!, start: start, end: end) + movementsElsewhere(driver: staff, start: start, end: end)
+        try CustodyRules.checkMovement(plate: vehicle.plate, staff: staff.ref, start: start, end: end, visit: visit?.span,
+                                       vehicleMovements: vehicleNear, staffMovements: staffNear, time: config.time)
+        let warnings = try DrivingRules.check(driver: staff, plate: vehicle.plate, size: vehicle.size, purpose: purpose,
+                                              day: config.time.civilDate(of: start), checkedPurposes: DrivingRules.checkedPurposes(config))
+        var movement = Movement(visitId: visit!.id!, vehicleId: vehicle.id!, staffId: staff.id!, startAt: start, endAt: end, purpose: purpose)
+        try insert(&movement)
+        try audit(context, action: action, subject: "movement #\(movement.id!) \(vehicle.plate) \(staff.name)", before: nil, after: Audit.json(movement))
+        return MovementRow(span: MovementSpan(id: movement.id!, plate: vehicle.plate, staff: staff.ref, start: start, end: end, purpose: purpose), visitId: visit!.id!,
+                           warnings: warnings)
+    }
+
+    /// Ends the movement in progress on a car (R1).
+    func endMovement(plate: Plate, at: Date, context: WriteContext, config: Config) throws -> MovementRow {
+        let vehicle = try resolveVehicle(plate)
+        let driven = try movementInProgress(vehicleId: vehicle.id!)
+        try CustodyRules.checkBeingDriven(plate: vehicle.plate, driven: driven != nil)
+        guard var movement = driven else { throw DeskError.storage(message: "no movement in progress") }
+        guard let staff = try self.staff(id: movement.staffId) else { throw DeskError.storage(message: "movement #\(movement.id!) has no driver") }
+        guard let visit = try self.visit(id: movement.visitId) else { throw DeskError.storage(message: "movement #\(movement.id!) has no visit") }
+        try CustodyRules.checkMovement(id: movement.id, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: at, visit: visit.span,
+                                       vehicleMovements: [], staffMovements: [], time: config.time)
+        let before = Audit.json(movement)
+        movement.endAt = at
+        try update(movement)
+        try audit(context, action: "movement.end", subject: "movement #\(movement.id!) \(vehicle.plate) \(staff.name)", before: before, after: Audit.json(movement))
+        return MovementRow(span: MovementSpan(id: movement.id!, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: at, purpose: movement.purpose), visitId: visit.id!)
+    }
+
+}
+
 extension ShopStore {
+    // The same, each in a transaction of its own (the store's tests on both engines).
+
     /// Opens a visit: the car is in the shop's custody from `at` (R1).
     func checkin(plate: Plate, at: Date, orderNo: String?, context: WriteContext) throws -> Visit {
-        try writing { tx in
-            let vehicle = try tx.resolveVehicle(plate)
-            let config = try tx.config()
-            let near = try tx.visits(vehicleId: vehicle.id!, notEndedBefore: at)
-            try CustodyRules.checkCheckin(plate: vehicle.plate, at: at, visits: near.map(\.span), time: config.time)
-            var visit = Visit(vehicleId: vehicle.id!, checkinAt: at, orderNo: orderNo)
-            try tx.insert(&visit)
-            try tx.audit(context, action: "visit.checkin", subject: "visit #\(visit.id!) \(vehicle.plate)", before: nil, after: Audit.json(visit))
-            return visit
-        }
+        try writing { tx in try tx.checkin(plate: plate, at: at, orderNo: orderNo, context: context, config: tx.config()) }
     }
 
     /// Closes the open visit of a car, once nobody is driving it (R1).
     func checkout(plate: Plate, at: Date, context: WriteContext) throws -> Visit {
-        try writing { tx in
-            let vehicle = try tx.resolveVehicle(plate)
-            let config = try tx.config()
-            let open = try tx.openVisit(vehicleId: vehicle.id!)
-            try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
-            guard var visit = open else { throw DeskError.storage(message: "no open visit") }
-            let movements = try tx.movements(MovementQuery(visitId: visit.id!)).map(\.span)
-            try CustodyRules.checkCheckout(plate: vehicle.plate, visit: visit.span, at: at, movements: movements, time: config.time)
-            let before = Audit.json(visit)
-            visit.checkoutAt = at
-            try tx.update(visit)
-            try tx.audit(context, action: "visit.checkout", subject: "visit #\(visit.id!) \(vehicle.plate)", before: before, after: Audit.json(visit))
-            return visit
-        }
+        try writing { tx in try tx.checkout(plate: plate, at: at, context: context, config: tx.config()) }
     }
 
     /// A staff member starts driving a car in the shop (R1).
     func startMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, at: Date, context: WriteContext) throws -> MovementRow {
-        try recordMovement(plate: plate, staff: staffKey, purpose: purpose, start: at, end: nil, action: "movement.start", context: context)
+        try writing { tx in try tx.startMovement(plate: plate, staff: staffKey, purpose: purpose, at: at, context: context, config: tx.config()) }
     }
 
     /// Records a movement that has already ended (R1).
     func logMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, from: Date, to: Date, context: WriteContext) throws -> MovementRow {
-        try recordMovement(plate: plate, staff: staffKey, purpose: purpose, start: from, end: to, action: "movement.log", context: context)
-    }
-
-    private func recordMovement(plate: Plate, staff staffKey: String, purpose: MovementPurpose, start: Date, end: Date?, action: String, context: WriteContext) throws -> MovementRow {
-        try writing { tx in
-            let vehicle = try tx.resolveVehicle(plate)
-            let staff = try tx.resolveStaff(staffKey)
-            try CustodyRules.checkDriver(staff.ref, active: staff.active)
-            let config = try tx.config()
-            let visit = try tx.visit(vehicleId: vehicle.id!, covering: start)
-            let vehicleNear = try tx.spansNear(vehicleId: vehicle.id!, start: start, end: end)
-            let staffNear = try tx.spansNear(staffId: staff.id!, start: start, end: end) + tx.movementsElsewhere(driver: staff, start: start, end: end)
-            try CustodyRules.checkMovement(plate: vehicle.plate, staff: staff.ref, start: start, end: end, visit: visit?.span,
-                                           vehicleMovements: vehicleNear, staffMovements: staffNear, time: config.time)
-            let warnings = try DrivingRules.check(driver: staff, plate: vehicle.plate, size: vehicle.size, purpose: purpose,
-                                                  day: config.time.civilDate(of: start), checkedPurposes: DrivingRules.checkedPurposes(config))
-            var movement = Movement(visitId: visit!.id!, vehicleId: vehicle.id!, staffId: staff.id!, startAt: start, endAt: end, purpose: purpose)
-            try tx.insert(&movement)
-            try tx.audit(context, action: action, subject: "movement #\(movement.id!) \(vehicle.plate) \(staff.name)", before: nil, after: Audit.json(movement))
-            return MovementRow(span: MovementSpan(id: movement.id!, plate: vehicle.plate, staff: staff.ref, start: start, end: end, purpose: purpose), visitId: visit!.id!,
-                               warnings: warnings)
-        }
+        try writing { tx in try tx.logMovement(plate: plate, staff: staffKey, purpose: purpose, from: from, to: to, context: context, config: tx.config()) }
     }
 
     /// Ends the movement in progress on a car (R1).
     func endMovement(plate: Plate, at: Date, context: WriteContext) throws -> MovementRow {
-        try writing { tx in
-            let vehicle = try tx.resolveVehicle(plate)
-            let config = try tx.config()
-            let driven = try tx.movementInProgress(vehicleId: vehicle.id!)
-            try CustodyRules.checkBeingDriven(plate: vehicle.plate, driven: driven != nil)
-            guard var movement = driven else { throw DeskError.storage(message: "no movement in progress") }
-            guard let staff = try tx.staff(id: movement.staffId) else { throw DeskError.storage(message: "movement #\(movement.id!) has no driver") }
-            guard let visit = try tx.visit(id: movement.visitId) else { throw DeskError.storage(message: "movement #\(movement.id!) has no visit") }
-            try CustodyRules.checkMovement(id: movement.id, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: at, visit: visit.span,
-                                           vehicleMovements: [], staffMovements: [], time: config.time)
-            let before = Audit.json(movement)
-            movement.endAt = at
-            try tx.update(movement)
-            try tx.audit(context, action: "movement.end", subject: "movement #\(movement.id!) \(vehicle.plate) \(staff.name)", before: before, after: Audit.json(movement))
-            return MovementRow(span: MovementSpan(id: movement.id!, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: at, purpose: movement.purpose), visitId: visit.id!)
-        }
+        try writing { tx in try tx.endMovement(plate: plate, at: at, context: context, config: tx.config()) }
     }
 
     /// One movement by number, with its plate and driver.
