@@ -2,34 +2,61 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
-extension ShopStore {
+extension ShopTransaction {
     /// Adds an account; refuses a name the shop already has (whatever its case).
     func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
-        try writing { tx in
-            try AccountRules.checkNew(name: new.name, taken: try tx.account(named: new.name) != nil)
-            let staff = try new.staff.map { try tx.resolveStaff($0) }
-            var account = Account(name: new.name, role: new.role, staffId: staff?.id, passwordHash: new.passwordHash, createdAt: context.now)
-            try tx.insert(&account)
-            try tx.audit(context, action: "account.add", subject: "account \(account.name)", before: nil, after: account.auditJSON)
-            return AccountFact(account: account, staffName: staff?.name)
-        }
+        try AccountRules.checkNew(name: new.name, taken: try account(named: new.name) != nil)
+        let staff = try new.staff.map { try resolveStaff($0) }
+        var account = Account(name: new.name, role: new.role, staffId: staff?.id, passwordHash: new.passwordHash, createdAt: context.now)
+        try insert(&account)
+        try audit(context, action: "account.add", subject: "account \(account.name)", before: nil, after: account.auditJSON)
+        return AccountFact(account: account, staffName: staff?.name)
     }
 
     /// Every account of the shop, by name.
     func accountList() throws -> [AccountFact] {
-        try reading { tx in
-            let accounts = try tx.accounts()
-            let staff = try tx.staff(ids: Set(accounts.compactMap(\.staffId)))
-            return accounts.map { AccountFact(account: $0, staffName: $0.staffId.flatMap { staff[$0]?.name }) }
-        }
+        let accounts = try self.accounts()
+        let staff = try self.staff(ids: Set(accounts.compactMap(\.staffId)))
+        return accounts.map { AccountFact(account: $0, staffName: $0.staffId.flatMap { staff[$0]?.name }) }
     }
 
     /// The account of a login name, with its staff member's name (nil: no such account).
     func account(named name: String) throws -> AccountFact? {
-        try reading { tx in
-            guard let account = try tx.account(named: name) else { return nil }
-            return AccountFact(account: account, staffName: try account.staffId.flatMap { try tx.staff(id: $0)?.name })
+        guard let account = try self.account(named: name) else { return nil }
+        return AccountFact(account: account, staffName: try account.staffId.flatMap { try staff(id: $0)?.name })
+    }
+
+    func changeAccount(name: String, action: String, context: WriteContext, _ change: (inout Account) throws -> Void) throws -> AccountFact {
+        guard var account = try self.account(named: name) else {
+            throw DeskError.notFound(field: "name", reason: Message("notFound.account", ["name": .text(name)]))
         }
+        let before = account.auditJSON
+        try change(&account)
+        account.epoch += 1
+        try update(account)
+        try audit(context, action: action, subject: "account \(account.name)", before: before, after: account.auditJSON)
+        return AccountFact(account: account, staffName: try account.staffId.flatMap { try staff(id: $0)?.name })
+    }
+}
+
+extension ShopStore {
+    /// Adds an account; refuses a name the shop already has (whatever its case).
+    func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
+        try writing { tx in try tx.addAccount(new, context: context) }
+    }
+
+    /// Every account of the shop, by name.
+    func accountList() throws -> [AccountFact] {
+        try reading { tx in try tx.accountList() }
+    }
+
+    /// The account of a login name, with its staff member's name (nil: no such account).
+    func account(named name: String) throws -> AccountFact? {
+        try reading { tx in try tx.account(named: name) }
+    }
+
+    func changeAccount(name: String, action: String, context: WriteContext, _ change: (inout Account) throws -> Void) throws -> AccountFact {
+        try writing { tx in try tx.changeAccount(name: name, action: action, context: context, change) }
     }
 
     /// Whether the shop has any account yet (before the first, the loopback front desk needs no login).
@@ -49,20 +76,6 @@ extension ShopStore {
         try changeAccount(name: name, action: "account.disable", context: context) { account in
             try AccountRules.checkDisable(name: account.name, active: account.active)
             account.active = false
-        }
-    }
-
-    private func changeAccount(name: String, action: String, context: WriteContext, _ change: (inout Account) throws -> Void) throws -> AccountFact {
-        try writing { tx in
-            guard var account = try tx.account(named: name) else {
-                throw DeskError.notFound(field: "name", reason: Message("notFound.account", ["name": .text(name)]))
-            }
-            let before = account.auditJSON
-            try change(&account)
-            account.epoch += 1
-            try tx.update(account)
-            try tx.audit(context, action: action, subject: "account \(account.name)", before: before, after: account.auditJSON)
-            return AccountFact(account: account, staffName: try account.staffId.flatMap { try tx.staff(id: $0)?.name })
         }
     }
 

@@ -2,23 +2,27 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
+extension ShopTransaction {
+    /// R9 in one transaction: gathers the facts, plans, and (unless a dry run) applies the plan's changes, each audited.
+    func cleanup(dryRun: Bool, context: WriteContext, config: Config) throws -> CleanupPlan {
+        let settings = CleanupRules.Settings(config)
+        let facts = try cleanupFacts(settings: settings, now: context.now)
+        let plan = CleanupRules.plan(facts, now: context.now, settings: settings, time: config.time)
+        guard !dryRun else { return plan }
+        for ref in plan.expire {
+            try changeRegistration(ref, context) { $0.status = .expired; $0.expiredAt = context.now }
+        }
+        for ref in plan.removalDue {
+            try changeRegistration(ref, context) { $0.status = .removalDue; $0.removalDueAt = context.now }
+        }
+        return plan
+    }
+}
+
 extension ShopStore {
     /// R9 in one transaction: gathers the facts, plans, and (unless a dry run) applies the plan's changes, each audited.
     func cleanup(dryRun: Bool, context: WriteContext) throws -> CleanupPlan {
-        try writing { tx in
-            let config = try tx.config()
-            let settings = CleanupRules.Settings(config)
-            let facts = try tx.cleanupFacts(settings: settings, now: context.now)
-            let plan = CleanupRules.plan(facts, now: context.now, settings: settings, time: config.time)
-            guard !dryRun else { return plan }
-            for ref in plan.expire {
-                try tx.changeRegistration(ref, context) { $0.status = .expired; $0.expiredAt = context.now }
-            }
-            for ref in plan.removalDue {
-                try tx.changeRegistration(ref, context) { $0.status = .removalDue; $0.removalDueAt = context.now }
-            }
-            return plan
-        }
+        try writing { tx in try tx.cleanup(dryRun: dryRun, context: context, config: tx.config()) }
     }
 }
 

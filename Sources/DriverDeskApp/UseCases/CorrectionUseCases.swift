@@ -2,202 +2,239 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
-extension ShopStore {
+extension ShopTransaction {
     /// `move void`: a movement recorded by mistake leaves the lists and the rules (R1, R2); R2 is decided again for
     /// the violations around it, in the same transaction (docs/rulebook.md, "Corrections").
     func voidMovement(_ id: Int64, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
                              context: WriteContext) throws -> MovementCorrection {
-        try writing { tx in
-            let (movement, config) = try tx.correctable(id, actor: actor, context: context)
-            guard let vehicle = try tx.vehicles(ids: [movement.vehicleId])[movement.vehicleId], let staff = try tx.staff(id: movement.staffId),
-                  let visit = try tx.visit(id: movement.visitId) else {
-                throw DeskError.storage(message: "movement #\(id) has no car, driver or visit")
-            }
-            let voided = VoidedMovement(movement, at: context.now, by: context.operator, reason: reason)
-            try tx.void(voided)
-            try tx.audit(context, action: "movement.void", subject: "movement #\(id) \(vehicle.plate) \(staff.name)",
-                         before: Audit.json(movement), after: Audit.json(voided))
-            let changes = try tx.reattribute(vehicle: vehicle, visits: [visit], config: config, isParking: isParking, reason: reason, context: context)
-            let row = MovementRow(span: MovementSpan(id: id, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: movement.endAt,
-                                                     purpose: movement.purpose), visitId: visit.id!)
-            return MovementCorrection(row: row, voided: true, changes: changes, warnings: [])
+        let (movement, config) = try correctable(id, actor: actor, context: context)
+        guard let vehicle = try vehicles(ids: [movement.vehicleId])[movement.vehicleId], let staff = try self.staff(id: movement.staffId),
+              let visit = try self.visit(id: movement.visitId) else {
+            throw DeskError.storage(message: "movement #\(id) has no car, driver or visit")
         }
+        let voided = VoidedMovement(movement, at: context.now, by: context.operator, reason: reason)
+        try void(voided)
+        try audit(context, action: "movement.void", subject: "movement #\(id) \(vehicle.plate) \(staff.name)",
+                     before: Audit.json(movement), after: Audit.json(voided))
+        let changes = try reattribute(vehicle: vehicle, visits: [visit], config: config, isParking: isParking, reason: reason, context: context)
+        let row = MovementRow(span: MovementSpan(id: id, plate: vehicle.plate, staff: staff.ref, start: movement.startAt, end: movement.endAt,
+                                                 purpose: movement.purpose), visitId: visit.id!)
+        return MovementCorrection(row: row, voided: true, changes: changes, warnings: [])
     }
 
     /// `move edit`: another driver, start, end or purpose; R1 and R13 hold for the edited movement, and R2 is decided
     /// again for the violations around its old and new times, in the same transaction.
     func editMovement(_ id: Int64, edit: MovementEdit, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
                              context: WriteContext) throws -> MovementCorrection {
-        try writing { tx in
-            let (movement, config) = try tx.correctable(id, actor: actor, context: context)
-            guard let vehicle = try tx.vehicles(ids: [movement.vehicleId])[movement.vehicleId], let oldVisit = try tx.visit(id: movement.visitId) else {
-                throw DeskError.storage(message: "movement #\(id) has no car or visit")
-            }
-            var staff = try tx.staff(id: movement.staffId)!
-            if let key = edit.staff {
-                staff = try tx.resolveStaff(key)
-                try CustodyRules.checkDriver(staff.ref, active: staff.active)
-            }
-            var changed = try CorrectionRules.edited(movement, staffId: staff.id, start: edit.start, end: edit.end.map { Optional($0) }, purpose: edit.purpose)
-            let visit = try tx.visit(vehicleId: vehicle.id!, covering: changed.startAt)
-            let vehicleNear = try tx.spansNear(vehicleId: vehicle.id!, start: changed.startAt, end: changed.endAt)
-            let staffNear = try tx.spansNear(staffId: staff.id!, start: changed.startAt, end: changed.endAt)
-                + tx.movementsElsewhere(driver: staff, start: changed.startAt, end: changed.endAt)
-            try CustodyRules.checkMovement(id: id, plate: vehicle.plate, staff: staff.ref, start: changed.startAt, end: changed.endAt, visit: visit?.span,
-                                           vehicleMovements: vehicleNear, staffMovements: staffNear, time: config.time)
-            let warnings = try DrivingRules.check(driver: staff, plate: vehicle.plate, size: vehicle.size, purpose: changed.purpose,
-                                                  day: config.time.civilDate(of: changed.startAt), checkedPurposes: DrivingRules.checkedPurposes(config))
-            changed.visitId = visit!.id!
-            try tx.update(changed)
-            try tx.audit(context, action: "movement.edit", subject: "movement #\(id) \(vehicle.plate) \(staff.name)",
-                         before: Audit.json(movement), after: Audit.json(changed, reason: reason))
-            let visits = oldVisit.id == visit!.id ? [oldVisit] : [oldVisit, visit!]
-            let changes = try tx.reattribute(vehicle: vehicle, visits: visits, config: config, isParking: isParking, reason: reason, context: context)
-            let row = MovementRow(span: MovementSpan(id: id, plate: vehicle.plate, staff: staff.ref, start: changed.startAt, end: changed.endAt,
-                                                     purpose: changed.purpose), visitId: visit!.id!)
-            return MovementCorrection(row: row, voided: false, changes: changes, warnings: warnings)
+        let (movement, config) = try correctable(id, actor: actor, context: context)
+        guard let vehicle = try vehicles(ids: [movement.vehicleId])[movement.vehicleId], let oldVisit = try visit(id: movement.visitId) else {
+            throw DeskError.storage(message: "movement #\(id) has no car or visit")
         }
+        var staff = try self.staff(id: movement.staffId)!
+        if let key = edit.staff {
+            staff = try resolveStaff(key)
+            try CustodyRules.checkDriver(staff.ref, active: staff.active)
+        }
+        var changed = try CorrectionRules.edited(movement, staffId: staff.id, start: edit.start, end: edit.end.map { Optional($0) }, purpose: edit.purpose)
+        let visit = try self.visit(vehicleId: vehicle.id!, covering: changed.startAt)
+        let vehicleNear = try spansNear(vehicleId: vehicle.id!, start: changed.startAt, end: changed.endAt)
+        let staffNear = try spansNear(staffId: staff.id!, start: changed.startAt, end: changed.endAt)
+            + movementsElsewhere(driver: staff, start: changed.startAt, end: changed.endAt)
+        try CustodyRules.checkMovement(id: id, plate: vehicle.plate, staff: staff.ref, start: changed.startAt, end: changed.endAt, visit: visit?.span,
+                                       vehicleMovements: vehicleNear, staffMovements: staffNear, time: config.time)
+        let warnings = try DrivingRules.check(driver: staff, plate: vehicle.plate, size: vehicle.size, purpose: changed.purpose,
+                                              day: config.time.civilDate(of: changed.startAt), checkedPurposes: DrivingRules.checkedPurposes(config))
+        changed.visitId = visit!.id!
+        try update(changed)
+        try audit(context, action: "movement.edit", subject: "movement #\(id) \(vehicle.plate) \(staff.name)",
+                     before: Audit.json(movement), after: Audit.json(changed, reason: reason))
+        let visits = oldVisit.id == visit!.id ? [oldVisit] : [oldVisit, visit!]
+        let changes = try reattribute(vehicle: vehicle, visits: visits, config: config, isParking: isParking, reason: reason, context: context)
+        let row = MovementRow(span: MovementSpan(id: id, plate: vehicle.plate, staff: staff.ref, start: changed.startAt, end: changed.endAt,
+                                                 purpose: changed.purpose), visitId: visit!.id!)
+        return MovementCorrection(row: row, voided: false, changes: changes, warnings: warnings)
     }
 
     /// Voided movements, newest first, with plate and driver.
     func voidedMovements(_ filter: MovementFilter) throws -> [VoidedMovementRow] {
-        try reading { tx in
-            let voided = try tx.voidedMovements(vehicleId: filter.vehicleId, staffId: filter.staffId, limit: nil).filter { v in
-                (filter.from.map { f in (v.endAt ?? .distantFuture) >= f } ?? true) && (filter.to.map { v.startAt <= $0 } ?? true)
-            }
-            let limited = filter.limit.map { Array(voided.prefix($0)) } ?? voided
-            let vehicles = try tx.vehicles(ids: Set(limited.map(\.vehicleId)))
-            let staff = try tx.staff(ids: Set(limited.map(\.staffId)))
-            return limited.map { v in
-                VoidedMovementRow(row: MovementRow(span: MovementSpan(id: v.id, plate: vehicles[v.vehicleId]?.plate ?? "", staff: staff[v.staffId]?.ref ?? StaffRef(id: v.staffId, name: ""),
-                                                                      start: v.startAt, end: v.endAt, purpose: v.purpose), visitId: v.visitId), voided: v)
-            }
+        let voided = try voidedMovements(vehicleId: filter.vehicleId, staffId: filter.staffId, limit: nil).filter { v in
+            (filter.from.map { f in (v.endAt ?? .distantFuture) >= f } ?? true) && (filter.to.map { v.startAt <= $0 } ?? true)
+        }
+        let limited = filter.limit.map { Array(voided.prefix($0)) } ?? voided
+        let vehicles = try self.vehicles(ids: Set(limited.map(\.vehicleId)))
+        let staff = try self.staff(ids: Set(limited.map(\.staffId)))
+        return limited.map { v in
+            VoidedMovementRow(row: MovementRow(span: MovementSpan(id: v.id, plate: vehicles[v.vehicleId]?.plate ?? "", staff: staff[v.staffId]?.ref ?? StaffRef(id: v.staffId, name: ""),
+                                                                  start: v.startAt, end: v.endAt, purpose: v.purpose), visitId: v.visitId), voided: v)
         }
     }
 
     /// `staff update`: name, phone and licence corrected (a renewed licence); the ID number stays.
     func updateStaff(_ key: String, change: StaffChange, context: WriteContext) throws -> Staff {
-        try writing { tx in
-            var staff = try tx.resolveStaff(key)
-            let before = staff.auditJSON
-            if let value = change.name { staff.name = value }
-            if let value = change.phone { staff.phone = value }
-            if let value = change.licenseClass { staff.licenseClass = value }
-            if let value = change.licenseFirstIssued { staff.licenseFirstIssued = value }
-            if let value = change.licenseValidUntil { staff.licenseValidUntil = value }
-            guard staff.licenseFirstIssued < staff.licenseValidUntil else {
-                throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(staff.licenseValidUntil), "first": .day(staff.licenseFirstIssued)]))
-            }
-            try tx.update(staff)
-            try tx.audit(context, action: "staff.update", subject: "staff #\(staff.id!) \(staff.name)", before: before, after: staff.auditJSON)
-            return staff
+        var staff = try resolveStaff(key)
+        let before = staff.auditJSON
+        if let value = change.name { staff.name = value }
+        if let value = change.phone { staff.phone = value }
+        if let value = change.licenseClass { staff.licenseClass = value }
+        if let value = change.licenseFirstIssued { staff.licenseFirstIssued = value }
+        if let value = change.licenseValidUntil { staff.licenseValidUntil = value }
+        guard staff.licenseFirstIssued < staff.licenseValidUntil else {
+            throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(staff.licenseValidUntil), "first": .day(staff.licenseFirstIssued)]))
         }
+        try update(staff)
+        try audit(context, action: "staff.update", subject: "staff #\(staff.id!) \(staff.name)", before: before, after: staff.auditJSON)
+        return staff
     }
 
     /// `visit reopen`: the car's last visit is open again (its check-out was a mistake).
     func reopenVisit(plate: Plate, reason: String, context: WriteContext) throws -> Visit {
-        try writing { tx in
-            let vehicle = try tx.resolveVehicle(plate)
-            let last = try tx.visits(vehicleId: vehicle.id!, limit: 1).first
-            try VisitRules.checkReopen(plate: vehicle.plate, last: last?.span, open: try tx.openVisit(vehicleId: vehicle.id!) != nil)
-            var visit = last!
-            let before = Audit.json(visit)
-            visit.checkoutAt = nil
-            try tx.update(visit)
-            try tx.audit(context, action: "visit.reopen", subject: "visit #\(visit.id!) \(vehicle.plate)", before: before, after: Audit.json(visit, reason: reason))
-            return visit
-        }
+        let vehicle = try resolveVehicle(plate)
+        let last = try visits(vehicleId: vehicle.id!, limit: 1).first
+        try VisitRules.checkReopen(plate: vehicle.plate, last: last?.span, open: try openVisit(vehicleId: vehicle.id!) != nil)
+        var visit = last!
+        let before = Audit.json(visit)
+        visit.checkoutAt = nil
+        try update(visit)
+        try audit(context, action: "visit.reopen", subject: "visit #\(visit.id!) \(vehicle.plate)", before: before, after: Audit.json(visit, reason: reason))
+        return visit
     }
 
     /// `violation unpay`: the payment was a mistake; the violation is processed and unpaid again, and a registration
     /// the payment made due for removal is active again (R8).
     func unpayViolation(_ id: Int64, reason: String, context: WriteContext) throws -> ViolationOutcome {
-        try writing { tx in
-            let violation = try tx.fetchViolation(id)
-            let back = try ViolationRules.unpaid(violation)
-            try tx.update(back)
-            let row = try tx.violationRow(back)
-            try tx.audit(context, action: "violation.unpay", subject: "violation #\(id) \(row.vehicle.plate)", before: Audit.json(violation), after: Audit.json(back, reason: reason))
-            var restored: String?
-            if let driverId = back.driverId, var registration = try tx.registration(vehicleId: back.vehicleId, staffId: driverId),
-               let status = RegistrationRules.afterUnpay(registration.status) {
-                let registrationBefore = Audit.json(registration)
-                registration.status = status
-                registration.removalDueAt = nil
-                try tx.update(registration)
-                try tx.audit(context, action: "registration.removalUndone", subject: "\(registration.ref) \(row.vehicle.plate)",
-                             before: registrationBefore, after: Audit.json(registration, reason: reason))
-                restored = registration.ref
-            }
-            return ViolationOutcome(row: row, warnings: [], removalDue: restored)
+        let violation = try fetchViolation(id)
+        let back = try ViolationRules.unpaid(violation)
+        try update(back)
+        let row = try violationRow(back)
+        try audit(context, action: "violation.unpay", subject: "violation #\(id) \(row.vehicle.plate)", before: Audit.json(violation), after: Audit.json(back, reason: reason))
+        var restored: String?
+        if let driverId = back.driverId, var registration = try self.registration(vehicleId: back.vehicleId, staffId: driverId),
+           let status = RegistrationRules.afterUnpay(registration.status) {
+            let registrationBefore = Audit.json(registration)
+            registration.status = status
+            registration.removalDueAt = nil
+            try update(registration)
+            try audit(context, action: "registration.removalUndone", subject: "\(registration.ref) \(row.vehicle.plate)",
+                         before: registrationBefore, after: Audit.json(registration, reason: reason))
+            restored = registration.ref
         }
+        return ViolationOutcome(row: row, warnings: [], removalDue: restored)
     }
 
     /// `violation confirm`: the proposed driver of a violation that needed review is the one (R2); audited.
     func confirmViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
-        try writing { tx in
-            var violation = try tx.fetchViolation(id)
-            let row = try tx.violationRow(violation)
-            try ViolationRules.checkConfirm(id: id, status: violation.status, needsReview: violation.needsReview, driver: row.driver?.ref)
-            let before = Audit.json(violation)
-            violation.needsReview = false
-            violation.assignedBy = context.operator
-            violation.assignedAt = context.now
-            violation.assignReason = reason
-            var reasons = Message.decodeList(violation.reasons)
-            reasons.append(Message("attribution.confirmed", ["staff": .text(row.driver!.name), "operator": .text(context.operator)]))
-            violation.reasons = Message.encodeList(reasons)
-            try tx.update(violation)
-            try tx.audit(context, action: "violation.confirm", subject: "violation #\(id) → \(row.driver!.name)", before: before, after: Audit.json(violation))
-            return try tx.violationRow(violation)
-        }
+        var violation = try fetchViolation(id)
+        let row = try violationRow(violation)
+        try ViolationRules.checkConfirm(id: id, status: violation.status, needsReview: violation.needsReview, driver: row.driver?.ref)
+        let before = Audit.json(violation)
+        violation.needsReview = false
+        violation.assignedBy = context.operator
+        violation.assignedAt = context.now
+        violation.assignReason = reason
+        var reasons = Message.decodeList(violation.reasons)
+        reasons.append(Message("attribution.confirmed", ["staff": .text(row.driver!.name), "operator": .text(context.operator)]))
+        violation.reasons = Message.encodeList(reasons)
+        try update(violation)
+        try audit(context, action: "violation.confirm", subject: "violation #\(id) → \(row.driver!.name)", before: before, after: Audit.json(violation))
+        return try violationRow(violation)
     }
 
     /// `violation handback`: a violation outside the shop's custody is the owner's own; it leaves every to-do list.
     func handBackViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
-        try writing { tx in
-            var violation = try tx.fetchViolation(id)
-            try ViolationRules.checkHandback(id: id, status: violation.status, attribution: violation.attribution)
-            let before = Audit.json(violation)
-            violation.status = .handedBack
-            violation.handedBackAt = context.now
-            violation.handBackReason = reason
-            try tx.update(violation)
-            let row = try tx.violationRow(violation)
-            try tx.audit(context, action: "violation.handback", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
-            return row
-        }
+        var violation = try fetchViolation(id)
+        try ViolationRules.checkHandback(id: id, status: violation.status, attribution: violation.attribution)
+        let before = Audit.json(violation)
+        violation.status = .handedBack
+        violation.handedBackAt = context.now
+        violation.handBackReason = reason
+        try update(violation)
+        let row = try violationRow(violation)
+        try audit(context, action: "violation.handback", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
+        return row
     }
 
     /// `register unconfirm`: the owner had not registered him after all; the registration is an invite again.
     func unconfirmRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
-        try writing { tx in
-            var row = try tx.resolveRegistration(raw)
-            try RegistrationRules.checkUnconfirm(ref: row.registration.ref, status: row.registration.status)
-            let before = Audit.json(row.registration)
-            row.registration.status = .invited
-            row.registration.activatedAt = nil
-            try tx.update(row.registration)
-            try tx.audit(context, action: "registration.unconfirm", subject: "\(row.registration.ref) \(row.vehicle.plate) \(row.staff.name)",
-                         before: before, after: Audit.json(row.registration, reason: reason))
-            return row
-        }
+        var row = try resolveRegistration(raw)
+        try RegistrationRules.checkUnconfirm(ref: row.registration.ref, status: row.registration.status)
+        let before = Audit.json(row.registration)
+        row.registration.status = .invited
+        row.registration.activatedAt = nil
+        try update(row.registration)
+        try audit(context, action: "registration.unconfirm", subject: "\(row.registration.ref) \(row.vehicle.plate) \(row.staff.name)",
+                     before: before, after: Audit.json(row.registration, reason: reason))
+        return row
     }
 
     /// `register unremove`: the removal (or the cancelled invite) was a mistake; the state before it comes back.
     func unremoveRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
-        try writing { tx in
-            var row = try tx.resolveRegistration(raw)
-            try tx.lockDriver(row.staff)
-            let other = try tx.registrations(RegistrationQuery(vehicleId: row.vehicle.id!, staffId: row.staff.id!, liveOnly: true))
-                .first { $0.id != row.registration.id }
-            let before = Audit.json(row.registration)
-            row.registration = try RegistrationRules.unremoved(row.registration, otherLive: other?.ref)
-            try tx.update(row.registration)
-            try tx.audit(context, action: "registration.unremove", subject: "\(row.registration.ref) \(row.vehicle.plate) \(row.staff.name)",
-                         before: before, after: Audit.json(row.registration, reason: reason))
-            return row
-        }
+        var row = try resolveRegistration(raw)
+        try lockDriver(row.staff)
+        let other = try registrations(RegistrationQuery(vehicleId: row.vehicle.id!, staffId: row.staff.id!, liveOnly: true))
+            .first { $0.id != row.registration.id }
+        let before = Audit.json(row.registration)
+        row.registration = try RegistrationRules.unremoved(row.registration, otherLive: other?.ref)
+        try update(row.registration)
+        try audit(context, action: "registration.unremove", subject: "\(row.registration.ref) \(row.vehicle.plate) \(row.staff.name)",
+                     before: before, after: Audit.json(row.registration, reason: reason))
+        return row
+    }
+}
+
+extension ShopStore {
+    /// `move void`: a movement recorded by mistake leaves the lists and the rules (R1, R2); R2 is decided again for
+    /// the violations around it, in the same transaction (docs/rulebook.md, "Corrections").
+    func voidMovement(_ id: Int64, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
+                             context: WriteContext) throws -> MovementCorrection {
+        try writing { tx in try tx.voidMovement(id, reason: reason, actor: actor, isParking: isParking, context: context) }
+    }
+
+    /// `move edit`: another driver, start, end or purpose; R1 and R13 hold for the edited movement, and R2 is decided
+    /// again for the violations around its old and new times, in the same transaction.
+    func editMovement(_ id: Int64, edit: MovementEdit, reason: String, actor: Actor, isParking: @escaping (String, Date) -> Bool,
+                             context: WriteContext) throws -> MovementCorrection {
+        try writing { tx in try tx.editMovement(id, edit: edit, reason: reason, actor: actor, isParking: isParking, context: context) }
+    }
+
+    /// Voided movements, newest first, with plate and driver.
+    func voidedMovements(_ filter: MovementFilter) throws -> [VoidedMovementRow] {
+        try reading { tx in try tx.voidedMovements(filter) }
+    }
+
+    /// `staff update`: name, phone and licence corrected (a renewed licence); the ID number stays.
+    func updateStaff(_ key: String, change: StaffChange, context: WriteContext) throws -> Staff {
+        try writing { tx in try tx.updateStaff(key, change: change, context: context) }
+    }
+
+    /// `visit reopen`: the car's last visit is open again (its check-out was a mistake).
+    func reopenVisit(plate: Plate, reason: String, context: WriteContext) throws -> Visit {
+        try writing { tx in try tx.reopenVisit(plate: plate, reason: reason, context: context) }
+    }
+
+    /// `violation unpay`: the payment was a mistake; the violation is processed and unpaid again, and a registration
+    /// the payment made due for removal is active again (R8).
+    func unpayViolation(_ id: Int64, reason: String, context: WriteContext) throws -> ViolationOutcome {
+        try writing { tx in try tx.unpayViolation(id, reason: reason, context: context) }
+    }
+
+    /// `violation confirm`: the proposed driver of a violation that needed review is the one (R2); audited.
+    func confirmViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
+        try writing { tx in try tx.confirmViolation(id, reason: reason, context: context) }
+    }
+
+    /// `violation handback`: a violation outside the shop's custody is the owner's own; it leaves every to-do list.
+    func handBackViolation(_ id: Int64, reason: String?, context: WriteContext) throws -> ViolationRow {
+        try writing { tx in try tx.handBackViolation(id, reason: reason, context: context) }
+    }
+
+    /// `register unconfirm`: the owner had not registered him after all; the registration is an invite again.
+    func unconfirmRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
+        try writing { tx in try tx.unconfirmRegistration(ref: raw, reason: reason, context: context) }
+    }
+
+    /// `register unremove`: the removal (or the cancelled invite) was a mistake; the state before it comes back.
+    func unremoveRegistration(ref raw: String, reason: String, context: WriteContext) throws -> RegistrationRow {
+        try writing { tx in try tx.unremoveRegistration(ref: raw, reason: reason, context: context) }
     }
 }
 

@@ -2,19 +2,44 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
+extension ShopTransaction {
+    /// Adds a staff member; refuses a second staff member with the same ID number.
+    func addStaff(_ new: NewStaff, context: WriteContext) throws -> Staff {
+        let existing = try staff(idNumber: new.idNumber.text)
+        try RosterRules.checkNewStaff(existing: existing?.ref, maskedIdNumber: new.idNumber.masked)
+        var staff = Staff(name: new.name, idNumber: new.idNumber.text, licenseClass: new.licenseClass,
+                          licenseFirstIssued: new.licenseFirstIssued, licenseValidUntil: new.licenseValidUntil,
+                          phone: new.phone, createdAt: context.now)
+        try insert(&staff)
+        try audit(context, action: "staff.add", subject: "staff #\(staff.id!) \(staff.name)", before: nil, after: staff.auditJSON)
+        return staff
+    }
+
+    /// Marks a staff member as no longer driving customer cars; history stays.
+    func deactivateStaff(_ key: String, context: WriteContext) throws -> Staff {
+        var staff = try resolveStaff(key)
+        var driving: (plate: String, movement: Int64)?
+        if let open = try movementInProgress(staffId: staff.id!) {
+            driving = (try vehicles(ids: [open.vehicleId])[open.vehicleId]?.plate ?? "?", open.id!)
+        }
+        try RosterRules.checkDeactivate(staff.ref, active: staff.active, driving: driving)
+        let before = staff.auditJSON
+        staff.active = false
+        try update(staff)
+        try audit(context, action: "staff.deactivate", subject: "staff #\(staff.id!) \(staff.name)", before: before, after: staff.auditJSON)
+        return staff
+    }
+}
+
 extension ShopStore {
     /// Adds a staff member; refuses a second staff member with the same ID number.
     func addStaff(_ new: NewStaff, context: WriteContext) throws -> Staff {
-        try writing { tx in
-            let existing = try tx.staff(idNumber: new.idNumber.text)
-            try RosterRules.checkNewStaff(existing: existing?.ref, maskedIdNumber: new.idNumber.masked)
-            var staff = Staff(name: new.name, idNumber: new.idNumber.text, licenseClass: new.licenseClass,
-                              licenseFirstIssued: new.licenseFirstIssued, licenseValidUntil: new.licenseValidUntil,
-                              phone: new.phone, createdAt: context.now)
-            try tx.insert(&staff)
-            try tx.audit(context, action: "staff.add", subject: "staff #\(staff.id!) \(staff.name)", before: nil, after: staff.auditJSON)
-            return staff
-        }
+        try writing { tx in try tx.addStaff(new, context: context) }
+    }
+
+    /// Marks a staff member as no longer driving customer cars; history stays.
+    func deactivateStaff(_ key: String, context: WriteContext) throws -> Staff {
+        try writing { tx in try tx.deactivateStaff(key, context: context) }
     }
 
     /// Every staff member, active ones first, by name.
@@ -25,23 +50,6 @@ extension ShopStore {
     /// A staff member by numeric id or unique name.
     func staff(_ key: String) throws -> Staff {
         try reading { tx in try tx.resolveStaff(key) }
-    }
-
-    /// Marks a staff member as no longer driving customer cars; history stays.
-    func deactivateStaff(_ key: String, context: WriteContext) throws -> Staff {
-        try writing { tx in
-            var staff = try tx.resolveStaff(key)
-            var driving: (plate: String, movement: Int64)?
-            if let open = try tx.movementInProgress(staffId: staff.id!) {
-                driving = (try tx.vehicles(ids: [open.vehicleId])[open.vehicleId]?.plate ?? "?", open.id!)
-            }
-            try RosterRules.checkDeactivate(staff.ref, active: staff.active, driving: driving)
-            let before = staff.auditJSON
-            staff.active = false
-            try tx.update(staff)
-            try tx.audit(context, action: "staff.deactivate", subject: "staff #\(staff.id!) \(staff.name)", before: before, after: staff.auditJSON)
-            return staff
-        }
     }
 }
 

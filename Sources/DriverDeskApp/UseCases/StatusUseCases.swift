@@ -2,21 +2,25 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
+extension ShopTransaction {
+    /// The cars in the shop, the movements in progress and the day's counts.
+    func status(now: Date, config: Config) throws -> StatusSnapshot {
+        let open = try movements(MovementQuery(inProgress: true))
+        let drivingByPlate = Dictionary(open.map { ($0.span.plate, $0.span) }, uniquingKeysWith: { a, _ in a })
+        let cars = try openVisits().map { fact in
+            CarInShop(plate: fact.plate, ownerName: fact.ownerName, visitId: fact.visit.id!, checkinAt: fact.visit.checkinAt,
+                      orderNo: fact.visit.orderNo, driving: drivingByPlate[fact.plate])
+        }
+        let startOfDay = config.time.start(of: config.time.civilDate(of: now))
+        return StatusSnapshot(carsInShop: cars, activeStaff: try activeStaffCount(), vehicles: try vehicleCount(),
+                              movementsToday: try movementCount(startFrom: startOfDay))
+    }
+}
+
 extension ShopStore {
     /// The cars in the shop, the movements in progress and the day's counts.
     func status(now: Date) throws -> StatusSnapshot {
-        try reading { tx in
-            let config = try tx.config()
-            let open = try tx.movements(MovementQuery(inProgress: true))
-            let drivingByPlate = Dictionary(open.map { ($0.span.plate, $0.span) }, uniquingKeysWith: { a, _ in a })
-            let cars = try tx.openVisits().map { fact in
-                CarInShop(plate: fact.plate, ownerName: fact.ownerName, visitId: fact.visit.id!, checkinAt: fact.visit.checkinAt,
-                          orderNo: fact.visit.orderNo, driving: drivingByPlate[fact.plate])
-            }
-            let startOfDay = config.time.start(of: config.time.civilDate(of: now))
-            return StatusSnapshot(carsInShop: cars, activeStaff: try tx.activeStaffCount(), vehicles: try tx.vehicleCount(),
-                                  movementsToday: try tx.movementCount(startFrom: startOfDay))
-        }
+        try reading { tx in try tx.status(now: now, config: tx.config()) }
     }
 
     /// The plates of the cars in the shop now.

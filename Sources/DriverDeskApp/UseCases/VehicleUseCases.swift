@@ -2,18 +2,23 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
+extension ShopTransaction {
+    /// Adds a customer car; refuses a plate that is already known.
+    func addVehicle(_ new: NewVehicle, context: WriteContext) throws -> Vehicle {
+        let existing = try vehicle(plate: new.plate.text)
+        try RosterRules.checkNewVehicle(existing: existing.map { ($0.plate, $0.id!, $0.ownerName) })
+        var vehicle = Vehicle(plate: new.plate.text, ownerName: new.ownerName, ownerPhone: new.ownerPhone,
+                              engineLast6: new.engineLast6, usage: new.usage, size: new.size, createdAt: context.now)
+        try insert(&vehicle)
+        try audit(context, action: "vehicle.add", subject: "vehicle #\(vehicle.id!) \(vehicle.plate)", before: nil, after: Audit.json(vehicle))
+        return vehicle
+    }
+}
+
 extension ShopStore {
     /// Adds a customer car; refuses a plate that is already known.
     func addVehicle(_ new: NewVehicle, context: WriteContext) throws -> Vehicle {
-        try writing { tx in
-            let existing = try tx.vehicle(plate: new.plate.text)
-            try RosterRules.checkNewVehicle(existing: existing.map { ($0.plate, $0.id!, $0.ownerName) })
-            var vehicle = Vehicle(plate: new.plate.text, ownerName: new.ownerName, ownerPhone: new.ownerPhone,
-                                  engineLast6: new.engineLast6, usage: new.usage, size: new.size, createdAt: context.now)
-            try tx.insert(&vehicle)
-            try tx.audit(context, action: "vehicle.add", subject: "vehicle #\(vehicle.id!) \(vehicle.plate)", before: nil, after: Audit.json(vehicle))
-            return vehicle
-        }
+        try writing { tx in try tx.addVehicle(new, context: context) }
     }
 
     /// Every customer car, by plate.
@@ -47,20 +52,25 @@ extension ShopTransaction {
     }
 }
 
+extension ShopTransaction {
+    /// Corrects a customer car's details; audited.
+    func updateVehicle(_ plate: Plate, change: VehicleChange, context: WriteContext) throws -> Vehicle {
+        var vehicle = try resolveVehicle(plate)
+        let before = Audit.json(vehicle)
+        if let value = change.ownerName { vehicle.ownerName = value }
+        if let value = change.ownerPhone { vehicle.ownerPhone = value }
+        if let value = change.engineLast6 { vehicle.engineLast6 = value }
+        if let value = change.usage { vehicle.usage = value }
+        if let value = change.size { vehicle.size = value }
+        try update(vehicle)
+        try audit(context, action: "vehicle.update", subject: "vehicle #\(vehicle.id!) \(vehicle.plate)", before: before, after: Audit.json(vehicle))
+        return vehicle
+    }
+}
+
 extension ShopStore {
     /// Corrects a customer car's details; audited.
     func updateVehicle(_ plate: Plate, change: VehicleChange, context: WriteContext) throws -> Vehicle {
-        try writing { tx in
-            var vehicle = try tx.resolveVehicle(plate)
-            let before = Audit.json(vehicle)
-            if let value = change.ownerName { vehicle.ownerName = value }
-            if let value = change.ownerPhone { vehicle.ownerPhone = value }
-            if let value = change.engineLast6 { vehicle.engineLast6 = value }
-            if let value = change.usage { vehicle.usage = value }
-            if let value = change.size { vehicle.size = value }
-            try tx.update(vehicle)
-            try tx.audit(context, action: "vehicle.update", subject: "vehicle #\(vehicle.id!) \(vehicle.plate)", before: before, after: Audit.json(vehicle))
-            return vehicle
-        }
+        try writing { tx in try tx.updateVehicle(plate, change: change, context: context) }
     }
 }

@@ -21,18 +21,64 @@ enum ImportStrategy {
 /// A dry run does all the work in the transaction, then rolls it back.
 struct ImportDryRun: Error { var outcome: ImportOutcome }
 
+extension ShopTransaction {
+    /// Records one violation with its attribution (R2); a second copy (same record number, or plate, time and code) is refused.
+    func addViolation(_ new: NewViolation, context: WriteContext, config: Config) throws -> ViolationRow {
+        let vehicle = try resolveVehicle(new.plate)
+        try ViolationRules.checkNew(existing: try duplicate(of: new, vehicleId: vehicle.id!), sameRecordNo: new.recordNo != nil)
+        var violation = try makeViolation(new, vehicle: vehicle, config: config, now: context.now)
+        try insert(&violation)
+        try audit(context, action: "violation.add", subject: "violation #\(violation.id!) \(vehicle.plate) \(new.code)", before: nil, after: Audit.json(violation))
+        return try violationRow(violation)
+    }
+
+    /// `rowByRow` moves the staged rows one by one, as the move does when it cannot tell which rows it skipped (tests).
+    func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
+                          rowByRow: Bool = false, progress: ((Int) -> Void)?, config: Config) throws -> ImportOutcome {
+        // Plate → id of every customer car: all an import needs of them.
+        let plates = try self.plates()
+        var vehicles: [String: Int64] = [:]
+        for (id, plate) in plates { vehicles[plate] = id }
+        var unknown: [DeskError] = []
+        for new in list where vehicles[new.plate.text] == nil {
+            unknown.append(DeskError.invalid(field: "plate", reason: Message("input.import.unknownPlate", ["plate": .text(new.plate.text)]), line: new.line))
+        }
+        if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
+        // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
+        // for a pass over every movement; a few records ask their three queries each.
+        let movementCount = try lastMovementId()
+        let vehicleIds = list.map { vehicles[$0.plate.text]! }
+        let batch = strategy.scans(records: list.count, movements: movementCount)
+            ? try importAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config)
+            : nil
+        let recordedAt = context.now.seconds
+        let outcome = try withImportStage { stage in
+            for (index, new) in list.enumerated() {
+                let vehicleId = vehicleIds[index]
+                let attribution = try batch?(vehicleId, new.occurredAt, new.isParking)
+                    ?? attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking, config: config)
+                try stage.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
+                if (index + 1) % 10_000 == 0 { progress?(index + 1) }
+            }
+            return try stage.move(rowByRow: rowByRow)
+        }
+        if dryRun { throw ImportDryRun(outcome: outcome) }
+        try audit(context, action: "violation.import", subject: source, before: nil,
+                         after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
+        return outcome
+    }
+}
+
 extension ShopStore {
     /// Records one violation with its attribution (R2); a second copy (same record number, or plate, time and code) is refused.
     func addViolation(_ new: NewViolation, context: WriteContext) throws -> ViolationRow {
-        try writing { tx in
-            let vehicle = try tx.resolveVehicle(new.plate)
-            let config = try tx.config()
-            try ViolationRules.checkNew(existing: try tx.duplicate(of: new, vehicleId: vehicle.id!), sameRecordNo: new.recordNo != nil)
-            var violation = try tx.makeViolation(new, vehicle: vehicle, config: config, now: context.now)
-            try tx.insert(&violation)
-            try tx.audit(context, action: "violation.add", subject: "violation #\(violation.id!) \(vehicle.plate) \(new.code)", before: nil, after: Audit.json(violation))
-            return try tx.violationRow(violation)
-        }
+        try writing { tx in try tx.addViolation(new, context: context, config: tx.config()) }
+    }
+
+    /// `rowByRow` moves the staged rows one by one, as the move does when it cannot tell which rows it skipped (tests).
+    func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
+                          rowByRow: Bool = false, progress: ((Int) -> Void)?) throws -> ImportOutcome {
+        try writing { tx in try tx.importViolations(list, source: source, dryRun: dryRun, context: context, strategy: strategy, rowByRow: rowByRow, progress: progress, config: tx.config()) }
     }
 
     /// Records many violations in one transaction, each attributed (R2); copies already recorded are skipped.
@@ -42,46 +88,6 @@ extension ShopStore {
         try importViolations(list, source: source, dryRun: dryRun, context: context, strategy: .automatic, progress: progress)
     }
 
-    /// `rowByRow` moves the staged rows one by one, as the move does when it cannot tell which rows it skipped (tests).
-    func importViolations(_ list: [NewViolation], source: String, dryRun: Bool, context: WriteContext, strategy: ImportStrategy,
-                          rowByRow: Bool = false, progress: ((Int) -> Void)?) throws -> ImportOutcome {
-        try writing { tx in
-            let config = try tx.config()
-            // Plate → id of every customer car: all an import needs of them.
-            let plates = try tx.plates()
-            var vehicles: [String: Int64] = [:]
-            for (id, plate) in plates { vehicles[plate] = id }
-            var unknown: [DeskError] = []
-            for new in list where vehicles[new.plate.text] == nil {
-                unknown.append(DeskError.invalid(field: "plate", reason: Message("input.import.unknownPlate", ["plate": .text(new.plate.text)]), line: new.line))
-            }
-            if !unknown.isEmpty { throw ImportErrors(errors: Array(unknown.prefix(200)), more: max(0, unknown.count - 200)) }
-            // R2 as `addViolation` decides it, from facts read once for the whole list when it is big enough to pay
-            // for a pass over every movement; a few records ask their three queries each.
-            let movementCount = try tx.lastMovementId()
-            let vehicleIds = list.map { vehicles[$0.plate.text]! }
-            let batch = strategy.scans(records: list.count, movements: movementCount)
-                ? try tx.importAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config)
-                : nil
-            let recordedAt = context.now.seconds
-            let outcome = try tx.withImportStage { stage in
-                for (index, new) in list.enumerated() {
-                    let vehicleId = vehicleIds[index]
-                    let attribution = try batch?(vehicleId, new.occurredAt, new.isParking)
-                        ?? tx.attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking, config: config)
-                    try stage.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
-                    if (index + 1) % 10_000 == 0 { progress?(index + 1) }
-                }
-                return try stage.move(rowByRow: rowByRow)
-            }
-            if dryRun { throw ImportDryRun(outcome: outcome) }
-            try tx.audit(context, action: "violation.import", subject: source, before: nil,
-                             after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
-            return outcome
-        }
-    }
-
-
     /// The same import, rolled back: what it would add and skip.
     func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
         do {
@@ -90,7 +96,6 @@ extension ShopStore {
             return dry.outcome
         }
     }
-
 }
 
 extension ShopTransaction {
@@ -108,7 +113,33 @@ extension ShopTransaction {
     }
 }
 
+extension ShopTransaction {
+    /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody;
+    /// the most recent `limit` of them, and how many there are in all.
+    func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
+        let found = try actionableViolations(limit: limit)
+        return (try violationRows(found.rows), found.total)
+    }
+
+    /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
+    func pointsInCycle(staff: Staff, on day: CivilDate, config: Config) throws -> (points: Int, start: CivilDate, end: CivilDate) {
+        let cycle = ScoringCycle.cycle(firstIssued: staff.licenseFirstIssued, containing: day)
+        return (try pointsInCycle(driver: staff, on: day, excluding: nil, config: config), cycle.start, cycle.end)
+    }
+}
+
 extension ShopStore {
+    /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody;
+    /// the most recent `limit` of them, and how many there are in all.
+    func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
+        try reading { tx in try tx.actionableViolations(limit: limit) }
+    }
+
+    /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
+    func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
+        try reading { tx in try tx.pointsInCycle(staff: staff, on: day, config: tx.config()) }
+    }
+
     /// One violation by number.
     func violation(_ id: Int64) throws -> ViolationRow {
         try reading { tx in try tx.violationRow(tx.fetchViolation(id)) }
@@ -119,27 +150,9 @@ extension ShopStore {
         try reading { tx in try tx.violationRows(tx.violations(status: status, limit: limit)) }
     }
 
-    /// Violations the desk still has to act on: processed ones, and open ones in the shop's custody;
-    /// the most recent `limit` of them, and how many there are in all.
-    func actionableViolations(limit: Int = 200) throws -> (rows: [ViolationRow], total: Int) {
-        try reading { tx in
-            let found = try tx.actionableViolations(limit: limit)
-            return (try tx.violationRows(found.rows), found.total)
-        }
-    }
-
     /// R4 for a violation on a processing day; nil when nobody is attributed.
     func channel(for row: ViolationRow, processingOn day: CivilDate) throws -> ChannelDecision? {
         try reading { tx in try tx.channel(for: row, processingOn: day) }
-    }
-
-    /// Points a driver has taken in the scoring cycle that holds `day` (R6: points count on the processing date).
-    func pointsInCycle(staff: Staff, on day: CivilDate) throws -> (points: Int, start: CivilDate, end: CivilDate) {
-        try reading { tx in
-            let config = try tx.config()
-            let cycle = ScoringCycle.cycle(firstIssued: staff.licenseFirstIssued, containing: day)
-            return (try tx.pointsInCycle(driver: staff, on: day, excluding: nil, config: config), cycle.start, cycle.end)
-        }
     }
 }
 
@@ -181,106 +194,116 @@ extension ShopTransaction {
     }
 }
 
+extension ShopTransaction {
+    /// `violation assign`: the front desk decides who drove; audited with who decided and why (R2).
+    func assignViolation(_ id: Int64, staff staffKey: String, reason: String, context: WriteContext) throws -> ViolationRow {
+        var violation = try fetchViolation(id)
+        let staff = try resolveStaff(staffKey)
+        try ViolationRules.checkAssign(id: id, status: violation.status)
+        let before = Audit.json(violation)
+        violation.driverId = staff.id
+        violation.attribution = .manual
+        violation.needsReview = false
+        violation.assignedBy = context.operator
+        violation.assignReason = reason
+        violation.assignedAt = context.now
+        violation.reasons = Message.encodeList([Message("attribution.assigned", ["staff": .text(staff.name), "operator": .text(context.operator), "reason": .text(reason)])])
+        try update(violation)
+        try audit(context, action: "violation.assign", subject: "violation #\(id) → \(staff.name)", before: before, after: Audit.json(violation))
+        return try violationRow(violation)
+    }
+
+    /// `violation process`: the driver accepted it in 12123 (online, checked against R4) or at a window.
+    func processViolation(_ id: Int64, window: Bool, at: Date, context: WriteContext, config: Config) throws -> ViolationOutcome {
+        var violation = try fetchViolation(id)
+        let time = config.time
+        try ViolationRules.checkProcessable(id: id, status: violation.status, processedAt: violation.processedAt)
+        guard at >= violation.occurredAt else {
+            throw DeskError.invalid(field: "at", reason: Message("input.beforeViolation", ["at": .time(at), "occurred": .time(violation.occurredAt)]))
+        }
+        let row = try violationRow(violation)
+        try ViolationRules.checkDecided(id: id, needsReview: violation.needsReview, driver: row.driver?.ref)
+        let day = time.civilDate(of: at)
+        let decision = !window && row.driver != nil ? try channel(for: row, processingOn: day) : nil
+        try ViolationRules.checkProcess(id: id, driver: row.driver?.ref, plate: row.vehicle.plate, window: window, decision: decision, day: day)
+        let driver = row.driver!
+        let since = ProxyWatch.windowStart(at)
+        let driverPlates = try pointPlates(driverId: driver.id!, processedSince: since)
+        let plateDrivers = try pointDrivers(vehicleId: violation.vehicleId, processedSince: since)
+        let warnings = violation.points > 0
+            ? ProxyWatch.warnings(driver: driver.name, plate: row.vehicle.plate, driverPlates: driverPlates, plateDrivers: plateDrivers,
+                                  platesLimit: config.int(.proxyPlatesPerDriver), driversLimit: config.int(.proxyDriversPerPlate))
+            : []
+        let before = Audit.json(violation)
+        violation.status = .processed
+        violation.processedAt = at
+        violation.processedChannel = window ? .window : .online
+        try update(violation)
+        try audit(context, action: "violation.process", subject: "violation #\(id) \(row.vehicle.plate) \(driver.name)", before: before, after: Audit.json(violation))
+        return ViolationOutcome(row: try violationRow(violation), warnings: warnings, removalDue: nil)
+    }
+
+    /// `violation pay` (R7): records the payment with the late fee of the day; the last payment of a driver
+    /// on a car makes his registration due for removal (R8).
+    func payViolation(_ id: Int64, method: PaymentMethod, payer: Payer, amountFen: Int?, at: Date, context: WriteContext, config: Config) throws -> ViolationOutcome {
+        var violation = try fetchViolation(id)
+        let time = config.time
+        try ViolationRules.checkPay(id: id, status: violation.status, paidAt: violation.paidAt)
+        try ViolationRules.checkDecided(id: id, needsReview: violation.needsReview, driver: try violationRow(violation).driver?.ref)
+        guard let processedAt = violation.processedAt, at >= processedAt else {
+            throw DeskError.invalid(field: "at", reason: Message("input.beforeProcessed", ["at": .time(at), "processed": .time(violation.processedAt ?? at)]))
+        }
+        let fees = FeeRules(config)
+        let processed = time.civilDate(of: processedAt), day = time.civilDate(of: at)
+        let lateFee = fees.lateFee(fineFen: violation.fineFen, processedOn: processed, on: day)
+        let due = violation.fineFen + lateFee
+        let paid = amountFen ?? due
+        try FeeRules.checkPayment(id: id, paidFen: paid, fineFen: violation.fineFen)
+        let warnings = FeeRules.paymentWarnings(paidFen: paid, fineFen: violation.fineFen, lateFeeFen: lateFee, on: day)
+        let before = Audit.json(violation)
+        violation.status = .paid
+        violation.paidAt = at
+        violation.paidFen = paid
+        violation.lateFeeFen = lateFee
+        violation.payMethod = method
+        violation.payer = payer
+        try update(violation)
+        let row = try violationRow(violation)
+        try audit(context, action: "violation.pay", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
+
+        var removal: String?
+        if let driverId = violation.driverId {
+            let others = try unpaidCount(vehicleId: violation.vehicleId, driverId: driverId, excluding: id)
+            let active = try registrations(RegistrationQuery(status: .active, vehicleId: violation.vehicleId, staffId: driverId)).first
+            if var registration = active, let dueAt = RegistrationRules.removalDue(paidAt: at, otherUnpaidOnCar: others, registration: registration.status,
+                                                                                   graceDays: config.int(.removalGraceDays)) {
+                let registrationBefore = Audit.json(registration)
+                registration.status = .removalDue
+                registration.removalDueAt = dueAt
+                try update(registration)
+                try audit(context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
+                                 before: registrationBefore, after: Audit.json(registration))
+                removal = registration.ref
+            }
+        }
+        return ViolationOutcome(row: row, warnings: warnings, removalDue: removal)
+    }
+}
+
 extension ShopStore {
     /// `violation assign`: the front desk decides who drove; audited with who decided and why (R2).
     func assignViolation(_ id: Int64, staff staffKey: String, reason: String, context: WriteContext) throws -> ViolationRow {
-        try writing { tx in
-            var violation = try tx.fetchViolation(id)
-            let staff = try tx.resolveStaff(staffKey)
-            try ViolationRules.checkAssign(id: id, status: violation.status)
-            let before = Audit.json(violation)
-            violation.driverId = staff.id
-            violation.attribution = .manual
-            violation.needsReview = false
-            violation.assignedBy = context.operator
-            violation.assignReason = reason
-            violation.assignedAt = context.now
-            violation.reasons = Message.encodeList([Message("attribution.assigned", ["staff": .text(staff.name), "operator": .text(context.operator), "reason": .text(reason)])])
-            try tx.update(violation)
-            try tx.audit(context, action: "violation.assign", subject: "violation #\(id) → \(staff.name)", before: before, after: Audit.json(violation))
-            return try tx.violationRow(violation)
-        }
+        try writing { tx in try tx.assignViolation(id, staff: staffKey, reason: reason, context: context) }
     }
 
     /// `violation process`: the driver accepted it in 12123 (online, checked against R4) or at a window.
     func processViolation(_ id: Int64, window: Bool, at: Date, context: WriteContext) throws -> ViolationOutcome {
-        try writing { tx in
-            var violation = try tx.fetchViolation(id)
-            let config = try tx.config()
-            let time = config.time
-            try ViolationRules.checkProcessable(id: id, status: violation.status, processedAt: violation.processedAt)
-            guard at >= violation.occurredAt else {
-                throw DeskError.invalid(field: "at", reason: Message("input.beforeViolation", ["at": .time(at), "occurred": .time(violation.occurredAt)]))
-            }
-            let row = try tx.violationRow(violation)
-            try ViolationRules.checkDecided(id: id, needsReview: violation.needsReview, driver: row.driver?.ref)
-            let day = time.civilDate(of: at)
-            let decision = !window && row.driver != nil ? try tx.channel(for: row, processingOn: day) : nil
-            try ViolationRules.checkProcess(id: id, driver: row.driver?.ref, plate: row.vehicle.plate, window: window, decision: decision, day: day)
-            let driver = row.driver!
-            let since = ProxyWatch.windowStart(at)
-            let driverPlates = try tx.pointPlates(driverId: driver.id!, processedSince: since)
-            let plateDrivers = try tx.pointDrivers(vehicleId: violation.vehicleId, processedSince: since)
-            let warnings = violation.points > 0
-                ? ProxyWatch.warnings(driver: driver.name, plate: row.vehicle.plate, driverPlates: driverPlates, plateDrivers: plateDrivers,
-                                      platesLimit: config.int(.proxyPlatesPerDriver), driversLimit: config.int(.proxyDriversPerPlate))
-                : []
-            let before = Audit.json(violation)
-            violation.status = .processed
-            violation.processedAt = at
-            violation.processedChannel = window ? .window : .online
-            try tx.update(violation)
-            try tx.audit(context, action: "violation.process", subject: "violation #\(id) \(row.vehicle.plate) \(driver.name)", before: before, after: Audit.json(violation))
-            return ViolationOutcome(row: try tx.violationRow(violation), warnings: warnings, removalDue: nil)
-        }
+        try writing { tx in try tx.processViolation(id, window: window, at: at, context: context, config: tx.config()) }
     }
 
     /// `violation pay` (R7): records the payment with the late fee of the day; the last payment of a driver
     /// on a car makes his registration due for removal (R8).
     func payViolation(_ id: Int64, method: PaymentMethod, payer: Payer, amountFen: Int?, at: Date, context: WriteContext) throws -> ViolationOutcome {
-        try writing { tx in
-            var violation = try tx.fetchViolation(id)
-            let config = try tx.config()
-            let time = config.time
-            try ViolationRules.checkPay(id: id, status: violation.status, paidAt: violation.paidAt)
-            try ViolationRules.checkDecided(id: id, needsReview: violation.needsReview, driver: try tx.violationRow(violation).driver?.ref)
-            guard let processedAt = violation.processedAt, at >= processedAt else {
-                throw DeskError.invalid(field: "at", reason: Message("input.beforeProcessed", ["at": .time(at), "processed": .time(violation.processedAt ?? at)]))
-            }
-            let fees = FeeRules(config)
-            let processed = time.civilDate(of: processedAt), day = time.civilDate(of: at)
-            let lateFee = fees.lateFee(fineFen: violation.fineFen, processedOn: processed, on: day)
-            let due = violation.fineFen + lateFee
-            let paid = amountFen ?? due
-            try FeeRules.checkPayment(id: id, paidFen: paid, fineFen: violation.fineFen)
-            let warnings = FeeRules.paymentWarnings(paidFen: paid, fineFen: violation.fineFen, lateFeeFen: lateFee, on: day)
-            let before = Audit.json(violation)
-            violation.status = .paid
-            violation.paidAt = at
-            violation.paidFen = paid
-            violation.lateFeeFen = lateFee
-            violation.payMethod = method
-            violation.payer = payer
-            try tx.update(violation)
-            let row = try tx.violationRow(violation)
-            try tx.audit(context, action: "violation.pay", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
-
-            var removal: String?
-            if let driverId = violation.driverId {
-                let others = try tx.unpaidCount(vehicleId: violation.vehicleId, driverId: driverId, excluding: id)
-                let active = try tx.registrations(RegistrationQuery(status: .active, vehicleId: violation.vehicleId, staffId: driverId)).first
-                if var registration = active, let dueAt = RegistrationRules.removalDue(paidAt: at, otherUnpaidOnCar: others, registration: registration.status,
-                                                                                       graceDays: config.int(.removalGraceDays)) {
-                    let registrationBefore = Audit.json(registration)
-                    registration.status = .removalDue
-                    registration.removalDueAt = dueAt
-                    try tx.update(registration)
-                    try tx.audit(context, action: "registration.removalDue", subject: "\(registration.ref) \(row.vehicle.plate)",
-                                     before: registrationBefore, after: Audit.json(registration))
-                    removal = registration.ref
-                }
-            }
-            return ViolationOutcome(row: row, warnings: warnings, removalDue: removal)
-        }
+        try writing { tx in try tx.payViolation(id, method: method, payer: payer, amountFen: amountFen, at: at, context: context, config: tx.config()) }
     }
 }
