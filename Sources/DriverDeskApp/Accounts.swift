@@ -109,7 +109,6 @@ extension Desk {
     /// `user add NAME --role R [--staff S]`: a person's own login to the web front desk.
     public func addUser(name: String, role: String, staff: String?, password: String) throws -> AccountView {
         try actor.check(.accounts)
-        let config = try config()
         let name = try AccountRules.name(name)
         let role = try Role.parse(role)
         try AccountRules.checkRole(role, isChain: false)
@@ -118,9 +117,13 @@ extension Desk {
             guard !text.isEmpty else { throw DeskError.invalid(field: "staff", reason: Message("input.staff.required")) }
             return text
         }
+        // The slow hash before the transaction: it holds no lock while it works.
         let hash = try passwordHash(password, name: name, field: "password")
-        let fact = try database.addAccount(NewAccount(name: name, role: role, staff: staffKey, passwordHash: hash), context: context)
-        return AccountView(fact, time: config.time)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let fact = try tx.addAccount(NewAccount(name: name, role: role, staff: staffKey, passwordHash: hash), context: context)
+            return AccountView(fact, time: config.time)
+        }
     }
 
     /// `user list`.

@@ -50,9 +50,9 @@ public struct UnpayView: Encodable, Sendable {
 
 extension Desk {
     /// Whether a code is recorded with the driver absent on a day (R2 step 3), from the reference codes.
-    func parkingCodes() throws -> (String, Date) -> Bool {
+    func parkingCodes(_ config: Config) throws -> (String, Date) -> Bool {
         let book = try codeBook()
-        let time = try config().time
+        let time = config.time
         return { code, at in book.lookup(code, on: time.civilDate(of: at))?.driverAbsent ?? false }
     }
 
@@ -78,31 +78,35 @@ extension Desk {
     /// `move void ID --reason TEXT`: the desk its own entry within `movement.undoMinutes`, after that a manager.
     public func voidMovement(_ id: String, reason: String?) throws -> MovementCorrectionView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let outcome = try database.voidMovement(try Desk.movementId(id), reason: try CorrectionRules.reason(reason), actor: actor,
-                                                isParking: try parkingCodes(), context: context)
-        return try correctionView(outcome, config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let outcome = try tx.voidMovement(try Desk.movementId(id), reason: try CorrectionRules.reason(reason), actor: actor,
+                                                    isParking: try parkingCodes(config), context: context)
+            return try correctionView(outcome, config: config)
+        }
     }
 
     /// `move edit ID [--staff S] [--from T] [--to T] [--purpose P] --reason TEXT`.
     public func editMovement(_ id: String, staff: String?, from: String?, to: String?, purpose: String?, reason: String?) throws -> MovementCorrectionView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let number = try Desk.movementId(id)
-        let edit = MovementEdit(
-            staff: try staff.map { s -> String in
-                guard !s.trimmingSpaces().isEmpty else { throw DeskError.invalid(field: "staff", reason: Message("input.staff.required")) }
-                return s
-            },
-            start: try from.map { try instant($0, field: "from", config: config) },
-            end: try to.map { try instant($0, field: "to", config: config) },
-            purpose: try purpose.map { try MovementPurpose(parsing: $0) })
-        guard edit.staff != nil || edit.start != nil || edit.end != nil || edit.purpose != nil else {
-            throw DeskError.invalid(field: "staff", reason: Message("input.edit.nothing", ["movement": .number(Int(number))]))
+        return try database.writing { tx in
+            let config = try tx.config()
+            let number = try Desk.movementId(id)
+            let edit = MovementEdit(
+                staff: try staff.map { s -> String in
+                    guard !s.trimmingSpaces().isEmpty else { throw DeskError.invalid(field: "staff", reason: Message("input.staff.required")) }
+                    return s
+                },
+                start: try from.map { try instant($0, field: "from", config: config) },
+                end: try to.map { try instant($0, field: "to", config: config) },
+                purpose: try purpose.map { try MovementPurpose(parsing: $0) })
+            guard edit.staff != nil || edit.start != nil || edit.end != nil || edit.purpose != nil else {
+                throw DeskError.invalid(field: "staff", reason: Message("input.edit.nothing", ["movement": .number(Int(number))]))
+            }
+            let why = try CorrectionRules.reason(reason)
+            let outcome = try tx.editMovement(number, edit: edit, reason: why, actor: actor, isParking: try parkingCodes(config), context: context)
+            return try correctionView(outcome, config: config)
         }
-        let why = try CorrectionRules.reason(reason)
-        let outcome = try database.editMovement(number, edit: edit, reason: why, actor: actor, isParking: try parkingCodes(), context: context)
-        return try correctionView(outcome, config: config)
     }
 
     /// One movement by number (its page on the web).
@@ -137,53 +141,63 @@ extension Desk {
     public func updateStaff(_ key: String, name: String?, phone: String?, licenseClass: String?, licenseFirstIssued: String?,
                             licenseValidUntil: String?) throws -> StaffView {
         try actor.check(.manage)
-        let config = try config()
-        var change = StaffChange()
-        change.name = try name.map { try Fields.name($0, field: "name") }
-        if let phone { change.phone = .some(try Fields.phone(phone, field: "phone")) }
-        change.licenseClass = try licenseClass.map { try LicenseClass(parsing: $0) }
-        change.licenseFirstIssued = try licenseFirstIssued.map { try CivilDate(parsing: $0, field: "license-first-issued") }
-        change.licenseValidUntil = try licenseValidUntil.map { try CivilDate(parsing: $0, field: "license-valid-until") }
-        if let first = change.licenseFirstIssued, first > today(config) {
-            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(first)]))
+        return try database.writing { tx in
+            let config = try tx.config()
+            var change = StaffChange()
+            change.name = try name.map { try Fields.name($0, field: "name") }
+            if let phone { change.phone = .some(try Fields.phone(phone, field: "phone")) }
+            change.licenseClass = try licenseClass.map { try LicenseClass(parsing: $0) }
+            change.licenseFirstIssued = try licenseFirstIssued.map { try CivilDate(parsing: $0, field: "license-first-issued") }
+            change.licenseValidUntil = try licenseValidUntil.map { try CivilDate(parsing: $0, field: "license-valid-until") }
+            if let first = change.licenseFirstIssued, first > today(config) {
+                throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(first)]))
+            }
+            guard change.hasChanges else { throw DeskError.invalid(field: "name", reason: Message("input.staff.nothingToChange")) }
+            let staff = try tx.updateStaff(key, change: change, context: context)
+            return try staffView(staff, config: config, in: tx)
         }
-        guard change.hasChanges else { throw DeskError.invalid(field: "name", reason: Message("input.staff.nothingToChange")) }
-        let staff = try database.updateStaff(key, change: change, context: context)
-        return try staffView(staff, config: config)
     }
 
     /// `visit reopen --plate P --reason TEXT`: the check-out was a mistake.
     public func reopenVisit(plate: String, reason: String?) throws -> VisitView {
         try actor.check(.manage)
-        let config = try config()
-        let plate = try Plate(plate)
-        let visit = try database.reopenVisit(plate: plate, reason: try CorrectionRules.reason(reason), context: context)
-        return VisitView(visit, plate: plate.text, time: config.time)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let plate = try Plate(plate)
+            let visit = try tx.reopenVisit(plate: plate, reason: try CorrectionRules.reason(reason), context: context)
+            return VisitView(visit, plate: plate.text, time: config.time)
+        }
     }
 
     /// `violation unpay ID --reason TEXT`: the payment was a mistake; R8 undone with it.
     public func unpayViolation(_ id: String, reason: String?) throws -> UnpayView {
         try actor.check(.manage)
-        let config = try config()
-        let outcome = try database.unpayViolation(try Desk.violationId(id), reason: try CorrectionRules.reason(reason), context: context)
-        return UnpayView(violation: try view(outcome.row, config: config), registrationRestored: outcome.removalDue)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let outcome = try tx.unpayViolation(try Desk.violationId(id), reason: try CorrectionRules.reason(reason), context: context)
+            return UnpayView(violation: try view(outcome.row, config: config, in: tx), registrationRestored: outcome.removalDue)
+        }
     }
 
     /// `violation confirm ID [--reason TEXT]`: the driver R2 proposed for review is the one.
     public func confirmViolation(_ id: String, reason: String?) throws -> ViolationView {
         try actor.check(.manage)
-        let config = try config()
-        let why = try Fields.optionalText(reason, field: "reason", maxLength: 200)
-        return try view(try database.confirmViolation(try Desk.violationId(id), reason: why, context: context), config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let why = try Fields.optionalText(reason, field: "reason", maxLength: 200)
+            return try view(try tx.confirmViolation(try Desk.violationId(id), reason: why, context: context), config: config, in: tx)
+        }
     }
 
     /// `violation handback ID [--reason TEXT]`: outside the shop's custody, the owner's own; with the text to send him.
     public func handBackViolation(_ id: String, reason: String?) throws -> HandBackView {
         try actor.check(.manage)
-        let config = try config()
-        let why = try Fields.optionalText(reason, field: "reason", maxLength: 200)
-        let row = try database.handBackViolation(try Desk.violationId(id), reason: why, context: context)
-        return HandBackView(violation: try view(row, config: config), ownerText: try handBackText(row, config: config), ownerPhone: row.vehicle.ownerPhone)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let why = try Fields.optionalText(reason, field: "reason", maxLength: 200)
+            let row = try tx.handBackViolation(try Desk.violationId(id), reason: why, context: context)
+            return HandBackView(violation: try view(row, config: config, in: tx), ownerText: try handBackText(row, config: config), ownerPhone: row.vehicle.ownerPhone)
+        }
     }
 
     /// The message to the owner of a violation handed back, in the shop's language.
@@ -199,14 +213,18 @@ extension Desk {
     /// `register unconfirm REF --reason TEXT`: the owner had not registered him after all.
     public func unconfirmRegistration(_ ref: String, reason: String?) throws -> RegistrationView {
         try actor.check(.manage)
-        let config = try config()
-        return RegistrationView(try database.unconfirmRegistration(ref: ref, reason: try CorrectionRules.reason(reason), context: context), config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            return RegistrationView(try tx.unconfirmRegistration(ref: ref, reason: try CorrectionRules.reason(reason), context: context), config: config)
+        }
     }
 
     /// `register unremove REF --reason TEXT`: the removal (or the cancelled invite) was a mistake.
     public func unremoveRegistration(_ ref: String, reason: String?) throws -> RegistrationView {
         try actor.check(.manage)
-        let config = try config()
-        return RegistrationView(try database.unremoveRegistration(ref: ref, reason: try CorrectionRules.reason(reason), context: context), config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            return RegistrationView(try tx.unremoveRegistration(ref: ref, reason: try CorrectionRules.reason(reason), context: context), config: config)
+        }
     }
 }

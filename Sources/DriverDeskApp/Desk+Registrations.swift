@@ -33,16 +33,18 @@ extension Desk {
     /// `register invite`: checks R3, records the invite, and returns what to print or send.
     public func invite(plate: String, staff: String, method: String?) throws -> (view: InviteView, document: InviteDocument) {
         try actor.check(.frontDesk)
-        let config = try config()
-        let method = try method.map { try RegistrationMethod(parsing: $0) }
-        let outcome = try database.invite(plate: try Plate(plate), staff: staff, method: method, context: context) {
-            var generator = SystemRandomNumberGenerator()
-            return InviteRef.random(using: &generator)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let method = try method.map { try RegistrationMethod(parsing: $0) }
+            let outcome = try tx.invite(plate: try Plate(plate), staff: staff, method: method, context: context, makeRef: {
+                var generator = SystemRandomNumberGenerator()
+                return InviteRef.random(using: &generator)
+            }, config: config)
+            let document = InviteDocument(row: outcome.row, config: config)
+            let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
+                                  text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
+            return (view, document)
         }
-        let document = InviteDocument(row: outcome.row, config: config)
-        let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
-                              text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
-        return (view, document)
     }
 
     /// The invite of a reference, to print again.
@@ -71,17 +73,21 @@ extension Desk {
     /// `register confirm`: the owner has registered the staff member in 12123.
     public func confirmRegistration(ref: String, at: String?) throws -> RegistrationView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let row = try database.confirmRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
-        return RegistrationView(row, config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let row = try tx.confirmRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context, config: config)
+            return RegistrationView(row, config: config)
+        }
     }
 
     /// `register remove`: removed in 12123 (or an invite withdrawn).
     public func removeRegistration(ref: String, at: String?) throws -> RegistrationView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let row = try database.removeRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
-        return RegistrationView(row, config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let row = try tx.removeRegistration(ref: ref, at: try instant(at, field: "at", config: config), context: context)
+            return RegistrationView(row, config: config)
+        }
     }
 
     /// `register list [--status S]`.
@@ -95,17 +101,19 @@ extension Desk {
     /// `vehicle update`: corrects the owner's details, the engine number, usage or size.
     public func updateVehicle(plate: String, owner: String?, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
         try actor.check(.frontDesk)
-        let config = try config()
-        var change = VehicleChange()
-        change.ownerName = try owner.map { try Fields.name($0, field: "owner", maxLength: 80) }
-        change.ownerPhone = try ownerPhone.map { try Fields.phone($0, field: "owner-phone") }
-        change.engineLast6 = try engineLast6.map { try Fields.engineLast6($0) }
-        change.usage = try usage.map { try VehicleUsage(parsing: $0) }
-        change.size = try size.map { try VehicleSize(parsing: $0) }
-        guard change.hasChanges else {
-            throw DeskError.invalid(field: "vehicle update", reason: Message("input.vehicle.nothingToChange"))
+        return try database.writing { tx in
+            let config = try tx.config()
+            var change = VehicleChange()
+            change.ownerName = try owner.map { try Fields.name($0, field: "owner", maxLength: 80) }
+            change.ownerPhone = try ownerPhone.map { try Fields.phone($0, field: "owner-phone") }
+            change.engineLast6 = try engineLast6.map { try Fields.engineLast6($0) }
+            change.usage = try usage.map { try VehicleUsage(parsing: $0) }
+            change.size = try size.map { try VehicleSize(parsing: $0) }
+            guard change.hasChanges else {
+                throw DeskError.invalid(field: "vehicle update", reason: Message("input.vehicle.nothingToChange"))
+            }
+            let vehicle = try tx.updateVehicle(try Plate(plate), change: change, context: context)
+            return VehicleView(vehicle, inShop: false, time: config.time)
         }
-        let vehicle = try database.updateVehicle(try Plate(plate), change: change, context: context)
-        return VehicleView(vehicle, inShop: false, time: config.time)
     }
 }

@@ -34,23 +34,30 @@ extension Desk {
     }
 
     func view(_ row: ViolationRow, config: Config) throws -> ViolationView {
+        try database.reading { tx in try view(row, config: config, in: tx) }
+    }
+
+    /// The same inside a use case's own transaction (a second transaction of its own would not see its change).
+    func view(_ row: ViolationRow, config: Config, in tx: any ShopTransaction) throws -> ViolationView {
         let today = today(config)
-        let decision = row.violation.status == .open ? try database.channel(for: row, processingOn: today) : nil
+        let decision = row.violation.status == .open ? try tx.channel(for: row, processingOn: today) : nil
         return ViolationView(row, decision: decision, config: config, today: today, catalogue: try catalogue(config))
     }
 
     /// `violation add`: recorded against the actual driver (R2), with its channel (R4).
     public func addViolation(plate: String, at: String, code: String, points: String?, fine: String?, location: String?, recordNo: String?) throws -> ViolationView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let plate = try Plate(plate)
-        let occurredAt = try instant(at, field: "at", config: config)
-        let new = try resolve(plate: plate, occurredAt: occurredAt, code: code,
-                              points: try points.map { try Money.points($0, field: "points") }, fineFen: try fine.map { try Money.fen($0, field: "fine") },
-                              book: try codeBook(), config: config, description: nil,
-                              location: try Fields.optionalText(location, field: "location", maxLength: 200),
-                              recordNo: try Fields.optionalText(recordNo, field: "record-no", maxLength: 60))
-        return try view(try database.addViolation(new, context: context), config: config)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let plate = try Plate(plate)
+            let occurredAt = try instant(at, field: "at", config: config)
+            let new = try resolve(plate: plate, occurredAt: occurredAt, code: code,
+                                  points: try points.map { try Money.points($0, field: "points") }, fineFen: try fine.map { try Money.fen($0, field: "fine") },
+                                  book: try codeBook(), config: config, description: nil,
+                                  location: try Fields.optionalText(location, field: "location", maxLength: 200),
+                                  recordNo: try Fields.optionalText(recordNo, field: "record-no", maxLength: 60))
+            return try view(try tx.addViolation(new, context: context, config: config), config: config, in: tx)
+        }
     }
 
     /// `violation list [--status S]`.
@@ -82,61 +89,69 @@ extension Desk {
     /// `violation assign ID --staff S --reason TEXT`.
     public func assignViolation(_ id: String, staff: String, reason: String) throws -> ViolationView {
         try actor.check(.manage)
-        let config = try config()
-        guard let reason = try Fields.optionalText(reason, field: "reason", maxLength: 200) else {
-            throw DeskError.invalid(field: "reason", reason: Message("input.assign.reason"))
+        return try database.writing { tx in
+            let config = try tx.config()
+            guard let reason = try Fields.optionalText(reason, field: "reason", maxLength: 200) else {
+                throw DeskError.invalid(field: "reason", reason: Message("input.assign.reason"))
+            }
+            return try view(try tx.assignViolation(try Desk.violationId(id), staff: staff, reason: reason, context: context), config: config, in: tx)
         }
-        return try view(try database.assignViolation(try Desk.violationId(id), staff: staff, reason: reason, context: context), config: config)
     }
 
     /// `violation process ID [--window] [--at T]`.
     public func processViolation(_ id: String, window: Bool, at: String?) throws -> ViolationOutcomeView {
         try actor.check(.manage)
-        let config = try config()
-        let outcome = try database.processViolation(try Desk.violationId(id), window: window, at: try instant(at, field: "at", config: config), context: context)
-        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let outcome = try tx.processViolation(try Desk.violationId(id), window: window, at: try instant(at, field: "at", config: config), context: context, config: config)
+            return ViolationOutcomeView(violation: try view(outcome.row, config: config, in: tx), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
+        }
     }
 
     /// `violation pay ID --method M [--payer P] [--amount YUAN] [--at T]`.
     public func payViolation(_ id: String, method: String, payer: String?, amount: String?, at: String?) throws -> ViolationOutcomeView {
         try actor.check(.manage)
-        let config = try config()
-        let outcome = try database.payViolation(
-            try Desk.violationId(id), method: try PaymentMethod(parsing: method), payer: try payer.map { try Payer(parsing: $0) } ?? .shop,
-            amountFen: try amount.map { try Money.fen($0, field: "amount") }, at: try instant(at, field: "at", config: config), context: context)
-        return ViolationOutcomeView(violation: try view(outcome.row, config: config), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let outcome = try tx.payViolation(
+                try Desk.violationId(id), method: try PaymentMethod(parsing: method), payer: try payer.map { try Payer(parsing: $0) } ?? .shop,
+                amountFen: try amount.map { try Money.fen($0, field: "amount") }, at: try instant(at, field: "at", config: config), context: context, config: config)
+            return ViolationOutcomeView(violation: try view(outcome.row, config: config, in: tx), warnings: try catalogue(config).render(outcome.warnings, time: config.time), removalDue: outcome.removalDue)
+        }
     }
 
     /// `cleanup [--dry-run]` (R9).
     public func cleanup(dryRun: Bool) throws -> CleanupView {
         try actor.check(.manage)
-        let config = try config()
-        let plan = try database.cleanup(dryRun: dryRun, context: context)
-        let templates = try? Templates.shipped()
-        let words = try catalogue(config)
-        let actions = plan.actions.map { action in
-            var view = CleanupActionView(kind: action.kind.rawValue, message: words.render(action.message, time: config.time), ref: action.ref, plate: action.plate,
-                                         staff: action.staff, violationId: action.violationId, reminder: nil,
-                                         cliHint: words.hint(action.message, time: config.time))
-            view.reminder = templates.flatMap { try? reminder(for: action, templates: $0, config: config) }
-            return view
+        return try database.writing { tx in
+            let config = try tx.config()
+            let plan = try tx.cleanup(dryRun: dryRun, context: context, config: config)
+            let templates = try? Templates.shipped()
+            let words = try catalogue(config)
+            let actions = plan.actions.map { action in
+                var view = CleanupActionView(kind: action.kind.rawValue, message: words.render(action.message, time: config.time), ref: action.ref, plate: action.plate,
+                                             staff: action.staff, violationId: action.violationId, reminder: nil,
+                                             cliHint: words.hint(action.message, time: config.time))
+                view.reminder = templates.flatMap { try? reminder(for: action, templates: $0, config: config, in: tx) }
+                return view
+            }
+            return CleanupView(dryRun: dryRun, actions: actions)
         }
-        return CleanupView(dryRun: dryRun, actions: actions)
     }
 
     /// The text to send for an action: the owner is asked to remove a registration, the driver to pay.
-    func reminder(for action: CleanupAction, templates: Templates, config: Config) throws -> CleanupActionView.Reminder? {
+    func reminder(for action: CleanupAction, templates: Templates, config: Config, in tx: any ShopTransaction) throws -> CleanupActionView.Reminder? {
         switch action.kind {
         case .removalDue, .removalReminder:
             guard let ref = action.ref else { return nil }
-            let row = try database.registration(ref: ref)
+            let row = try tx.resolveRegistration(ref)
             let text = try templates.render("reminder-removal", [
                 "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref,
             ])
             return .init(to: "owner", name: row.vehicle.ownerName, phone: row.vehicle.ownerPhone, text: text.trimmingSpaces())
         case .feeDueSoon, .feeOverdue:
             guard let id = action.violationId else { return nil }
-            let row = try database.violation(id)
+            let row = try tx.violationRow(try tx.fetchViolation(id))
             guard let driver = row.driver, let processedAt = row.violation.processedAt else { return nil }
             let fees = FeeRules(config)
             let processed = config.time.civilDate(of: processedAt)

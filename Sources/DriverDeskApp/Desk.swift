@@ -94,25 +94,27 @@ public struct Desk: Sendable {
     public func addStaff(name: String, idNumber: String, licenseClass: String, licenseFirstIssued: String,
                          licenseValidUntil: String, phone: String?) throws -> StaffView {
         try actor.check(.manage)
-        let config = try config()
-        let new = NewStaff(
-            name: try Fields.name(name, field: "name"),
-            idNumber: try IDNumber(idNumber),
-            licenseClass: try LicenseClass(parsing: licenseClass),
-            licenseFirstIssued: try CivilDate(parsing: licenseFirstIssued, field: "license-first-issued"),
-            licenseValidUntil: try CivilDate(parsing: licenseValidUntil, field: "license-valid-until"),
-            phone: try Fields.phone(phone, field: "phone"))
-        guard new.licenseFirstIssued <= today(config) else {
-            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(new.licenseFirstIssued)]))
+        return try database.writing { tx in
+            let config = try tx.config()
+            let new = NewStaff(
+                name: try Fields.name(name, field: "name"),
+                idNumber: try IDNumber(idNumber),
+                licenseClass: try LicenseClass(parsing: licenseClass),
+                licenseFirstIssued: try CivilDate(parsing: licenseFirstIssued, field: "license-first-issued"),
+                licenseValidUntil: try CivilDate(parsing: licenseValidUntil, field: "license-valid-until"),
+                phone: try Fields.phone(phone, field: "phone"))
+            guard new.licenseFirstIssued <= today(config) else {
+                throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(new.licenseFirstIssued)]))
+            }
+            guard new.licenseFirstIssued < new.licenseValidUntil else {
+                throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(new.licenseValidUntil), "first": .day(new.licenseFirstIssued)]))
+            }
+            guard new.licenseFirstIssued >= new.idNumber.birthDate.adding(years: 16) else {
+                throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.tooYoung", ["day": .day(new.licenseFirstIssued), "born": .day(new.idNumber.birthDate)]))
+            }
+            let staff = try tx.addStaff(new, context: context)
+            return StaffView(staff, today: today(config), time: config.time)
         }
-        guard new.licenseFirstIssued < new.licenseValidUntil else {
-            throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(new.licenseValidUntil), "first": .day(new.licenseFirstIssued)]))
-        }
-        guard new.licenseFirstIssued >= new.idNumber.birthDate.adding(years: 16) else {
-            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.tooYoung", ["day": .day(new.licenseFirstIssued), "born": .day(new.idNumber.birthDate)]))
-        }
-        let staff = try database.addStaff(new, context: context)
-        return StaffView(staff, today: today(config), time: config.time)
     }
 
     /// `staff list`: ID numbers masked.
@@ -124,8 +126,13 @@ public struct Desk: Sendable {
 
     /// A staff view with the points of his current scoring cycle (R6).
     func staffView(_ staff: Staff, whole: Bool = false, config: Config) throws -> StaffView {
+        try database.reading { tx in try staffView(staff, whole: whole, config: config, in: tx) }
+    }
+
+    /// The same inside a use case's own transaction.
+    func staffView(_ staff: Staff, whole: Bool = false, config: Config, in tx: any ShopTransaction) throws -> StaffView {
         var view = StaffView(staff, whole: whole, today: today(config), time: config.time)
-        let cycle = try database.pointsInCycle(staff: staff, on: today(config))
+        let cycle = try tx.pointsInCycle(staff: staff, on: today(config), config: config)
         view.pointsThisCycle = cycle.points
         view.cycleStart = cycle.start.description
         view.cycleEnd = cycle.end.description
@@ -156,8 +163,10 @@ public struct Desk: Sendable {
     /// `staff deactivate`.
     public func deactivateStaff(_ key: String) throws -> StaffView {
         try actor.check(.manage)
-        let config = try config()
-        return StaffView(try database.deactivateStaff(key, context: context), today: today(config), time: config.time)
+        return try database.writing { tx in
+            let config = try tx.config()
+            return StaffView(try tx.deactivateStaff(key, context: context), today: today(config), time: config.time)
+        }
     }
 
     // MARK: Vehicles
@@ -165,14 +174,16 @@ public struct Desk: Sendable {
     /// `vehicle add`.
     public func addVehicle(plate: String, owner: String, ownerPhone: String?, engineLast6: String?, usage: String?, size: String?) throws -> VehicleView {
         try actor.check(.frontDesk)
-        let config = try config()
-        let usageValue = try usage.map { try VehicleUsage(parsing: $0) } ?? .private
-        let sizeValue = try size.map { try VehicleSize(parsing: $0) } ?? .small
-        let new = NewVehicle(
-            plate: try Plate(plate), ownerName: try Fields.name(owner, field: "owner", maxLength: 80),
-            ownerPhone: try Fields.phone(ownerPhone, field: "owner-phone"), engineLast6: try Fields.engineLast6(engineLast6),
-            usage: usageValue, size: sizeValue)
-        return VehicleView(try database.addVehicle(new, context: context), inShop: false, time: config.time)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let usageValue = try usage.map { try VehicleUsage(parsing: $0) } ?? .private
+            let sizeValue = try size.map { try VehicleSize(parsing: $0) } ?? .small
+            let new = NewVehicle(
+                plate: try Plate(plate), ownerName: try Fields.name(owner, field: "owner", maxLength: 80),
+                ownerPhone: try Fields.phone(ownerPhone, field: "owner-phone"), engineLast6: try Fields.engineLast6(engineLast6),
+                usage: usageValue, size: sizeValue)
+            return VehicleView(try tx.addVehicle(new, context: context), inShop: false, time: config.time)
+        }
     }
 
     /// `vehicle list`.
