@@ -73,6 +73,14 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// What the address opens when it is a chain's `?shop=*` (the chain manager's view, and his accounts): the chain;
+    /// nil for a shop (a file, or one shop of a chain). The one place a command asks which kind of address it has,
+    /// beside opening the shop.
+    func chainManager() throws -> Chain? {
+        guard case .postgres(let address) = try address(), case .chain = address.shop else { return nil }
+        return try chain()
+    }
+
     /// Refuses (exit 2, nothing written) a command that a chain's PostgreSQL database does with its own tools.
     func refuseChain(_ reason: Message) throws {
         if case .postgres = try address() { throw DeskError.invalid(field: dbField, reason: reason) }

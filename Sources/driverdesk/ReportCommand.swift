@@ -19,11 +19,10 @@ extension DriverDeskCommand {
         }
 
         func run() throws {
-            if case .postgres(let address) = try global.address(), case .chain = address.shop {
+            if let chain = try global.chainManager() {
                 // `?shop=*`: the chain manager's view across every shop.
-                if csv { throw DeskError.invalid(field: "csv", reason: Message("cli.report.chainCSV")) }
-                let chain = try global.chain()
                 defer { chain.close() }
+                if csv { throw DeskError.invalid(field: "csv", reason: Message("cli.report.chainCSV")) }
                 let report = try chain.report(from: from, to: to)
                 try global.output.print(report) { ReportText.chain(report) }
                 return

@@ -18,9 +18,8 @@ extension DriverDeskCommand {
 
         func run() async throws {
             let name = try global.operatorOption()
-            if case .postgres(let address) = try global.address(), case .chain = address.shop {
+            if let chain = try global.chainManager() {
                 // `?shop=*`: the chain manager's view, one read-only page.
-                let chain = try global.chain()
                 defer { chain.close() }
                 let fixed = chain.now, isFixed = (global.now ?? ProcessInfo.processInfo.environment["DRIVERDESK_NOW"]).map { !$0.isEmpty } ?? false
                 let settings = ServerSettings(host: host, port: port, clock: { isFixed ? fixed : Date() }, operatorName: "web")

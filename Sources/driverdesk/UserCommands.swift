@@ -97,10 +97,7 @@ extension DriverDeskCommand {
         }
 
         /// The chain, when the address is a chain's `?shop=*` (its managers' accounts); nil for a shop.
-        static func chain(_ global: GlobalOptions) throws -> Chain? {
-            guard case .postgres(let address) = try global.address(), case .chain = address.shop else { return nil }
-            return try global.chain()
-        }
+        static func chain(_ global: GlobalOptions) throws -> Chain? { try global.chainManager() }
 
         /// `--shop`: on a SQLite file there is no other shop; on a chain it must be the address's own.
         static func checkShop(_ shop: String?, global: GlobalOptions) throws {
