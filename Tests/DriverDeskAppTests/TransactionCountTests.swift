@@ -7,12 +7,16 @@ import Testing
 /// One use case, one transaction: the settings are read inside the use case's own transaction, not in one before it.
 @Suite("Use cases: one transaction each")
 struct TransactionCountTests {
+    /// A fresh shop in memory, and its use cases at 20:00 on 2026-11-20.
+    static func shop() throws -> (AppDatabase, Desk) {
+        let database = try AppDatabase.inMemory()
+        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        return (database, Shop(database: database).desk(now: try time.parse("2026-11-20 20:00", field: "now", now: Date()), operator: "test"))
+    }
+
     @Test("check-in, move start, end and log, check-out: each one transaction, settings and all; a refusal too, and it writes nothing")
     func custody() throws {
-        let database = try AppDatabase.inMemory()
-        let shop = Shop(database: database)
-        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
-        let desk = shop.desk(now: try time.parse("2026-11-20 20:00", field: "now", now: Date()), operator: "test")
+        let (database, desk) = try TransactionCountTests.shop()
         _ = try desk.addStaff(name: "王磊", idNumber: "110105198803124111", licenseClass: "C1", licenseFirstIssued: "2009-05-20",
                               licenseValidUntil: "2031-05-20", phone: nil)
         _ = try desk.addVehicle(plate: "京A12345", owner: "张伟", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
@@ -33,10 +37,7 @@ struct TransactionCountTests {
 
     @Test("every write use case of staff, cars, registrations, violations and corrections is one transaction")
     func everyWrite() throws {
-        let database = try AppDatabase.inMemory()
-        let shop = Shop(database: database)
-        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
-        let desk = shop.desk(now: try time.parse("2026-11-20 20:00", field: "now", now: Date()), operator: "test")
+        let (database, desk) = try TransactionCountTests.shop()
         func one(_ what: String, _ body: () throws -> Void) throws {
             let before = database.transactions.count
             try body()
