@@ -3,90 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Corrections where the record is shown (docs/rulebook.md, "Corrections"): a movement edited on its own page, a
-    /// staff member's and a car's details, undoing a check-out, a payment, a confirmation or a removal, confirming the
-    /// proposed driver and handing a violation back to its owner. Each asks for a reason where the rule wants one.
-    func addCorrectionRoutes(_ router: Router<WebContext>) {
-        router.get("/moves/{id}") { _, context in
-            try await self.movementPage(self.parameter("id", context), context: context, form: [:], error: nil)
-        }
-        router.post("/moves/{id}/edit") { request, context in
-            let id = self.parameter("id", context), form = self.form(context)
-            do {
-                let view = try self.desk(context).editMovement(id, staff: MoveChoices.chosen(form["staff"]), from: MoveChoices.chosen(form["from"]),
-                                                               to: MoveChoices.chosen(form["to"]), purpose: MoveChoices.chosen(form["purpose"]), reason: form["reason"])
-                let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
-                return await self.redirect("/moves/\(view.movement.id)", flash: (["✓"] + view.warnings + changes).joined(separator: " "), context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.movementPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.post("/staff/{id}/update") { request, context in
-            let id = self.parameter("id", context), form = self.form(context)
-            do {
-                let staff = try self.desk(context).updateStaff(id, name: MoveChoices.chosen(form["name"]), phone: form["phone"],
-                                                               licenseClass: MoveChoices.chosen(form["licenseClass"]), licenseFirstIssued: MoveChoices.chosen(form["licenseFirstIssued"]),
-                                                               licenseValidUntil: MoveChoices.chosen(form["licenseValidUntil"]))
-                return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.staffMemberPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.post("/vehicles/{plate}/update") { request, context in
-            let plate = self.parameter("plate", context), form = self.form(context)
-            do {
-                let v = try self.desk(context).updateVehicle(plate: plate, owner: MoveChoices.chosen(form["owner"]), ownerPhone: form["ownerPhone"],
-                                                             engineLast6: form["engineLast6"], usage: MoveChoices.chosen(form["usage"]), size: MoveChoices.chosen(form["size"]))
-                return await self.redirect("/vehicles/\(WebApp.pathEncode(v.plate))", flash: "✓ \(v.plate)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.vehiclePage(plate, context: context, error: error, form: form.fields).response(from: request, context: context)
-            }
-        }
-        router.post("/vehicles/{plate}/reopen") { request, context in
-            let plate = self.parameter("plate", context), form = self.form(context)
-            do {
-                let visit = try self.desk(context).reopenVisit(plate: plate, reason: form["reason"])
-                return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
-            }
-        }
-        for action in ["confirm", "unpay", "handback"] {
-            router.post("/violations/{id}/\(action)") { request, context in
-                let id = self.parameter("id", context), form = self.form(context)
-                do {
-                    let desk = self.desk(context)
-                    switch action {
-                    case "confirm": _ = try desk.confirmViolation(id, reason: form["reason"])
-                    case "unpay": _ = try desk.unpayViolation(id, reason: form["reason"])
-                    default: _ = try desk.handBackViolation(id, reason: form["reason"])
-                    }
-                    return await self.redirect("/violations/\(id)", flash: "✓", context: context)
-                } catch {
-                    try WebApp.rethrowIfForbidden(error)
-                    return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
-                }
-            }
-        }
-        for action in ["unconfirm", "unremove"] {
-            router.post("/invites/{ref}/\(action)") { request, context in
-                let ref = self.parameter("ref", context), form = self.form(context)
-                do {
-                    let desk = self.desk(context)
-                    let view = action == "unconfirm" ? try desk.unconfirmRegistration(ref, reason: form["reason"]) : try desk.unremoveRegistration(ref, reason: form["reason"])
-                    return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
-                } catch {
-                    try WebApp.rethrowIfForbidden(error)
-                    return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
-                }
-            }
-        }
-    }
-
     /// One movement, with its corrections: an edit form (driver, times, purpose, reason) and a void.
     func movementPage(_ id: String, context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
@@ -108,5 +24,95 @@ extension WebApp {
             "reason": form["reason"] ?? "",
             "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
         ], context: context, status: error == nil ? .ok : ((error as? DeskError)?.exitCode == 1 ? .conflict : .badRequest))
+    }
+}
+
+/// Corrections where the record is shown (docs/rulebook.md, "Corrections"): a movement edited on its own page, a
+/// staff member's and a car's details, undoing a check-out, a payment, a confirmation or a removal, confirming the
+/// proposed driver and handing a violation back to its owner. Each asks for a reason where the rule wants one.
+struct CorrectionController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/moves/{id}") { _, context in
+                try await app.movementPage(app.parameter("id", context), context: context, form: [:], error: nil)
+            }
+            router.post("/moves/{id}/edit") { request, context in
+                let id = app.parameter("id", context), form = app.form(context)
+                do {
+                    let view = try app.desk(context).editMovement(id, staff: MoveChoices.chosen(form["staff"]), from: MoveChoices.chosen(form["from"]),
+                                                                   to: MoveChoices.chosen(form["to"]), purpose: MoveChoices.chosen(form["purpose"]), reason: form["reason"])
+                    let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
+                    return await app.redirect("/moves/\(view.movement.id)", flash: (["✓"] + view.warnings + changes).joined(separator: " "), context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.movementPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.post("/staff/{id}/update") { request, context in
+                let id = app.parameter("id", context), form = app.form(context)
+                do {
+                    let staff = try app.desk(context).updateStaff(id, name: MoveChoices.chosen(form["name"]), phone: form["phone"],
+                                                                   licenseClass: MoveChoices.chosen(form["licenseClass"]), licenseFirstIssued: MoveChoices.chosen(form["licenseFirstIssued"]),
+                                                                   licenseValidUntil: MoveChoices.chosen(form["licenseValidUntil"]))
+                    return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.staffMemberPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.post("/vehicles/{plate}/update") { request, context in
+                let plate = app.parameter("plate", context), form = app.form(context)
+                do {
+                    let v = try app.desk(context).updateVehicle(plate: plate, owner: MoveChoices.chosen(form["owner"]), ownerPhone: form["ownerPhone"],
+                                                                 engineLast6: form["engineLast6"], usage: MoveChoices.chosen(form["usage"]), size: MoveChoices.chosen(form["size"]))
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(v.plate))", flash: "✓ \(v.plate)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.vehiclePage(plate, context: context, error: error, form: form.fields).response(from: request, context: context)
+                }
+            }
+            router.post("/vehicles/{plate}/reopen") { request, context in
+                let plate = app.parameter("plate", context), form = app.form(context)
+                do {
+                    let visit = try app.desk(context).reopenVisit(plate: plate, reason: form["reason"])
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                }
+            }
+            for action in ["confirm", "unpay", "handback"] {
+                router.post("/violations/{id}/\(action)") { request, context in
+                    let id = app.parameter("id", context), form = app.form(context)
+                    do {
+                        let desk = app.desk(context)
+                        switch action {
+                        case "confirm": _ = try desk.confirmViolation(id, reason: form["reason"])
+                        case "unpay": _ = try desk.unpayViolation(id, reason: form["reason"])
+                        default: _ = try desk.handBackViolation(id, reason: form["reason"])
+                        }
+                        return await app.redirect("/violations/\(id)", flash: "✓", context: context)
+                    } catch {
+                        try WebApp.rethrowIfForbidden(error)
+                        return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+                    }
+                }
+            }
+            for action in ["unconfirm", "unremove"] {
+                router.post("/invites/{ref}/\(action)") { request, context in
+                    let ref = app.parameter("ref", context), form = app.form(context)
+                    do {
+                        let desk = app.desk(context)
+                        let view = action == "unconfirm" ? try desk.unconfirmRegistration(ref, reason: form["reason"]) : try desk.unremoveRegistration(ref, reason: form["reason"])
+                        return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
+                    } catch {
+                        try WebApp.rethrowIfForbidden(error)
+                        return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
+                    }
+                }
+            }
+        return router
     }
 }

@@ -3,71 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Invites: new invite, the list, each invite with its print views, confirm by scanning the slip, removal.
-    func addInviteRoutes(_ router: Router<WebContext>) {
-        router.get("/invites") { request, context in
-            let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-            return try await self.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil)
-        }
-        router.post("/invites") { request, context in
-            let form = self.form(context)
-            do {
-                let (view, _) = try self.desk(context).invite(plate: form["plate"] ?? "", staff: form["staff"] ?? "", method: form["method"])
-                let warnings = view.warnings.joined(separator: " ")
-                return await self.redirect("/invites/\(view.registration.ref)", flash: warnings.isEmpty ? "✓ \(view.registration.ref)" : warnings, context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        // The slip's QR typed by a USB scanner (or the reference typed by hand) confirms the registration.
-        router.post("/invites/confirm") { request, context in
-            let form = self.form(context)
-            do {
-                let view = try await self.guardedLookup(context) { try self.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"]) }
-                return await self.redirect("/invites/\(view.ref)", flash: "✓ \(view.ref) · \(view.staff.name) · \(view.plate)", context: context)
-            } catch let error as TooManyLookups {
-                throw error
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.get("/invites/{ref}") { _, context in
-            try await self.guardedLookup(context) { try await self.invitePage(self.parameter("ref", context), context: context, error: nil) }
-        }
-        router.post("/invites/{ref}/confirm") { request, context in
-            let ref = self.parameter("ref", context)
-            do {
-                let view = try self.desk(context).confirmRegistration(ref: ref, at: self.form(context)["at"])
-                return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
-            }
-        }
-        router.post("/invites/{ref}/remove") { request, context in
-            let ref = self.parameter("ref", context)
-            do {
-                let view = try self.desk(context).removeRegistration(ref: ref, at: self.form(context)["at"])
-                return await self.redirect("/invites/\(view.ref)", flash: "✓ \((try? self.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.invitePage(ref, context: context, error: error).response(from: request, context: context)
-            }
-        }
-        // The print view: the slip itself, at A5 or 80 mm.
-        router.get("/invites/{ref}/print") { request, context in
-            let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
-            let document = try self.desk(context).inviteDocument(ref: self.parameter("ref", context))
-            return HTML(text: try document.html(paper: paper, templates: self.pages.templates, served: true))
-        }
-        router.get("/invites/{ref}/qr.png") { _, context in
-            let document = try self.desk(context).inviteDocument(ref: self.parameter("ref", context))
-            return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: try document.png())))
-        }
-    }
-
     func invitesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map { self.problem($0, context) }
@@ -100,5 +35,76 @@ extension WebApp {
             "qrSVG": try document.qrCode().svg(moduleSize: 4, quietZone: 4), "text": try document.text(templates: pages.templates),
             "error": problem?.message ?? "", "hasError": problem != nil,
         ], context: context, status: error == nil ? .ok : .conflict)
+    }
+}
+
+/// Invites: new invite, the list, each invite with its print views, confirm by scanning the slip, removal.
+struct InviteController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/invites") { request, context in
+                let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
+                return try await app.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil)
+            }
+            router.post("/invites") { request, context in
+                let form = app.form(context)
+                do {
+                    let (view, _) = try app.desk(context).invite(plate: form["plate"] ?? "", staff: form["staff"] ?? "", method: form["method"])
+                    let warnings = view.warnings.joined(separator: " ")
+                    return await app.redirect("/invites/\(view.registration.ref)", flash: warnings.isEmpty ? "✓ \(view.registration.ref)" : warnings, context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            // The slip's QR typed by a USB scanner (or the reference typed by hand) confirms the registration.
+            router.post("/invites/confirm") { request, context in
+                let form = app.form(context)
+                do {
+                    let view = try await app.guardedLookup(context) { try app.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"]) }
+                    return await app.redirect("/invites/\(view.ref)", flash: "✓ \(view.ref) · \(view.staff.name) · \(view.plate)", context: context)
+                } catch let error as TooManyLookups {
+                    throw error
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.get("/invites/{ref}") { _, context in
+                try await app.guardedLookup(context) { try await app.invitePage(app.parameter("ref", context), context: context, error: nil) }
+            }
+            router.post("/invites/{ref}/confirm") { request, context in
+                let ref = app.parameter("ref", context)
+                do {
+                    let view = try app.desk(context).confirmRegistration(ref: ref, at: app.form(context)["at"])
+                    return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
+                }
+            }
+            router.post("/invites/{ref}/remove") { request, context in
+                let ref = app.parameter("ref", context)
+                do {
+                    let view = try app.desk(context).removeRegistration(ref: ref, at: app.form(context)["at"])
+                    return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
+                }
+            }
+            // The print view: the slip itself, at A5 or 80 mm.
+            router.get("/invites/{ref}/print") { request, context in
+                let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
+                let document = try app.desk(context).inviteDocument(ref: app.parameter("ref", context))
+                return HTML(text: try document.html(paper: paper, templates: app.pages.templates, served: true))
+            }
+            router.get("/invites/{ref}/qr.png") { _, context in
+                let document = try app.desk(context).inviteDocument(ref: app.parameter("ref", context))
+                return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: try document.png())))
+            }
+        return router
     }
 }

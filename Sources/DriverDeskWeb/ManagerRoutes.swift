@@ -3,67 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Payments, cleanup, the report with its charts, the audit.
-    func addManagerRoutes(_ router: Router<WebContext>) {
-        router.get("/payments") { _, context in
-            let payments = try self.desk(context).payments()
-            let words = try self.words(context)
-            return try await self.page("payments", nav: "payments", title: "payments.title", [
-                "toPay": payments.toPay.map { WebApp.violationRow($0, words) },
-                "paid": payments.paid.map { v -> [String: Any] in
-                    var row = WebApp.violationRow(v, words)
-                    row["paid"] = v.paidYuan.map(words.money(yuan:)) ?? ""
-                    row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""
-                    row["method"] = v.payMethod.map { words.term("payMethod", $0) } ?? ""
-                    row["paidAt"] = WebApp.shortTime(v.paidAt)
-                    row["difference"] = v.lateFeeDifferenceYuan.map(words.money(yuan:)) ?? ""
-                    return row
-                },
-            ], context: context)
-        }
-        // Cleanup: first what would happen, then a button that does it.
-        router.get("/cleanup") { _, context in
-            let preview = try self.desk(context).cleanup(dryRun: true)
-            return try await self.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(preview), context: context)
-        }
-        router.post("/cleanup") { _, context in
-            let result = try self.desk(context).cleanup(dryRun: false)
-            return try await self.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(result), context: context)
-        }
-        router.get("/report") { request, context in
-            let from = request.uri.queryParameters["from"].flatMap { $0.isEmpty ? nil : String($0) }
-            let to = request.uri.queryParameters["to"].flatMap { $0.isEmpty ? nil : String($0) }
-            let report = try self.desk(context).report(from: from, to: to)
-            let config = try self.config()
-            return try await self.page("report", nav: "report", title: "report.title", [
-                "from": report.from, "to": report.to,
-                "staff": report.staff.map { s in
-                    ["name": s.staff.name, "points": s.pointsThisCycle, "left": s.pointsRemaining, "cycleEnd": s.cycleEnd, "violations": s.violations,
-                     "open": s.open, "fines": "\(s.finesPaidYuan)", "late": "\(s.lateFeesPaidYuan)", "shop": "\(s.paidByShopYuan)",
-                     "driver": "\(s.paidByDriverYuan)", "owner": "\(s.paidByOwnerYuan)", "plates": s.platesHandledThisYear, "watch": s.proxyWatch] as [String: Any]
-                },
-                "vehicles": report.vehicles.prefix(50).map { ["plate": $0.plate, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "drivers": $0.drivers, "watch": $0.proxyWatch] as [String: Any] },
-                "months": report.months.map { ["month": $0.month, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "late": "\($0.lateFeesPaidYuan)", "paid": "\($0.paidYuan)", "difference": "\($0.lateFeeDifferenceYuan)"] as [String: Any] },
-                "pointsChart": Charts.bars(report.staff.map { ($0.staff.name, Double($0.pointsThisCycle)) }, max: Double(config.int(.scoringCycleMax)), unit: ""),
-                "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
-            ], context: context)
-        }
-        // The audit, newest first: the last 500 entries that the filters (person, action, days) let through.
-        router.get("/audit") { request, context in
-            let query = request.uri.query ?? ""
-            func value(_ name: String) -> String? { WebApp.queryValue(name, in: query).flatMap { $0.trimmingSpaces().isEmpty ? nil : $0 } }
-            let since = value("since"), until = value("until"), person = value("person"), action = value("action")
-            let entries = try self.desk(context).audit(since: since, until: until, person: person, action: action, limit: 500)
-            return try await self.page("audit", nav: "audit", title: "audit.title", [
-                "entries": entries.reversed().map { e in
-                    ["id": e.id, "at": WebApp.shortTime(e.at), "operator": e.operator, "action": e.action, "subject": e.subject,
-                     "change": JSONValue.change(from: e.before, to: e.after)] as [String: Any]
-                },
-                "since": since ?? "", "until": until ?? "", "person": person ?? "", "action": action ?? "",
-            ], context: context)
-        }
-    }
-
     static func cleanupPage(_ view: CleanupView) -> [String: Any] {
         ["dryRun": view.dryRun, "hasActions": !view.actions.isEmpty,
          "actions": view.actions.map { a in
@@ -98,5 +37,72 @@ enum Charts {
 
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+/// Payments, cleanup, the report with its charts, the audit.
+struct ManagerController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/payments") { _, context in
+                let payments = try app.desk(context).payments()
+                let words = try app.words(context)
+                return try await app.page("payments", nav: "payments", title: "payments.title", [
+                    "toPay": payments.toPay.map { WebApp.violationRow($0, words) },
+                    "paid": payments.paid.map { v -> [String: Any] in
+                        var row = WebApp.violationRow(v, words)
+                        row["paid"] = v.paidYuan.map(words.money(yuan:)) ?? ""
+                        row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""
+                        row["method"] = v.payMethod.map { words.term("payMethod", $0) } ?? ""
+                        row["paidAt"] = WebApp.shortTime(v.paidAt)
+                        row["difference"] = v.lateFeeDifferenceYuan.map(words.money(yuan:)) ?? ""
+                        return row
+                    },
+                ], context: context)
+            }
+            // Cleanup: first what would happen, then a button that does it.
+            router.get("/cleanup") { _, context in
+                let preview = try app.desk(context).cleanup(dryRun: true)
+                return try await app.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(preview), context: context)
+            }
+            router.post("/cleanup") { _, context in
+                let result = try app.desk(context).cleanup(dryRun: false)
+                return try await app.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(result), context: context)
+            }
+            router.get("/report") { request, context in
+                let from = request.uri.queryParameters["from"].flatMap { $0.isEmpty ? nil : String($0) }
+                let to = request.uri.queryParameters["to"].flatMap { $0.isEmpty ? nil : String($0) }
+                let report = try app.desk(context).report(from: from, to: to)
+                let config = try app.config()
+                return try await app.page("report", nav: "report", title: "report.title", [
+                    "from": report.from, "to": report.to,
+                    "staff": report.staff.map { s in
+                        ["name": s.staff.name, "points": s.pointsThisCycle, "left": s.pointsRemaining, "cycleEnd": s.cycleEnd, "violations": s.violations,
+                         "open": s.open, "fines": "\(s.finesPaidYuan)", "late": "\(s.lateFeesPaidYuan)", "shop": "\(s.paidByShopYuan)",
+                         "driver": "\(s.paidByDriverYuan)", "owner": "\(s.paidByOwnerYuan)", "plates": s.platesHandledThisYear, "watch": s.proxyWatch] as [String: Any]
+                    },
+                    "vehicles": report.vehicles.prefix(50).map { ["plate": $0.plate, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "drivers": $0.drivers, "watch": $0.proxyWatch] as [String: Any] },
+                    "months": report.months.map { ["month": $0.month, "violations": $0.violations, "points": $0.points, "fines": "\($0.finesYuan)", "late": "\($0.lateFeesPaidYuan)", "paid": "\($0.paidYuan)", "difference": "\($0.lateFeeDifferenceYuan)"] as [String: Any] },
+                    "pointsChart": Charts.bars(report.staff.map { ($0.staff.name, Double($0.pointsThisCycle)) }, max: Double(config.int(.scoringCycleMax)), unit: ""),
+                    "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
+                ], context: context)
+            }
+            // The audit, newest first: the last 500 entries that the filters (person, action, days) let through.
+            router.get("/audit") { request, context in
+                let query = request.uri.query ?? ""
+                func value(_ name: String) -> String? { WebApp.queryValue(name, in: query).flatMap { $0.trimmingSpaces().isEmpty ? nil : $0 } }
+                let since = value("since"), until = value("until"), person = value("person"), action = value("action")
+                let entries = try app.desk(context).audit(since: since, until: until, person: person, action: action, limit: 500)
+                return try await app.page("audit", nav: "audit", title: "audit.title", [
+                    "entries": entries.reversed().map { e in
+                        ["id": e.id, "at": WebApp.shortTime(e.at), "operator": e.operator, "action": e.action, "subject": e.subject,
+                         "change": JSONValue.change(from: e.before, to: e.after)] as [String: Any]
+                    },
+                    "since": since ?? "", "until": until ?? "", "person": person ?? "", "action": action ?? "",
+                ], context: context)
+            }
+        return router
     }
 }

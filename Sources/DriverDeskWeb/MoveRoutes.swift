@@ -3,92 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Movements with big buttons; scanning a key tag starts or ends that car's movement for the chosen staff member.
-    func addMoveRoutes(_ router: Router<WebContext>) {
-        router.get("/moves") { request, context in
-            let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-            return try await self.movesPage(plate: plate, context: context, choices: context.session?.moves ?? MoveChoices())
-        }
-        // One button, or one scan: ends the car's movement if it is being driven, else starts one for the driver chosen.
-        router.post("/moves/toggle") { request, context in
-            let form = self.form(context)
-            let desk = self.desk(context)
-            let session = context.session!
-            // The start form's choices are remembered whatever comes of this try; a driving-now row's "end" sends none.
-            var choices = session.moves
-            if form["staff"] != nil { choices.startStaff = MoveChoices.chosen(form["staff"]) }
-            if form["purpose"] != nil { choices.startPurpose = MoveChoices.chosen(form["purpose"]) }
-            let remembered = choices
-            await self.sessions.modify(session.id) { $0.moves = remembered }
-            do {
-                // The key tag's token, a plate, or a plate that lost its Chinese characters (an old tag, typed by a scanner in
-                // keyboard mode); several matching cars or none: the page says so and nothing is written.
-                let raw = form["plate"] ?? ""
-                let language = try self.language(context)
-                let action = ScanAction(rawValue: form["action"] ?? "") ?? .toggle
-                switch try desk.toggleMovement(scan: raw, action: action, staff: choices.startStaff, purpose: choices.startPurpose, at: form["at"]) {
-                case .candidates(let plates, let read):
-                    return try await self.movesPage(plate: nil, context: context, choices: choices, scan: [
-                        "message": self.pages.text("scan.several", language, ["read": WebApp.shown(read)]),
-                        "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
-                    ]).response(from: request, context: context)
-                case .unknown(let read):
-                    // An invite slip is no car either: the page names the whole scan, as it arrived.
-                    return try await self.movesPage(plate: nil, context: context, choices: choices,
-                                                    scan: ["message": self.pages.text("moves.unknown", language, ["read": WebApp.shown(read)])], httpStatus: .notFound)
-                        .response(from: request, context: context)
-                case .ended(let m):
-                    return await self.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(self.pages.text("common.minutes", language))", context: context)
-                case .started(let m):
-                    let started = MoveChoices.JustStarted(movementId: m.id, plate: m.plate, staff: m.staff.name, purpose: m.purpose, at: self.settings.clock())
-                    await self.sessions.modify(session.id) { $0.moves.justStarted = started }
-                    return await self.redirect("/moves", flash: m.warnings.isEmpty ? nil : m.warnings.joined(separator: " "), context: context)
-                }
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.movesPage(plate: form["plate"], context: context, choices: choices, error: error).response(from: request, context: context)
-            }
-        }
-        // 补录: a movement that has already ended; its own driver and purpose, kept apart from the start form's.
-        router.post("/moves/log") { request, context in
-            let form = self.form(context)
-            let session = context.session!
-            var choices = session.moves
-            choices.logStaff = MoveChoices.chosen(form["staff"])
-            choices.logPurpose = MoveChoices.chosen(form["purpose"])
-            let remembered = choices
-            await self.sessions.modify(session.id) { $0.moves = remembered }
-            do {
-                guard let staff = choices.logStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
-                let m = try self.desk(context).logMovement(plate: form["plate"] ?? "", staff: staff, from: form["from"] ?? "", to: form["to"] ?? "", purpose: choices.logPurpose)
-                let note = "✓ \(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))"
-                return await self.redirect("/moves", flash: ([note] + m.warnings).joined(separator: " "), context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.movesPage(plate: nil, context: context, choices: choices, logForm: form.fields, logError: error)
-                    .response(from: request, context: context)
-            }
-        }
-        // The undo of a start just made: voids it (the desk its own, within `movement.undoMinutes`).
-        router.post("/moves/void") { request, context in
-            let form = self.form(context)
-            let session = context.session!
-            do {
-                let language = try self.language(context)
-                let reason = MoveChoices.chosen(form["reason"]) ?? self.pages.text("moves.undoReason", language)
-                let view = try self.desk(context).voidMovement(form["id"] ?? "", reason: reason)
-                await self.sessions.modify(session.id) { if $0.moves.justStarted?.movementId == view.movement.id { $0.moves.justStarted = nil } }
-                let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
-                let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/moves"
-                return await self.redirect(back, flash: ([self.pages.text("moves.voided", language, ["movement": "#\(view.movement.id)", "plate": view.movement.plate, "staff": view.movement.staff.name])] + changes)
-                    .joined(separator: " "), context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.movesPage(plate: nil, context: context, choices: session.moves, error: error).response(from: request, context: context)
-            }
-        }
-    }
-
     /// The movements page. `choices` is what each form remembers; `scan` is what a scan that found no single car says
     /// (`message`, and `candidates` to pick from); `logForm` and `logError` re-show the 补录 form as it was sent.
     func movesPage(plate: String?, context: WebContext, choices: MoveChoices, error: (any Error)? = nil, scan: [String: Any] = [:],
@@ -138,5 +52,97 @@ extension WebApp {
             "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "scan": scan.merging(["hasMessage": scan["message"] != nil, "hasCandidates": scan["candidates"] != nil]) { old, _ in old },
         ], context: context, status: httpStatus ?? (error == nil && logError == nil ? .ok : .badRequest))
+    }
+}
+
+/// Movements with big buttons; scanning a key tag starts or ends that car's movement for the chosen staff member.
+struct MoveController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/moves") { request, context in
+                let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
+                return try await app.movesPage(plate: plate, context: context, choices: context.session?.moves ?? MoveChoices())
+            }
+            // One button, or one scan: ends the car's movement if it is being driven, else starts one for the driver chosen.
+            router.post("/moves/toggle") { request, context in
+                let form = app.form(context)
+                let desk = app.desk(context)
+                let session = context.session!
+                // The start form's choices are remembered whatever comes of this try; a driving-now row's "end" sends none.
+                var choices = session.moves
+                if form["staff"] != nil { choices.startStaff = MoveChoices.chosen(form["staff"]) }
+                if form["purpose"] != nil { choices.startPurpose = MoveChoices.chosen(form["purpose"]) }
+                let remembered = choices
+                await app.sessions.modify(session.id) { $0.moves = remembered }
+                do {
+                    // The key tag's token, a plate, or a plate that lost its Chinese characters (an old tag, typed by a scanner in
+                    // keyboard mode); several matching cars or none: the page says so and nothing is written.
+                    let raw = form["plate"] ?? ""
+                    let language = try app.language(context)
+                    let action = ScanAction(rawValue: form["action"] ?? "") ?? .toggle
+                    switch try desk.toggleMovement(scan: raw, action: action, staff: choices.startStaff, purpose: choices.startPurpose, at: form["at"]) {
+                    case .candidates(let plates, let read):
+                        return try await app.movesPage(plate: nil, context: context, choices: choices, scan: [
+                            "message": app.pages.text("scan.several", language, ["read": WebApp.shown(read)]),
+                            "candidates": plates.map { ["plate": $0, "href": "/moves?plate=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)] },
+                        ]).response(from: request, context: context)
+                    case .unknown(let read):
+                        // An invite slip is no car either: the page names the whole scan, as it arrived.
+                        return try await app.movesPage(plate: nil, context: context, choices: choices,
+                                                        scan: ["message": app.pages.text("moves.unknown", language, ["read": WebApp.shown(read)])], httpStatus: .notFound)
+                            .response(from: request, context: context)
+                    case .ended(let m):
+                        return await app.redirect("/moves", flash: "■ \(m.plate) · \(m.staff.name) · \(m.minutes ?? 0) \(app.pages.text("common.minutes", language))", context: context)
+                    case .started(let m):
+                        let started = MoveChoices.JustStarted(movementId: m.id, plate: m.plate, staff: m.staff.name, purpose: m.purpose, at: app.settings.clock())
+                        await app.sessions.modify(session.id) { $0.moves.justStarted = started }
+                        return await app.redirect("/moves", flash: m.warnings.isEmpty ? nil : m.warnings.joined(separator: " "), context: context)
+                    }
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.movesPage(plate: form["plate"], context: context, choices: choices, error: error).response(from: request, context: context)
+                }
+            }
+            // 补录: a movement that has already ended; its own driver and purpose, kept apart from the start form's.
+            router.post("/moves/log") { request, context in
+                let form = app.form(context)
+                let session = context.session!
+                var choices = session.moves
+                choices.logStaff = MoveChoices.chosen(form["staff"])
+                choices.logPurpose = MoveChoices.chosen(form["purpose"])
+                let remembered = choices
+                await app.sessions.modify(session.id) { $0.moves = remembered }
+                do {
+                    guard let staff = choices.logStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
+                    let m = try app.desk(context).logMovement(plate: form["plate"] ?? "", staff: staff, from: form["from"] ?? "", to: form["to"] ?? "", purpose: choices.logPurpose)
+                    let note = "✓ \(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))"
+                    return await app.redirect("/moves", flash: ([note] + m.warnings).joined(separator: " "), context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.movesPage(plate: nil, context: context, choices: choices, logForm: form.fields, logError: error)
+                        .response(from: request, context: context)
+                }
+            }
+            // The undo of a start just made: voids it (the desk its own, within `movement.undoMinutes`).
+            router.post("/moves/void") { request, context in
+                let form = app.form(context)
+                let session = context.session!
+                do {
+                    let language = try app.language(context)
+                    let reason = MoveChoices.chosen(form["reason"]) ?? app.pages.text("moves.undoReason", language)
+                    let view = try app.desk(context).voidMovement(form["id"] ?? "", reason: reason)
+                    await app.sessions.modify(session.id) { if $0.moves.justStarted?.movementId == view.movement.id { $0.moves.justStarted = nil } }
+                    let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
+                    let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/moves"
+                    return await app.redirect(back, flash: ([app.pages.text("moves.voided", language, ["movement": "#\(view.movement.id)", "plate": view.movement.plate, "staff": view.movement.staff.name])] + changes)
+                        .joined(separator: " "), context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.movesPage(plate: nil, context: context, choices: session.moves, error: error).response(from: request, context: context)
+                }
+            }
+        return router
     }
 }

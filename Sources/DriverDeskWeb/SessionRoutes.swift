@@ -3,85 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Login, logout, the language switch and the scanner field.
-    func addSessionRoutes(_ router: Router<WebContext>) {
-        router.get("/login") { request, context in
-            let ended = request.uri.queryParameters["ended"].map(String.init)
-            let language = try self.language(context)
-            var page: [String: Any] = [:]
-            if let ended, ["shift", "idle", "account"].contains(ended) { page["notice"] = self.pages.text("login.ended.\(ended)", language) }
-            return try await self.page("login", nav: "", title: "login.title", page, context: context)
-        }
-        // The same answer, in about the same time, for an unknown name, a disabled account and a wrong password.
-        router.post("/login") { request, context in
-            let form = self.form(context)
-            let name = String((form["name"] ?? "").prefix(200)), now = self.settings.clock(), address = context.clientAddress
-            let language = try self.language(context)
-            func refused(_ message: String, status: HTTPResponse.Status) async throws -> Response {
-                try await self.page("login", nav: "", title: "login.title", ["error": message, "name": WebApp.shown(name)], context: context, status: status)
-                    .response(from: request, context: context)
-            }
-            switch try await Login.attempt(name: name, password: form["password"] ?? "", address: address, now: now, session: context.session!,
-                                           sessions: self.sessions, throttle: self.logins, check: { name, password in
-                                               try self.shop.logIn(name: name, password: password, address: address, now: now)
-                                           }) {
-            case .locked(let until):
-                return try await refused(Login.lockedMessage(until: until, language: language, pages: self.pages, time: try self.config().time), status: .tooManyRequests)
-            case .wrong:
-                return try await refused(self.pages.text("login.wrong", language), status: .unauthorized)
-            case .signedIn(let session):
-                var response = Response.redirect(to: "/", type: .normal)
-                response.setCookie(sessionCookie(session.id, request))
-                return response
-            }
-        }
-        router.post("/logout") { _, context in
-            let session = context.session!
-            if let person = session.person {
-                try self.shop.logOut(person, address: context.clientAddress, now: self.settings.clock())
-            }
-            await self.sessions.remove(session.id)
-            return Response.redirect(to: "/login", type: .normal)
-        }
-        router.post("/lang") { request, context in
-            let form = self.form(context)
-            var session = context.session!
-            if let language = form["lang"], Pages.languages.contains(language) {
-                session.language = language
-                await self.sessions.update(session)
-            }
-            let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/"
-            return Response.redirect(to: back, type: .normal)
-        }
-        // The scanner field on every page: an invite reference, a key tag or a plate, typed by a USB scanner or a person.
-        // Several cars that match a plate without its Chinese characters are listed; an unknown scan says what was read.
-        router.get("/scan") { request, context in
-            // The form's own encoding: a browser sends the space between a key tag's token and its plate as "+".
-            let text = WebApp.queryValue("q", in: request.uri.query ?? "") ?? ""
-            let toMoves = request.uri.queryParameters["then"].map(String.init) == "move"
-            func target(_ plate: String) -> String {
-                (toMoves ? "/moves?plate=" : "/vehicles/") + (plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate)
-            }
-            // Enter in the empty field: nothing was read, nothing to say.
-            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return Response.redirect(to: "/", type: .normal) }
-            let language = try self.language(context)
-            switch try self.desk(context).scan(text) {
-            case .invite(let ref):
-                return Response.redirect(to: "/invites/\(ref)", type: .normal)
-            case .vehicle(let plate):
-                return Response.redirect(to: target(plate), type: .normal)
-            case .candidates(let plates, let read):
-                return try await self.page("scan", nav: "", title: "scan.title", [
-                    "message": self.pages.text("scan.several", language, ["read": WebApp.shown(read)]),
-                    "candidates": plates.map { ["plate": $0, "href": target($0)] }, "hasCandidates": true,
-                ], context: context).response(from: request, context: context)
-            case .unknown(let read):
-                return try await self.page("scan", nav: "", title: "scan.title", ["message": self.pages.text("scan.unknown", language, ["read": WebApp.shown(read)])],
-                                           context: context, status: .notFound).response(from: request, context: context)
-            }
-        }
-    }
-
     /// A value of a query string as a GET form sends it (application/x-www-form-urlencoded: "+" is a space).
     static func queryValue(_ name: String, in query: String) -> String? {
         for pair in query.split(separator: "&") {
@@ -96,31 +17,6 @@ extension WebApp {
     /// What a scan read, as a page shows it: at most 80 characters, control characters as spaces (the page escapes it).
     static func shown(_ read: String) -> String {
         String(String(read.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) }).prefix(80))
-    }
-
-    /// The dashboard: cars in the shop, who drives, violations by next action, removals due.
-    func addDashboardRoutes(_ router: Router<WebContext>) {
-        router.get("/") { request, context -> Response in
-            let session = context.session!
-            // A message for this session is shown once: that page is its own.
-            guard session.flash == nil else {
-                return try await self.page("dashboard", nav: "dashboard", title: "nav.dashboard", try self.dashboard(context), context: context)
-                    .response(from: request, context: context)
-            }
-            let version = context.version ?? self.watch.version()
-            let language = try self.language(context, at: version)
-            // One page per language and person (his name and role are on it).
-            let person = session.person.map { "\($0.accountId) \($0.epoch)" } ?? "-"
-            let shared = try self.dashboardCache.value("\(language) \(person)", at: version) {
-                var anyone = session
-                anyone.csrf = SharedPage.marker
-                anyone.language = language
-                anyone.flash = nil
-                return SharedPage(try self.pages.render("dashboard", nav: "dashboard", title: "nav.dashboard", page: try self.dashboard(context),
-                                                        session: anyone, config: try self.config(at: version), openDesk: try !self.accounts(at: version).any))
-            }
-            return shared.response(csrf: session.csrf)
-        }
     }
 
     /// What the dashboard shows: cars in the shop, who drives, violations by next action, removals due.
@@ -164,5 +60,121 @@ extension WebApp {
         guard let iso, iso.count >= 16 else { return "" }
         let chars = Array(iso)
         return String(chars[0..<10]) + " " + String(chars[11..<16])
+    }
+}
+
+/// Login, logout, the language switch and the scanner field.
+struct SessionController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/login") { request, context in
+                let ended = request.uri.queryParameters["ended"].map(String.init)
+                let language = try app.language(context)
+                var page: [String: Any] = [:]
+                if let ended, ["shift", "idle", "account"].contains(ended) { page["notice"] = app.pages.text("login.ended.\(ended)", language) }
+                return try await app.page("login", nav: "", title: "login.title", page, context: context)
+            }
+            // The same answer, in about the same time, for an unknown name, a disabled account and a wrong password.
+            router.post("/login") { request, context in
+                let form = app.form(context)
+                let name = String((form["name"] ?? "").prefix(200)), now = app.settings.clock(), address = context.clientAddress
+                let language = try app.language(context)
+                func refused(_ message: String, status: HTTPResponse.Status) async throws -> Response {
+                    try await app.page("login", nav: "", title: "login.title", ["error": message, "name": WebApp.shown(name)], context: context, status: status)
+                        .response(from: request, context: context)
+                }
+                switch try await Login.attempt(name: name, password: form["password"] ?? "", address: address, now: now, session: context.session!,
+                                               sessions: app.sessions, throttle: app.logins, check: { name, password in
+                                                   try app.shop.logIn(name: name, password: password, address: address, now: now)
+                                               }) {
+                case .locked(let until):
+                    return try await refused(Login.lockedMessage(until: until, language: language, pages: app.pages, time: try app.config().time), status: .tooManyRequests)
+                case .wrong:
+                    return try await refused(app.pages.text("login.wrong", language), status: .unauthorized)
+                case .signedIn(let session):
+                    var response = Response.redirect(to: "/", type: .normal)
+                    response.setCookie(sessionCookie(session.id, request))
+                    return response
+                }
+            }
+            router.post("/logout") { _, context in
+                let session = context.session!
+                if let person = session.person {
+                    try app.shop.logOut(person, address: context.clientAddress, now: app.settings.clock())
+                }
+                await app.sessions.remove(session.id)
+                return Response.redirect(to: "/login", type: .normal)
+            }
+            router.post("/lang") { request, context in
+                let form = app.form(context)
+                var session = context.session!
+                if let language = form["lang"], Pages.languages.contains(language) {
+                    session.language = language
+                    await app.sessions.update(session)
+                }
+                let back = form["back"].flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/"
+                return Response.redirect(to: back, type: .normal)
+            }
+            // The scanner field on every page: an invite reference, a key tag or a plate, typed by a USB scanner or a person.
+            // Several cars that match a plate without its Chinese characters are listed; an unknown scan says what was read.
+            router.get("/scan") { request, context in
+                // The form's own encoding: a browser sends the space between a key tag's token and its plate as "+".
+                let text = WebApp.queryValue("q", in: request.uri.query ?? "") ?? ""
+                let toMoves = request.uri.queryParameters["then"].map(String.init) == "move"
+                func target(_ plate: String) -> String {
+                    (toMoves ? "/moves?plate=" : "/vehicles/") + (plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? plate)
+                }
+                // Enter in the empty field: nothing was read, nothing to say.
+                guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return Response.redirect(to: "/", type: .normal) }
+                let language = try app.language(context)
+                switch try app.desk(context).scan(text) {
+                case .invite(let ref):
+                    return Response.redirect(to: "/invites/\(ref)", type: .normal)
+                case .vehicle(let plate):
+                    return Response.redirect(to: target(plate), type: .normal)
+                case .candidates(let plates, let read):
+                    return try await app.page("scan", nav: "", title: "scan.title", [
+                        "message": app.pages.text("scan.several", language, ["read": WebApp.shown(read)]),
+                        "candidates": plates.map { ["plate": $0, "href": target($0)] }, "hasCandidates": true,
+                    ], context: context).response(from: request, context: context)
+                case .unknown(let read):
+                    return try await app.page("scan", nav: "", title: "scan.title", ["message": app.pages.text("scan.unknown", language, ["read": WebApp.shown(read)])],
+                                               context: context, status: .notFound).response(from: request, context: context)
+                }
+            }
+        return router
+    }
+}
+
+/// The dashboard: cars in the shop, who drives, violations by next action, removals due.
+struct DashboardController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/") { request, context -> Response in
+                let session = context.session!
+                // A message for this session is shown once: that page is its own.
+                guard session.flash == nil else {
+                    return try await app.page("dashboard", nav: "dashboard", title: "nav.dashboard", try app.dashboard(context), context: context)
+                        .response(from: request, context: context)
+                }
+                let version = context.version ?? app.watch.version()
+                let language = try app.language(context, at: version)
+                // One page per language and person (his name and role are on it).
+                let person = session.person.map { "\($0.accountId) \($0.epoch)" } ?? "-"
+                let shared = try app.dashboardCache.value("\(language) \(person)", at: version) {
+                    var anyone = session
+                    anyone.csrf = SharedPage.marker
+                    anyone.language = language
+                    anyone.flash = nil
+                    return SharedPage(try app.pages.render("dashboard", nav: "dashboard", title: "nav.dashboard", page: try app.dashboard(context),
+                                                            session: anyone, config: try app.config(at: version), openDesk: try !app.accounts(at: version).any))
+                }
+                return shared.response(csrf: session.csrf)
+            }
+        return router
     }
 }

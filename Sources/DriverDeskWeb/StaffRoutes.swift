@@ -3,33 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Staff: the list with points against 12 and slots, an add form, each staff member's page.
-    func addStaffRoutes(_ router: Router<WebContext>) {
-        router.get("/staff") { _, context in
-            try await self.staffPage(context: context, form: [:], error: nil)
-        }
-        router.post("/staff") { request, context in
-            let form = self.form(context)
-            do {
-                let staff = try self.desk(context).addStaff(name: form["name"] ?? "", idNumber: form["idNumber"] ?? "", licenseClass: form["licenseClass"] ?? "",
-                                                            licenseFirstIssued: form["licenseFirstIssued"] ?? "", licenseValidUntil: form["licenseValidUntil"] ?? "",
-                                                            phone: form["phone"])
-                return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.get("/staff/{id}") { _, context in
-            try await self.staffMemberPage(self.parameter("id", context), context: context, form: [:], error: nil)
-        }
-        router.post("/staff/{id}/deactivate") { request, context in
-            let id = self.parameter("id", context)
-            let staff = try self.desk(context).deactivateStaff(id)
-            return await self.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
-        }
-    }
-
     /// A staff member's page: licence, points, slots, registrations, violations, movements; a manager corrects him here.
     func staffMemberPage(_ id: String, context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = self.desk(context)
@@ -79,5 +52,38 @@ extension WebApp {
     static func pointsBar(_ points: Int, max: Int) -> [String: Any] {
         let percent = max > 0 ? min(100, points * 100 / max) : 0
         return ["points": points, "max": max, "percent": percent, "level": points * 4 >= max * 3 ? "bad" : points * 2 >= max ? "warn" : "ok"]
+    }
+}
+
+/// Staff: the list with points against 12 and slots, an add form, each staff member's page.
+struct StaffController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/staff") { _, context in
+                try await app.staffPage(context: context, form: [:], error: nil)
+            }
+            router.post("/staff") { request, context in
+                let form = app.form(context)
+                do {
+                    let staff = try app.desk(context).addStaff(name: form["name"] ?? "", idNumber: form["idNumber"] ?? "", licenseClass: form["licenseClass"] ?? "",
+                                                                licenseFirstIssued: form["licenseFirstIssued"] ?? "", licenseValidUntil: form["licenseValidUntil"] ?? "",
+                                                                phone: form["phone"])
+                    return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.get("/staff/{id}") { _, context in
+                try await app.staffMemberPage(app.parameter("id", context), context: context, form: [:], error: nil)
+            }
+            router.post("/staff/{id}/deactivate") { request, context in
+                let id = app.parameter("id", context)
+                let staff = try app.desk(context).deactivateStaff(id)
+                return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+            }
+        return router
     }
 }

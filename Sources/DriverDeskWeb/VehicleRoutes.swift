@@ -3,52 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Vehicles: the list with an add form, each car's timeline, check-in and check-out, its key tag.
-    func addVehicleRoutes(_ router: Router<WebContext>) {
-        router.get("/vehicles") { _, context in
-            try await self.vehiclesPage(context: context, form: [:], error: nil)
-        }
-        router.post("/vehicles") { request, context in
-            let form = self.form(context)
-            do {
-                let vehicle = try self.desk(context).addVehicle(plate: form["plate"] ?? "", owner: form["owner"] ?? "", ownerPhone: form["ownerPhone"],
-                                                                engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
-                return await self.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: "✓ \(vehicle.plate)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.get("/vehicles/{plate}") { _, context in
-            try await self.vehiclePage(self.parameter("plate", context), context: context, error: nil)
-        }
-        router.post("/vehicles/{plate}/checkin") { request, context in
-            let plate = self.parameter("plate", context)
-            do {
-                let visit = try self.desk(context).checkin(plate: plate, at: self.form(context)["at"], orderNo: self.form(context)["order"])
-                return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
-            }
-        }
-        router.post("/vehicles/{plate}/checkout") { request, context in
-            let plate = self.parameter("plate", context)
-            do {
-                let visit = try self.desk(context).checkout(plate: plate, at: self.form(context)["at"])
-                return await self.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
-            }
-        }
-        router.get("/vehicles/{plate}/tag") { request, context in
-            let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
-            let html = try self.desk(context).keyTagHTML(plate: self.parameter("plate", context), paper: paper)
-            return HTML(text: html)
-        }
-    }
-
     func vehiclesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let vehicles = try desk(context).vehicleList()
         let problem = error.map { self.problem($0, context) }
@@ -96,5 +50,57 @@ extension WebApp {
 
     static func pathEncode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? text
+    }
+}
+
+/// Vehicles: the list with an add form, each car's timeline, check-in and check-out, its key tag.
+struct VehicleController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/vehicles") { _, context in
+                try await app.vehiclesPage(context: context, form: [:], error: nil)
+            }
+            router.post("/vehicles") { request, context in
+                let form = app.form(context)
+                do {
+                    let vehicle = try app.desk(context).addVehicle(plate: form["plate"] ?? "", owner: form["owner"] ?? "", ownerPhone: form["ownerPhone"],
+                                                                    engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: "✓ \(vehicle.plate)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.get("/vehicles/{plate}") { _, context in
+                try await app.vehiclePage(app.parameter("plate", context), context: context, error: nil)
+            }
+            router.post("/vehicles/{plate}/checkin") { request, context in
+                let plate = app.parameter("plate", context)
+                do {
+                    let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"])
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                }
+            }
+            router.post("/vehicles/{plate}/checkout") { request, context in
+                let plate = app.parameter("plate", context)
+                do {
+                    let visit = try app.desk(context).checkout(plate: plate, at: app.form(context)["at"])
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                }
+            }
+            router.get("/vehicles/{plate}/tag") { request, context in
+                let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
+                let html = try app.desk(context).keyTagHTML(plate: app.parameter("plate", context), paper: paper)
+                return HTML(text: html)
+            }
+        return router
     }
 }

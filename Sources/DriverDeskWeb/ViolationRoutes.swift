@@ -3,75 +3,6 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    /// Violations: entry that shows attribution, channel and reasons at once; each violation with assign, process and pay.
-    func addViolationRoutes(_ router: Router<WebContext>) {
-        router.get("/violations") { request, context in
-            let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-            let status = request.uri.queryParameters["status"].map(String.init)
-            return try await self.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil)
-        }
-        router.post("/violations") { request, context in
-            let form = self.form(context)
-            do {
-                let v = try self.desk(context).addViolation(plate: form["plate"] ?? "", at: form["at"] ?? "", code: form["code"] ?? "", points: form["points"],
-                                                            fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
-                return await self.redirect("/violations/\(v.id)", flash: "✓ #\(v.id)", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
-            }
-        }
-        // CSV upload: the same checks as `violation import`; any bad line imports nothing and every bad line is shown.
-        router.post("/violations/import") { request, context in
-            let form = self.form(context)
-            do {
-                guard let file = form.files["file"], !file.data.isEmpty else {
-                    throw DeskError.invalid(field: "file", reason: Message("input.import.chooseFile"))
-                }
-                let view = try self.desk(context).importViolations(data: file.data, name: file.name, dryRun: form["dryRun"] != nil)
-                return try await self.violationsPage(context: context, form: [:], status: nil, error: nil, imported: view).response(from: request, context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.violationsPage(context: context, form: [:], status: nil, error: error).response(from: request, context: context)
-            }
-        }
-        router.get("/violations/{id}") { _, context in
-            try await self.violationPage(self.parameter("id", context), context: context, form: [:], error: nil)
-        }
-        router.post("/violations/{id}/assign") { request, context in
-            let id = self.parameter("id", context), form = self.form(context)
-            do {
-                _ = try self.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
-                return await self.redirect("/violations/\(id)", flash: "✓", context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.post("/violations/{id}/process") { request, context in
-            let id = self.parameter("id", context), form = self.form(context)
-            do {
-                let outcome = try self.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
-                return await self.redirect("/violations/\(id)", flash: (["✓"] + outcome.warnings).joined(separator: " "), context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-        router.post("/violations/{id}/pay") { request, context in
-            let id = self.parameter("id", context), form = self.form(context)
-            do {
-                let outcome = try self.desk(context).payViolation(id, method: form["method"] ?? "", payer: form["payer"], amount: form["amount"], at: form["at"])
-                var notes = ["✓"] + outcome.warnings
-                if let ref = outcome.removalDue { notes.append("→ \(ref) \(self.pages.text("invites.removalDue", try self.language(context)))") }
-                return await self.redirect("/violations/\(id)", flash: notes.joined(separator: " "), context: context)
-            } catch {
-                try WebApp.rethrowIfForbidden(error)
-                return try await self.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
-            }
-        }
-    }
-
     func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map { self.problem($0, context) }
@@ -127,5 +58,80 @@ extension WebApp {
         page["hasError"] = problem != nil
         return try await self.page("violation", nav: "violations", title: "violations.title", page, context: context,
                                    status: error == nil ? .ok : ((error as? DeskError)?.exitCode == 1 ? .conflict : .badRequest))
+    }
+}
+
+/// Violations: entry that shows attribution, channel and reasons at once; each violation with assign, process and pay.
+struct ViolationController {
+    let app: WebApp
+
+    var endpoints: RouteCollection<WebContext> {
+        let router = RouteCollection(context: WebContext.self)
+            router.get("/violations") { request, context in
+                let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
+                let status = request.uri.queryParameters["status"].map(String.init)
+                return try await app.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil)
+            }
+            router.post("/violations") { request, context in
+                let form = app.form(context)
+                do {
+                    let v = try app.desk(context).addViolation(plate: form["plate"] ?? "", at: form["at"] ?? "", code: form["code"] ?? "", points: form["points"],
+                                                                fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
+                    return await app.redirect("/violations/\(v.id)", flash: "✓ #\(v.id)", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
+                }
+            }
+            // CSV upload: the same checks as `violation import`; any bad line imports nothing and every bad line is shown.
+            router.post("/violations/import") { request, context in
+                let form = app.form(context)
+                do {
+                    guard let file = form.files["file"], !file.data.isEmpty else {
+                        throw DeskError.invalid(field: "file", reason: Message("input.import.chooseFile"))
+                    }
+                    let view = try app.desk(context).importViolations(data: file.data, name: file.name, dryRun: form["dryRun"] != nil)
+                    return try await app.violationsPage(context: context, form: [:], status: nil, error: nil, imported: view).response(from: request, context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.violationsPage(context: context, form: [:], status: nil, error: error).response(from: request, context: context)
+                }
+            }
+            router.get("/violations/{id}") { _, context in
+                try await app.violationPage(app.parameter("id", context), context: context, form: [:], error: nil)
+            }
+            router.post("/violations/{id}/assign") { request, context in
+                let id = app.parameter("id", context), form = app.form(context)
+                do {
+                    _ = try app.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
+                    return await app.redirect("/violations/\(id)", flash: "✓", context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.post("/violations/{id}/process") { request, context in
+                let id = app.parameter("id", context), form = app.form(context)
+                do {
+                    let outcome = try app.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
+                    return await app.redirect("/violations/\(id)", flash: (["✓"] + outcome.warnings).joined(separator: " "), context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+            router.post("/violations/{id}/pay") { request, context in
+                let id = app.parameter("id", context), form = app.form(context)
+                do {
+                    let outcome = try app.desk(context).payViolation(id, method: form["method"] ?? "", payer: form["payer"], amount: form["amount"], at: form["at"])
+                    var notes = ["✓"] + outcome.warnings
+                    if let ref = outcome.removalDue { notes.append("→ \(ref) \(app.pages.text("invites.removalDue", try app.language(context)))") }
+                    return await app.redirect("/violations/\(id)", flash: notes.joined(separator: " "), context: context)
+                } catch {
+                    try WebApp.rethrowIfForbidden(error)
+                    return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
+                }
+            }
+        return router
     }
 }
