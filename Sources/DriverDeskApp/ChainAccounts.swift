@@ -12,7 +12,9 @@ extension Chain {
         let name = try AccountRules.name(name)
         try checkNewUser(role: role, staff: staff)
         let hash = try checkedPasswordHash(password, name: name)
-        let account = try owning { try database.addChainAccount(name: name, passwordHash: hash, context: WriteContext(operator: operatorName, now: now)) }
+        let account = try owning { try database.addChainAccount(name: name, passwordHash: hash, context: WriteContext(operator: operatorName, now: now)) { taken in
+            try AccountRules.checkNew(name: name, taken: taken)
+        } }
         return AccountView(account, staffName: nil, time: time)
     }
 

@@ -6,7 +6,8 @@ internal import GRDBSQLite
 /// R2 for a whole import: for every record, the movements and visit that `AppDatabase.attribution(vehicle:at:...)`
 /// would fetch, gathered in one pass over the movement and visit tables instead of three queries per record.
 ///
-/// The facts handed to `Attribution.decide` are the same, in the same order, as the per-record queries give:
+/// The facts it gives (the use case hands them to `Attribution.decide`) are the same, in the same order, as the
+/// per-record queries give:
 /// the movements of the car starting within the slack of the time (by start, then id), then the last one
 /// starting before that (the highest start, then id), and the last visit checked in at or before the time.
 ///
@@ -87,8 +88,8 @@ struct ImportAttribution {
         try readVisits(db)
     }
 
-    /// R2 for one record of the list given to `init`, decided by the core from the facts read.
-    func attribution(vehicleId: Int64, at instant: Date, isParking: Bool) -> Attribution {
+    /// What R2 needs of one record of the list given to `init`, from the facts read.
+    func facts(vehicleId: Int64, at instant: Date) -> AttributionFacts {
         let car = cars[vehicleId]!
         let plate = plates[car]
         let t = instant.seconds
@@ -101,8 +102,7 @@ struct ImportAttribution {
         }
         if let last = lastBefore[slot] { movements.append(span(last, plate: plate)) }
         let visits = visit[slot].map { [VisitSpan(id: $0.id, checkin: date($0.checkin), checkout: $0.checkout.map(date))] } ?? []
-        return Attribution.decide(plate: plate, at: instant, isParking: isParking, movements: movements, visits: visits,
-                                  slack: config.slack, time: config.time)
+        return AttributionFacts(plate: plate, movements: movements, visits: visits)
     }
 
     private func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }

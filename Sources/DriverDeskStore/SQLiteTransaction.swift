@@ -353,9 +353,9 @@ struct SQLiteTransaction: ShopTransaction {
 
     // MARK: Imports
 
-    func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)? {
+    func importFacts(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date) -> AttributionFacts)? {
         let batch = try ImportAttribution(vehicleIds: vehicleIds, instants: instants, plates: plates, config: config, db)
-        return { vehicleId, at, isParking in batch.attribution(vehicleId: vehicleId, at: at, isParking: isParking) }
+        return { vehicleId, at in batch.facts(vehicleId: vehicleId, at: at) }
     }
 
     func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T {

@@ -246,9 +246,9 @@ public protocol ShopTransaction {
     func violations(vehicleId: Int64, occurredFrom from: Date, to: Date) throws -> [Violation]
 
     // MARK: Imports
-    /// R2 for every record of an import, from facts read in one pass (as `attribution(vehicleId:…)` would decide each
-    /// alone), or nil when this engine reads them record by record.
-    func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)?
+    /// What R2 needs of every record of an import, read in one pass (the same facts the per-record reads give; the
+    /// use case decides), or nil when this engine reads them record by record.
+    func importFacts(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date) -> AttributionFacts)?
     /// Runs `body` with a staging area for an import's rows, inside the import's transaction.
     func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T
 

@@ -349,3 +349,19 @@ public struct ViolationOutcome: Sendable {
     }
 }
 
+
+// MARK: Imports
+
+/// What R2 weighs for one camera time (`Attribution.decide`): the car's plate, its movements near the time (and the last
+/// one before them) and the visit that may cover it.
+public struct AttributionFacts: Sendable {
+    public var plate: String
+    public var movements: [MovementSpan]
+    public var visits: [VisitSpan]
+
+    public init(plate: String, movements: [MovementSpan], visits: [VisitSpan]) {
+        self.plate = plate
+        self.movements = movements
+        self.visits = visits
+    }
+}

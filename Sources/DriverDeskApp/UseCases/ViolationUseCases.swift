@@ -49,14 +49,17 @@ extension ShopTransaction {
         let movementCount = try lastMovementId()
         let vehicleIds = list.map { vehicles[$0.plate.text]! }
         let batch = strategy.scans(records: list.count, movements: movementCount)
-            ? try importAttribution(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config)
+            ? try importFacts(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config)
             : nil
         let recordedAt = context.now.seconds
         let outcome = try withImportStage { stage in
             for (index, new) in list.enumerated() {
                 let vehicleId = vehicleIds[index]
-                let attribution = try batch?(vehicleId, new.occurredAt, new.isParking)
-                    ?? attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking, config: config)
+                let attribution = try batch.map { facts in
+                    let read = facts(vehicleId, new.occurredAt)
+                    return Attribution.decide(plate: read.plate, at: new.occurredAt, isParking: new.isParking, movements: read.movements, visits: read.visits,
+                                              slack: config.slack, time: config.time)
+                } ?? attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking, config: config)
                 try stage.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
                 if (index + 1) % 10_000 == 0 { progress?(index + 1) }
             }

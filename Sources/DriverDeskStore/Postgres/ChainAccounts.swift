@@ -56,11 +56,12 @@ extension ChainDatabase {
         }
     }
 
-    /// Adds a chain manager's account (the owner only), in the chain's log.
-    public func addChainAccount(name: String, passwordHash: String, context: WriteContext) throws -> Account {
+    /// Adds a chain manager's account (the owner only), in the chain's log. `decide` is told whether the name is taken
+    /// among the chain's accounts (the use case's rule refuses in it, and nothing is written).
+    public func addChainAccount(name: String, passwordHash: String, context: WriteContext, decide: (_ taken: Bool) throws -> Void) throws -> Account {
         try lock.withLock {
             try transaction {
-                try AccountRules.checkNew(name: name, taken: !query("SELECT 1 FROM account WHERE shop_id IS NULL AND lower(name) = lower($1)", [PostgresData(string: name)]).isEmpty)
+                try decide(!query("SELECT 1 FROM account WHERE shop_id IS NULL AND lower(name) = lower($1)", [PostgresData(string: name)]).isEmpty)
                 let rows = try query("""
                     INSERT INTO account (shop_id, name, role, password_hash, created_at) VALUES (NULL, $1, 'chain', $2, $3)
                     RETURNING id, name, role, staff_id, password_hash, active, epoch, created_at

@@ -101,8 +101,8 @@ extension ChainTransaction {
 
     // MARK: Imports
 
-    func importAttribution(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date, Bool) -> Attribution)? {
-        // The shop's movements and visits in one query each (row-level security keeps them to this shop), decided by
+    func importFacts(vehicleIds: [Int64], instants: [Date], plates: [Int64: String], config: Config) throws -> ((Int64, Date) -> AttributionFacts)? {
+        // The shop's movements and visits in one query each (row-level security keeps them to this shop), gathered by
         // the same pass as on a file.
         var batch = ImportAttribution(vehicleIds: vehicleIds, instants: instants, plates: plates, config: config)
         batch.beginMovements(staff: try rows("SELECT s.id, p.name FROM \(Self.staffFrom)").map { (try $0["id"].decode(Int64.self), try $0["name"].decode(String.self)) })
@@ -119,7 +119,7 @@ extension ChainTransaction {
             batch.consider(visitOf: vehicle, checkin: checkin, id: id, checkout: checkout)
         }
         batch.endVisits()
-        return { vehicleId, at, isParking in batch.attribution(vehicleId: vehicleId, at: at, isParking: isParking) }
+        return { vehicleId, at in batch.facts(vehicleId: vehicleId, at: at) }
     }
 
     func withImportStage<T>(_ body: (inout any ImportStage) throws -> T) throws -> T {
