@@ -100,19 +100,6 @@ struct CorrectionController {
                     }
                 }
             }
-            for action in ["unconfirm", "unremove"] {
-                router.post("/invites/{ref}/\(action)") { request, context in
-                    let ref = app.parameter("ref", context), form = app.form(context)
-                    do {
-                        let desk = app.desk(context)
-                        let view = action == "unconfirm" ? try desk.unconfirmRegistration(ref, reason: form["reason"]) : try desk.unremoveRegistration(ref, reason: form["reason"])
-                        return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
-                    } catch {
-                        try WebApp.rethrowIfForbidden(error)
-                        return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
-                    }
-                }
-            }
         return router
     }
 }

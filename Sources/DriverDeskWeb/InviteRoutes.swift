@@ -75,26 +75,11 @@ struct InviteController {
             router.get("/invites/{ref}") { _, context in
                 try await app.guardedLookup(context) { try await app.invitePage(app.parameter("ref", context), context: context, error: nil) }
             }
-            router.post("/invites/{ref}/confirm") { request, context in
-                let ref = app.parameter("ref", context)
-                do {
-                    let view = try app.desk(context).confirmRegistration(ref: ref, at: app.form(context)["at"])
-                    return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
-                } catch {
-                    try WebApp.rethrowIfForbidden(error)
-                    return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
-                }
-            }
-            router.post("/invites/{ref}/remove") { request, context in
-                let ref = app.parameter("ref", context)
-                do {
-                    let view = try app.desk(context).removeRegistration(ref: ref, at: app.form(context)["at"])
-                    return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
-                } catch {
-                    try WebApp.rethrowIfForbidden(error)
-                    return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
-                }
-            }
+            // The steps of an invite's life, and their undoing (a manager, with a reason), from its page.
+            step(router, "confirm") { desk, ref, form in try desk.confirmRegistration(ref: ref, at: form["at"]) }
+            step(router, "remove") { desk, ref, form in try desk.removeRegistration(ref: ref, at: form["at"]) }
+            step(router, "unconfirm") { desk, ref, form in try desk.unconfirmRegistration(ref, reason: form["reason"]) }
+            step(router, "unremove") { desk, ref, form in try desk.unremoveRegistration(ref, reason: form["reason"]) }
             // The print view: the slip itself, at A5 or 80 mm.
             router.get("/invites/{ref}/print") { request, context in
                 let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
@@ -106,5 +91,21 @@ struct InviteController {
                 return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: try document.png())))
             }
         return router
+    }
+
+    /// `POST /invites/{ref}/<path>`: one step of the invite; done, back to its page with its new status, refused, its
+    /// page with the refusal.
+    func step(_ router: RouteCollection<WebContext>, _ path: String, _ act: @escaping @Sendable (Desk, String, Form) throws -> RegistrationView) {
+        let app = app
+        router.post("/invites/{ref}/\(path)") { request, context in
+            let ref = app.parameter("ref", context)
+            do {
+                let view = try act(app.desk(context), ref, app.form(context))
+                return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
+            } catch {
+                try WebApp.rethrowIfForbidden(error)
+                return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
+            }
+        }
     }
 }

@@ -184,6 +184,8 @@ struct CLI {
         return result.stderr
     }
 
+    func refused(_ status: Int32, _ arguments: String...) throws -> String { try refused(status, arguments) }
+
     /// A small shop: 王磊 and 李强, 京A12345 and 沪B88888, both checked in at 09:00 on the 20th.
     static func shop(_ backend: Backend = .sqlite) throws -> CLI {
         let cli = try bare(backend)

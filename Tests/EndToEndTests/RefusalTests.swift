@@ -3,49 +3,44 @@ import Testing
 
 @Suite("End to end: refusals write nothing (R1, R10, exit codes)")
 struct RefusalEndToEndTests {
-    /// Runs a command that must fail with `status`, checks the database is unchanged, returns stderr.
-    func refused(_ cli: CLI, _ status: Int32, _ arguments: String...) throws -> String {
-        try cli.refused(status, arguments)
-    }
-
     @Test("R1: overlaps, a second start, outside a visit, end before start: exit 1 naming the conflict", arguments: Backend.allCases)
     func movementRules(_ backend: Backend) throws {
         let cli = try CLI.shop(backend)
         try cli.ok("move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-20 10:00", "--to", "2026-11-20 10:30")
         try cli.ok("move", "start", "--plate", "京A12345", "--staff", "李强", "--at", "2026-11-20 11:00")
 
-        let sameCar = try refused(cli, 1, "move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-20 10:15", "--to", "2026-11-20 10:45")
+        let sameCar = try cli.refused(1, "move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-20 10:15", "--to", "2026-11-20 10:45")
         // In the shop's language (简体中文), naming the conflicting movement.
         #expect(sameCar.contains("京A12345 在 2026-11-20 10:00 至 2026-11-20 10:30 由王磊驾驶（移车 #1）"), "\(sameCar)")
 
-        let second = try refused(cli, 1, "move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 11:30")
+        let second = try cli.refused(1, "move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 11:30")
         #expect(second.contains("京A12345 正由李强驾驶，2026-11-20 11:00 起"), "\(second)")
         #expect(second.contains("driverdesk move end --plate 京A12345"), "the command line's hint: \(second)")
         let english = try cli.run(["move", "start", "--plate", "京A12345", "--staff", "王磊", "--at", "2026-11-20 11:30", "--lang", "en"])
         #expect(english.status == 1 && english.stderr.contains("京A12345 is being driven by 李强 since 2026-11-20 11:00 (movement #2)"), "\(english.stderr)")
 
-        let twoCars = try refused(cli, 1, "move", "start", "--plate", "沪B88888", "--staff", "李强", "--at", "2026-11-20 11:30")
+        let twoCars = try cli.refused(1, "move", "start", "--plate", "沪B88888", "--staff", "李强", "--at", "2026-11-20 11:30")
         #expect(twoCars.contains("李强不能同时驾驶两辆车"), "\(twoCars)")
-        let twoCarsLogged = try refused(cli, 1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 10:20", "--to", "2026-11-20 10:25")
+        let twoCarsLogged = try cli.refused(1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 10:20", "--to", "2026-11-20 10:25")
         #expect(twoCarsLogged.contains("王磊"))
 
-        let outside = try refused(cli, 1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:30")
+        let outside = try cli.refused(1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:30")
         #expect(outside.contains("没有到店登记"), "\(outside)")
         #expect(outside.contains("driverdesk visit checkin --plate 沪B88888"))
 
-        let backwards = try refused(cli, 1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 12:30", "--to", "2026-11-20 12:00")
+        let backwards = try cli.refused(1, "move", "log", "--plate", "沪B88888", "--staff", "王磊", "--from", "2026-11-20 12:30", "--to", "2026-11-20 12:00")
         #expect(backwards.contains("结束时间必须晚于开始时间"), "\(backwards)")
 
-        let endBeforeStart = try refused(cli, 1, "move", "end", "--plate", "京A12345", "--at", "2026-11-20 10:59")
+        let endBeforeStart = try cli.refused(1, "move", "end", "--plate", "京A12345", "--at", "2026-11-20 10:59")
         #expect(endBeforeStart.contains("结束时间必须晚于开始时间"), "\(endBeforeStart)")
 
-        let notDriven = try refused(cli, 1, "move", "end", "--plate", "沪B88888")
+        let notDriven = try cli.refused(1, "move", "end", "--plate", "沪B88888")
         #expect(notDriven.contains("现在没有人驾驶沪B88888") && notDriven.contains("driverdesk move start --plate 沪B88888"), "\(notDriven)")
 
-        let checkout = try refused(cli, 1, "visit", "checkout", "--plate", "京A12345", "--at", "2026-11-20 12:00")
+        let checkout = try cli.refused(1, "visit", "checkout", "--plate", "京A12345", "--at", "2026-11-20 12:00")
         #expect(checkout.contains("正由李强驾驶"), "\(checkout)")
 
-        let doubleCheckin = try refused(cli, 1, "visit", "checkin", "--plate", "沪B88888")
+        let doubleCheckin = try cli.refused(1, "visit", "checkin", "--plate", "沪B88888")
         #expect(doubleCheckin.contains("已在店内"), "\(doubleCheckin)")
     }
 
