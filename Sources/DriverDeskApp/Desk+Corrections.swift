@@ -149,9 +149,6 @@ extension Desk {
             change.licenseClass = try licenseClass.map { try LicenseClass(parsing: $0) }
             change.licenseFirstIssued = try licenseFirstIssued.map { try CivilDate(parsing: $0, field: "license-first-issued") }
             change.licenseValidUntil = try licenseValidUntil.map { try CivilDate(parsing: $0, field: "license-valid-until") }
-            if let first = change.licenseFirstIssued, first > today(config) {
-                throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(first)]))
-            }
             guard change.hasChanges else { throw DeskError.invalid(field: "name", reason: Message("input.staff.nothingToChange")) }
             let staff = try tx.updateStaff(key, change: change, context: context)
             return try staffView(staff, config: config, in: tx)

@@ -103,15 +103,7 @@ public struct Desk: Sendable {
                 licenseFirstIssued: try CivilDate(parsing: licenseFirstIssued, field: "license-first-issued"),
                 licenseValidUntil: try CivilDate(parsing: licenseValidUntil, field: "license-valid-until"),
                 phone: try Fields.phone(phone, field: "phone"))
-            guard new.licenseFirstIssued <= today(config) else {
-                throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(new.licenseFirstIssued)]))
-            }
-            guard new.licenseFirstIssued < new.licenseValidUntil else {
-                throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(new.licenseValidUntil), "first": .day(new.licenseFirstIssued)]))
-            }
-            guard new.licenseFirstIssued >= new.idNumber.birthDate.adding(years: 16) else {
-                throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.tooYoung", ["day": .day(new.licenseFirstIssued), "born": .day(new.idNumber.birthDate)]))
-            }
+            try Fields.licenceDates(firstIssued: new.licenseFirstIssued, validUntil: new.licenseValidUntil, born: new.idNumber.birthDate, today: today(config))
             let staff = try tx.addStaff(new, context: context)
             return StaffView(staff, today: today(config), time: config.time)
         }

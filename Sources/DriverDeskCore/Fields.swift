@@ -136,3 +136,19 @@ enum PhoneNumber {
         return (area.isEmpty ? "" : area + "-") + number + (ext.map { "-" + $0 } ?? "")
     }
 }
+
+extension Fields {
+    /// A licence's dates (R10): first issued not in the future nor before the holder's 16th birthday, valid until a day
+    /// after it. The same for a new staff member and a corrected one.
+    public static func licenceDates(firstIssued: CivilDate, validUntil: CivilDate, born: CivilDate, today: CivilDate) throws {
+        guard firstIssued <= today else {
+            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.future", ["day": .day(firstIssued)]))
+        }
+        guard firstIssued < validUntil else {
+            throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(validUntil), "first": .day(firstIssued)]))
+        }
+        guard firstIssued >= born.adding(years: 16) else {
+            throw DeskError.invalid(field: "license-first-issued", reason: Message("input.license.tooYoung", ["day": .day(firstIssued), "born": .day(born)]))
+        }
+    }
+}

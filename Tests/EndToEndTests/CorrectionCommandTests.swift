@@ -73,6 +73,8 @@ struct CorrectionCommandTests {
         #expect(try cli.refused(2, "vehicle", "update", "--plate", "京A12345", "--owner-phone", "1381234567").contains("owner-phone"))
         #expect(try cli.refused(2, "staff", "update", "杨帆").contains("没有要更改的内容"))
         #expect(try cli.refused(2, "staff", "update", "杨帆", "--license-valid-until", "2015-01-01").contains("license-valid-until"))
+        // Born 1995-02-21: a licence first issued before his 16th birthday is refused on update as on add.
+        #expect(try cli.refused(2, "staff", "update", "杨帆", "--license-first-issued", "2010-01-01").contains("license-first-issued"))
         let renewed = try cli.ok("staff", "update", "杨帆", "--license-valid-until", "2032-09-09", "--phone", "139-1102-0099", "--json").object()
         #expect(renewed["licenseValidUntil"] as? String == "2032-09-09" && renewed["phone"] as? String == "13911020099" && renewed["mayNotDrive"] is NSNull)
         #expect((renewed["idNumber"] as? String)?.contains("*") == true)
@@ -98,6 +100,10 @@ struct CorrectionCommandTests {
         #expect(paid.status == 0, "\(paid.stderr)")
         let paidObject = try paid.object()
         #expect(paidObject["lateFeeDifferenceYuan"] as? Double == 10 && paidObject["removalDue"] as? String == ref)
+        // The report keeps the difference, in its JSON and its CSV.
+        let months = try #require(try cli.ok("report", "--json").object()["months"] as? [[String: Any]])
+        #expect(months.map { $0["lateFeeDifferenceYuan"] as? Double } == [10])
+        #expect(try cli.ok("report", "--csv", "--by", "month").stdout.contains("滞纳金差额（元）"))
         #expect(try cli.refused(2, "violation", "unpay", id).contains("原因（reason）"))
         let undone = try cli.ok("violation", "unpay", id, "--reason", "付款记错", "--json").object()
         #expect(undone["status"] as? String == "processed" && undone["paidAt"] is NSNull && undone["registrationRestored"] as? String == ref)
@@ -115,6 +121,8 @@ struct CorrectionCommandTests {
         #expect(try cli.refused(1, "violation", "handback", id).contains("才能退回车主"))
         let groups = try #require(try cli.ok("status", "--json").object()["violations"] as? [String: [[String: Any]]])
         #expect(!groups.values.joined().contains { $0["id"] as? Int == outside["id"] as? Int }, "a violation handed back is in no to-do list: \(groups)")
+        let cars = try #require(try cli.ok("report", "--json").object()["vehicles"] as? [[String: Any]])
+        #expect(!cars.contains { $0["plate"] as? String == "沪B88888" }, "nor in the shop's report: \(cars)")
 
         #expect(try cli.refused(1, "visit", "reopen", "--plate", "京A12345", "--reason", "x").contains("现在就在店里"))
         try cli.ok("visit", "checkout", "--plate", "沪B88888", "--at", "2026-11-20 17:00")

@@ -78,9 +78,8 @@ extension ShopTransaction {
         if let value = change.licenseClass { staff.licenseClass = value }
         if let value = change.licenseFirstIssued { staff.licenseFirstIssued = value }
         if let value = change.licenseValidUntil { staff.licenseValidUntil = value }
-        guard staff.licenseFirstIssued < staff.licenseValidUntil else {
-            throw DeskError.invalid(field: "license-valid-until", reason: Message("input.license.validUntil", ["until": .day(staff.licenseValidUntil), "first": .day(staff.licenseFirstIssued)]))
-        }
+        try Fields.licenceDates(firstIssued: staff.licenseFirstIssued, validUntil: staff.licenseValidUntil,
+                                born: try IDNumber(staff.idNumber).birthDate, today: try config().time.civilDate(of: context.now))
         try update(staff)
         try audit(context, action: "staff.update", subject: "staff #\(staff.id!) \(staff.name)", before: before, after: staff.auditJSON)
         return staff
