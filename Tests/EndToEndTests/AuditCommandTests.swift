@@ -23,7 +23,7 @@ struct AuditCommandTests {
         // A script pages back by passing the smallest id it got.
         var pages: [[Int64]] = []
         var before: Int64?
-        while true {
+        while pages.count <= ids.count {
             var arguments = ["audit", "--limit", "3", "--json"]
             if let before { arguments += ["--before", String(before)] }
             let result = try cli.run(arguments)
