@@ -67,6 +67,7 @@ enum AuditPageModel {
                  "changes": line.changes.map { ["label": $0.label + colon, "before": $0.before ?? "", "after": $0.after ?? "", "changed": $0.before != nil] as [String: Any] }]
             },
             "hasEntries": !view.lines.isEmpty,
+            "morePages": view.pages > 1,
             "pageOf": pages.text("audit.pageOf", language, ["page": String(view.page), "pages": String(view.pages), "total": String(view.total)]),
             "previous": view.page > 1 ? "/audit" + filter.query(page: view.page - 1) : "",
             "next": view.page < view.pages ? "/audit" + filter.query(page: view.page + 1) : "",
