@@ -3,13 +3,17 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    func invitesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+    /// The invites and registrations, newest first: searched by reference, plate or staff member, 50 a page.
+    func invitesPage(context: WebContext, form: [String: String], error: (any Error)?, listing: Listing? = nil) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map { self.problem($0, context) }
-        let list = try desk.registrationList(status: nil)
+        let listing = listing ?? Listing(path: "/invites", query: "", page: 1)
+        let (rows, list) = listing.apply(try desk.registrationList(status: nil), texts: { [$0.ref, $0.plate, $0.staff.name] }, language: try language(context),
+                                         pages: pages, unit: "unitInvites", hint: "invitesHint")
         let words = try words(context)
         return try await page("invites", nav: "invites", title: "invites.title", [
-            "registrations": list.prefix(200).map { r in
+            "list": list,
+            "registrations": rows.map { r in
                 ["ref": r.ref, "plate": r.plate, "staff": r.staff.name, "method": words.term("method", r.method), "status": r.status,
                  "statusText": words.term("registrationStatus", r.status),
                  "invited": WebApp.shortTime(r.invitedAt), "expires": r.expiresOn ?? "", "active": WebApp.shortTime(r.activatedAt)] as [String: Any]
@@ -46,7 +50,7 @@ struct InviteController {
         let router = RouteCollection(context: WebContext.self)
             router.get("/invites") { request, context in
                 let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-                return try await app.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil)
+                return try await app.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil, listing: Listing(path: "/invites", request: request))
             }
             router.post("/invites") { request, context in
                 let form = app.form(context)

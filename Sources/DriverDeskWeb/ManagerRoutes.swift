@@ -46,12 +46,17 @@ struct ManagerController {
 
     var endpoints: RouteCollection<WebContext> {
         let router = RouteCollection(context: WebContext.self)
-            router.get("/payments") { _, context in
+            // What is to pay and what was paid: one search for both (plate, driver, code); the paid ones 50 a page.
+            router.get("/payments") { request, context in
                 let payments = try app.desk(context).payments()
                 let words = try app.words(context)
+                let listing = Listing(path: "/payments", request: request)
+                let (paid, list) = listing.apply(payments.paid, texts: WebApp.searchTexts, language: try app.language(context), pages: app.pages,
+                                                 unit: "unitPayments", hint: "paymentsHint")
                 return try await app.page("payments", nav: "payments", title: "payments.title", [
-                    "toPay": payments.toPay.map { WebApp.violationRow($0, words) },
-                    "paid": payments.paid.map { v -> [String: Any] in
+                    "list": list,
+                    "toPay": payments.toPay.filter { listing.matches(WebApp.searchTexts($0)) }.map { WebApp.violationRow($0, words) },
+                    "paid": paid.map { v -> [String: Any] in
                         var row = WebApp.violationRow(v, words)
                         row["paid"] = v.paidYuan.map(words.money(yuan:)) ?? ""
                         row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""

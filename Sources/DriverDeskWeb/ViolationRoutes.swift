@@ -3,18 +3,31 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil) async throws -> HTML {
+    /// The violations, newest first, of one status or all: searched by plate, driver, code, place or record number,
+    /// 50 a page.
+    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil,
+                        listing: Listing? = nil) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map { self.problem($0, context) }
-        let list = try desk.violationList(status: status.flatMap { $0.isEmpty ? nil : $0 })
+        let status = status.flatMap { $0.isEmpty ? nil : $0 }
+        let listing = listing ?? Listing(path: "/violations", query: "", page: 1)
+        let (rows, list) = listing.apply(try desk.violationList(status: status),
+                                         texts: WebApp.searchTexts,
+                                         language: try language(context), pages: pages, unit: "unitViolations", hint: "violationsHint")
         let words = try words(context)
         return try await page("violations", nav: "violations", title: "violations.title", [
-            "violations": list.prefix(300).map { WebApp.violationRow($0, words) },
-            "statuses": [ViolationStatus.open, .processed, .paid].map { ["value": $0.rawValue, "label": words.term("violationStatus", $0.rawValue)] },
+            "violations": rows.map { WebApp.violationRow($0, words) }, "list": list, "allOn": status == nil,
+            "statuses": [ViolationStatus.open, .processed, .paid].map { ["value": $0.rawValue, "label": words.term("violationStatus", $0.rawValue), "on": $0.rawValue == status] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "hasImport": imported != nil,
             "import": imported.map { ["added": $0.added, "skipped": $0.skipped, "records": $0.records, "dryRun": $0.dryRun] as [String: Any] } ?? [:],
         ], context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    /// What a violation is found by: plate, driver, code, place, record number, `#id`.
+    static func searchTexts(_ v: ViolationView) -> [String] {
+        let driver: String = v.driver?.name ?? ""
+        return [v.plate, driver, v.code, v.location ?? "", v.recordNo ?? "", "#\(v.id)"]
     }
 
     /// A violation's row, every value of the vocabulary in the page's language (`next` stays the CSS class).
@@ -70,7 +83,8 @@ struct ViolationController {
             router.get("/violations") { request, context in
                 let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
                 let status = request.uri.queryParameters["status"].map(String.init)
-                return try await app.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil)
+                return try await app.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil,
+                                                    listing: Listing(path: "/violations", request: request, keep: ["status"]))
             }
             router.post("/violations") { request, context in
                 let form = app.form(context)
