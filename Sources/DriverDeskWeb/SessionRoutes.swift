@@ -140,10 +140,6 @@ struct SessionController {
                         "candidates": plates.map { ["plate": $0, "href": target($0)] }, "hasCandidates": true,
                     ], context: context).response(from: request, context: context)
                 case .unknown(let read):
-                    // A plate the shop does not have yet: the cars' page, with the add form filled with it.
-                    if let plate = try? Plate(read) {
-                        return try await app.vehiclesPage(context: context, form: [:], error: nil, notFound: plate.text).response(from: request, context: context)
-                    }
                     return try await app.page("scan", nav: "", title: "scan.title", ["message": app.pages.text("scan.unknown", language, ["read": WebApp.shown(read)])],
                                                context: context, status: .notFound).response(from: request, context: context)
                 }

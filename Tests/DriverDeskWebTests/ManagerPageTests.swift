@@ -59,3 +59,95 @@ struct SettingsPageTests {
         }
     }
 }
+
+@Suite("Web: lists to work with (search, pages, the language's order, an unknown plate)")
+struct ListPageTests {
+    /// A valid ID number for the n-th made-up person (born 1990-01-01, Beijing).
+    static func idNumber(_ n: Int) -> String {
+        let first17 = "11010519900101" + String(format: "%03d", n)
+        return first17 + String(IDNumber.checkCharacter(for: first17)!)
+    }
+
+    @Test("staff are listed by 拼音 under zh-Hans (陈 before 刘 before 王) and by search", arguments: Backend.allCases)
+    func pinyin(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
+        for (n, name) in ["周涛", "刘洋", "陈静", "吴斌"].enumerated() {
+            _ = try shop.desk.addStaff(name: name, idNumber: ListPageTests.idNumber(n + 1), licenseClass: "C1", licenseFirstIssued: "2010-01-01",
+                                       licenseValidUntil: "2030-01-01", phone: "1391102000\(n + 2)")
+        }
+        try await shop.test { browser in
+            let page = try await browser.get("/staff").body
+            let order = ["陈静", "李强", "刘洋", "王磊", "吴斌", "周涛"].map { page.range(of: ">\($0)</a>")?.lowerBound }
+            #expect(order.allSatisfy { $0 != nil })
+            #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "staff not in 拼音 order")
+            #expect(page.contains("共 6 名员工"))
+            let found = try await browser.get("/staff?q=%E5%88%98").body   // 刘
+            #expect(found.contains(">刘洋</a>") && !found.contains(">王磊</a>"))
+            #expect(found.contains("找到 1 名员工（共 6）"))
+            let phone = try await browser.get("/staff?q=13911020001").body
+            #expect(phone.contains(">王磊</a>") && !phone.contains(">刘洋</a>"))
+        }
+    }
+
+    @Test("cars are found by part of a plate with or without its province, by owner, and paged 50 at a time", arguments: Backend.allCases)
+    func vehicles(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
+        for n in 0..<60 {
+            _ = try shop.desk.addVehicle(plate: "粤F8\(String(format: "%04d", n))", owner: "车主\(n)", ownerPhone: nil, engineLast6: nil, usage: nil, size: nil)
+        }
+        try await shop.test { browser in
+            let first = try await browser.get("/vehicles").body
+            #expect(first.contains("共 62 辆车") && first.contains("第 1 / 2 页"))
+            #expect(first.components(separatedBy: "<a href=\"/vehicles/").count - 1 == 50)
+            #expect(first.contains(#"href="/vehicles?page=2" rel="next""#))
+            let second = try await browser.get("/vehicles?page=2").body
+            #expect(second.components(separatedBy: "<a href=\"/vehicles/").count - 1 == 12 && second.contains("第 2 / 2 页"))
+            // Without the province, in lower case, with a space: the same car.
+            for typed in ["F80042", "f8 0042", "%E7%B2%A4F80042"] {
+                let found = try await browser.get("/vehicles?q=\(typed)").body
+                #expect(found.contains(">粤F80042</a>") && found.contains("找到 1 辆车（共 62）"), "\(typed)")
+            }
+            let owner = try await browser.get("/vehicles?q=%E5%BC%A0%E4%BC%9F").body   // 张伟
+            #expect(owner.contains(">京A12345</a>") && !owner.contains(">沪B88888</a>"))
+            let none = try await browser.get("/vehicles?q=ZZZ").body
+            #expect(none.contains("没有符合的记录"))
+            // Plates in the language's order: 京 (jing) before 沪 (hu)? No: 沪 (hù) before 京 (jīng) before 粤 (yuè).
+            let hu = try #require(first.range(of: ">沪B88888</a>")), jing = try #require(first.range(of: ">京A12345</a>")),
+                yue = try #require(first.range(of: ">粤F80000</a>"))
+            #expect(hu.lowerBound < jing.lowerBound && jing.lowerBound < yue.lowerBound)
+        }
+    }
+
+    @Test("an unknown plate, opened or scanned, offers to add the car with the plate filled in", arguments: Backend.allCases)
+    func unknownPlate(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
+        try await shop.test { browser in
+            let opened = try await browser.get("/vehicles/%E7%B2%A4F89094")
+            #expect(opened.status == .notFound)
+            #expect(opened.body.contains("本店还没有车辆“粤F89094”"))
+            #expect(opened.body.contains(#"<input name="plate" value="粤F89094""#))
+            // A scan goes to the car's page, which is the add form for a car the shop does not have.
+            let scanned = try await browser.get("/scan?q=%E7%B2%A4F89094")
+            let location = try #require(scanned.location)
+            let landed = try await browser.get(location)
+            #expect(landed.status == .notFound && landed.body.contains(#"<input name="plate" value="粤F89094""#))
+            let nonsense = try await browser.get("/scan?q=hello")
+            #expect(nonsense.status == .notFound && !nonsense.body.contains(#"<input name="plate" value="#))
+        }
+    }
+
+    @Test("violations are found by driver and by code, within a status", arguments: Backend.allCases)
+    func violations(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
+        _ = try shop.desk.logMovement(plate: "京A12345", staff: "王磊", from: "2026-11-20 10:00", to: "2026-11-20 10:30", purpose: "road-test")
+        _ = try shop.desk.addViolation(plate: "京A12345", at: "2026-11-20 10:12", code: "1625", points: nil, fine: nil, location: "东三环北路", recordNo: "R-1")
+        _ = try shop.desk.addViolation(plate: "沪B88888", at: "2026-11-20 11:00", code: "1039", points: nil, fine: nil, location: "朝阳路", recordNo: "R-2")
+        try await shop.test { browser in
+            let byDriver = try await browser.get("/violations?q=%E7%8E%8B%E7%A3%8A").body   // 王磊
+            #expect(byDriver.contains(">#1</a>") && !byDriver.contains(">#2</a>"))
+            let byCode = try await browser.get("/violations?q=1039&status=open").body
+            #expect(byCode.contains(">#2</a>") && !byCode.contains(">#1</a>"))
+            #expect(byCode.contains(#"<input type="hidden" name="status" value="open">"#), "the search keeps the status")
+        }
+    }
+}
