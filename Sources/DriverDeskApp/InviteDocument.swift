@@ -72,7 +72,7 @@ public struct InviteDocument {
         return [
             "shop": present(["name": config.shopName, "phone": config.string(.shopPhone)]),
             "ref": ref,
-            "issuedAt": time.format(row.registration.invitedAt),
+            "issuedAt": String(time.format(row.registration.invitedAt).prefix(16)),
             "expiresOn": expiresOn.description,
             "paper": paper.rawValue, "isA5": paper == .a5, "is80mm": paper == .receipt80,
             "vehicle": present([
@@ -92,10 +92,13 @@ public struct InviteDocument {
 
     /// The printable slip: one self-contained HTML page. `served`: by the web front desk, whose pages run scripts from
     /// its own files only (a file written to disk carries its print button's script in itself).
-    public func html(paper: Paper, templates: Templates, served: Bool = false) throws -> String {
+    /// `english`: the owner reads English, and gets each line in English under the Chinese (12123's own words stay
+    /// Chinese, as his app shows them); else the slip is Chinese only.
+    public func html(paper: Paper, templates: Templates, served: Bool = false, english: Bool = false) throws -> String {
         let svg = try qrCode().svg(moduleSize: 4, quietZone: 4)
         var context = context(paper: paper, qrSVG: svg)
         context["served"] = served
+        context["english"] = english
         return try templates.render("invite-slip", context)
     }
 

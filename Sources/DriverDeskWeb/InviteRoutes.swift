@@ -88,7 +88,8 @@ struct InviteController {
             router.get("/invites/{ref}/print") { request, context in
                 let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
                 let document = try app.desk(context).inviteDocument(ref: app.parameter("ref", context))
-                return HTML(text: try document.html(paper: paper, templates: app.pages.templates, served: true))
+                let english = request.uri.queryParameters["lang"].map(String.init) == "en"
+                return HTML(text: try document.html(paper: paper, templates: app.pages.templates, served: true, english: english))
             }
             router.get("/invites/{ref}/qr.png") { _, context in
                 let document = try app.desk(context).inviteDocument(ref: app.parameter("ref", context))
