@@ -146,7 +146,7 @@ extension Desk {
             guard let ref = action.ref else { return nil }
             let row = try tx.resolveRegistration(ref)
             let text = try templates.render("reminder-removal", [
-                "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref,
+                "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref, "both": true,
             ])
             return .init(to: "owner", name: row.vehicle.ownerName, phone: row.vehicle.ownerPhone, text: text.trimmingSpaces())
         case .feeDueSoon, .feeOverdue:

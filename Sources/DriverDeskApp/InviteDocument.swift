@@ -27,6 +27,8 @@ public struct InviteDocument {
 
     /// The registration the slip is for (what `register print --json` prints and the invite page shows).
     public var registration: RegistrationView { RegistrationView(row, config: config) }
+    /// The owner's phone, to send him the invite or the request to remove it.
+    public var ownerPhone: String? { row.vehicle.ownerPhone }
 
     var time: ShopTime { config.time }
     var ref: String { row.registration.ref }
@@ -100,6 +102,15 @@ public struct InviteDocument {
         context["served"] = served
         context["english"] = english
         return try templates.render("invite-slip", context)
+    }
+
+    /// The text that asks the owner to remove the registration in 12123, in his language (Chinese, or English with
+    /// 12123's menu in Chinese as his app shows it).
+    public func removalText(templates: Templates, english: Bool) throws -> String {
+        try templates.render("reminder-removal", [
+            "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref,
+            "zhOnly": !english, "enOnly": english,
+        ]).trimmingSpaces()
     }
 
     /// The text to paste into WeChat or an SMS with the picture.

@@ -140,7 +140,7 @@ struct AccountController {
                     }
                     let staff = form["staff"].flatMap { $0.isEmpty ? nil : $0 }
                     let user = try app.desk(context).addUser(name: form["name"] ?? "", role: form["role"] ?? "", staff: staff, password: password)
-                    return await app.redirect("/users", flash: "✓ \(user.name)", context: context)
+                    return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.usersPage(context: context, form: form.fields.filter { !$0.key.hasPrefix("password") }, error: error)
@@ -155,7 +155,7 @@ struct AccountController {
                     }
                     let user = try app.desk(context).setPassword(name: app.parameter("name", context), password: password)
                     await app.sessions.end(accountId: user.id, keeping: context.session?.id)
-                    return await app.redirect("/users", flash: "✓ \(user.name)", context: context)
+                    return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.usersPage(context: context, form: [:], error: error).response(from: request, context: context)
@@ -165,7 +165,7 @@ struct AccountController {
                 do {
                     let user = try app.desk(context).disableUser(name: app.parameter("name", context))
                     await app.sessions.end(accountId: user.id)
-                    return await app.redirect("/users", flash: "✓ \(user.name)", context: context)
+                    return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.usersPage(context: context, form: [:], error: error).response(from: request, context: context)

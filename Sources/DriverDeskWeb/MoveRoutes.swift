@@ -125,7 +125,7 @@ struct MoveController {
                 do {
                     guard let staff = choices.logStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
                     let m = try app.desk(context).logMovement(plate: form["plate"] ?? "", staff: staff, from: form["from"] ?? "", to: form["to"] ?? "", purpose: choices.logPurpose)
-                    let note = "✓ \(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))"
+                    let note = app.saved("\(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))", context)
                     return await app.redirect("/moves", flash: ([note] + m.warnings).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)

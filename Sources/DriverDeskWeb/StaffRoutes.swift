@@ -76,7 +76,7 @@ struct StaffController {
                     let staff = try app.desk(context).addStaff(name: form["name"] ?? "", idNumber: form["idNumber"] ?? "", licenseClass: form["licenseClass"] ?? "",
                                                                 licenseFirstIssued: form["licenseFirstIssued"] ?? "", licenseValidUntil: form["licenseValidUntil"] ?? "",
                                                                 phone: form["phone"])
-                    return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                    return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -88,7 +88,7 @@ struct StaffController {
             router.post("/staff/{id}/deactivate") { request, context in
                 let id = app.parameter("id", context)
                 let staff = try app.desk(context).deactivateStaff(id)
-                return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
             }
         return router
     }

@@ -83,7 +83,7 @@ struct VehicleController {
                 do {
                     let vehicle = try app.desk(context).addVehicle(plate: form["plate"] ?? "", owner: form["owner"] ?? "", ownerPhone: form["ownerPhone"],
                                                                     engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: "✓ \(vehicle.plate)", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: app.saved("\(vehicle.plate)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -102,7 +102,7 @@ struct VehicleController {
                 let plate = app.parameter("plate", context)
                 do {
                     let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
@@ -112,7 +112,7 @@ struct VehicleController {
                 let plate = app.parameter("plate", context)
                 do {
                     let visit = try app.desk(context).checkout(plate: plate, at: app.form(context)["at"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)

@@ -91,7 +91,7 @@ struct ViolationController {
                 do {
                     let v = try app.desk(context).addViolation(plate: form["plate"] ?? "", at: form["at"] ?? "", code: form["code"] ?? "", points: form["points"],
                                                                 fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
-                    return await app.redirect("/violations/\(v.id)", flash: "✓ #\(v.id)", context: context)
+                    return await app.redirect("/violations/\(v.id)", flash: app.saved("#\(v.id)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
@@ -118,7 +118,7 @@ struct ViolationController {
                 let id = app.parameter("id", context), form = app.form(context)
                 do {
                     _ = try app.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
-                    return await app.redirect("/violations/\(id)", flash: "✓", context: context)
+                    return await app.redirect("/violations/\(id)", flash: app.saved("", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -128,7 +128,7 @@ struct ViolationController {
                 let id = app.parameter("id", context), form = app.form(context)
                 do {
                     let outcome = try app.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
-                    return await app.redirect("/violations/\(id)", flash: (["✓"] + outcome.warnings).joined(separator: " "), context: context)
+                    return await app.redirect("/violations/\(id)", flash: ([app.saved("#\(id)", context)] + outcome.warnings).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -138,9 +138,15 @@ struct ViolationController {
                 let id = app.parameter("id", context), form = app.form(context)
                 do {
                     let outcome = try app.desk(context).payViolation(id, method: form["method"] ?? "", payer: form["payer"], amount: form["amount"], at: form["at"])
-                    var notes = ["✓"] + outcome.warnings
-                    if let ref = outcome.removalDue { notes.append("→ \(ref) \(app.pages.text("invites.removalDue", try app.language(context)))") }
-                    return await app.redirect("/violations/\(id)", flash: notes.joined(separator: " "), context: context)
+                    var notes = [app.saved("#\(id)", context)] + outcome.warnings
+                    // The fines of that car are paid: the registration to remove is one click away, with the owner's text.
+                    var link: FlashLink?
+                    if let ref = outcome.removalDue {
+                        let language = try app.language(context)
+                        notes.append(app.pages.text("invites.removalNow", language, ["ref": ref, "staff": outcome.violation.driver?.name ?? "", "plate": outcome.violation.plate]))
+                        link = FlashLink(href: "/invites/\(ref)", text: app.pages.text("invites.removalOpen", language))
+                    }
+                    return await app.redirect("/violations/\(id)", flash: notes.joined(separator: " "), link: link, context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
