@@ -151,3 +151,48 @@ struct ListPageTests {
         }
     }
 }
+
+@Suite("Web: the removal of a registration, guided")
+struct RemovalPageTests {
+    @Test("paying the last fine links the registration to remove; its page shows the owner's text in his language, the path in 12123 and the button", arguments: Backend.allCases)
+    func removal(_ backend: Backend) async throws {
+        let shop = try WebHarness(now: "2026-11-20 18:00", backend: backend)
+        let desk = shop.desk
+        let ref = try desk.invite(plate: "京A12345", staff: "王磊", method: "qr").view.registration.ref
+        _ = try desk.confirmRegistration(ref: ref, at: nil)
+        _ = try desk.logMovement(plate: "京A12345", staff: "王磊", from: "2026-11-20 10:00", to: "2026-11-20 10:30", purpose: "road-test")
+        let v = try desk.addViolation(plate: "京A12345", at: "2026-11-20 10:12", code: "1625", points: nil, fine: nil, location: "东三环北路", recordNo: "R-1")
+        _ = try desk.processViolation(String(v.id), window: true, at: "2026-11-20 17:00")
+        try await shop.test { browser in
+            let invited = try await browser.get("/invites/\(ref)").body
+            #expect(!invited.contains("请车主解除备案"), "an active registration is not asked to be removed")
+            let paid = try await browser.post("/violations/\(v.id)/pay", ["method": "wechat", "payer": "driver", "at": "2026-11-20 17:30"])
+            #expect(paid.status == .seeOther)
+            let answer = try await browser.get(try #require(paid.location)).body
+            #expect(answer.contains("备案 \(ref) 应当解除"), "\(answer)")
+            #expect(answer.contains(#"<a class="button primary" href="/invites/\#(ref)">去解除备案</a>"#))
+            let page = try await browser.get("/invites/\(ref)").body
+            #expect(page.contains("请车主解除备案") && page.contains("查看被他人备案记录"))
+            #expect(page.contains("员工王磊在您的车辆京A12345上的交管12123非本人机动车备案（\(ref)）已无需保留"))
+            #expect(!page.contains("Dear 张伟"), "Chinese only")
+            #expect(page.contains(#"<dt>应解除起</dt>"#) && page.contains(#"<dt>备案生效</dt>"#))
+            #expect(page.contains(#"action="/invites/\#(ref)/remove""#) && page.contains("车主已解除，记录"))
+            let english = try await browser.get("/invites/\(ref)?text=en").body
+            #expect(english.contains("Dear 张伟") && !english.contains("张伟您好"))
+            #expect(try await browser.post("/invites/\(ref)/remove", [:]).status == .seeOther)
+            #expect(try shop.desk.registrationList(status: nil).first { $0.ref == ref }?.status == "removed")
+        }
+    }
+
+    @Test("an invite not yet confirmed is cancelled with “取消邀请”, not “removed”")
+    func cancel() async throws {
+        let shop = try WebHarness()
+        let ref = try shop.desk.invite(plate: "京A12345", staff: "王磊", method: "qr").view.registration.ref
+        try await shop.test { browser in
+            let page = try await browser.get("/invites/\(ref)").body
+            #expect(page.contains(">取消邀请</button>") && !page.contains("已在12123解除"))
+            #expect(page.contains(#"<dt>有效期至</dt>"#) && page.contains(#"<dt>邀请时间</dt>"#))
+            #expect(page.contains("打印小票（80 毫米）") && !page.contains(">PNG<"))
+        }
+    }
+}
