@@ -199,9 +199,10 @@ extension Catalogue {
         case .notFound(let field, let reason):
             text = lead(field: field, line: nil, naming: naming) + render(reason, time: time)
         case .refusedWith(let rule, let reasons):
-            text = render(reasons, time: time).joined(separator: " ") + " (\(rule))"
+            // The command line names the rule for a look-up in docs/rulebook.md; a page says the reasons only.
+            text = render(reasons, time: time).joined(separator: " ") + (naming == .labelAndKey ? " (\(rule))" : "")
         case .forbidden(let reasons):
-            text = render(reasons, time: time).joined(separator: " ") + " (role)"
+            text = render(reasons, time: time).joined(separator: " ") + (naming == .labelAndKey ? " (role)" : "")
         case .storage:
             return error.localizedDescription
         }

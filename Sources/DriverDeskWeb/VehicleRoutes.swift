@@ -51,7 +51,7 @@ extension WebApp {
         events.sort { $0.0 > $1.0 }
         let v = detail.vehicle
         return try await page("vehicle", nav: "vehicles", title: "vehicles.title", [
-            "plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": v.usage, "size": v.size,
+            "plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": words.term("usage", v.usage), "size": words.term("size", v.size),
             "engine": v.engineLast6 ?? "", "inShop": v.inShop, "drivers": detail.drivers, "driversLimit": detail.driversLimit,
             "events": events.map(\.1), "staff": try desk.staffList().filter(\.active).map { ["id": $0.id, "name": $0.name] },
             "error": problem?.message ?? "", "hasError": problem != nil,

@@ -20,7 +20,16 @@ extension WebApp {
             "statuses": [ViolationStatus.open, .processed, .paid].map { ["value": $0.rawValue, "label": words.term("violationStatus", $0.rawValue), "on": $0.rawValue == status] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "hasImport": imported != nil,
-            "import": imported.map { ["added": $0.added, "skipped": $0.skipped, "records": $0.records, "dryRun": $0.dryRun] as [String: Any] } ?? [:],
+            "import": imported.map { i in
+                ["summary": pages.text(i.dryRun ? "violations.checked" : "violations.importedCount", words.language.rawValue,
+                                       ["added": String(i.added), "skipped": String(i.skipped), "records": String(i.records), "review": String(i.needsReview)]),
+                 "dryRun": i.dryRun,
+                 "preview": (i.preview ?? []).map { line in
+                     ["line": line.line.map(String.init) ?? "", "plate": line.plate, "when": WebApp.shortTime(line.occurredAt), "code": line.code,
+                      "driver": line.driver?.name ?? "—", "attribution": words.term("attribution", line.attribution), "review": line.needsReview] as [String: Any]
+                 },
+                 "more": (i.preview?.count ?? 0) < i.records ? pages.text("violations.previewMore", words.language.rawValue, ["shown": String(i.preview?.count ?? 0), "records": String(i.records)]) : ""] as [String: Any]
+            } ?? [:],
         ], context: context, status: error == nil ? .ok : .badRequest)
     }
 
