@@ -140,8 +140,10 @@ public struct AuditWording: Sendable {
                 : say(Message("audit.subject.inviteOf", ["ref": .text(ref), "detail": .text(detail)]))
             return (text, "/invites/\(ref)")
         case "config":
-            guard let setting = try? Config.setting(raw) else { return (say(Message("audit.subject.setting", ["setting": .text(raw)])), "/settings") }
-            return (say(Message("audit.subject.setting", ["setting": .text(words.render(setting.help, time: time))])), "/settings")
+            // A setting by its label, as the settings page names it (a shop's fine by its code); its place on that page.
+            let label = raw.hasPrefix("fine.") ? Desk.fineLabel(raw, words: words) : words.termTexts["setting"]?[raw] ?? raw
+            let anchor = Config.settings.contains { $0.key == raw } ? "#" + raw.replacingOccurrences(of: ".", with: "-") : ""
+            return (say(Message("audit.subject.setting", ["setting": .text(label)])), "/settings" + anchor)
         case "account", "login":
             if raw == "account (unknown name)" { return (say(Message("audit.subject.unknownAccount")), nil) }
             if parts.first == "account", parts.count > 1 {
@@ -220,7 +222,12 @@ public struct AuditWording: Sendable {
             return text.isEmpty ? AuditWording.empty : text.split(separator: ",").map { words.term(term, String($0)) }.joined(separator: words.language == .zhHans ? "、" : ", ")
         case .choice:
             return key == SettingKey.uiLanguage.rawValue ? AuditWording.languageName(text) : text
-        case .integer, .text, .timeZone, .hostNames:
+        case .integer:
+            // With its unit, as the settings page shows it beside the input: 10 分钟, 3%.
+            guard !text.isEmpty, let unit = setting.unit else { return text.isEmpty ? AuditWording.empty : text }
+            let word = words.term("unit", unit.rawValue)
+            return unit == .percent ? text + word : text + " " + word
+        case .text, .timeZone, .hostNames:
             return text.isEmpty ? AuditWording.empty : text
         }
     }

@@ -128,7 +128,7 @@ public struct Catalogue: Sendable {
             result += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
-            result += message.arguments[name].map { format($0, time: time) } ?? "{\(name)}"
+            result += message.arguments[name].map { format($0, named: name, time: time) } ?? "{\(name)}"
             rest = rest[rest.index(after: close)...]
         }
         return result + rest
@@ -157,6 +157,15 @@ public struct Catalogue: Sendable {
         if slots.pending > 0 { parts.append(render(Message("slots.pending", ["pending": .number(slots.pending)]), time: time)) }
         if slots.today >= slots.dayLimit { parts.append(render(Message("slots.noneToday"), time: time)) }
         return parts.joined(separator: language == .zhHans ? "，" : ", ")
+    }
+
+    /// A message's `{setting}` names a setting by its key (`online.maxFineYuan`, as stored in reasons kept for
+    /// years): a person reads its label, which the settings page shows above its key.
+    func format(_ argument: Message.Argument, named name: String, time: ShopTime) -> String {
+        if name == "setting", case .text(let key) = argument, let label = terms["setting"]?[key] {
+            return language == .zhHans ? "“\(label)”" : "setting “\(label)”"
+        }
+        return format(argument, time: time)
     }
 
     func format(_ argument: Message.Argument, time: ShopTime) -> String {
@@ -190,9 +199,10 @@ extension Catalogue {
         case .notFound(let field, let reason):
             text = lead(field: field, line: nil, naming: naming) + render(reason, time: time)
         case .refusedWith(let rule, let reasons):
-            text = render(reasons, time: time).joined(separator: " ") + " (\(rule))"
+            // The command line names the rule for a look-up in docs/rulebook.md; a page says the reasons only.
+            text = render(reasons, time: time).joined(separator: " ") + (naming == .labelAndKey ? " (\(rule))" : "")
         case .forbidden(let reasons):
-            text = render(reasons, time: time).joined(separator: " ") + " (role)"
+            text = render(reasons, time: time).joined(separator: " ") + (naming == .labelAndKey ? " (role)" : "")
         case .storage:
             return error.localizedDescription
         }
@@ -204,7 +214,7 @@ extension Catalogue {
     func lead(field: String, line: Int?, naming: Naming) -> String {
         let zh = language == .zhHans
         let name: String
-        if let label = fields[field] {
+        if let label = fields[field] ?? terms["setting"]?[field] {
             name = naming == .labelAndKey ? (zh ? "\(label)（\(field)）" : "\(label) (\(field))") : label
         } else {
             name = field

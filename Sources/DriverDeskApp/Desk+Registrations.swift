@@ -54,12 +54,12 @@ extension Desk {
     }
 
     /// Writes an invite to a file: `.html` slip, `.svg` card or `.png` QR.
-    public func write(_ document: InviteDocument, to path: String, paper: InviteDocument.Paper) throws {
+    public func write(_ document: InviteDocument, to path: String, paper: InviteDocument.Paper, english: Bool = false) throws {
         try actor.check(.frontDesk)
         let format = try InviteFormat(path: path)
         let data: Data
         switch format {
-        case .html: data = Data(try document.html(paper: paper, templates: try Templates.shipped()).utf8)
+        case .html: data = Data(try document.html(paper: paper, templates: try Templates.shipped(), english: english).utf8)
         case .svg: data = Data(try document.svgCard(templates: try Templates.shipped()).utf8)
         case .png: data = try document.png()
         }

@@ -146,7 +146,7 @@ extension Desk {
             guard let ref = action.ref else { return nil }
             let row = try tx.resolveRegistration(ref)
             let text = try templates.render("reminder-removal", [
-                "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref,
+                "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref, "both": true,
             ])
             return .init(to: "owner", name: row.vehicle.ownerName, phone: row.vehicle.ownerPhone, text: text.trimmingSpaces())
         case .feeDueSoon, .feeOverdue:
@@ -221,10 +221,17 @@ extension Desk {
         records = []
         let words = try catalogue(config)
         let report: (Int) -> Void = { done in progress?(words.render(Message("import.progressStored", ["done": .number(done), "total": .number(list.count)]))) }
-        let outcome = dryRun
+        let (outcome, preview) = dryRun
             ? try database.dryRunImport(list, source: source, context: context)
-            : try database.importViolations(list, source: source, dryRun: false, context: context, progress: report)
-        return ImportView(file: source, dryRun: dryRun, records: recordCount, added: outcome.added, skipped: outcome.skipped,
-                          needsReview: outcome.needsReview, byAttribution: outcome.byAttribution, firstId: outcome.firstId, lastId: outcome.lastId)
+            : (try database.importViolations(list, source: source, dryRun: false, context: context, progress: report), [])
+        var view = ImportView(file: source, dryRun: dryRun, records: recordCount, added: outcome.added, skipped: outcome.skipped,
+                              needsReview: outcome.needsReview, byAttribution: outcome.byAttribution, firstId: outcome.firstId, lastId: outcome.lastId)
+        if dryRun {
+            view.preview = preview.map { p in
+                ImportView.Line(line: p.line, plate: p.plate, occurredAt: config.time.formatISO(p.occurredAt), code: p.code, driver: p.attribution.driver,
+                                attribution: p.attribution.kind.rawValue, needsReview: p.attribution.needsReview)
+            }
+        }
+        return view
     }
 }

@@ -60,14 +60,8 @@ public struct Desk: Sendable {
         try actor.check(.manage)
         let config = try config()
         let words = try catalogue(config)
-        let fixed = Config.settings.map { setting -> SettingView in
-            let value = config.value(setting.key)
-            return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: config.isDefault(setting.key), help: words.render(setting.help),
-                               valueText: Desk.shown(value, of: setting, words: words))
-        }
-        let fines = try config.fineOverrides.map { key, value in
-            SettingView(key: key, value: value, defaultValue: "", isDefault: false, help: words.render(try Config.setting(key).help))
-        }
+        let fixed = Config.settings.map { Desk.settingView($0, config: config, words: words) }
+        let fines = try config.fineOverrides.map { key, _ in Desk.settingView(try Config.setting(key), config: config, words: words) }
         return fixed + fines
     }
 
@@ -75,10 +69,25 @@ public struct Desk: Sendable {
     public func setSetting(key: String, value: String) throws -> SettingView {
         try actor.check(.manage)
         let config = try database.setConfig(key: key, value: value, context: context)
-        let words = try catalogue(config)
-        let setting = try Config.setting(key)
-        return SettingView(key: key, value: config.value(key), defaultValue: setting.defaultValue, isDefault: config.isDefault(key), help: words.render(setting.help),
-                           valueText: Desk.shown(config.value(key), of: setting, words: words))
+        return Desk.settingView(try Config.setting(key), config: config, words: try catalogue(config))
+    }
+
+    /// `fine.京.1625`: "违法代码 1625 的罚款（京牌）".
+    static func fineLabel(_ key: String, words: Catalogue) -> String {
+        let parts = key.split(separator: ".").map(String.init)
+        if parts.count == 3, let province = parts.dropLast().last, let code = parts.last {
+            return words.render(Message("setting.fineProvinceLabel", ["code": .text(code), "province": .text(province)]))
+        }
+        return words.render(Message("setting.fineLabel", ["code": .text(parts.last ?? "")]))
+    }
+
+    static func settingView(_ setting: Setting, config: Config, words: Catalogue) -> SettingView {
+        let value = config.value(setting.key)
+        let fine = setting.key.hasPrefix("fine.")
+        return SettingView(key: setting.key, value: value, defaultValue: setting.defaultValue, isDefault: fine ? false : config.isDefault(setting.key),
+                           help: words.render(setting.help), valueText: Desk.shown(value, of: setting, words: words),
+                           label: fine ? Desk.fineLabel(setting.key, words: words) : words.term("setting", setting.key), group: setting.group.rawValue,
+                           unit: setting.unit.map { words.term("unit", $0.rawValue) }, rule: setting.rule)
     }
 
     /// A list of options in the person's words (`road-test,parking` is 路试、停车), or nil when the value reads as typed.

@@ -27,6 +27,8 @@ public struct InviteDocument {
 
     /// The registration the slip is for (what `register print --json` prints and the invite page shows).
     public var registration: RegistrationView { RegistrationView(row, config: config) }
+    /// The owner's phone, to send him the invite or the request to remove it.
+    public var ownerPhone: String? { row.vehicle.ownerPhone }
 
     var time: ShopTime { config.time }
     var ref: String { row.registration.ref }
@@ -72,7 +74,7 @@ public struct InviteDocument {
         return [
             "shop": present(["name": config.shopName, "phone": config.string(.shopPhone)]),
             "ref": ref,
-            "issuedAt": time.format(row.registration.invitedAt),
+            "issuedAt": String(time.format(row.registration.invitedAt).prefix(16)),
             "expiresOn": expiresOn.description,
             "paper": paper.rawValue, "isA5": paper == .a5, "is80mm": paper == .receipt80,
             "vehicle": present([
@@ -92,11 +94,23 @@ public struct InviteDocument {
 
     /// The printable slip: one self-contained HTML page. `served`: by the web front desk, whose pages run scripts from
     /// its own files only (a file written to disk carries its print button's script in itself).
-    public func html(paper: Paper, templates: Templates, served: Bool = false) throws -> String {
+    /// `english`: the owner reads English, and gets each line in English under the Chinese (12123's own words stay
+    /// Chinese, as his app shows them); else the slip is Chinese only.
+    public func html(paper: Paper, templates: Templates, served: Bool = false, english: Bool = false) throws -> String {
         let svg = try qrCode().svg(moduleSize: 4, quietZone: 4)
         var context = context(paper: paper, qrSVG: svg)
         context["served"] = served
+        context["english"] = english
         return try templates.render("invite-slip", context)
+    }
+
+    /// The text that asks the owner to remove the registration in 12123, in his language (Chinese, or English with
+    /// 12123's menu in Chinese as his app shows it).
+    public func removalText(templates: Templates, english: Bool) throws -> String {
+        try templates.render("reminder-removal", [
+            "shop": config.shopName, "owner": row.vehicle.ownerName, "staff": row.staff.name, "plate": row.vehicle.plate, "ref": ref,
+            "zhOnly": !english, "enOnly": english,
+        ]).trimmingSpaces()
     }
 
     /// The text to paste into WeChat or an SMS with the picture.

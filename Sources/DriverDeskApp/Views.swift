@@ -225,6 +225,14 @@ public struct SettingView: Codable, Equatable, Sendable {
     public var help: String
     /// The value as a person reads it, when it differs from what is typed (a list of purposes in the language).
     public var valueText: String?
+    /// The setting's name in the language (the settings page's heading for it; the key is for the command line).
+    public var label: String
+    /// The section of the settings page: shop, attribution, registration, online, fees, cleanup, web.
+    public var group: String
+    /// What the number counts, in the language (分钟, 元), if it is a number.
+    public var unit: String?
+    /// The rule of the rulebook it belongs to (`R2`), if any.
+    public var rule: String?
 }
 
 /// `vehicle show`: the vehicle object with its history added, so scripts read the same keys as in `vehicle list`.

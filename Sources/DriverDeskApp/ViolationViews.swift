@@ -124,6 +124,19 @@ public struct ImportView: Codable, Sendable {
     public var byAttribution: [String: Int]
     public var firstId: Int64?
     public var lastId: Int64?
+    /// A dry run's first lines (at most 200) and whom each would go to; nil when the import was made.
+    public var preview: [Line]?
+
+    /// One line of a dry run: the record and its attribution (R2).
+    public struct Line: Codable, Sendable {
+        public var line: Int?
+        public var plate: String
+        public var occurredAt: String
+        public var code: String
+        public var driver: StaffRef?
+        public var attribution: String
+        public var needsReview: Bool
+    }
 }
 
 /// `cleanup`: whether it changed anything, and one action per line.

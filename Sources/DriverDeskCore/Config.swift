@@ -16,11 +16,35 @@ public struct Setting: Sendable {
         case choices([String], term: String)
     }
 
+    /// Where a person looks for a setting: the settings page's sections, in this order.
+    public enum Group: String, CaseIterable, Sendable {
+        case shop, attribution, registration, online, fees, cleanup, web
+    }
+
+    /// What a number counts, shown beside its input (the catalogue's term `unit`).
+    public enum Unit: String, CaseIterable, Sendable {
+        case minutes, hours, days, yuan, points, percent, times, vehicles, people
+    }
+
     public let key: String
     public let defaultValue: String
     public let kind: Kind
     /// What the setting means, in words a catalogue gives.
     public let help: Message
+    public let group: Group
+    public let unit: Unit?
+    /// The rule of docs/rulebook.md the setting belongs to (`R2`), if any.
+    public let rule: String?
+
+    public init(key: String, defaultValue: String, kind: Kind, help: Message, group: Group = .fees, unit: Unit? = nil, rule: String? = nil) {
+        self.key = key
+        self.defaultValue = defaultValue
+        self.kind = kind
+        self.help = help
+        self.group = group
+        self.unit = unit
+        self.rule = rule
+    }
 
     /// Checks and normalises a value typed by a person; throws `.invalid` naming the key.
     public func normalise(_ raw: String) throws -> String {
@@ -118,36 +142,36 @@ public struct Config: Sendable, Equatable {
     public private(set) var values: [String: String]
 
     public static let settings: [Setting] = [
-        Setting(key: SettingKey.shopName.rawValue, defaultValue: "DriverDesk Workshop", kind: .text, help: Message("setting.shopName")),
-        Setting(key: SettingKey.shopPhone.rawValue, defaultValue: "", kind: .text, help: Message("setting.shopPhone")),
-        Setting(key: SettingKey.shopTimeZone.rawValue, defaultValue: "Asia/Shanghai", kind: .timeZone, help: Message("setting.shopTimeZone")),
-        Setting(key: SettingKey.attributionSlackMinutes.rawValue, defaultValue: "10", kind: .integer(0...120), help: Message("setting.attributionSlackMinutes")),
-        Setting(key: SettingKey.limitsActivePerStaff.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.limitsActivePerStaff")),
-        Setting(key: SettingKey.limitsNewPerDay.rawValue, defaultValue: "1", kind: .integer(1...100), help: Message("setting.limitsNewPerDay")),
-        Setting(key: SettingKey.limitsNewPerYear.rawValue, defaultValue: "5", kind: .integer(1...1000), help: Message("setting.limitsNewPerYear")),
-        Setting(key: SettingKey.limitsDriversPerVehicle.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.limitsDriversPerVehicle")),
-        Setting(key: SettingKey.rulesRegistrationMustPrecedeViolation.rawValue, defaultValue: "true", kind: .boolean, help: Message("setting.rulesRegistrationMustPrecedeViolation")),
-        Setting(key: SettingKey.rulesLateRegistrationDays.rawValue, defaultValue: "7", kind: .integer(0...365), help: Message("setting.rulesLateRegistrationDays")),
-        Setting(key: SettingKey.rulesNoSameDayProcessing.rawValue, defaultValue: "true", kind: .boolean, help: Message("setting.rulesNoSameDayProcessing")),
-        Setting(key: SettingKey.onlineMaxFineYuan.rawValue, defaultValue: "200", kind: .integer(0...100_000), help: Message("setting.onlineMaxFineYuan")),
-        Setting(key: SettingKey.onlinePointsBelow.rawValue, defaultValue: "9", kind: .integer(1...13), help: Message("setting.onlinePointsBelow")),
-        Setting(key: SettingKey.scoringCycleMax.rawValue, defaultValue: "12", kind: .integer(1...100), help: Message("setting.scoringCycleMax")),
-        Setting(key: SettingKey.proxyPlatesPerDriver.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.proxyPlatesPerDriver")),
-        Setting(key: SettingKey.proxyDriversPerPlate.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.proxyDriversPerPlate")),
-        Setting(key: SettingKey.feesDueDays.rawValue, defaultValue: "15", kind: .integer(0...365), help: Message("setting.feesDueDays")),
-        Setting(key: SettingKey.feesLateFeePercentPerDay.rawValue, defaultValue: "3", kind: .integer(0...100), help: Message("setting.feesLateFeePercentPerDay")),
-        Setting(key: SettingKey.removalGraceDays.rawValue, defaultValue: "0", kind: .integer(0...365), help: Message("setting.removalGraceDays")),
-        Setting(key: SettingKey.inviteExpiryDays.rawValue, defaultValue: "7", kind: .integer(1...365), help: Message("setting.inviteExpiryDays")),
-        Setting(key: SettingKey.registrationStaleDays.rawValue, defaultValue: "3", kind: .integer(0...365), help: Message("setting.registrationStaleDays")),
-        Setting(key: SettingKey.visitStaleDays.rawValue, defaultValue: "30", kind: .integer(1...3650), help: Message("setting.visitStaleDays")),
-        Setting(key: SettingKey.inviteShowIdNumber.rawValue, defaultValue: "false", kind: .boolean, help: Message("setting.inviteShowIdNumber")),
-        Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: Message("setting.inviteBaseURL")),
-        Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage")),
-        Setting(key: SettingKey.webHostNames.rawValue, defaultValue: "", kind: .hostNames, help: Message("setting.webHostNames")),
-        Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours")),
-        Setting(key: SettingKey.movementUndoMinutes.rawValue, defaultValue: "2", kind: .integer(0...60), help: Message("setting.movementUndoMinutes")),
+        Setting(key: SettingKey.shopName.rawValue, defaultValue: "DriverDesk Workshop", kind: .text, help: Message("setting.shopName"), group: .shop),
+        Setting(key: SettingKey.shopPhone.rawValue, defaultValue: "", kind: .text, help: Message("setting.shopPhone"), group: .shop),
+        Setting(key: SettingKey.shopTimeZone.rawValue, defaultValue: "Asia/Shanghai", kind: .timeZone, help: Message("setting.shopTimeZone"), group: .shop, rule: "R10"),
+        Setting(key: SettingKey.attributionSlackMinutes.rawValue, defaultValue: "10", kind: .integer(0...120), help: Message("setting.attributionSlackMinutes"), group: .attribution, unit: .minutes, rule: "R2"),
+        Setting(key: SettingKey.limitsActivePerStaff.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.limitsActivePerStaff"), group: .registration, unit: .vehicles, rule: "R3"),
+        Setting(key: SettingKey.limitsNewPerDay.rawValue, defaultValue: "1", kind: .integer(1...100), help: Message("setting.limitsNewPerDay"), group: .registration, unit: .times, rule: "R3"),
+        Setting(key: SettingKey.limitsNewPerYear.rawValue, defaultValue: "5", kind: .integer(1...1000), help: Message("setting.limitsNewPerYear"), group: .registration, unit: .times, rule: "R3"),
+        Setting(key: SettingKey.limitsDriversPerVehicle.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.limitsDriversPerVehicle"), group: .registration, unit: .people, rule: "R3"),
+        Setting(key: SettingKey.rulesRegistrationMustPrecedeViolation.rawValue, defaultValue: "true", kind: .boolean, help: Message("setting.rulesRegistrationMustPrecedeViolation"), group: .online, rule: "R4"),
+        Setting(key: SettingKey.rulesLateRegistrationDays.rawValue, defaultValue: "7", kind: .integer(0...365), help: Message("setting.rulesLateRegistrationDays"), group: .online, unit: .days, rule: "R4"),
+        Setting(key: SettingKey.rulesNoSameDayProcessing.rawValue, defaultValue: "true", kind: .boolean, help: Message("setting.rulesNoSameDayProcessing"), group: .online, rule: "R4"),
+        Setting(key: SettingKey.onlineMaxFineYuan.rawValue, defaultValue: "200", kind: .integer(0...100_000), help: Message("setting.onlineMaxFineYuan"), group: .online, unit: .yuan, rule: "R4"),
+        Setting(key: SettingKey.onlinePointsBelow.rawValue, defaultValue: "9", kind: .integer(1...13), help: Message("setting.onlinePointsBelow"), group: .online, unit: .points, rule: "R4"),
+        Setting(key: SettingKey.scoringCycleMax.rawValue, defaultValue: "12", kind: .integer(1...100), help: Message("setting.scoringCycleMax"), group: .online, unit: .points, rule: "R6"),
+        Setting(key: SettingKey.proxyPlatesPerDriver.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.proxyPlatesPerDriver"), group: .online, unit: .vehicles, rule: "R5"),
+        Setting(key: SettingKey.proxyDriversPerPlate.rawValue, defaultValue: "3", kind: .integer(1...100), help: Message("setting.proxyDriversPerPlate"), group: .online, unit: .people, rule: "R5"),
+        Setting(key: SettingKey.feesDueDays.rawValue, defaultValue: "15", kind: .integer(0...365), help: Message("setting.feesDueDays"), group: .fees, unit: .days, rule: "R7"),
+        Setting(key: SettingKey.feesLateFeePercentPerDay.rawValue, defaultValue: "3", kind: .integer(0...100), help: Message("setting.feesLateFeePercentPerDay"), group: .fees, unit: .percent, rule: "R7"),
+        Setting(key: SettingKey.removalGraceDays.rawValue, defaultValue: "0", kind: .integer(0...365), help: Message("setting.removalGraceDays"), group: .cleanup, unit: .days, rule: "R8"),
+        Setting(key: SettingKey.inviteExpiryDays.rawValue, defaultValue: "7", kind: .integer(1...365), help: Message("setting.inviteExpiryDays"), group: .registration, unit: .days, rule: "R9"),
+        Setting(key: SettingKey.registrationStaleDays.rawValue, defaultValue: "3", kind: .integer(0...365), help: Message("setting.registrationStaleDays"), group: .cleanup, unit: .days, rule: "R9"),
+        Setting(key: SettingKey.visitStaleDays.rawValue, defaultValue: "30", kind: .integer(1...3650), help: Message("setting.visitStaleDays"), group: .cleanup, unit: .days, rule: "R9"),
+        Setting(key: SettingKey.inviteShowIdNumber.rawValue, defaultValue: "false", kind: .boolean, help: Message("setting.inviteShowIdNumber"), group: .registration, rule: "R12"),
+        Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: Message("setting.inviteBaseURL"), group: .registration),
+        Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage"), group: .shop),
+        Setting(key: SettingKey.webHostNames.rawValue, defaultValue: "", kind: .hostNames, help: Message("setting.webHostNames"), group: .web),
+        Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours"), group: .web, unit: .hours),
+        Setting(key: SettingKey.movementUndoMinutes.rawValue, defaultValue: "2", kind: .integer(0...60), help: Message("setting.movementUndoMinutes"), group: .attribution, unit: .minutes),
         Setting(key: SettingKey.rulesLicenceCheckPurposes.rawValue, defaultValue: "road-test,delivery,pickup,other",
-                kind: .choices(MovementPurpose.allCases.map(\.rawValue), term: "purpose"), help: Message("setting.rulesLicenceCheckPurposes")),
+                kind: .choices(MovementPurpose.allCases.map(\.rawValue), term: "purpose"), help: Message("setting.rulesLicenceCheckPurposes"), group: .attribution, rule: "R13"),
     ]
 
     public static func setting(_ key: String) throws -> Setting {
@@ -178,9 +202,10 @@ public struct Config: Sendable, Equatable {
             guard parts[1].count == 1, let province = parts[1].first, Plate.provinces.contains(province) else { return nil }
         }
         if parts.count == 3 {
-            return Setting(key: key, defaultValue: "", kind: .money, help: Message("setting.fineProvince", ["code": .text(code), "province": .text(parts[1])]))
+            return Setting(key: key, defaultValue: "", kind: .money, help: Message("setting.fineProvince", ["code": .text(code), "province": .text(parts[1])]),
+                           group: .fees, unit: .yuan, rule: "R4")
         }
-        return Setting(key: key, defaultValue: "", kind: .money, help: Message("setting.fine", ["code": .text(code)]))
+        return Setting(key: key, defaultValue: "", kind: .money, help: Message("setting.fine", ["code": .text(code)]), group: .fees, unit: .yuan, rule: "R4")
     }
 
     /// The shop's fine for a code on a plate, if it set one: the province's first, then the shop-wide one.

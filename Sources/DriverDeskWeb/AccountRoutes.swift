@@ -3,14 +3,68 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
+    /// The settings by section, each with its label, its meaning, its default and the input its kind needs; a
+    /// refusal is shown beside the setting it names. The key is shown small, for the command line.
     func settingsPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let settings = try desk(context).settings()
+        let words = try words(context)
         let problem = error.map { self.problem($0, context) }
+        let wrong = problem.map { $0.field ?? form["key"] ?? "" }
+        // The zones of China's workshops, by the names the platform gives them in the language; another zone set on the
+        // command line is kept as it is.
+        let locale = Locale(identifier: words.language == .zhHans ? "zh_Hans" : "en")
+        func zoneLabel(_ id: String) -> String {
+            (TimeZone(identifier: id)?.localizedName(for: .generic, locale: locale)).map { words.language == .zhHans ? "\($0)（\(id)）" : "\($0) (\(id))" } ?? id
+        }
+        func row(_ s: SettingView) -> [String: Any] {
+            guard let setting = try? Config.setting(s.key) else { return [:] }
+            let typed = wrong == s.key ? form["value"] ?? s.value : s.value
+            var row: [String: Any] = ["key": s.key, "anchor": s.key.replacingOccurrences(of: ".", with: "-"), "label": s.label, "help": s.help,
+                                      "changed": !s.isDefault && !s.key.hasPrefix("fine."), "unit": s.unit ?? "", "rule": s.rule ?? "", "value": typed,
+                                      "default": settingText(s.defaultValue, setting: setting, words: words), "isFine": s.key.hasPrefix("fine.")]
+            if wrong == s.key || (problem?.field == "value" && form["key"] == s.key) { row["error"] = problem?.message ?? "" }
+            switch setting.kind {
+            case .integer(let range): row["isNumber"] = true; row["min"] = range.lowerBound; row["max"] = range.upperBound
+            case .boolean: row["isSwitch"] = true; row["on"] = typed == "true"
+            case .timeZone:
+                let zones = ["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei"]
+                row["isSelect"] = true
+                row["options"] = (zones.contains(typed) ? zones : zones + [typed]).map { ["value": $0, "label": zoneLabel($0), "selected": $0 == typed] }
+            case .choice(let options):
+                row["isSelect"] = true
+                row["options"] = options.map { ["value": $0, "label": settingText($0, setting: setting, words: words), "selected": $0 == typed] }
+            case .choices(let options, let term):
+                let chosen = Set(typed.split(separator: ",").map(String.init))
+                row["isChoices"] = true
+                row["options"] = options.map { ["value": $0, "label": words.term(term, $0), "checked": chosen.contains($0)] }
+            case .money: row["isMoney"] = true
+            case .text, .hostNames: row["isText"] = true
+            }
+            return row
+        }
+        let groups = Setting.Group.allCases.map { group -> [String: Any] in
+            ["id": group.rawValue, "title": words.term("settingGroup", group.rawValue),
+             "settings": settings.filter { $0.group == group.rawValue }.map(row), "isFees": group == .fees]
+        }
+        let fineError = ["code", "province"].contains(problem?.field ?? "") || (problem != nil && form["fine"] != nil)
         return try await page("settings", nav: "settings", title: "settings.title", [
-            "settings": settings.map { ["key": $0.key, "value": $0.value, "isDefault": $0.isDefault, "defaultValue": $0.defaultValue, "help": $0.help,
-                                        "selected": $0.key == form["key"]] as [String: Any] },
-            "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
+            "groups": groups, "form": form, "fineError": fineError ? problem?.message ?? "" : "",
+            "provinces": Plate.provinces.sorted().map { ["value": String($0), "selected": String($0) == form["province"]] },
         ], context: context, status: error == nil ? .ok : (error as? DeskError)?.exitCode == 1 ? .conflict : .badRequest)
+    }
+
+    /// A setting's value as a person reads it: 开/关, the language's name, a list of purposes, "（空）".
+    func settingText(_ value: String, setting: Setting, words: Catalogue) -> String {
+        switch setting.kind {
+        case .boolean: return pages.text("settings.\(value == "true" ? "on" : "off")", words.language.rawValue)
+        case .choice: return ["zh-Hans": "简体中文", "en": "English"][value] ?? value
+        case .choices(_, let term):
+            let items = value.split(separator: ",").map { words.term(term, String($0)) }
+            return items.isEmpty ? pages.text("settings.empty", words.language.rawValue) : items.joined(separator: words.language == .zhHans ? "、" : ", ")
+        default:
+            if value.isEmpty { return pages.text("settings.empty", words.language.rawValue) }
+            return setting.unit.map { "\(value) \(words.term("unit", $0.rawValue))" } ?? value
+        }
     }
 
     func usersPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
@@ -33,6 +87,20 @@ extension WebApp {
     }
 }
 
+extension WebApp {
+    /// The setting a form changes: its key, or a fine for a violation code (`fine.1625`, `fine.京.1625`) from the
+    /// fines form's code and province.
+    static func settingKey(_ form: Form) throws -> String {
+        guard form["fine"] != nil else { return form["key"] ?? "" }
+        let code = (form["code"] ?? "").trimmingSpaces()
+        guard (4...5).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw DeskError.invalid(field: "code", reason: Message("input.setting.fineCode", ["raw": .text(code)]))
+        }
+        let province = (form["province"] ?? "").trimmingSpaces()
+        return province.isEmpty ? "fine.\(code)" : "fine.\(province).\(code)"
+    }
+}
+
 /// The manager's settings and accounts: each page and form asks a use case that checks the role first.
 struct AccountController {
     let app: WebApp
@@ -43,10 +111,19 @@ struct AccountController {
                 try await app.settingsPage(context: context, form: [:], error: nil)
             }
             router.post("/settings") { request, context in
-                let form = app.form(context)
+                var form = app.form(context)
                 do {
-                    let setting = try app.desk(context).setSetting(key: form["key"] ?? "", value: form["value"] ?? "")
-                    return await app.redirect("/settings", flash: "✓ \(setting.key) = \(setting.value)", context: context)
+                    let key = try WebApp.settingKey(form)
+                    form.fields["key"] = key
+                    // A list of options comes as one checkbox each (`option.road-test`); a switch as true or false.
+                    if form["choices"] != nil {
+                        form.fields["value"] = form.fields.keys.filter { $0.hasPrefix("option.") }.map { String($0.dropFirst(7)) }.joined(separator: ",")
+                    }
+                    let setting = try app.desk(context).setSetting(key: key, value: form.fields["value"] ?? "")
+                    let words = try app.words(context)
+                    let shown = app.settingText(setting.value, setting: try Config.setting(key), words: words)
+                    return await app.redirect("/settings#\(key.replacingOccurrences(of: ".", with: "-"))",
+                                              flash: words.render(Message("settings.saved", ["label": .text(setting.label), "value": .text(shown)])), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.settingsPage(context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -63,7 +140,7 @@ struct AccountController {
                     }
                     let staff = form["staff"].flatMap { $0.isEmpty ? nil : $0 }
                     let user = try app.desk(context).addUser(name: form["name"] ?? "", role: form["role"] ?? "", staff: staff, password: password)
-                    return await app.redirect("/users", flash: "✓ \(user.name)", context: context)
+                    return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.usersPage(context: context, form: form.fields.filter { !$0.key.hasPrefix("password") }, error: error)
@@ -78,7 +155,7 @@ struct AccountController {
                     }
                     let user = try app.desk(context).setPassword(name: app.parameter("name", context), password: password)
                     await app.sessions.end(accountId: user.id, keeping: context.session?.id)
-                    return await app.redirect("/users", flash: "✓ \(user.name)", context: context)
+                    return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.usersPage(context: context, form: [:], error: error).response(from: request, context: context)
@@ -88,7 +165,7 @@ struct AccountController {
                 do {
                     let user = try app.desk(context).disableUser(name: app.parameter("name", context))
                     await app.sessions.end(accountId: user.id)
-                    return await app.redirect("/users", flash: "✓ \(user.name)", context: context)
+                    return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.usersPage(context: context, form: [:], error: error).response(from: request, context: context)

@@ -44,7 +44,7 @@ struct CorrectionController {
                     let view = try app.desk(context).editMovement(id, staff: MoveChoices.chosen(form["staff"]), from: MoveChoices.chosen(form["from"]),
                                                                    to: MoveChoices.chosen(form["to"]), purpose: MoveChoices.chosen(form["purpose"]), reason: form["reason"])
                     let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
-                    return await app.redirect("/moves/\(view.movement.id)", flash: (["✓"] + view.warnings + changes).joined(separator: " "), context: context)
+                    return await app.redirect("/moves/\(view.movement.id)", flash: ([app.saved("#\(view.movement.id)", context)] + view.warnings + changes).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.movementPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -56,7 +56,7 @@ struct CorrectionController {
                     let staff = try app.desk(context).updateStaff(id, name: MoveChoices.chosen(form["name"]), phone: form["phone"],
                                                                    licenseClass: MoveChoices.chosen(form["licenseClass"]), licenseFirstIssued: MoveChoices.chosen(form["licenseFirstIssued"]),
                                                                    licenseValidUntil: MoveChoices.chosen(form["licenseValidUntil"]))
-                    return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                    return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.staffMemberPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -67,7 +67,7 @@ struct CorrectionController {
                 do {
                     let v = try app.desk(context).updateVehicle(plate: plate, owner: MoveChoices.chosen(form["owner"]), ownerPhone: form["ownerPhone"],
                                                                  engineLast6: form["engineLast6"], usage: MoveChoices.chosen(form["usage"]), size: MoveChoices.chosen(form["size"]))
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(v.plate))", flash: "✓ \(v.plate)", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(v.plate))", flash: app.saved("\(v.plate)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclePage(plate, context: context, error: error, form: form.fields).response(from: request, context: context)
@@ -77,7 +77,7 @@ struct CorrectionController {
                 let plate = app.parameter("plate", context), form = app.form(context)
                 do {
                     let visit = try app.desk(context).reopenVisit(plate: plate, reason: form["reason"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate)", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
@@ -93,7 +93,7 @@ struct CorrectionController {
                         case "unpay": _ = try desk.unpayViolation(id, reason: form["reason"])
                         default: _ = try desk.handBackViolation(id, reason: form["reason"])
                         }
-                        return await app.redirect("/violations/\(id)", flash: "✓", context: context)
+                        return await app.redirect("/violations/\(id)", flash: app.saved("", context), context: context)
                     } catch {
                         try WebApp.rethrowIfForbidden(error)
                         return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)

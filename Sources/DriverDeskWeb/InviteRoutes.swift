@@ -3,13 +3,17 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    func invitesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+    /// The invites and registrations, newest first: searched by reference, plate or staff member, 50 a page.
+    func invitesPage(context: WebContext, form: [String: String], error: (any Error)?, listing: Listing? = nil) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map { self.problem($0, context) }
-        let list = try desk.registrationList(status: nil)
+        let listing = listing ?? Listing(path: "/invites", query: "", page: 1)
+        let (rows, list) = listing.apply(try desk.registrationList(status: nil), texts: { [$0.ref, $0.plate, $0.staff.name] }, language: try language(context),
+                                         pages: pages, unit: "unitInvites", hint: "invitesHint")
         let words = try words(context)
         return try await page("invites", nav: "invites", title: "invites.title", [
-            "registrations": list.prefix(200).map { r in
+            "list": list,
+            "registrations": rows.map { r in
                 ["ref": r.ref, "plate": r.plate, "staff": r.staff.name, "method": words.term("method", r.method), "status": r.status,
                  "statusText": words.term("registrationStatus", r.status),
                  "invited": WebApp.shortTime(r.invitedAt), "expires": r.expiresOn ?? "", "active": WebApp.shortTime(r.activatedAt)] as [String: Any]
@@ -19,20 +23,34 @@ extension WebApp {
         ], context: context, status: error == nil ? .ok : (error is DeskError && (error as! DeskError).exitCode == 1 ? .conflict : .badRequest))
     }
 
-    func invitePage(_ ref: String, context: WebContext, error: (any Error)?) async throws -> HTML {
+    /// An invite's page: its facts, each date labelled; the step its status calls for (confirm or cancel an invite;
+    /// for a registration due for removal, the owner's text, the path in 12123 and the button that records it); the
+    /// manager's corrections; the slip to print and the QR.
+    func invitePage(_ ref: String, context: WebContext, error: (any Error)?, english: Bool = false) async throws -> HTML {
         let desk = desk(context)
         let document = try desk.inviteDocument(ref: ref)
         let view = document.registration
         let problem = error.map { self.problem($0, context) }
         let words = try words(context)
+        let language = try language(context)
+        var dates: [[String: String]] = [["label": pages.text("invites.invitedAt", language), "value": WebApp.shortTime(view.invitedAt)]]
+        if view.status == "invited", let expires = view.expiresOn { dates.append(["label": pages.text("invites.expires", language), "value": expires]) }
+        if view.activatedAt != nil { dates.append(["label": pages.text("invites.activatedAt", language), "value": WebApp.shortTime(view.activatedAt)]) }
+        if view.removalDueAt != nil { dates.append(["label": pages.text("invites.removalDueAt", language), "value": WebApp.shortTime(view.removalDueAt)]) }
+        if view.removedAt != nil { dates.append(["label": pages.text("invites.removedAt", language), "value": WebApp.shortTime(view.removedAt)]) }
+        if view.cancelledAt != nil { dates.append(["label": pages.text("invites.cancelledAt", language), "value": WebApp.shortTime(view.cancelledAt)]) }
+        if view.expiredAt != nil { dates.append(["label": pages.text("invites.expiredAt", language), "value": WebApp.shortTime(view.expiredAt)]) }
+        let removal = view.status == "removalDue"
         return try await page("invite", nav: "invites", title: "invites.title", [
-            "ref": view.ref, "plate": view.plate, "owner": view.owner, "staff": view.staff.name, "method": words.term("method", view.method),
-            "status": view.status, "statusText": words.term("registrationStatus", view.status),
-            "invited": WebApp.shortTime(view.invitedAt), "expires": view.expiresOn ?? "", "active": WebApp.shortTime(view.activatedAt),
-            "removalDue": WebApp.shortTime(view.removalDueAt), "removed": WebApp.shortTime(view.removedAt),
-            "canConfirm": view.status == "invited", "canRemove": ["invited", "active", "removalDue"].contains(view.status),
+            "ref": view.ref, "plate": view.plate, "platePath": WebApp.pathEncode(view.plate), "owner": view.owner, "ownerPhone": document.ownerPhone ?? "",
+            "staff": view.staff.name, "staffId": view.staff.id, "method": words.term("method", view.method),
+            "status": view.status, "statusText": words.term("registrationStatus", view.status), "dates": dates,
+            "canConfirm": view.status == "invited", "canCancel": view.status == "invited", "canRemove": view.status == "active",
+            "removal": removal, "removalText": removal ? try document.removalText(templates: pages.templates, english: english) : "",
+            "removalEnglish": english,
             "canUnconfirm": view.status == "active", "canUnremove": ["removed", "cancelled"].contains(view.status),
-            "qrSVG": try document.qrCode().svg(moduleSize: 4, quietZone: 4), "text": try document.text(templates: pages.templates),
+            "showInvite": view.status == "invited",
+            "qrSVG": try document.qrCode().svg(moduleSize: 4, quietZone: 4), "text": view.status == "invited" ? try document.text(templates: pages.templates) : "",
             "error": problem?.message ?? "", "hasError": problem != nil,
         ], context: context, status: error == nil ? .ok : .conflict)
     }
@@ -46,14 +64,14 @@ struct InviteController {
         let router = RouteCollection(context: WebContext.self)
             router.get("/invites") { request, context in
                 let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-                return try await app.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil)
+                return try await app.invitesPage(context: context, form: ["plate": plate ?? ""], error: nil, listing: Listing(path: "/invites", request: request))
             }
             router.post("/invites") { request, context in
                 let form = app.form(context)
                 do {
                     let (view, _) = try app.desk(context).invite(plate: form["plate"] ?? "", staff: form["staff"] ?? "", method: form["method"])
                     let warnings = view.warnings.joined(separator: " ")
-                    return await app.redirect("/invites/\(view.registration.ref)", flash: warnings.isEmpty ? "✓ \(view.registration.ref)" : warnings, context: context)
+                    return await app.redirect("/invites/\(view.registration.ref)", flash: ([app.saved(view.registration.ref, context)] + view.warnings).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -64,7 +82,7 @@ struct InviteController {
                 let form = app.form(context)
                 do {
                     let view = try await app.guardedLookup(context) { try app.desk(context).confirmRegistration(ref: form["scan"] ?? "", at: form["at"]) }
-                    return await app.redirect("/invites/\(view.ref)", flash: "✓ \(view.ref) · \(view.staff.name) · \(view.plate)", context: context)
+                    return await app.redirect("/invites/\(view.ref)", flash: app.saved("\(view.ref) · \(view.staff.name) · \(view.plate)", context), context: context)
                 } catch let error as TooManyLookups {
                     throw error
                 } catch {
@@ -72,8 +90,9 @@ struct InviteController {
                     return try await app.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
-            router.get("/invites/{ref}") { _, context in
-                try await app.guardedLookup(context) { try await app.invitePage(app.parameter("ref", context), context: context, error: nil) }
+            router.get("/invites/{ref}") { request, context in
+                let english = request.uri.queryParameters["text"].map(String.init) == "en"
+                return try await app.guardedLookup(context) { try await app.invitePage(app.parameter("ref", context), context: context, error: nil, english: english) }
             }
             // The steps of an invite's life, and their undoing (a manager, with a reason), from its page.
             step(router, "confirm") { desk, ref, form in try desk.confirmRegistration(ref: ref, at: form["at"]) }
@@ -84,7 +103,8 @@ struct InviteController {
             router.get("/invites/{ref}/print") { request, context in
                 let paper = try InviteDocument.Paper(parsing: request.uri.queryParameters["paper"].map(String.init) ?? "a5")
                 let document = try app.desk(context).inviteDocument(ref: app.parameter("ref", context))
-                return HTML(text: try document.html(paper: paper, templates: app.pages.templates, served: true))
+                let english = request.uri.queryParameters["lang"].map(String.init) == "en"
+                return HTML(text: try document.html(paper: paper, templates: app.pages.templates, served: true, english: english))
             }
             router.get("/invites/{ref}/qr.png") { _, context in
                 let document = try app.desk(context).inviteDocument(ref: app.parameter("ref", context))
@@ -101,7 +121,7 @@ struct InviteController {
             let ref = app.parameter("ref", context)
             do {
                 let view = try act(app.desk(context), ref, app.form(context))
-                return await app.redirect("/invites/\(view.ref)", flash: "✓ \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context: context)
+                return await app.redirect("/invites/\(view.ref)", flash: app.saved("\(view.ref) · \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context), context: context)
             } catch {
                 try WebApp.rethrowIfForbidden(error)
                 return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)

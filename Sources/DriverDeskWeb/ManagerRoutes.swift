@@ -3,10 +3,10 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    static func cleanupPage(_ view: CleanupView) -> [String: Any] {
+    static func cleanupPage(_ view: CleanupView, words: Catalogue) -> [String: Any] {
         ["dryRun": view.dryRun, "hasActions": !view.actions.isEmpty,
          "actions": view.actions.map { a in
-             ["kind": a.kind, "message": a.message, "reminder": a.reminder?.text ?? "", "to": a.reminder.map { "\($0.name) \($0.phone ?? "")" } ?? ""] as [String: Any]
+             ["kind": words.term("cleanupKind", a.kind), "kindClass": a.kind, "link": a.ref.map { "/invites/\($0)" } ?? a.violationId.map { "/violations/\($0)" } ?? "", "message": a.message, "reminder": a.reminder?.text ?? "", "to": a.reminder.map { "\($0.name) \($0.phone ?? "")" } ?? ""] as [String: Any]
          }]
     }
 }
@@ -46,12 +46,17 @@ struct ManagerController {
 
     var endpoints: RouteCollection<WebContext> {
         let router = RouteCollection(context: WebContext.self)
-            router.get("/payments") { _, context in
+            // What is to pay and what was paid: one search for both (plate, driver, code); the paid ones 50 a page.
+            router.get("/payments") { request, context in
                 let payments = try app.desk(context).payments()
                 let words = try app.words(context)
+                let listing = Listing(path: "/payments", request: request)
+                let (paid, list) = listing.apply(payments.paid, texts: WebApp.searchTexts, language: try app.language(context), pages: app.pages,
+                                                 unit: "unitPayments", hint: "paymentsHint")
                 return try await app.page("payments", nav: "payments", title: "payments.title", [
-                    "toPay": payments.toPay.map { WebApp.violationRow($0, words) },
-                    "paid": payments.paid.map { v -> [String: Any] in
+                    "list": list,
+                    "toPay": payments.toPay.filter { listing.matches(WebApp.searchTexts($0)) }.map { WebApp.violationRow($0, words) },
+                    "paid": paid.map { v -> [String: Any] in
                         var row = WebApp.violationRow(v, words)
                         row["paid"] = v.paidYuan.map(words.money(yuan:)) ?? ""
                         row["payer"] = v.payer.map { words.term("payer", $0) } ?? ""
@@ -65,11 +70,11 @@ struct ManagerController {
             // Cleanup: first what would happen, then a button that does it.
             router.get("/cleanup") { _, context in
                 let preview = try app.desk(context).cleanup(dryRun: true)
-                return try await app.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(preview), context: context)
+                return try await app.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(preview, words: try app.words(context)), context: context)
             }
             router.post("/cleanup") { _, context in
                 let result = try app.desk(context).cleanup(dryRun: false)
-                return try await app.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(result), context: context)
+                return try await app.page("cleanup", nav: "cleanup", title: "cleanup.title", WebApp.cleanupPage(result, words: try app.words(context)), context: context)
             }
             router.get("/report") { request, context in
                 let from = request.uri.queryParameters["from"].flatMap { $0.isEmpty ? nil : String($0) }

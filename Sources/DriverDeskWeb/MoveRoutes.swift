@@ -6,8 +6,14 @@ extension WebApp {
     /// The movements page. `choices` is what each form remembers; `scan` is what a scan that found no single car says
     /// (`message`, and `candidates` to pick from); `logForm` and `logError` re-show the 补录 form as it was sent.
     func movesPage(plate: String?, context: WebContext, choices: MoveChoices, error: (any Error)? = nil, scan: [String: Any] = [:],
-                   logForm: [String: String] = [:], logError: (any Error)? = nil, httpStatus: HTTPResponse.Status? = nil) async throws -> HTML {
+                   logForm: [String: String] = [:], logError: (any Error)? = nil, httpStatus: HTTPResponse.Status? = nil,
+                   listing: Listing? = nil) async throws -> HTML {
         let desk = desk(context)
+        // The latest movements, searched by plate or driver among the last 2,000 (older ones: the car's or the staff
+        // member's page, or `driverdesk move list`), 50 a page.
+        let listing = listing ?? Listing(path: "/moves", query: "", page: 1)
+        let (recent, list) = listing.apply(try desk.movements(plate: nil, staff: nil, from: nil, to: nil, limit: 2_000), texts: { [$0.plate, $0.staff.name, "#\($0.id)"] },
+                                           language: try language(context), pages: pages, unit: "unitMoves", hint: "movesHint")
         let status = try desk.status()
         let config = try config()
         let problem = error.map { self.problem($0, context) }
@@ -44,7 +50,8 @@ extension WebApp {
             "started": started, "hasStarted": !started.isEmpty,
             "driving": status.driving.map { ["plate": $0.plate, "driver": $0.driver?.name ?? "", "since": WebApp.shortTime($0.drivingSince), "purpose": $0.purpose.map { words.term("purpose", $0) } ?? ""] },
             "inShop": status.carsInShop.filter { $0.driver == nil }.map { ["plate": $0.plate, "owner": $0.owner] },
-            "recent": try desk.movements(plate: nil, staff: nil, from: nil, to: nil, limit: 15).map {
+            "list": list,
+            "recent": recent.map {
                 ["id": String($0.id), "plate": $0.plate, "staff": $0.staff.name, "purpose": words.term("purpose", $0.purpose), "start": WebApp.shortTime($0.startAt),
                  "end": $0.inProgress ? "…" : WebApp.shortTime($0.endAt)]
             },
@@ -63,7 +70,8 @@ struct MoveController {
         let router = RouteCollection(context: WebContext.self)
             router.get("/moves") { request, context in
                 let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
-                return try await app.movesPage(plate: plate, context: context, choices: context.session?.moves ?? MoveChoices())
+                return try await app.movesPage(plate: plate, context: context, choices: context.session?.moves ?? MoveChoices(),
+                                               listing: Listing(path: "/moves", request: request))
             }
             // One button, or one scan: ends the car's movement if it is being driven, else starts one for the driver chosen.
             router.post("/moves/toggle") { request, context in
@@ -117,7 +125,7 @@ struct MoveController {
                 do {
                     guard let staff = choices.logStaff else { throw DeskError.invalid(field: "staff", reason: Message("input.move.chooseStaff")) }
                     let m = try app.desk(context).logMovement(plate: form["plate"] ?? "", staff: staff, from: form["from"] ?? "", to: form["to"] ?? "", purpose: choices.logPurpose)
-                    let note = "✓ \(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))"
+                    let note = app.saved("\(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))", context)
                     return await app.redirect("/moves", flash: ([note] + m.warnings).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)

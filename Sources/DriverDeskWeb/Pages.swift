@@ -89,6 +89,7 @@ public struct Pages: @unchecked Sendable {
             "t": t, "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",
             "shop": config.shopName, "csrf": session.csrf, "flash": flash ?? session.flash ?? "",
             "hasFlash": !(flash ?? session.flash ?? "").isEmpty,
+            "flashLink": session.flashLink.map { ["href": $0.href, "text": $0.text] } ?? [:],
             "nav": [nav: true], "title": text(title, language), "authenticated": session.authenticated,
             "person": session.person.map { text("login.signedIn", language, ["name": $0.operatorName, "role": text("terms.role.\($0.role.rawValue)", language)]) } ?? "",
             "openDesk": openDesk, "can": can,

@@ -29,13 +29,19 @@ extension WebApp {
         ], context: context, status: error == nil ? .ok : .badRequest)
     }
 
-    func staffPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+    /// The staff: searched by name or phone, by name in the language's order (拼音), 50 a page; slots read for the
+    /// page's rows only.
+    func staffPage(context: WebContext, form: [String: String], error: (any Error)?, listing: Listing? = nil) async throws -> HTML {
         let desk = desk(context)
         let config = try config()
         let today = config.time.civilDate(of: desk.now)
         let problem = error.map { self.problem($0, context) }
         let words = try words(context)
-        let rows: [[String: Any]] = try desk.staffList().map { s in
+        let language = try language(context)
+        let listing = listing ?? Listing(path: "/staff", query: "", page: 1)
+        let (staff, list) = listing.apply(try desk.staffList(), texts: { [$0.name, $0.phone ?? ""] }, sortKey: \.name, language: language,
+                                          pages: pages, unit: "unitStaff", hint: "staffHint")
+        let rows: [[String: Any]] = staff.map { s in
             var row: [String: Any] = ["id": s.id, "name": s.name, "idNumber": s.idNumber, "licenseClass": s.licenseClass, "validUntil": s.licenseValidUntil,
                                       "licenseValid": s.licenseValid, "active": s.active, "phone": s.phone ?? "", "mayNotDrive": s.mayNotDrive ?? ""]
             row["points"] = WebApp.pointsBar(s.pointsThisCycle ?? 0, max: config.int(.scoringCycleMax))
@@ -43,7 +49,7 @@ extension WebApp {
             return row
         }
         return try await page("staff", nav: "staff", title: "staff.title", [
-            "staff": rows, "classes": LicenseClass.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (form["licenseClass"] ?? "C1")] },
+            "staff": rows, "list": list, "classes": LicenseClass.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (form["licenseClass"] ?? "C1")] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
         ], context: context, status: error == nil ? .ok : .badRequest)
     }
@@ -61,8 +67,8 @@ struct StaffController {
 
     var endpoints: RouteCollection<WebContext> {
         let router = RouteCollection(context: WebContext.self)
-            router.get("/staff") { _, context in
-                try await app.staffPage(context: context, form: [:], error: nil)
+            router.get("/staff") { request, context in
+                try await app.staffPage(context: context, form: [:], error: nil, listing: Listing(path: "/staff", request: request))
             }
             router.post("/staff") { request, context in
                 let form = app.form(context)
@@ -70,7 +76,7 @@ struct StaffController {
                     let staff = try app.desk(context).addStaff(name: form["name"] ?? "", idNumber: form["idNumber"] ?? "", licenseClass: form["licenseClass"] ?? "",
                                                                 licenseFirstIssued: form["licenseFirstIssued"] ?? "", licenseValidUntil: form["licenseValidUntil"] ?? "",
                                                                 phone: form["phone"])
-                    return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                    return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -82,7 +88,7 @@ struct StaffController {
             router.post("/staff/{id}/deactivate") { request, context in
                 let id = app.parameter("id", context)
                 let staff = try app.desk(context).deactivateStaff(id)
-                return await app.redirect("/staff/\(staff.id)", flash: "✓ \(staff.name)", context: context)
+                return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
             }
         return router
     }

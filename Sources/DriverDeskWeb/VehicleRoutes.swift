@@ -3,15 +3,29 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    func vehiclesPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
+    /// The cars: searched, paged, by plate in the language's order; the add form (filled with a plate that was not
+    /// found, `?add=`).
+    func vehiclesPage(context: WebContext, form: [String: String], error: (any Error)?, listing: Listing? = nil,
+                      notFound: String? = nil) async throws -> HTML {
         let vehicles = try desk(context).vehicleList()
+        let words = try words(context)
+        let language = try language(context)
         let problem = error.map { self.problem($0, context) }
+        let listing = listing ?? Listing(path: "/vehicles", query: "", page: 1)
+        let (rows, list) = listing.apply(vehicles, texts: { [$0.plate, $0.owner, $0.ownerPhone ?? ""] }, sortKey: \.plate, language: language,
+                                         pages: pages, unit: "unitVehicles", hint: "vehiclesHint")
+        var form = form
+        if let notFound { form["plate"] = notFound }
         return try await page("vehicles", nav: "vehicles", title: "vehicles.title", [
-            "vehicles": vehicles.map { v in
-                ["plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": v.usage, "size": v.size, "inShop": v.inShop] as [String: Any]
+            "vehicles": rows.map { v in
+                ["plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "",
+                 "usage": words.term("usage", v.usage), "size": words.term("size", v.size), "inShop": v.inShop] as [String: Any]
             },
+            "list": list, "notFound": notFound.map { pages.text("vehicles.notFound", language, ["plate": $0]) } ?? "",
+            "usages": VehicleUsage.allCases.map { ["value": $0.rawValue, "label": words.term("usage", $0.rawValue), "selected": $0.rawValue == form["usage"]] },
+            "sizes": VehicleSize.allCases.map { ["value": $0.rawValue, "label": words.term("size", $0.rawValue), "selected": $0.rawValue == form["size"]] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
-        ], context: context, status: error == nil ? .ok : .badRequest)
+        ], context: context, status: notFound != nil ? .notFound : error == nil ? .ok : .badRequest)
     }
 
     func vehiclePage(_ plate: String, context: WebContext, error: (any Error)?, form: [String: String] = [:]) async throws -> HTML {
@@ -37,7 +51,7 @@ extension WebApp {
         events.sort { $0.0 > $1.0 }
         let v = detail.vehicle
         return try await page("vehicle", nav: "vehicles", title: "vehicles.title", [
-            "plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": v.usage, "size": v.size,
+            "plate": v.plate, "path": WebApp.pathEncode(v.plate), "owner": v.owner, "phone": v.ownerPhone ?? "", "usage": words.term("usage", v.usage), "size": words.term("size", v.size),
             "engine": v.engineLast6 ?? "", "inShop": v.inShop, "drivers": detail.drivers, "driversLimit": detail.driversLimit,
             "events": events.map(\.1), "staff": try desk.staffList().filter(\.active).map { ["id": $0.id, "name": $0.name] },
             "error": problem?.message ?? "", "hasError": problem != nil,
@@ -59,28 +73,36 @@ struct VehicleController {
 
     var endpoints: RouteCollection<WebContext> {
         let router = RouteCollection(context: WebContext.self)
-            router.get("/vehicles") { _, context in
-                try await app.vehiclesPage(context: context, form: [:], error: nil)
+            router.get("/vehicles") { request, context in
+                let add = WebApp.queryValue("add", in: request.uri.query ?? "").map(WebApp.shown)
+                return try await app.vehiclesPage(context: context, form: add.map { ["plate": $0] } ?? [:], error: nil,
+                                                  listing: Listing(path: "/vehicles", request: request))
             }
             router.post("/vehicles") { request, context in
                 let form = app.form(context)
                 do {
                     let vehicle = try app.desk(context).addVehicle(plate: form["plate"] ?? "", owner: form["owner"] ?? "", ownerPhone: form["ownerPhone"],
                                                                     engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: "✓ \(vehicle.plate)", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: app.saved("\(vehicle.plate)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
-            router.get("/vehicles/{plate}") { _, context in
-                try await app.vehiclePage(app.parameter("plate", context), context: context, error: nil)
+            // A car that is not in the shop's list: the list, with the add form filled with its plate.
+            router.get("/vehicles/{plate}") { request, context in
+                let plate = app.parameter("plate", context)
+                do {
+                    return try await app.vehiclePage(plate, context: context, error: nil).response(from: request, context: context)
+                } catch DeskError.notFound(let field, _) where field == "plate" {
+                    return try await app.vehiclesPage(context: context, form: [:], error: nil, notFound: WebApp.shown(plate)).response(from: request, context: context)
+                }
             }
             router.post("/vehicles/{plate}/checkin") { request, context in
                 let plate = app.parameter("plate", context)
                 do {
                     let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
@@ -90,7 +112,7 @@ struct VehicleController {
                 let plate = app.parameter("plate", context)
                 do {
                     let visit = try app.desk(context).checkout(plate: plate, at: app.form(context)["at"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: "✓ \(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context: context)
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)

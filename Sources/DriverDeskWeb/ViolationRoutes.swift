@@ -3,18 +3,40 @@ import Foundation
 import Hummingbird
 
 extension WebApp {
-    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil) async throws -> HTML {
+    /// The violations, newest first, of one status or all: searched by plate, driver, code, place or record number,
+    /// 50 a page.
+    func violationsPage(context: WebContext, form: [String: String], status: String?, error: (any Error)?, imported: ImportView? = nil,
+                        listing: Listing? = nil) async throws -> HTML {
         let desk = desk(context)
         let problem = error.map { self.problem($0, context) }
-        let list = try desk.violationList(status: status.flatMap { $0.isEmpty ? nil : $0 })
+        let status = status.flatMap { $0.isEmpty ? nil : $0 }
+        let listing = listing ?? Listing(path: "/violations", query: "", page: 1)
+        let (rows, list) = listing.apply(try desk.violationList(status: status),
+                                         texts: WebApp.searchTexts,
+                                         language: try language(context), pages: pages, unit: "unitViolations", hint: "violationsHint")
         let words = try words(context)
         return try await page("violations", nav: "violations", title: "violations.title", [
-            "violations": list.prefix(300).map { WebApp.violationRow($0, words) },
-            "statuses": [ViolationStatus.open, .processed, .paid].map { ["value": $0.rawValue, "label": words.term("violationStatus", $0.rawValue)] },
+            "violations": rows.map { WebApp.violationRow($0, words) }, "list": list, "allOn": status == nil,
+            "statuses": [ViolationStatus.open, .processed, .paid].map { ["value": $0.rawValue, "label": words.term("violationStatus", $0.rawValue), "on": $0.rawValue == status] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
             "hasImport": imported != nil,
-            "import": imported.map { ["added": $0.added, "skipped": $0.skipped, "records": $0.records, "dryRun": $0.dryRun] as [String: Any] } ?? [:],
+            "import": imported.map { i in
+                ["summary": pages.text(i.dryRun ? "violations.checked" : "violations.importedCount", words.language.rawValue,
+                                       ["added": String(i.added), "skipped": String(i.skipped), "records": String(i.records), "review": String(i.needsReview)]),
+                 "dryRun": i.dryRun,
+                 "preview": (i.preview ?? []).map { line in
+                     ["line": line.line.map(String.init) ?? "", "plate": line.plate, "when": WebApp.shortTime(line.occurredAt), "code": line.code,
+                      "driver": line.driver?.name ?? "—", "attribution": words.term("attribution", line.attribution), "review": line.needsReview] as [String: Any]
+                 },
+                 "more": (i.preview?.count ?? 0) < i.records ? pages.text("violations.previewMore", words.language.rawValue, ["shown": String(i.preview?.count ?? 0), "records": String(i.records)]) : ""] as [String: Any]
+            } ?? [:],
         ], context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    /// What a violation is found by: plate, driver, code, place, record number, `#id`.
+    static func searchTexts(_ v: ViolationView) -> [String] {
+        let driver: String = v.driver?.name ?? ""
+        return [v.plate, driver, v.code, v.location ?? "", v.recordNo ?? "", "#\(v.id)"]
     }
 
     /// A violation's row, every value of the vocabulary in the page's language (`next` stays the CSS class).
@@ -70,14 +92,15 @@ struct ViolationController {
             router.get("/violations") { request, context in
                 let plate = request.uri.queryParameters["plate"].map { String($0).removingPercentEncoding ?? String($0) }
                 let status = request.uri.queryParameters["status"].map(String.init)
-                return try await app.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil)
+                return try await app.violationsPage(context: context, form: ["plate": plate ?? ""], status: status, error: nil,
+                                                    listing: Listing(path: "/violations", request: request, keep: ["status"]))
             }
             router.post("/violations") { request, context in
                 let form = app.form(context)
                 do {
                     let v = try app.desk(context).addViolation(plate: form["plate"] ?? "", at: form["at"] ?? "", code: form["code"] ?? "", points: form["points"],
                                                                 fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
-                    return await app.redirect("/violations/\(v.id)", flash: "✓ #\(v.id)", context: context)
+                    return await app.redirect("/violations/\(v.id)", flash: app.saved("#\(v.id)", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
@@ -104,7 +127,7 @@ struct ViolationController {
                 let id = app.parameter("id", context), form = app.form(context)
                 do {
                     _ = try app.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
-                    return await app.redirect("/violations/\(id)", flash: "✓", context: context)
+                    return await app.redirect("/violations/\(id)", flash: app.saved("", context), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -114,7 +137,7 @@ struct ViolationController {
                 let id = app.parameter("id", context), form = app.form(context)
                 do {
                     let outcome = try app.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
-                    return await app.redirect("/violations/\(id)", flash: (["✓"] + outcome.warnings).joined(separator: " "), context: context)
+                    return await app.redirect("/violations/\(id)", flash: ([app.saved("#\(id)", context)] + outcome.warnings).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
@@ -124,9 +147,15 @@ struct ViolationController {
                 let id = app.parameter("id", context), form = app.form(context)
                 do {
                     let outcome = try app.desk(context).payViolation(id, method: form["method"] ?? "", payer: form["payer"], amount: form["amount"], at: form["at"])
-                    var notes = ["✓"] + outcome.warnings
-                    if let ref = outcome.removalDue { notes.append("→ \(ref) \(app.pages.text("invites.removalDue", try app.language(context)))") }
-                    return await app.redirect("/violations/\(id)", flash: notes.joined(separator: " "), context: context)
+                    var notes = [app.saved("#\(id)", context)] + outcome.warnings
+                    // The fines of that car are paid: the registration to remove is one click away, with the owner's text.
+                    var link: FlashLink?
+                    if let ref = outcome.removalDue {
+                        let language = try app.language(context)
+                        notes.append(app.pages.text("invites.removalNow", language, ["ref": ref, "staff": outcome.violation.driver?.name ?? "", "plate": outcome.violation.plate]))
+                        link = FlashLink(href: "/invites/\(ref)", text: app.pages.text("invites.removalOpen", language))
+                    }
+                    return await app.redirect("/violations/\(id)", flash: notes.joined(separator: " "), link: link, context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)

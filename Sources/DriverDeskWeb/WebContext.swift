@@ -49,6 +49,8 @@ public struct Session: Sendable {
     public var lastSeen: Date?
     public var language: String?
     public var flash: String?
+    /// What the message after a POST links to, and the link's words (the registration to remove after a payment).
+    public var flashLink: FlashLink?
     public var created: ContinuousClock.Instant
     /// What was last chosen on the movement page's two forms, so a run of key-tag scans needs no re-choosing and a
     /// refused try leaves the choice as the clerk made it.
@@ -88,4 +90,10 @@ public struct MoveChoices: Sendable, Equatable {
         guard let text = raw?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         return text
     }
+}
+
+/// A link under the message after a POST: where to go next.
+public struct FlashLink: Sendable, Equatable {
+    public var href: String
+    public var text: String
 }

@@ -28,13 +28,18 @@ extension WebApp {
         let session = context.session!
         let html = try pages.render(name, status: status, nav: nav, title: title, page: page, session: session, config: try config(), flash: flash,
                                     openDesk: try !accounts().any)
-        if session.flash != nil { await sessions.modify(session.id) { $0.flash = nil } }
+        if session.flash != nil { await sessions.modify(session.id) { $0.flash = nil; $0.flashLink = nil } }
         return html
     }
 
+    /// "已保存：王磊": the message after a change that needs no more words than what it was about.
+    func saved(_ what: String, _ context: WebContext) -> String {
+        pages.text(what.isEmpty ? "common.savedPlain" : "common.saved", (try? language(context)) ?? "zh-Hans", ["what": what])
+    }
+
     /// Redirects after a successful POST, with a message for the next page.
-    func redirect(_ location: String, flash: String?, context: WebContext) async -> Response {
-        if let session = context.session, let flash { await sessions.modify(session.id) { $0.flash = flash } }
+    func redirect(_ location: String, flash: String?, link: FlashLink? = nil, context: WebContext) async -> Response {
+        if let session = context.session, let flash { await sessions.modify(session.id) { $0.flash = flash; $0.flashLink = link } }
         return .redirect(to: location, type: .normal)
     }
 

@@ -18,6 +18,7 @@ extension DriverDeskCommand {
             @Option(help: "qr, sms or window (default: qr where 12123 allows it online, else window).") var method: String?
             @Option(help: "Write the invite to FILE.html (printable slip), FILE.svg (card) or FILE.png (QR).") var out: String?
             @Option(help: "Paper of the printed slip: a5 or 80mm (default a5).") var paper: String = "a5"
+            @Flag(help: "The owner reads English: the slip has each line in English under the Chinese (default: Chinese only).") var english = false
             @Flag(help: "Show the QR code in the terminal.") var terminal = false
 
             func run() throws {
@@ -26,7 +27,7 @@ extension DriverDeskCommand {
                 let desk = try global.desk()
                 var (view, document) = try desk.invite(plate: plate, staff: staff, method: method)
                 if let out {
-                    try desk.write(document, to: out, paper: paper)
+                    try desk.write(document, to: out, paper: paper, english: english)
                     view.out = out
                 }
                 for warning in view.warnings { Output.warn(warning) }
@@ -49,13 +50,14 @@ extension DriverDeskCommand {
             @Argument(help: "The invite reference, or any text holding it.") var ref: String
             @Option(help: "FILE.html, FILE.svg or FILE.png.") var out: String
             @Option(help: "a5 or 80mm.") var paper: String = "a5"
+            @Flag(help: "The owner reads English: the slip has each line in English under the Chinese (default: Chinese only).") var english = false
 
             func run() throws {
                 let paper = try InviteDocument.Paper(parsing: paper)
                 _ = try InviteFormat(path: out)
                 let desk = try global.desk()
                 let document = try desk.inviteDocument(ref: ref)
-                try desk.write(document, to: out, paper: paper)
+                try desk.write(document, to: out, paper: paper, english: english)
                 let view = document.registration
                 try global.output.print(view) { Voice.say(Message("cli.register.printed", ["ref": .text(view.ref), "out": .text(out)])) }
             }

@@ -64,7 +64,8 @@ extension DriverDeskCommand {
                     let words = Voice.words
                     var table = Table(words.label("columnKey"), words.label("columnValue"), words.label("columnDefault"), words.label("columnMeaning"))
                     for s in settings {
-                        table.add(s.key, s.valueText ?? (s.value.isEmpty ? "\"\"" : s.value), s.isDefault ? words.label("isDefault") : s.defaultValue, s.help)
+                        table.add(s.key, s.valueText ?? (s.value.isEmpty ? "\"\"" : s.value), s.isDefault ? words.label("isDefault") : s.defaultValue,
+                                  s.help + (s.rule.map { words.language == .zhHans ? "（\($0)）" : " (\($0))" } ?? ""))
                     }
                     return table.render()
                 }

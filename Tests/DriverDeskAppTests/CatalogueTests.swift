@@ -80,6 +80,7 @@ struct CatalogueTests {
             "cleanupKind": ["inviteExpired", "removalDue", "removalReminder", "visitStale", "feeDueSoon", "feeOverdue"],
             "usage": VehicleUsage.allCases.map(\.rawValue), "size": VehicleSize.allCases.map(\.rawValue),
             "plateKind": Plate.Kind.allCases.map(\.rawValue), "role": Role.allCases.map(\.rawValue), "addressPart": ["scheme", "query", "database", "user", "password", "host", "port"],
+            "setting": Config.settings.map(\.key), "settingGroup": Setting.Group.allCases.map(\.rawValue), "unit": Setting.Unit.allCases.map(\.rawValue),
             "auditAction": AuditActions.all, "auditArea": AuditActions.areas.map(\.area), "auditField": AuditFields.labelled, "auditColumn": AuditCSV.columns,
         ]
         for language in Language.allCases {
@@ -130,8 +131,8 @@ struct CatalogueTests {
         #expect(zh.render(driving, time: time) == "2026-11-20 10:15，王磊正在驾驶京A12345（移车 #3，路试，2026-11-20 10:15 至 2026-11-20 10:15）。")
         #expect(en.render(driving, time: time) == "王磊 was driving 京A12345 at 2026-11-20 10:15 (movement #3, road test, 2026-11-20 10:15 to 2026-11-20 10:15).")
         let fine = Message("channel.fineOverLimit", ["fine": .fen(50_050), "limit": .fen(20_000), "setting": .text("online.maxFineYuan")])
-        #expect(zh.render(fine, time: time) == "罚款 500.5 元 超过网上简易程序的上限 200 元（设置 online.maxFineYuan）。")
-        #expect(en.render(fine, time: time) == "The fine of 500.5 yuan is over the 200 yuan of the simplified online procedure (online.maxFineYuan).")
+        #expect(zh.render(fine, time: time) == "罚款 500.5 元 超过网上简易程序的上限 200 元（设置“网上处理罚款上限”）。")
+        #expect(en.render(fine, time: time) == "The fine of 500.5 yuan is over the 200 yuan of the simplified online procedure (setting “Largest fine handled online”).")
         #expect(en.render(Message("attribution.withinSlack", ["slack": .minutes(1), "setting": .text("attribution.slackMinutes")]), time: time).contains("the 1 minute allowed"))
         #expect(en.render(Message("channel.registrationTooLate", ["staff": .text("李强"), "ref": .text("INV-1"), "activated": .day(CivilDate(year: 2026, month: 11, day: 30)!),
                                                                   "days": .days(1), "occurred": .day(CivilDate(year: 2026, month: 11, day: 20)!), "setting": .text("rules.lateRegistrationDays")]), time: time)

@@ -227,8 +227,10 @@ struct ImportAttributionTests {
     func dryRunAndAudit(_ backend: Backend) throws {
         let world = try ImportWorld(backend: backend)
         let auditBefore = try world.shop.db.auditEntries(since: nil).count
-        let dry = try world.shop.db.dryRunImport(world.records(), source: "camera.csv", context: world.shop.context)
+        let (dry, preview) = try world.shop.db.dryRunImport(world.records(), source: "camera.csv", context: world.shop.context)
         #expect(dry.added == 20)
+        // The dry run says whom each record would go to, line by line (copies already recorded included).
+        #expect(preview.count == (try world.records()).count)
         #expect(try world.violations().isEmpty)
         #expect(try world.shop.db.auditEntries(since: nil).count == auditBefore)
         let outcome = try world.shop.db.importViolations(world.records(), source: "camera.csv", dryRun: false, context: world.shop.context)

@@ -71,7 +71,7 @@ struct AuditPageTests {
                 "开始移车", "移车 #1 京A12345 王磊", "员工：王磊", "用途：路试", "开始：2026-11-20 09:30",
                 "结束移车", "结束：— → 2026-11-20 10:30",
                 // A setting: which one in words, its value as yes or no.
-                "修改设置", "设置：备案生效当天不能网上处理违法（R4）", "值：是 → 否",
+                "修改设置", "设置：备案当天不能处理", "值：是 → 否",
                 // A registration's status.
                 "发出备案邀请", "确认已备案", "状态：已邀请 → 已备案", "备案生效：— → 2026-11-20 12:00",
                 // A violation recorded, with the sentence that decided who drove.
@@ -91,7 +91,7 @@ struct AuditPageTests {
             let everything = AuditPageTests.visibleText(page.body)
             #expect(AuditPageTests.codeLike(everything).isEmpty, "code-like tokens on the audit page: \(AuditPageTests.codeLike(everything))")
             // Each subject links to its page.
-            for link in ["href=\"/moves/1\"", "href=\"/violations/1\"", "href=\"/settings\"", "href=\"/vehicles/%E4%BA%ACA12345\"", "href=\"/staff/1\""] {
+            for link in ["href=\"/moves/1\"", "href=\"/violations/1\"", "href=\"/settings#rules-noSameDayProcessing\"", "href=\"/vehicles/%E4%BA%ACA12345\"", "href=\"/staff/1\""] {
                 #expect(page.body.contains(link), "no link \(link)")
             }
             #expect(page.body.contains(#"href="/invites/INV-"#))

@@ -120,8 +120,17 @@ struct FormTests {
         try await shop.test { browser in
             _ = try await browser.get("/violations")
             let good = Data("车牌号,违法时间,违法代码\n京A12345,2026-11-20 10:05,1117\n沪B88888,2026-11-19 10:05,1625\n".utf8)
+            // A dry run says nothing was imported and whom each line would go to.
+            _ = try shop.desk.logMovement(plate: "京A12345", staff: "王磊", from: "2026-11-20 10:00", to: "2026-11-20 10:30", purpose: "road-test")
+            let checked = try await browser.upload("/violations/import", file: good, name: "ok.csv", fields: ["dryRun": "1"])
+            #expect(checked.status == .ok)
+            #expect(checked.body.contains("已检查 2 条，没有导入：导入时将新增 2 条") && !checked.body.contains("导入完成"), "\(checked.body)")
+            #expect(checked.body.contains("<td>2</td><td>京A12345</td><td>2026-11-20 10:05</td><td>1117</td><td>王磊</td>"), "the preview names the driver")
+            #expect(try shop.count("violation") == 0)
+            _ = try await browser.get("/violations")
             let imported = try await browser.upload("/violations/import", file: good, name: "ok.csv", fields: [:])
             #expect(imported.status == .ok)
+            #expect(imported.body.contains("导入完成：新增 2 条"))
             #expect(try shop.count("violation") == 2)
             _ = try await browser.get("/violations")
             let bad = Data("车牌号,违法时间,违法代码\n京A1234I,2026-11-20 10:05,1117\n京A12345,tomorrow,1117\n".utf8)

@@ -134,7 +134,11 @@ struct CLI {
 
     /// Runs and requires exit 0.
     @discardableResult
-    func ok(_ arguments: String...) throws -> Result {
+    func ok(_ arguments: String...) throws -> Result { try ok(arguments) }
+
+    /// Runs and requires exit 0.
+    @discardableResult
+    func ok(_ arguments: [String]) throws -> Result {
         let result = try run(arguments)
         #expect(result.status == 0, "driverdesk \(arguments.joined(separator: " ")) failed: \(result.stderr)")
         return result

@@ -58,9 +58,10 @@ struct SlipPrintTests {
         throw CLIError.missingBinary("chromium (make test installs it)")
     }
 
-    @Test("A5 and 80 mm, each method: printed to PDF by Chromium, one A5 page, Noto Sans CJK embedded (Type 3), the QR decodes to the payload",
-          arguments: [("a5", "qr"), ("80mm", "qr"), ("a5", "sms"), ("a5", "window")])
-    func printed(_ paper: String, _ method: String) throws {
+    @Test("A5 and 80 mm, each method, Chinese only or with English: printed to PDF by Chromium, one page (A5; a roll's 80 x 200 mm, 360 with English), Noto Sans CJK embedded (Type 3), the QR decodes to the payload",
+          arguments: [("a5", "qr", false), ("80mm", "qr", false), ("a5", "sms", false), ("a5", "window", false), ("80mm", "sms", false), ("80mm", "window", false),
+                      ("80mm", "sms", true), ("a5", "window", true)])
+    func printed(_ paper: String, _ method: String, _ english: Bool) throws {
         let browser = try chromium()
         let cli = try CLI.shop()
         if method == "sms" { try cli.ok("vehicle", "update", "--plate", "京A12345", "--engine-last6", "A1B2C3") }
@@ -69,9 +70,9 @@ struct SlipPrintTests {
         let ref = try #require(invite["ref"] as? String)
         let payload = try #require(invite["payload"] as? String)
         try FileManager.default.createDirectory(at: SlipPrintTests.artifacts, withIntermediateDirectories: true)
-        let base = SlipPrintTests.artifacts.appendingPathComponent("slip-\(paper)-\(method)")
+        let base = SlipPrintTests.artifacts.appendingPathComponent("slip-\(paper)-\(method)\(english ? "-en" : "")")
         let html = base.appendingPathExtension("html").path, pdf = base.appendingPathExtension("pdf").path
-        try cli.ok("register", "print", ref, "--out", html, "--paper", paper)
+        try cli.ok(["register", "print", ref, "--out", html, "--paper", paper] + (english ? ["--english"] : []))
         let status = try tool(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)"])
         #expect(status == 0)
         let info = try toolOutput("/usr/bin/pdfinfo", [pdf])
@@ -79,11 +80,13 @@ struct SlipPrintTests {
         let size = info.split(separator: "\n").first { $0.hasPrefix("Page size:") }.map(String.init) ?? ""
         let points = size.split(whereSeparator: { $0 == " " || $0 == ":" }).compactMap { Double($0) }
         #expect(points.count >= 2)
+        #expect(pages == "1", "a slip prints on one page (a receipt roll's one piece): \(info)")
         if paper == "a5" {
-            #expect(pages == "1", "an A5 slip prints on one page: \(info)")
             #expect(abs((points.first ?? 0) - 419.5) < 2 && abs((points.dropFirst().first ?? 0) - 595.3) < 2, "A5 is 419.5 x 595.3 pt: \(size)")
         } else {
             #expect(abs((points.first ?? 0) - 226.8) < 2, "80 mm is 226.8 pt wide: \(size)")
+            // 200 mm is 566.9 pt; with the English lines 360 mm (1020.5 pt).
+            #expect((points.dropFirst().first ?? 0) <= (english ? 1021 : 567.5), "the 80 mm slip is at most \(english ? 360 : 200) mm long: \(size)")
         }
         // The Chinese glyphs travel in the PDF: Chromium embeds Noto Sans CJK's (CFF) outlines as Type 3 fonts, which
         // pdffonts names "[none]"; their font descriptors name Noto Sans CJK. Without a CJK font Chromium draws boxes
@@ -93,8 +96,27 @@ struct SlipPrintTests {
         #expect(!cjk.isEmpty, "no embedded Noto Sans CJK font in \(pdf): \(fonts)")
         let text = try toolOutput("/usr/bin/pdftotext", [pdf, "-"])
         #expect(text.contains("王磊") && text.contains("京A12345") && text.contains(ref))
+        // Chinese only unless the owner reads English.
+        #expect(text.contains("Dear") == english && text.contains("non-owner") == english, "English lines \(english ? "missing" : "printed on a Chinese slip")")
         #expect(try tool("/usr/bin/pdftoppm", ["-png", "-r", "150", "-f", "1", "-l", "1", pdf, base.path]) == 0)
         let page = base.path + (FileManager.default.fileExists(atPath: base.path + "-1.png") ? "-1.png" : "-01.png")
         #expect(try zbar(page) == payload)
+    }
+
+    @Test("the key tag, 80 mm and A5: one page each, and its QR scans to the car's tag", arguments: ["80mm", "a5"])
+    func keyTag(_ paper: String) throws {
+        let browser = try chromium()
+        let cli = try CLI.shop()
+        try FileManager.default.createDirectory(at: SlipPrintTests.artifacts, withIntermediateDirectories: true)
+        let base = SlipPrintTests.artifacts.appendingPathComponent("key-tag-\(paper)")
+        let html = base.appendingPathExtension("html").path, pdf = base.appendingPathExtension("pdf").path
+        let tag = try cli.ok("vehicle", "tag", "--plate", "京A12345", "--out", html, "--paper", paper, "--json").object()
+        #expect(try tool(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)"]) == 0)
+        let info = try toolOutput("/usr/bin/pdfinfo", [pdf])
+        #expect(info.contains("Pages:           1"), "the key tag prints on one page: \(info)")
+        #expect(try tool("/usr/bin/pdftoppm", ["-png", "-r", "150", "-f", "1", "-l", "1", pdf, base.path]) == 0)
+        let page = base.path + (FileManager.default.fileExists(atPath: base.path + "-1.png") ? "-1.png" : "-01.png")
+        let token = try #require(tag["keyTag"] as? String)
+        #expect(try zbarText(page).contains(token))
     }
 }

@@ -48,7 +48,9 @@ final class WebDriver {
 
     /// Starts chromedriver and a headless Chromium session with this window. `environment` is added to chromedriver's
     /// (and so Chromium's), e.g. `FONTCONFIG_FILE`.
-    init(width: Int = 1280, height: Int = 1000, environment: [String: String] = [:]) throws {
+    /// `phone`: the page is laid out for a phone's screen of that width (Chromium's mobile emulation: a desktop
+    /// window is at least 500 px wide).
+    init(width: Int = 1280, height: Int = 1000, phone: Bool = false, environment: [String: String] = [:]) throws {
         port = try freeLoopbackPort()
         base = "http://127.0.0.1:\(port)"
         chromedriver = Process()
@@ -61,10 +63,11 @@ final class WebDriver {
         try chromedriver.run()
         do {
             try waitUntilReady()
-            let options: [String: Any] = [
+            var options: [String: Any] = [
                 "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=\(width),\(height)"],
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=\(phone ? 800 : width),\(height)"],
             ]
+            if phone { options["mobileEmulation"] = ["deviceMetrics": ["width": width, "height": height, "pixelRatio": 1, "touch": true]] }
             let created = try send("POST", "/session", ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
             guard let id = (created as? [String: Any])?["sessionId"] as? String else {
                 throw Failure(description: "new session: no sessionId in \(created)")

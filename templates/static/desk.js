@@ -13,3 +13,13 @@ document.querySelectorAll('.print-btn').forEach(function (b) { b.addEventListene
 document.querySelectorAll('form[data-confirm]').forEach(function (f) {
   f.addEventListener('submit', function (e) { if (!window.confirm(f.getAttribute('data-confirm'))) { e.preventDefault(); } });
 });
+// On a phone, tables show each row as a stack of labelled cells: each cell takes its column's heading as its label.
+document.querySelectorAll('main table').forEach(function (t) {
+  var heads = Array.prototype.map.call(t.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+  if (!heads.length) { return; }
+  t.querySelectorAll('tbody tr').forEach(function (tr) {
+    Array.prototype.forEach.call(tr.children, function (td, i) {
+      if (!td.hasAttribute('data-label') && heads[i]) { td.setAttribute('data-label', heads[i]); }
+    });
+  });
+});

@@ -19,7 +19,17 @@ enum ImportStrategy {
 }
 
 /// A dry run does all the work in the transaction, then rolls it back.
-struct ImportDryRun: Error { var outcome: ImportOutcome }
+struct ImportDryRun: Error { var outcome: ImportOutcome; var preview: [ImportPreview] }
+
+/// One line of a dry run: whom the record would go to (the first lines of the file).
+struct ImportPreview: Sendable {
+    static let limit = 200
+    var line: Int?
+    var plate: String
+    var occurredAt: Date
+    var code: String
+    var attribution: Attribution
+}
 
 extension ShopTransaction {
     /// Records one violation with its attribution (R2); a second copy (same record number, or plate, time and code) is refused.
@@ -52,6 +62,7 @@ extension ShopTransaction {
             ? try importFacts(vehicleIds: vehicleIds, instants: list.map(\.occurredAt), plates: plates, config: config)
             : nil
         let recordedAt = context.now.seconds
+        var preview: [ImportPreview] = []
         let outcome = try withImportStage { stage in
             for (index, new) in list.enumerated() {
                 let vehicleId = vehicleIds[index]
@@ -61,11 +72,14 @@ extension ShopTransaction {
                                               slack: config.slack, time: config.time)
                 } ?? attribution(vehicleId: vehicleId, plate: plates[vehicleId]!, at: new.occurredAt, isParking: new.isParking, config: config)
                 try stage.append(new, vehicleId: vehicleId, attribution: attribution, recordedAt: recordedAt)
+                if dryRun, preview.count < ImportPreview.limit {
+                    preview.append(ImportPreview(line: new.line, plate: new.plate.text, occurredAt: new.occurredAt, code: new.code, attribution: attribution))
+                }
                 if (index + 1) % 10_000 == 0 { progress?(index + 1) }
             }
             return try stage.move(rowByRow: rowByRow)
         }
-        if dryRun { throw ImportDryRun(outcome: outcome) }
+        if dryRun { throw ImportDryRun(outcome: outcome, preview: preview) }
         try audit(context, action: "violation.import", subject: source, before: nil,
                          after: Audit.json(["added": outcome.added, "skipped": outcome.skipped, "firstId": Int(outcome.firstId ?? 0), "lastId": Int(outcome.lastId ?? 0)]))
         return outcome
@@ -92,11 +106,12 @@ extension ShopStore {
     }
 
     /// The same import, rolled back: what it would add and skip.
-    func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> ImportOutcome {
+    /// The import checked and attributed in full, then rolled back: what it would add, and whom its first lines go to.
+    func dryRunImport(_ list: [NewViolation], source: String, context: WriteContext) throws -> (outcome: ImportOutcome, preview: [ImportPreview]) {
         do {
-            return try importViolations(list, source: source, dryRun: true, context: context, strategy: .automatic, progress: nil)
+            return (try importViolations(list, source: source, dryRun: true, context: context, strategy: .automatic, progress: nil), [])
         } catch let dry as ImportDryRun {
-            return dry.outcome
+            return (dry.outcome, dry.preview)
         }
     }
 }
