@@ -151,11 +151,12 @@ struct ConcurrencyTests {
     /// Waits for a worker of `scripts/reliability-worker.sh` (or wrk) and expects it to have ended by itself with exit 0:
     /// one killed at its deadline or failed leaves a log that only looks complete.
     @discardableResult
-    static func finished(_ name: String, _ started: (process: Process, out: URL, err: URL), since: Date, timeout: TimeInterval, _ seed: TrialSeed,
+    static func finished(_ name: String, _ started: (process: Process, out: URL, err: URL), since: Date, timeout: TimeInterval, _ seed: TrialSeed? = nil,
                          sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
         let outcome = Processes.finish(started, since: since, timeout: timeout)
         let how = outcome.signaled ? "by a signal (killed at its deadline of \(Int(timeout)) s?)" : "with exit \(outcome.status)"
-        #expect(!outcome.signaled && outcome.status == 0, "\(seed): \(name) ended \(how): \(outcome.stderr.prefix(1_000))", sourceLocation: sourceLocation)
+        let note = seed.map { "\($0): " } ?? ""
+        #expect(!outcome.signaled && outcome.status == 0, "\(note)\(name) ended \(how): \(outcome.stderr.prefix(1_000))", sourceLocation: sourceLocation)
         return outcome
     }
 
