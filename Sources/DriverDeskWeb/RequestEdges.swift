@@ -27,8 +27,9 @@ public struct RequestLimits: Sendable {
     /// The chain manager's page: a login and a logout.
     public static let chainPage = RequestLimits()
 
-    /// The largest body a request to `path` may carry.
+    /// The largest body a request to `path` may carry (`/login/` is `/login`, as the router takes it).
     public func body(for path: String) -> Int {
+        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         if path == "/login" { return login }
         return uploadPaths.contains(path) ? upload : form
     }
@@ -36,6 +37,7 @@ public struct RequestLimits: Sendable {
     /// The refusal of a body over the limit of `path`: its size in words, and for an upload the way round it.
     func tooLarge(for path: String) -> Message {
         let limit = body(for: path)
+        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let shown: String = limit >= RequestLimits.megabyte ? "\(limit / RequestLimits.megabyte) MB" : "\(limit / RequestLimits.kilobyte) KB"
         if uploadPaths.contains(path) { return Message("web.request.uploadTooLarge", ["limit": .text(shown)]) }
         return Message("web.request.tooLarge", ["limit": .text(shown)])

@@ -113,6 +113,8 @@ struct EdgeTests {
             }
             browser.extraHeaders = [:]
         }
+        #expect(RequestLimits.frontDesk.body(for: "/login/") == 16_384 && RequestLimits.frontDesk.body(for: "/violations/import/") == 20 * 1_048_576)
+        #expect(RequestLimits.chainPage.body(for: "/violations/import") == 1_048_576 && RequestLimits.frontDesk.body(for: "/") == 1_048_576)
     }
 
     @Test("through the router: %00 and other control characters in a path get 400, also for static files; a path without them is served", arguments: Backend.allCases)
