@@ -58,8 +58,10 @@ let package = Package(
             dependencies: [
                 "DriverDeskApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -101,6 +103,8 @@ let package = Package(
             dependencies: [
                 "DriverDeskWeb", "DriverDeskApp", "DriverDeskStore", "StoreHarness", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The client's address in the harness, and a socket of the tests' own for what a browser never sends.
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore", "PostgresHarness"]),

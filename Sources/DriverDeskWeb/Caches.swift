@@ -24,12 +24,17 @@ final class Cached<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
     let maxAge: Duration?
+    /// The clock that ages the values (a test's own, which it moves).
+    let clock: @Sendable () -> ContinuousClock.Instant
 
-    init(maxAge: Duration? = nil) { self.maxAge = maxAge }
+    init(maxAge: Duration? = nil, clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.maxAge = maxAge
+        self.clock = clock
+    }
 
     /// The value for `key` at `version`, made by `make` when there is none or it is out of date.
     func value(_ key: String, at version: ChangeWatch.Version, make: () throws -> Value) rethrows -> Value {
-        let now = ContinuousClock.now
+        let now = clock()
         let (current, refreshes) = state.withLock { state -> (Value?, Bool) in
             guard let entry = state.entries[key], entry.version == version else { return (nil, false) }
             if maxAge.map({ now - entry.made < $0 }) ?? true { return (entry.value, false) }

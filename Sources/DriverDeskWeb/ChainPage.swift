@@ -20,9 +20,11 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     router.add(middleware: BlockingMiddleware(executor: .shared))
     let hosts = HostNames(served: settings.host, configured: [])
     router.add(middleware: HostGuardMiddleware { _ in hosts })
+    router.add(middleware: RequestLimitsMiddleware(limits: .chainPage))
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware<WebContext>(sessions: sessions))
-    router.add(middleware: CSRFMiddleware<WebContext>())
+    router.add(middleware: ChainErrorMiddleware())
+    router.add(middleware: CSRFMiddleware<WebContext>(limits: .chainPage))
     router.add(middleware: ChainAuthMiddleware(chain: chain, sessions: sessions, settings: settings))
     @Sendable func language(_ request: Request) -> String {
         let query = request.uri.query ?? ""
@@ -36,9 +38,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
             let report = try chain.report(from: value("from"), to: value("to"), now: settings.clock())
             return try ChainPage.render(report, language: language, pages: pages, session: context.session)
         } catch let error as DeskError {
-            let catalogue = try Catalogue.shipped(language == "en" ? .en : .zhHans)
-            let html = "<!doctype html><meta charset=\"utf-8\"><p>\(ChainPage.escape(catalogue.describe(error, time: Config().time, naming: .label)))</p><p><a href=\"/\">↩</a></p>"
-            return HTML(text: html, status: error.exitCode == 3 ? .internalServerError : .badRequest)
+            return try ChainPage.problem(error, language: language)
         }
     }
     router.get("/login") { request, context -> HTML in
@@ -79,7 +79,21 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     }
     var logger = Logger(label: "driverdesk.web.chain")
     logger.logLevel = .warning
-    return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"), logger: logger)
+    return Application(router: router, server: .markedTargets, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"),
+                       logger: logger)
+}
+
+/// A refusal that reaches the top of the chain's page (a form field that is not UTF-8) as a short page in the page's
+/// language.
+struct ChainErrorMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as DeskError {
+            let language = WebApp.queryValue("lang", in: request.uri.query ?? "") == "en" ? "en" : "zh-Hans"
+            return try ChainPage.problem(error, language: language).response(from: request, context: context)
+        }
+    }
 }
 
 /// Once the chain has a manager's account, its page needs one of them logged in, whose session is still on (as
@@ -134,6 +148,13 @@ enum ChainPage {
                                       "page": Pages.dropEmpty(page), "person": session?.person.map { "\($0.name)（\(pages.text("terms.role.chain", language))）" } ?? "",
                                       "authenticated": session?.person != nil, "csrf": session?.csrf ?? ""]
         return HTML(text: try pages.templates.render("web/chain", context))
+    }
+
+    /// A refusal as a short page: 400, or 500 for a failure of the database.
+    static func problem(_ error: DeskError, language: String) throws -> HTML {
+        let catalogue = try Catalogue.shipped(language == "en" ? .en : .zhHans)
+        let html = "<!doctype html><meta charset=\"utf-8\"><p>\(ChainPage.escape(catalogue.describe(error, time: Config().time, naming: .label)))</p><p><a href=\"/\">↩</a></p>"
+        return HTML(text: html, status: error.exitCode == 3 ? .internalServerError : .badRequest)
     }
 
     static func escape(_ text: String) -> String {

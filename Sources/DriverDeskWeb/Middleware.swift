@@ -1,6 +1,7 @@
 import DriverDeskApp
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Finds or starts the browser's session and sets its cookie (HttpOnly, SameSite=Strict, and Secure over HTTPS).
 struct SessionMiddleware<Context: SessionRequestContext>: RouterMiddleware {
@@ -48,16 +49,28 @@ struct AuthMiddleware: RouterMiddleware {
     }
 }
 
-/// Every POST carries the session's CSRF token in its `csrf` field; anything else is refused before it runs.
+/// Every POST carries the session's CSRF token in its `csrf` field; anything else is refused before it runs. The body
+/// is read up to the path's limit and no further (413), and a form with a field that is not UTF-8 is refused naming
+/// the field (`DeskError.invalid`, 400), once the token is known to be good.
 struct CSRFMiddleware<Context: SessionRequestContext>: RouterMiddleware {
+    let limits: RequestLimits
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post else { return try await next(request, context) }
         var request = request
-        let form = try await Form.read(request, context: context)
+        let form: Form
+        do {
+            form = try await Form.read(request, limit: limits.body(for: request.uri.path))
+        } catch is NIOTooManyBytesError {
+            return PlainRefusal.response(.contentTooLarge, limits.tooLarge(for: request.uri.path))
+        }
         guard let token = form.fields["csrf"], let session = context.session, !token.isEmpty,
               token.utf8.count == session.csrf.utf8.count, zip(token.utf8, session.csrf.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: "403: this form has expired or did not come from DriverDesk; reload the page and try again.\n")))
+        }
+        if let field = form.undecodable.first {
+            throw DeskError.invalid(field: field, reason: Message("input.form.notUTF8"))
         }
         // The body was read for the check; hand the parsed form on.
         var context = context
@@ -82,8 +95,9 @@ struct VersionMiddleware: RouterMiddleware {
 
 /// The first thing every request meets. It answers only to the host names this server serves, so a page elsewhere
 /// whose name is rebound to 127.0.0.1 (DNS rebinding) cannot read the front desk nor post its forms (421, nothing
-/// read, nothing written); and every answer carries the headers that keep the pages out of other sites' frames and
-/// scripts.
+/// read, nothing written); a request that names no host, or whose target is a whole address instead of a path
+/// (`GET http://evil.example/login`, marked by `RequestTargetHandler`), gets 400; and every answer carries the
+/// headers that keep the pages out of other sites' frames and scripts.
 struct HostGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The names of now for a request (`web.hostNames` is a setting, read again when it changes).
     let hosts: @Sendable (Context) -> HostNames
@@ -94,7 +108,11 @@ struct HostGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         // HTTP/1's Host header arrives as the authority; a Host field left among the headers is checked as well.
         let names = [request.head.authority].compactMap { $0 } + request.headers[values: HostGuardMiddleware.host]
         let allowed = hosts(context)
-        if let foreign = names.first(where: { !allowed.allows($0) }) {
+        if request.headers[RequestTargetHandler.markName] != nil {
+            response = PlainRefusal.response(.badRequest, Message("web.request.notAPath"))
+        } else if names.allSatisfy({ HostNames.name(of: $0).isEmpty }) {
+            response = PlainRefusal.response(.badRequest, Message("web.request.noHost"))
+        } else if let foreign = names.first(where: { !allowed.allows($0) }) {
             response = Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: "421: this server does not answer to the name \(HostNames.shown(foreign)); open it by an address it serves (web.hostNames).\n")))
         } else {
@@ -137,17 +155,22 @@ public struct HostNames: Sendable {
     /// Whether a request's `Host` (with or without its port) names this server.
     public func allows(_ authority: String) -> Bool {
         let name = HostNames.name(of: authority)
+        guard !name.isEmpty else { return false }
         if names.contains(name) { return true }
         if name.hasSuffix(".localhost") { return true }
         return HostNames.isAddressLiteral(name)
     }
 
-    /// The host of `host[:port]` or `[v6]:port`, lower case, without a trailing dot.
+    /// The host of `host[:port]` or `[v6]:port`, lower case, without a trailing dot. Anything else after the host
+    /// (`[::1].evil.example`, `localhost:evil`) leaves the text whole, which names no host this server answers to.
     static func name(of authority: String) -> String {
         var text = authority.trimmingCharacters(in: .whitespaces).lowercased()
+        func isPort(_ rest: Substring) -> Bool { rest.isEmpty || rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber } }
         if text.hasPrefix("[") {
-            if let close = text.firstIndex(of: "]") { text = String(text[text.index(after: text.startIndex)..<close]) }
-        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            if let close = text.firstIndex(of: "]"), isPort(text[text.index(after: close)...]) {
+                text = String(text[text.index(after: text.startIndex)..<close])
+            }
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":"), isPort(text[colon...]) {
             text = String(text[..<colon])
         }
         while text.hasSuffix(".") { text.removeLast() }

@@ -84,11 +84,12 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     }
     router.add(middleware: VersionMiddleware(watch: app.watch))
     router.add(middleware: HostGuardMiddleware { context in app.hostNames(at: context.version) })
+    router.add(middleware: RequestLimitsMiddleware(limits: .frontDesk))
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions))
     // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.
     router.add(middleware: ErrorPageMiddleware(app: app))
-    router.add(middleware: CSRFMiddleware())
+    router.add(middleware: CSRFMiddleware(limits: .frontDesk))
     router.add(middleware: AuthMiddleware(app: app))
     router.addRoutes(SessionController(app: app).endpoints)
     router.addRoutes(DashboardController(app: app).endpoints)
@@ -114,7 +115,8 @@ public func buildApplication(shop: Shop, settings: ServerSettings) throws -> som
     let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
     var logger = Logger(label: "driverdesk.web")
     logger.logLevel = .warning
-    return Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"), logger: logger)
+    return Application(router: router, server: .markedTargets, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"),
+                       logger: logger)
 }
 
 /// `driverdesk serve`: builds the server (refused as `buildApplication` refuses), calls `ready` once it is built, and

@@ -9,7 +9,6 @@ public protocol SessionRequestContext: RequestContext {
     /// Whether the request came without a known session cookie (its session was made for it).
     var sessionIsNew: Bool { get set }
     var form: Form? { get set }
-    var maxUploadSize: Int { get }
 }
 
 /// The request context of the front desk: the session the cookie names, filled by `SessionMiddleware`.
@@ -32,9 +31,6 @@ public struct WebContext: SessionRequestContext, RemoteAddressRequestContext {
 
     /// The client's IP address without its port, or "unknown".
     public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
-
-    /// CSV uploads of a busy fleet can be large.
-    public var maxUploadSize: Int { 64 * 1024 * 1024 }
 }
 
 /// One browser's session: its CSRF token, who logged in, its language and a message for the next page.

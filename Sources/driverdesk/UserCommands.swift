@@ -144,9 +144,9 @@ enum PasswordInput {
         return first
     }
 
-    /// One line from the terminal with its echo off (restored afterwards, also on Ctrl-C's way out of `read`).
+    /// One line from the terminal with its echo off (restored afterwards, also on Ctrl-C's way out of `read`). The
+    /// echo goes off before the prompt shows: whatever is typed once the prompt is there is never echoed.
     private static func ask(_ prompt: String, tty: Int32) throws -> String {
-        _ = prompt.withCString { write(tty, $0, strlen($0)) }
         var saved = termios()
         let isTerminal = tcgetattr(tty, &saved) == 0
         if isTerminal {
@@ -154,6 +154,7 @@ enum PasswordInput {
             quiet.c_lflag &= ~tcflag_t(ECHO)
             tcsetattr(tty, TCSANOW, &quiet)
         }
+        _ = prompt.withCString { write(tty, $0, strlen($0)) }
         defer {
             if isTerminal { tcsetattr(tty, TCSANOW, &saved) }
             _ = "\n".withCString { write(tty, $0, 1) }

@@ -9,12 +9,18 @@ struct TransitionTests {
     func at(_ text: String) -> Date { try! time.parse(text, field: "at", now: Date()) }
     let wang = StaffRef(id: 1, name: "王磊")
 
-    /// The rule and the reasons of a refusal; nil when the step is allowed.
-    func refusal(_ body: () throws -> Void) -> (rule: String, reasons: [Message])? {
-        do { try body() } catch let error as DeskError {
-            if case .refusedWith(let rule, let reasons) = error { return (rule, reasons) }
-        } catch {}
-        return nil
+    /// The rule and the reasons of a refusal; nil when the step is allowed. Any other error is a failure of the test
+    /// (recorded where the check is), never taken for "allowed".
+    func refusal(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> (rule: String, reasons: [Message])? {
+        do {
+            try body()
+            return nil
+        } catch DeskError.refusedWith(let rule, let reasons) {
+            return (rule, reasons)
+        } catch {
+            Issue.record("not a refusal: \(error)", sourceLocation: sourceLocation)
+            return ("not a refusal", [])
+        }
     }
 
     @Test("a violation is assigned while open, processed or paid (a correction), processed only once and with a driver, paid only once processed")

@@ -89,23 +89,26 @@ struct ChainRulesTests {
             _ = try a.store.invite(plate: try Plate(plate), staff: "王磊", method: .qr, context: context, makeRef: ref)
         }
         // Shop B's desk takes the driver's third slot in a transaction that holds him, as DriverDesk's invite does, and
-        // commits a second and a half later; shop A's invite of a fourth starts meanwhile.
+        // waits at a gate the test holds shut; shop A's invite of a fourth starts meanwhile, and must wait for it.
         let server = try SharedChain.server()
         let staffB = try b.store.staff("王磊"), carB = try #require(try b.store.vehicle(ifKnown: try Plate("沪A12345")))
+        let gate = try SessionGate(server: server, database: b.chainDatabase)
+        let marker = "desk-b-" + UUID().uuidString.prefix(8).lowercased()
         let (other, _, errors) = try server.start("""
+            SELECT '\(marker)';
             SELECT 1 FROM person WHERE id = (SELECT person_id FROM staff WHERE id = \(staffB.id!)) FOR UPDATE;
             INSERT INTO registration (ref, vehicle_id, staff_id, person_id, method, status, invited_at)
                 VALUES ('INV-TEST-B001', \(carB.id!), \(staffB.id!), (SELECT person_id FROM staff WHERE id = \(staffB.id!)), 'qr', 'invited', \(context.now.seconds));
-            SELECT pg_sleep(1.5);
+            \(gate.statement)
             """, as: "driverdesk_desk", shop: b.shopId, database: b.chainDatabase)
-        Thread.sleep(forTimeInterval: 0.5)
-        let started = Date()
-        let error = #expect(throws: DeskError.self) {
-            _ = try a.store.invite(plate: try Plate("京A33333"), staff: "王磊", method: .qr, context: context) { "INV-TEST-A003" }
-        }
+        try server.waitUntil("shop B's desk to hold the driver and wait at the gate", ThrowawayPostgres.waiting(marker, on: "advisory"), database: b.chainDatabase)
+        let store = a.store, context = context
+        let inviting = Background { try store.invite(plate: try Plate("京A33333"), staff: "王磊", method: .qr, context: context) { "INV-TEST-A003" } }
+        try server.waitUntil("shop A's invite to wait for shop B's desk", ThrowawayPostgres.blocked(by: marker), database: b.chainDatabase)
+        try gate.open()
+        let error = #expect(throws: DeskError.self) { _ = try inviting.wait() }
         other.waitUntilExit()
         #expect(other.terminationStatus == 0, "\(String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self))")
-        #expect(Date().timeIntervalSince(started) > 0.5, "the invite did not wait for the other desk")
         guard case .refusedWith("R3", let reasons)? = error else { Issue.record("not R3: \(String(describing: error))"); return }
         #expect(reasons.first?.code == "registration.staffFull", "\(reasons)")
         #expect(try a.count("registration") == 2)

@@ -201,23 +201,28 @@ struct ImportAttributionTests {
         let server = try SharedChain.server()
         let test = world.shop.test
         let copy = list[5]
-        // Another desk records the sixth record and holds its transaction open for two seconds: the import reads it as
-        // not recorded, its move then waits on the other desk's row, and fails with a unique violation when it commits.
+        // Another desk records the sixth record and keeps its transaction open at a gate the test holds shut: the
+        // import reads it as not recorded, its move then waits on the other desk's row; once the gate opens the other
+        // desk commits, and the import's move fails with a unique violation and runs again.
+        let gate = try SessionGate(server: server, database: test.chainDatabase)
+        let marker = "other-desk-" + UUID().uuidString.prefix(8).lowercased()
         let (other, out, err) = try server.start("""
+            SELECT '\(marker)';
             INSERT INTO violation (vehicle_id, occurred_at, code, points, fine_fen, record_no, status, attribution, needs_review, reasons, recorded_at)
               SELECT id, \(copy.occurredAt.seconds), '\(copy.code)', \(copy.points), \(copy.fineFen), '\(copy.recordNo!)', 'open', 'unattributed', true, '[]',
                      \(world.shop.context.now.seconds)
               FROM vehicle WHERE plate = '\(copy.plate.text)';
-            SELECT pg_sleep(2);
+            \(gate.statement)
             """, as: "driverdesk_desk", shop: test.shopId, database: test.chainDatabase)
-        Thread.sleep(forTimeInterval: 0.5)
-        let started = Date()
-        let outcome = try world.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: world.shop.context,
-                                                         strategy: .scan, progress: nil)
+        _ = out
+        try server.waitUntil("the other desk to have written and to wait at the gate", ThrowawayPostgres.waiting(marker, on: "advisory"), database: test.chainDatabase)
+        let context = world.shop.context, db = world.shop.db
+        let importing = Background { try db.importViolations(list, source: "camera.csv", dryRun: false, context: context, strategy: .scan, progress: nil) }
+        try server.waitUntil("the import to wait on the other desk's row", ThrowawayPostgres.blocked(by: marker), database: test.chainDatabase)
+        try gate.open()
+        let outcome = try importing.wait()
         other.waitUntilExit()
         #expect(other.terminationStatus == 0, "\(String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))")
-        _ = out
-        #expect(Date().timeIntervalSince(started) > 1, "the import did not wait for the other desk")
         #expect(outcome.added == list.count - 1 && outcome.skipped == 1, "\(outcome)")
         let numbers = try world.violations().compactMap(\.recordNo)
         #expect(numbers.count == list.count && Set(numbers).count == list.count, "\(numbers)")
@@ -234,10 +239,20 @@ struct ImportAttributionTests {
         #expect(try world.violations().isEmpty)
         #expect(try world.shop.db.auditEntries(since: nil).count == auditBefore)
         let outcome = try world.shop.db.importViolations(world.records(), source: "camera.csv", dryRun: false, context: world.shop.context)
-        // A dry run on PostgreSQL cannot say which numbers the rows would get (a sequence does not roll back).
-        var expected = dry
-        if backend == .postgres { (expected.firstId, expected.lastId) = (outcome.firstId, outcome.lastId) }
-        #expect(outcome == expected)
+        // The numbers the rows got: on SQLite the dry run says them (1 to 20 in a shop without violations); on
+        // PostgreSQL it cannot (a sequence does not roll back), and the import's answer must name its own first and
+        // last rows as the table holds them.
+        let stored = try world.violations().compactMap(\.id)
+        #expect(stored.count == 20)
+        if backend == .sqlite {
+            #expect(dry.firstId == 1 && dry.lastId == 20, "\(dry)")
+            #expect(outcome == dry)
+        } else {
+            #expect(outcome.firstId == stored.first && outcome.lastId == stored.last, "\(outcome) for the rows \(stored)")
+            var expected = dry
+            (expected.firstId, expected.lastId) = (stored.first, stored.last)
+            #expect(outcome == expected)
+        }
         let audit = try world.shop.db.auditEntries(since: nil)
         #expect(audit.count == auditBefore + 1)
         #expect(audit.last?.action == "violation.import")

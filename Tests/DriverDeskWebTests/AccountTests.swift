@@ -208,9 +208,9 @@ struct AccountTests {
         }
     }
 
-    @Test("login: a new session id, no other page before it, the same answer for an unknown name and a wrong password")
-    func login() async throws {
-        let shop = try AccountShop()
+    @Test("login: a new session id, no other page before it, the same answer for an unknown name and a wrong password", arguments: Backend.allCases)
+    func login(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         try await shop.shop.test { browser in
             #expect(try await browser.get("/").location == "/login")
             // The login page's language switch works before the login.
@@ -248,9 +248,9 @@ struct AccountTests {
         #expect(!"\(audit)".contains("whatever-it-is") && !"\(audit)".contains("$y$"))
     }
 
-    @Test("sessions end after a shift and after 30 idle minutes off this PC")
-    func expiry() async throws {
-        let shop = try AccountShop()
+    @Test("sessions end after a shift and after 30 idle minutes off this PC", arguments: Backend.allCases)
+    func expiry(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         let clock = MovableClock(shop.shop.now)
         try await shop.shop.test(clock: clock) { browser in
             try await browser.logIn("anna", AccountShop.deskPassword)
@@ -271,9 +271,9 @@ struct AccountTests {
         }
     }
 
-    @Test("logout, a new password and disabling end the sessions; the disabled cannot log in")
-    func endings() async throws {
-        let shop = try AccountShop()
+    @Test("logout, a new password and disabling end the sessions; the disabled cannot log in", arguments: Backend.allCases)
+    func endings(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         try await shop.shop.test { browser in
             let other = Browser(client: browser.client)
             try await browser.logIn("anna", AccountShop.deskPassword)
@@ -291,9 +291,9 @@ struct AccountTests {
         }
     }
 
-    @Test("five failures in 15 minutes lock the account (any name) and the address, with the time it lifts")
-    func lockout() async throws {
-        let shop = try AccountShop()
+    @Test("five failures in 15 minutes lock the account (any name) and the address, with the time it lifts", arguments: Backend.allCases)
+    func lockout(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         let clock = MovableClock(shop.shop.now)
         try await shop.shop.test(clock: clock) { browser in
             for attempt in 1...4 {
@@ -323,9 +323,60 @@ struct AccountTests {
         #expect(await throttle.lockedUntil(LoginThrottle.keys(name: "ghost", address: "10.0.0.2"), now: now) == nil)
     }
 
-    @Test("before the first account the loopback desk is open and says changes are audited as the front desk")
-    func openDesk() async throws {
-        let shop = try WebHarness()
+    @Test("a login that works forgets its own account's failures only: another account's success, from this address or another, unlocks nothing",
+          arguments: Backend.allCases)
+    func lockoutOutlivesOthersSuccess(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
+        // Every `try` is inside an #expect: the closure says that it throws.
+        try await shop.shop.test { (browser: Browser) async throws in
+            let attacker = Browser(client: browser.client, address: "10.0.0.1")
+            let boss = Browser(client: browser.client, address: "10.0.0.2")
+            let elsewhere = Browser(client: browser.client, address: "10.0.0.3")
+            // Four wrong passwords for anna from one address; the manager logs in from another; the fifth locks anna.
+            for attempt in 1...4 { #expect(try await attacker.logIn("anna", "wrong-\(attempt)-password").status == .unauthorized) }
+            #expect(try await boss.logIn("boss", AccountShop.managerPassword).status == .seeOther)
+            #expect(try await elsewhere.logIn("anna", "wrong-5-password").status == .tooManyRequests, "boss's login reset anna's failures")
+            #expect(try await elsewhere.logIn("anna", AccountShop.deskPassword).status == .tooManyRequests, "anna is locked from every address")
+            // Four failures from one address under four names; a good login from that address; the fifth locks the address.
+            let guesser = Browser(client: browser.client, address: "10.0.0.4")
+            for attempt in 1...4 { #expect(try await guesser.logIn("name\(attempt)", "wrong-password-\(attempt)").status == .unauthorized) }
+            #expect(try await guesser.logIn("boss", AccountShop.managerPassword).status == .seeOther)
+            #expect(try await guesser.logIn("name5", "wrong-password-5").status == .tooManyRequests, "a login that worked reset the address's failures")
+            #expect(try await guesser.logIn("boss", AccountShop.managerPassword).status == .tooManyRequests, "the address is locked for every name")
+            // Addresses are told apart: neither lock reaches boss from his own address.
+            let again = Browser(client: browser.client, address: "10.0.0.2")
+            #expect(try await again.logIn("boss", AccountShop.managerPassword).status == .seeOther)
+        }
+    }
+
+    @Test("logged in, in a shop with accounts: a POST without the session's CSRF token is refused (403) and writes nothing", arguments: Backend.allCases)
+    func csrfWhileLoggedIn(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
+        try await shop.shop.test { browser in
+            let other = Browser(client: browser.client)
+            try await other.logIn("anna", AccountShop.deskPassword)
+            try await browser.logIn("boss", AccountShop.managerPassword)
+            let before = try shop.fingerprint()
+            for route in shop.routes where route.method == .post && route.pattern != "/login" && route.pattern != "/violations/import" {
+                _ = try await browser.get("/")
+                for (name, token, withToken) in [("no token", nil, false), ("a forged token", "forged", true), ("an empty token", "", true),
+                                                 ("another session's token", other.csrf, true)] as [(String, String?, Bool)] {
+                    let page = try await browser.post(route.uri, route.form, csrf: token, withToken: withToken)
+                    #expect(page.status == .forbidden, "\(route) with \(name): \(page.status)")
+                }
+                #expect(try shop.fingerprint() == before, "\(route) wrote something without its token")
+            }
+            let upload = try await browser.send("/violations/import", method: .post, body: ByteBuffer(string: "csrf=forged"), contentType: "application/x-www-form-urlencoded")
+            #expect(upload.status == .forbidden)
+            // The session is still logged in, and its own token works.
+            _ = try await browser.get("/vehicles")
+            #expect(try await browser.post("/vehicles", ["plate": "京C11111", "owner": "刘洋"]).status == .seeOther)
+        }
+    }
+
+    @Test("before the first account the loopback desk is open and says changes are audited as the front desk", arguments: Backend.allCases)
+    func openDesk(_ backend: Backend) async throws {
+        let shop = try WebHarness(backend: backend)
         try await shop.test { browser in
             let home = try await browser.get("/")
             #expect(home.status == .ok && home.body.contains("本店还没有账户"))
@@ -343,9 +394,9 @@ struct AccountTests {
 
 @Suite("Web: host names and headers")
 struct HostTests {
-    @Test("a foreign Host gets 421 on every route and nothing is written, logged in or not; every answer carries the headers")
-    func foreignHost() async throws {
-        let shop = try AccountShop()
+    @Test("a foreign Host gets 421 on every route and nothing is written, logged in or not; every answer carries the headers", arguments: Backend.allCases)
+    func foreignHost(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         try await shop.shop.test { browser in
             try await browser.logIn("boss", AccountShop.managerPassword)
             let token = browser.csrf
@@ -373,9 +424,9 @@ struct HostTests {
         }
     }
 
-    @Test("every page, file and refusal carries the CSP, nosniff and Referrer-Policy; pages hold no inline script")
-    func headers() async throws {
-        let shop = try AccountShop()
+    @Test("every page, file and refusal carries the CSP, nosniff and Referrer-Policy; pages hold no inline script", arguments: Backend.allCases)
+    func headers(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         try await shop.shop.test { browser in
             try await browser.logIn("boss", AccountShop.managerPassword)
             var pages = try await shop.routes.filter { $0.method == .get }.asyncMap { try await browser.get($0.uri) }
@@ -394,9 +445,9 @@ struct HostTests {
         }
     }
 
-    @Test("the session cookie is Secure behind HTTPS (X-Forwarded-Proto), and only then")
-    func secureCookie() async throws {
-        let shop = try AccountShop()
+    @Test("the session cookie is Secure behind HTTPS (X-Forwarded-Proto), and only then", arguments: Backend.allCases)
+    func secureCookie(_ backend: Backend) async throws {
+        let shop = try AccountShop(backend: backend)
         try await shop.shop.test { browser in
             let plain = try await browser.get("/login")
             #expect(plain.headers[.setCookie]?.contains("Secure") == false)

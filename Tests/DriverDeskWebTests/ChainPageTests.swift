@@ -117,4 +117,41 @@ struct ChainPageTests {
         #expect(log.filter { $0.action == "login.failed" }.map(\.subject) == ["account cm", "account (unknown name)"])
         #expect(!"\(log)".contains("Chain-manager") && !"\(log)".contains("$y$"))
     }
+
+    @Test("the chain's page locks a name after five failed logins in 15 minutes, the right password too, until the first failure leaves the window")
+    func chainLockout() async throws {
+        let a = try TestStore(.postgres)
+        let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let now = try time.parse("2026-11-20 20:00", field: "now", now: Date())
+        let server = try SharedChain.server()
+        func open(_ role: String) throws -> Chain {
+            guard case .postgres(let address) = try DatabaseAddress(parsing: server.address(as: role, shop: "*", database: a.chainDatabase)) else {
+                throw ThrowawayPostgres.Failure(description: "not a chain's address")
+            }
+            return try Chain.open(address, now: now, operator: "owner-test")
+        }
+        let owner = try open("driverdesk_owner"), reader = try open("driverdesk_chain")
+        defer { owner.close(); reader.close() }
+        _ = try owner.addUser(name: "cm", role: "chain", staff: nil, password: "Chain-manager-2026")
+        let clock = MovableClock(now)
+        let app = try buildChainApplication(chain: reader, settings: ServerSettings(host: "0.0.0.0", port: 0, clock: { clock.now }))
+        try await app.test(.router) { client in
+            let browser = Browser(client: client)
+            func logIn(_ password: String) async throws -> Browser.Page {
+                _ = try await browser.get("/login")
+                return try await browser.post("/login", ["name": "cm", "password": password])
+            }
+            for attempt in 1...4 {
+                #expect(try await logIn("wrong-\(attempt)-password").status == .unauthorized)
+                clock.advance(60)
+            }
+            let fifth = try await logIn("wrong-5-password")
+            #expect(fifth.status == .tooManyRequests && fifth.body.contains("2026-11-20 20:15"), "\(fifth.status) \(fifth.body.prefix(500))")
+            #expect(try await logIn("Chain-manager-2026").status == .tooManyRequests, "the right password waits too")
+            #expect(try await browser.get("/").location == "/login")
+            clock.advance(11 * 60)
+            #expect(try await logIn("Chain-manager-2026").status == .seeOther, "20:15: the first failure has left the window")
+            #expect(try await browser.get("/").status == .ok)
+        }
+    }
 }

@@ -133,11 +133,17 @@ struct SessionTests {
 struct CachedValueTests {
     @Test("an old value is made again by one caller while the others get the old one; a change is never served stale")
     func oneRefresh() throws {
-        let cache = Cached<Int>(maxAge: .milliseconds(600))
+        // The cache's own clock, moved by the test: the value grows old when the test says so, not after a sleep.
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let cache = Cached<Int>(maxAge: .milliseconds(600), clock: { start.advanced(by: elapsed.withLock { $0 }) })
         let first = ChangeWatch.Version(store: nil, tick: 1)
         #expect(cache.value("page", at: first) { 1 } == 1)
-        Thread.sleep(forTimeInterval: 0.7)
-        // Eight callers on eight threads find it old at once: one makes it (slowly), the others get the old value.
+        elapsed.withLock { $0 = .milliseconds(599) }
+        #expect(cache.value("page", at: first) { 9 } == 1, "not yet old")
+        elapsed.withLock { $0 = .milliseconds(700) }
+        // Eight callers on eight threads find it old at once: one makes it, and holds on until the seven others have
+        // come and gone with the old value (or 30 s have passed, and then the counts below say what went wrong).
         let made = Mutex(0)
         let results = Mutex<[Int]>([])
         let done = DispatchGroup()
@@ -146,7 +152,8 @@ struct CachedValueTests {
             Thread.detachNewThread {
                 let value = cache.value("page", at: first) {
                     made.withLock { $0 += 1 }
-                    Thread.sleep(forTimeInterval: 0.2)
+                    let deadline = Date().addingTimeInterval(30)
+                    while results.withLock({ $0.count }) < 7 && Date() < deadline { usleep(1_000) }
                     return 2
                 }
                 results.withLock { $0.append(value) }
@@ -156,8 +163,12 @@ struct CachedValueTests {
         done.wait()
         #expect(made.withLock { $0 } == 1, "made \(made.withLock { $0 }) times")
         #expect(results.withLock { $0.sorted() } == [1, 1, 1, 1, 1, 1, 1, 2], "\(results.withLock { $0 })")
-        // The fresh value is then everyone's (it counts its age from when it was asked for).
+        // The fresh value is then everyone's: it counts its age from when it was asked for.
         #expect(cache.value("page", at: first) { 9 } == 2)
+        elapsed.withLock { $0 = .milliseconds(1_299) }
+        #expect(cache.value("page", at: first) { 9 } == 2)
+        elapsed.withLock { $0 = .milliseconds(1_300) }
+        #expect(cache.value("page", at: first) { 4 } == 4, "old again, with nobody else making it: this caller makes it")
         // Another version of the database: made at once, never the old value.
         #expect(cache.value("page", at: ChangeWatch.Version(store: nil, tick: 2)) { 3 } == 3)
     }

@@ -37,10 +37,16 @@ struct WebHarness {
         return ServerSettings(host: host, port: 0, clock: { clock?.now ?? now })
     }
 
-    /// Runs `body` against the router with a browser that keeps its cookie and reads CSRF tokens off pages.
+    /// Runs `body` against the router with a browser that keeps its cookie and reads CSRF tokens off pages. The
+    /// router is the server's (`buildRouter`); the harness only lets each browser say which address it comes from.
     func test(clock: MovableClock? = nil, _ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
-        let app = try buildApplication(shop: workshop, settings: settings(clock: clock))
-        try await app.test(.router) { client in
+        // What the server checks before it builds the router (no serving beyond this machine before an account).
+        _ = try buildApplication(shop: workshop, settings: settings(clock: clock))
+        let templates = try Templates.shipped()
+        let app = WebApp(shop: workshop, pages: try Pages(templates: templates), settings: settings(clock: clock))
+        let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
+        let application = Application(responder: AddressedResponder(inner: router.buildResponder()), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await application.test(.router) { client in
             try await body(Browser(client: client))
         }
     }
@@ -52,7 +58,24 @@ struct WebHarness {
 }
 
 import GRDB
+import NIOCore
 import Synchronization
+
+/// The client's address for router tests, which have no socket: a browser of the harness names its address in a
+/// header of the tests' own, and this responder puts it where a connection's address goes (`WebContext.remoteAddress`),
+/// so that limits per address (failed logins) can tell two clients apart. Only the tests' application has it: the
+/// server takes the address from its socket alone.
+struct AddressedResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == WebContext {
+    let inner: Inner
+
+    func respond(to request: Request, context: WebContext) async throws -> Response {
+        var context = context
+        if let address = request.headers[Browser.addressHeader] {
+            context.remoteAddress = try SocketAddress(ipAddress: address, port: 50_000)
+        }
+        return try await inner.respond(to: request, context: context)
+    }
+}
 
 /// The server's clock, moved forward by a test (sessions that outlive their shift, locks that lift).
 final class MovableClock: Sendable {
@@ -71,8 +94,9 @@ final class Browser: @unchecked Sendable {
     var cookie: String?
     var csrf: String?
 
-    init(client: any TestClientProtocol) {
+    init(client: any TestClientProtocol, address: String? = nil) {
         self.client = client
+        self.address = address
     }
 
     struct Page {
@@ -114,9 +138,14 @@ final class Browser: @unchecked Sendable {
 
     /// Extra headers on every request (a foreign Host).
     var extraHeaders: HTTPFields = [:]
+    /// The address this browser's requests come from (router tests of `WebHarness`); nil: the router's "unknown".
+    var address: String?
+    /// The header that carries it to `AddressedResponder`.
+    static let addressHeader = HTTPFields.Element.Name("X-Test-Client-Address")!
 
     func send(_ uri: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String?) async throws -> Page {
         var headers: HTTPFields = extraHeaders
+        if let address { headers[Browser.addressHeader] = address }
         if let cookie { headers[.cookie] = cookie }
         if let contentType { headers[.contentType] = contentType }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)

@@ -108,10 +108,14 @@ struct ContractEndToEndTests {
     func passwordPrompt() throws {
         let cli = try CLI.shop()
         func atTerminal(_ name: String, _ first: String, _ second: String) throws -> String {
-            // The lines come a moment apart, as a person types them after each prompt (typed ahead, a terminal echoes them).
-            let command = "\(CLI.binary.path) user add \(name) --role desk --db \(cli.db) --now '\(cli.now)'; echo exit \\$?"
-            let script = "(sleep 2; printf '%s\\n' '\(first)'; sleep 2; printf '%s\\n' '\(second)') | /usr/bin/script -qec \"\(command)\" /dev/null"
-            return try toolOutput("/usr/bin/env", ["bash", "-c", script]).replacingOccurrences(of: "\r", with: "")
+            // Each line is typed once its prompt shows, as a person types it (typed ahead, a terminal would echo it).
+            let terminal = try Terminal("\(CLI.binary.path) user add \(name) --role desk --db \(cli.db) --now '\(cli.now)'; echo exit $?")
+            try terminal.waitFor("密码：")
+            terminal.type(first)
+            try terminal.waitFor("再输一次：")
+            terminal.type(second)
+            try terminal.waitFor("exit ")
+            return try terminal.finish()
         }
         let added = try atTerminal("eve", "Eve-front-2026", "Eve-front-2026")
         #expect(added.contains("密码：") && added.contains("再输一次：") && added.contains("exit 0"), "\(added)")

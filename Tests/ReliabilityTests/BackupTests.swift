@@ -36,18 +36,24 @@ struct BackupTests {
         try lines.joined(separator: "\n").write(to: plan, atomically: true, encoding: .utf8)
         let writer = try ConcurrencyTests.worker(shop, ["plan", Shop.binary, shop.db, shop.now, plan.path, log.path])
         var backups: [String] = []
-        usleep(300_000)
-        for index in 0..<5 where writer.process.isRunning {
+        // Five backups, each once the writer has logged so many of its commands (or has ended): between writes by
+        // what the writer has done, not by how long the test slept. After each, whether the writer had more to do.
+        var whileWriting = 0
+        for (index, after) in [1, lines.count / 5, lines.count * 2 / 5, lines.count * 3 / 5, lines.count * 4 / 5].enumerated() {
+            let deadline = Date().addingTimeInterval(300)
+            while ConcurrencyTests.read(log).count < after, writer.process.isRunning, Date() < deadline { usleep(5_000) }
             let file = shop.file("backup-\(index).sqlite").path
             let outcome = try shop.run(["backup", file, "--json"])
             #expect(outcome.status == 0, "\(outcome)")
             if outcome.status == 0 { backups.append(file) }
-            usleep(400_000)
+            if ConcurrencyTests.read(log).count < lines.count { whileWriting += 1 }
         }
-        _ = Processes.finish(writer, since: clock.start, timeout: 600)
+        ConcurrencyTests.finished("the writer", writer, since: clock.start, timeout: 600)
         let written = ConcurrencyTests.read(log)
         #expect(written.allSatisfy { $0.status == 0 }, "\(written.filter { $0.status != 0 }.prefix(3).map { "\($0.status) \($0.detail)" })")
-        #expect(backups.count >= 2, "the writer finished before two backups were taken: the test lost its point")
+        #expect(written.count == lines.count, "the writer logged \(written.count) of its \(lines.count) commands")
+        #expect(backups.count == 5)
+        #expect(whileWriting >= 2, "only \(whileWriting) backups were taken while the writer had more to write: the test lost its point")
 
         var movementsSeen: [Int] = []
         for (index, backup) in backups.enumerated() {

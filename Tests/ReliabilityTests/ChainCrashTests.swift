@@ -14,6 +14,7 @@ struct ChainCrashTests {
     @Test("kill -9 during `violation import` on a chain: all or nothing, the audit with it, and the import run again yields one copy")
     func killImport() throws {
         let clock = Stopwatch()
+        let seed = TrialSeed()
         let pg = try ThrowawayPostgres(migrated: false)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-chaincrash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -27,10 +28,10 @@ struct ChainCrashTests {
         // The base: the chain's schema, one shop and the 20 cars the records name; every trial starts from a copy of it.
         let added = try Processes.run(Shop.binary, ["shop", "add", "BJ01", "--name", "断电测试", "--db", pg.address(as: "driverdesk_owner", shop: "*"), "--now", now],
                                       environment: environment, folder: folder)
-        #expect(added.status == 0, "\(added)")
+        #expect(added.status == 0, "\(seed): \(added)")
         for index in 0..<20 {
             let car = try driverdesk(["vehicle", "add", "--plate", "京A\(String(format: "%05d", index))", "--owner", "车主\(index)"])
-            #expect(car.status == 0, "\(car)")
+            #expect(car.status == 0, "\(seed): \(car)")
         }
         let rows = Scale.importRows, trials = Scale.importTrials
         let csv = folder.appendingPathComponent("notices.csv")
@@ -66,11 +67,11 @@ struct ChainCrashTests {
             usleep(2_000)
         }
         let reference = Processes.finish(referenceRun, since: referenceStart, timeout: 1_800)
-        #expect(reference.status == 0, "\(reference)")
-        #expect(try reference.object()["added"] as? Int == rows)
+        #expect(reference.status == 0, "\(seed): \(reference)")
+        #expect(try reference.object()["added"] as? Int == rows, "\(seed)")
         var writePhase = max(0.02, reference.seconds - (readDone ?? 0))
 
-        var seed = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
+        var random = seed.generator
         var wholeAfterKill = 0, noneAfterKill = 0, finishedFirst = 0, rolledBack = 0
         var duration = max(0.2, reference.seconds)
         for trial in 0..<trials {
@@ -82,7 +83,7 @@ struct ChainCrashTests {
             var markerSeen: Double?
             if trial % 2 == 0 {
                 // Anywhere in the import: connecting, reading, attributing, copying, moving, committing.
-                usleep(useconds_t(Double.random(in: 0.05...duration, using: &seed) * 1_000_000))
+                usleep(useconds_t(Double.random(in: 0.05...duration, using: &random) * 1_000_000))
             } else {
                 // In the write: once the whole file is read, during the time it then takes to attribute, copy, move, commit.
                 let deadline = Date().addingTimeInterval(duration * 3 + 5)
@@ -91,32 +92,32 @@ struct ChainCrashTests {
                     usleep(2_000)
                 }
                 markerSeen = Date().timeIntervalSince(since)
-                usleep(useconds_t(Double.random(in: 0...(writePhase * 1.1), using: &seed) * 1_000_000))
+                usleep(useconds_t(Double.random(in: 0...(writePhase * 1.1), using: &random) * 1_000_000))
             }
             let wasWriting = started.process.isRunning && ((try? String(contentsOf: started.err, encoding: .utf8)) ?? "").contains(marker)
             kill(started.process.processIdentifier, SIGKILL)
             let outcome = Processes.finish(started, since: since, timeout: 60)
             if !outcome.signaled {
-                #expect(outcome.status == 0, "trial \(trial): the import failed on its own: \(outcome)")
+                #expect(outcome.status == 0, "\(seed): trial \(trial): the import failed on its own: \(outcome)")
                 finishedFirst += 1
                 // It ran faster than measured (the machine was busier then): aim earlier from now on.
                 duration = max(0.1, min(duration, outcome.seconds) * 0.9)
                 if let markerSeen { writePhase = max(0.02, min(writePhase, outcome.seconds - markerSeen) * 0.9) }
             }
             let after = try count(database)
-            #expect(after.violations == 0 || after.violations == rows, "trial \(trial): \(after.violations) of \(rows) records are in the database")
-            #expect(after.imports == (after.violations == 0 ? 0 : 1), "trial \(trial): the import's audit entry and its records are not one transaction")
+            #expect(after.violations == 0 || after.violations == rows, "\(seed): trial \(trial): \(after.violations) of \(rows) records are in the database")
+            #expect(after.imports == (after.violations == 0 ? 0 : 1), "\(seed): trial \(trial): the import's audit entry and its records are not one transaction")
             if outcome.signaled { if after.violations == 0 { noneAfterKill += 1 } else { wholeAfterKill += 1 } }
             if outcome.signaled && wasWriting && after.violations == 0 { rolledBack += 1 }
 
             // The same file again: exactly one copy.
             let again = try driverdesk(["violation", "import", csv.path, "--json"], database: database)
-            #expect(again.status == 0, "trial \(trial): \(again)")
-            #expect(try count(database).violations == rows, "trial \(trial): after importing again")
+            #expect(again.status == 0, "\(seed): trial \(trial): \(again)")
+            #expect(try count(database).violations == rows, "\(seed): trial \(trial): after importing again")
             try pg.must(pg.sql("DROP DATABASE \(database)", as: "postgres", database: "postgres"))
         }
-        #expect(rolledBack >= 1, "no kill landed inside the write (\(finishedFirst) of \(trials) finished first)")
-        #expect(noneAfterKill + wholeAfterKill >= trials / 2, "only \(noneAfterKill + wholeAfterKill) of \(trials) imports were killed")
+        #expect(rolledBack >= 1, "\(seed): no kill landed inside the write (\(finishedFirst) of \(trials) finished first)")
+        #expect(noneAfterKill + wholeAfterKill >= trials / 2, "\(seed): only \(noneAfterKill + wholeAfterKill) of \(trials) imports were killed")
         figure("chain/crash/import: \(trials) trials of a \(rows)-row import on PostgreSQL (\(String(format: "%.1f", reference.seconds)) s) killed at random: "
             + "\(noneAfterKill) left nothing (\(rolledBack) of them killed after the file was read), \(wholeAfterKill) left it whole, \(finishedFirst) finished before the kill; "
             + "0 partial, 0 duplicated; \(String(format: "%.1f", clock.seconds)) s")

@@ -61,6 +61,7 @@ struct ChainLoadTests {
     @Test("8 writers in 4 shops (2 on shared cars), serve under wrk, cleanup every second: no error, exact counts, every invariant, every change audited")
     func everyoneAtOnce() throws {
         let clock = Stopwatch()
+        let seed = TrialSeed()
         let pg = try ThrowawayPostgres(migrated: false)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-chainload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -71,7 +72,7 @@ struct ChainLoadTests {
         for code in codes {
             let added = try Processes.run(Shop.binary, ["shop", "add", code, "--name", "门店\(code)", "--db", pg.address(as: "driverdesk_owner", shop: "*"), "--now", now],
                                           environment: Processes.environment(folder: folder), folder: folder)
-            #expect(added.status == 0, "\(added)")
+            #expect(added.status == 0, "\(seed): \(added)")
             var shop = Shop(folder: folder, db: pg.address(as: "driverdesk_desk", shop: code))
             shop.now = now
             shops[code] = shop
@@ -109,8 +110,7 @@ struct ChainLoadTests {
         for code in codes { baseline[code] = try audit(code) }
 
         let moves = Scale.movesPerWorker
-        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        figure("chain/load: seed \(seed), \(moves) movements per worker, 8 workers in 4 shops")
+        figure("chain/load: \(seed), \(moves) movements per worker, 8 workers in 4 shops")
         let s4 = shops["S4"]!
         let server = try Server(s4)
         defer { server.stop() }
@@ -122,26 +122,26 @@ struct ChainLoadTests {
         let web = try ConcurrencyTests.worker(s4, ["web", server.base, String(Scale.webRequests), webLog.path] + pages)
         let wrkSeconds = max(5, min(60, moves / 6))
         let wrk = try Processes.start("/usr/bin/wrk", ["-t", "2", "-c", "8", "-d", "\(wrkSeconds)s", server.base + "/"], environment: s4.environment, folder: folder)
-        var running: [(code: String, worker: ConcurrencyTests.Worker, process: (process: Process, out: URL, err: URL), log: URL)] = []
+        var running: [(code: String, worker: ConcurrencyTests.Worker, process: (process: Process, out: URL, err: URL), log: URL, plan: URL)] = []
         for (index, entry) in workers.enumerated() {
             let shop = shops[entry.code]!
             let plan = folder.appendingPathComponent("plan-\(entry.worker.name).tsv"), log = folder.appendingPathComponent("worker-\(entry.worker.name).log")
-            try ConcurrencyTests.plan(entry.worker, moves: moves, seed: seed &+ UInt64(index)).joined(separator: "\n").write(to: plan, atomically: true, encoding: .utf8)
-            running.append((entry.code, entry.worker, try ConcurrencyTests.worker(shop, ["plan", Shop.binary, shop.db, now, plan.path, log.path]), log))
+            try ConcurrencyTests.plan(entry.worker, moves: moves, seed: seed.value &+ UInt64(index)).joined(separator: "\n").write(to: plan, atomically: true, encoding: .utf8)
+            running.append((entry.code, entry.worker, try ConcurrencyTests.worker(shop, ["plan", Shop.binary, shop.db, now, plan.path, log.path]), log, plan))
         }
-        for entry in running { _ = Processes.finish(entry.process, since: clock.start, timeout: 1_800) }
-        let load = Processes.finish(wrk, since: clock.start, timeout: 600)
-        _ = Processes.finish(web, since: clock.start, timeout: 600)
+        for entry in running { ConcurrencyTests.finished("worker \(entry.worker.name)", entry.process, since: clock.start, timeout: 1_800, seed) }
+        let load = ConcurrencyTests.finished("wrk", wrk, since: clock.start, timeout: 600, seed)
+        ConcurrencyTests.finished("the page walker", web, since: clock.start, timeout: 600, seed)
         _ = FileManager.default.createFile(atPath: stop.path, contents: nil)
-        _ = Processes.finish(cleanup, since: clock.start, timeout: 120)
-        #expect(server.isRunning, "the server died under load")
+        ConcurrencyTests.finished("cleanup every second", cleanup, since: clock.start, timeout: 120, seed)
+        #expect(server.isRunning, "\(seed): the server died under load")
         let serverEnd = server.stop()
-        #expect(!serverEnd.stderr.contains("Fatal error"), "\(serverEnd.stderr.prefix(2_000))")
+        #expect(!serverEnd.stderr.contains("Fatal error"), "\(seed): \(serverEnd.stderr.prefix(2_000))")
 
         // wrk: every answer a 200, and some answers at all.
-        #expect(load.status == 0 && !load.stdout.contains("Non-2xx") && !load.stdout.contains("Socket errors"), "wrk: \(load.stdout) \(load.stderr)")
+        #expect(load.status == 0 && !load.stdout.contains("Non-2xx") && !load.stdout.contains("Socket errors"), "\(seed): wrk: \(load.stdout) \(load.stderr)")
         let served = load.stdout.split(separator: "\n").first { $0.contains("requests in") }.map(String.init) ?? "?"
-        #expect(served != "?", "wrk: \(load.stdout)")
+        #expect(served != "?", "\(seed): wrk: \(load.stdout)")
 
         var all: [ConcurrencyTests.LogLine] = []
         for code in codes {
@@ -149,12 +149,13 @@ struct ChainLoadTests {
             var lines: [ConcurrencyTests.LogLine] = []
             for entry in mine {
                 let read = ConcurrencyTests.read(entry.log)
+                ConcurrencyTests.followedWholePlan(entry.worker.name, plan: entry.plan, log: read, seed)
                 lines += read
                 let bad = read.filter { $0.status != 0 && $0.status != 1 }
-                #expect(bad.isEmpty, "worker \(entry.worker.name): \(bad.count) commands ended otherwise than 0 or 1: \(bad.prefix(5).map { "\($0.status) \($0.command) \($0.detail)" })")
+                #expect(bad.isEmpty, "\(seed): worker \(entry.worker.name): \(bad.count) commands ended otherwise than 0 or 1: \(bad.prefix(5).map { "\($0.status) \($0.command) \($0.detail)" })")
                 if !entry.worker.shared {
                     let refused = read.filter { $0.status == 1 && ($0.command.hasPrefix("move") || $0.command.hasPrefix("violation")) }
-                    #expect(refused.isEmpty, "worker \(entry.worker.name) works alone on its cars, yet: \(refused.prefix(5).map(\.command))")
+                    #expect(refused.isEmpty, "\(seed): worker \(entry.worker.name) works alone on its cars, yet: \(refused.prefix(5).map(\.command))")
                 }
             }
             all += lines
@@ -163,24 +164,24 @@ struct ChainLoadTests {
             func count(_ table: String, _ condition: String = "true") throws -> Int {
                 Int(try pg.rows("SELECT count(*) FROM \(table) WHERE shop_id = (SELECT id FROM shop WHERE code = '\(code)') AND \(condition)", as: "postgres").first ?? "") ?? -1
             }
-            #expect(try count("movement") == done("move log") + done("move start"), "\(code)")
-            #expect(try count("violation") == done("violation add"), "\(code)")
-            #expect(try count("registration") == done("register invite"), "\(code)")
-            #expect(try count("registration", "activated_at IS NOT NULL") == done("register confirm"), "\(code)")
+            #expect(try count("movement") == done("move log") + done("move start"), "\(seed): \(code)")
+            #expect(try count("violation") == done("violation add"), "\(seed): \(code)")
+            #expect(try count("registration") == done("register invite"), "\(seed): \(code)")
+            #expect(try count("registration", "activated_at IS NOT NULL") == done("register confirm"), "\(seed): \(code)")
             let writes = done("move log") + done("move start") + done("move end") + done("violation add") + done("register invite") + done("register confirm")
             let cleanupChanges = try count("audit", "action LIKE 'cleanup.%'")
-            #expect(try audit(code) == baseline[code]! + writes + cleanupChanges, "\(code): every change has exactly one audit entry")
+            #expect(try audit(code) == baseline[code]! + writes + cleanupChanges, "\(seed): \(code): every change has exactly one audit entry")
         }
         let cleanups = ConcurrencyTests.read(cleanupLog)
-        #expect(!cleanups.isEmpty && cleanups.allSatisfy { $0.status == 0 }, "cleanup: \(cleanups.filter { $0.status != 0 }.prefix(5).map { "\($0.status) \($0.detail)" })")
+        #expect(!cleanups.isEmpty && cleanups.allSatisfy { $0.status == 0 }, "\(seed): cleanup: \(cleanups.filter { $0.status != 0 }.prefix(5).map { "\($0.status) \($0.detail)" })")
         let requests = ConcurrencyTests.read(webLog)
-        #expect(requests.count == Scale.webRequests)
-        #expect(requests.allSatisfy { $0.status == 0 }, "web: \(requests.filter { $0.status != 0 }.prefix(5).map { "\($0.command) → \($0.detail)" })")
+        #expect(requests.count == Scale.webRequests, "\(seed)")
+        #expect(requests.allSatisfy { $0.status == 0 }, "\(seed): web: \(requests.filter { $0.status != 0 }.prefix(5).map { "\($0.command) → \($0.detail)" })")
         let shared = all.filter { ($0.command == "move log" || $0.command == "move start") && $0.status == 1 }.count
-        #expect(shared > 0, "the shared workers never collided: the test lost its point")
+        #expect(shared > 0, "\(seed): the shared workers never collided: the test lost its point")
         for (what, query) in ChainLoadTests.invariants {
             let found = try pg.rows(query, as: "postgres").first ?? "?"
-            #expect(found == "0", "\(found) × \(what)")
+            #expect(found == "0", "\(seed): \(found) × \(what)")
         }
         figure("chain/load: \(all.count + cleanups.count) commands in \(String(format: "%.1f", clock.seconds)) s by 8 workers in 4 shops + cleanup (\(cleanups.count) runs) "
             + "+ \(requests.count) page requests + wrk (\(served.trimmingCharacters(in: .whitespaces))); refused by R1 in the shared shop: \(shared); "

@@ -138,18 +138,38 @@ struct ConcurrencyTests {
             """),
     ]
 
-    static func checkInvariants(_ shop: Shop, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(try shop.integrity() == "ok", sourceLocation: sourceLocation)
-        #expect(try shop.sql("PRAGMA foreign_key_check") == "", sourceLocation: sourceLocation)
+    static func checkInvariants(_ shop: Shop, _ seed: TrialSeed? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let note = seed.map { "\($0): " } ?? ""
+        #expect(try shop.integrity() == "ok", "\(note)integrity", sourceLocation: sourceLocation)
+        #expect(try shop.sql("PRAGMA foreign_key_check") == "", "\(note)foreign keys", sourceLocation: sourceLocation)
         for (what, query) in invariants {
             let count = try shop.int(query)
-            #expect(count == 0, "\(count) × \(what)", sourceLocation: sourceLocation)
+            #expect(count == 0, "\(note)\(count) × \(what)", sourceLocation: sourceLocation)
         }
+    }
+
+    /// Waits for a worker of `scripts/reliability-worker.sh` (or wrk) and expects it to have ended by itself with exit 0:
+    /// one killed at its deadline or failed leaves a log that only looks complete.
+    @discardableResult
+    static func finished(_ name: String, _ started: (process: Process, out: URL, err: URL), since: Date, timeout: TimeInterval, _ seed: TrialSeed? = nil,
+                         sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
+        let outcome = Processes.finish(started, since: since, timeout: timeout)
+        let how = outcome.signaled ? "by a signal (killed at its deadline of \(Int(timeout)) s?)" : "with exit \(outcome.status)"
+        let note = seed.map { "\($0): " } ?? ""
+        #expect(!outcome.signaled && outcome.status == 0, "\(note)\(name) ended \(how): \(outcome.stderr.prefix(1_000))", sourceLocation: sourceLocation)
+        return outcome
+    }
+
+    /// Expects a plan worker's log to hold a line for every line of its plan (an invite and its confirmation make two).
+    static func followedWholePlan(_ name: String, plan: URL, log: [LogLine], _ seed: TrialSeed, sourceLocation: SourceLocation = #_sourceLocation) {
+        let planned = ((try? String(contentsOf: plan, encoding: .utf8)) ?? "").split(separator: "\n").filter { !$0.isEmpty }.count
+        #expect(planned > 0 && log.count >= planned, "\(seed): worker \(name) logged \(log.count) commands for a plan of \(planned)", sourceLocation: sourceLocation)
     }
 
     @Test("the server under load, 4 writers (2 on shared cars), cleanup every second: no exit 3, no lost write, every invariant holds")
     func everyoneAtOnce() throws {
         let clock = Stopwatch()
+        let seed = TrialSeed()
         var shop = try Shop()
         defer { shop.remove() }
         shop.now = "2026-11-20 20:00"
@@ -167,8 +187,7 @@ struct ConcurrencyTests {
         let baselineAudit = try shop.count("audit")
 
         let moves = Scale.movesPerWorker
-        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        figure("concurrency: seed \(seed), \(moves) movements per worker")
+        figure("concurrency: \(seed), \(moves) movements per worker")
         let server = try Server(shop)
         defer { server.stop() }
 
@@ -178,54 +197,55 @@ struct ConcurrencyTests {
         let pages = ["/", "/vehicles", "/staff", "/moves", "/violations", "/invites", "/audit", "/report", "/payments", "/cleanup",
                      "/vehicles/" + CurlBrowser.pathEncode("沪C30001"), "/staff/1"]
         let web = try ConcurrencyTests.worker(shop, ["web", server.base, String(Scale.webRequests), webLog.path] + pages)
-        var running: [(Worker, (process: Process, out: URL, err: URL), URL)] = []
+        var running: [(Worker, (process: Process, out: URL, err: URL), URL, plan: URL)] = []
         for (index, worker) in ConcurrencyTests.workers.enumerated() {
             let plan = shop.file("plan-\(worker.name).tsv"), log = shop.file("worker-\(worker.name).log")
-            try ConcurrencyTests.plan(worker, moves: moves, seed: seed &+ UInt64(index)).joined(separator: "\n").write(to: plan, atomically: true, encoding: .utf8)
-            running.append((worker, try ConcurrencyTests.worker(shop, ["plan", Shop.binary, shop.db, shop.now, plan.path, log.path]), log))
+            try ConcurrencyTests.plan(worker, moves: moves, seed: seed.value &+ UInt64(index)).joined(separator: "\n").write(to: plan, atomically: true, encoding: .utf8)
+            running.append((worker, try ConcurrencyTests.worker(shop, ["plan", Shop.binary, shop.db, shop.now, plan.path, log.path]), log, plan))
         }
-        for (_, process, _) in running { _ = Processes.finish(process, since: clock.start, timeout: 1_800) }
-        _ = Processes.finish(web, since: clock.start, timeout: 600)
+        for (worker, process, _, _) in running { ConcurrencyTests.finished("worker \(worker.name)", process, since: clock.start, timeout: 1_800, seed) }
+        ConcurrencyTests.finished("the page walker", web, since: clock.start, timeout: 600, seed)
         _ = FileManager.default.createFile(atPath: stop.path, contents: nil)
-        _ = Processes.finish(cleanup, since: clock.start, timeout: 120)
-        #expect(server.isRunning, "the server died under load")
+        ConcurrencyTests.finished("cleanup every second", cleanup, since: clock.start, timeout: 120, seed)
+        #expect(server.isRunning, "\(seed): the server died under load")
         let serverEnd = server.stop()
-        #expect(!serverEnd.stderr.contains("Fatal error"), "\(serverEnd.stderr.prefix(2_000))")
+        #expect(!serverEnd.stderr.contains("Fatal error"), "\(seed): \(serverEnd.stderr.prefix(2_000))")
 
         // Every command ended 0 (done) or 1 (refused by a rule): busy waits were absorbed, nothing crashed.
         var all: [LogLine] = []
-        for (worker, _, log) in running {
+        for (worker, _, log, plan) in running {
             let lines = ConcurrencyTests.read(log)
+            ConcurrencyTests.followedWholePlan(worker.name, plan: plan, log: lines, seed)
             all += lines
             let bad = lines.filter { $0.status != 0 && $0.status != 1 }
-            #expect(bad.isEmpty, "worker \(worker.name): \(bad.count) commands ended otherwise than 0 or 1: \(bad.prefix(5).map { "\($0.status) \($0.command) \($0.detail)" })")
+            #expect(bad.isEmpty, "\(seed): worker \(worker.name): \(bad.count) commands ended otherwise than 0 or 1: \(bad.prefix(5).map { "\($0.status) \($0.command) \($0.detail)" })")
             if !worker.shared {
                 let refused = lines.filter { $0.status == 1 && ($0.command.hasPrefix("move") || $0.command.hasPrefix("violation")) }
-                #expect(refused.isEmpty, "worker \(worker.name) works alone on its cars, yet: \(refused.prefix(5).map(\.command))")
+                #expect(refused.isEmpty, "\(seed): worker \(worker.name) works alone on its cars, yet: \(refused.prefix(5).map(\.command))")
             }
         }
         let cleanups = ConcurrencyTests.read(cleanupLog)
-        #expect(cleanups.allSatisfy { $0.status == 0 }, "cleanup: \(cleanups.filter { $0.status != 0 }.prefix(5).map { "\($0.status) \($0.detail)" })")
+        #expect(cleanups.allSatisfy { $0.status == 0 }, "\(seed): cleanup: \(cleanups.filter { $0.status != 0 }.prefix(5).map { "\($0.status) \($0.detail)" })")
         let requests = ConcurrencyTests.read(webLog)
-        #expect(requests.count == Scale.webRequests)
-        #expect(requests.allSatisfy { $0.status == 0 }, "web: \(requests.filter { $0.status != 0 }.prefix(5).map { "\($0.command) → \($0.detail)" })")
+        #expect(requests.count == Scale.webRequests, "\(seed)")
+        #expect(requests.allSatisfy { $0.status == 0 }, "\(seed): web: \(requests.filter { $0.status != 0 }.prefix(5).map { "\($0.command) → \($0.detail)" })")
 
         // Nothing lost: the database holds exactly what the commands said they did.
         func done(_ command: String) -> Int { all.filter { $0.command == command && $0.status == 0 }.count }
         func refused(_ command: String) -> Int { all.filter { $0.command == command && $0.status == 1 }.count }
-        #expect(try shop.count("movement") == done("move log") + done("move start"))
-        #expect(try shop.count("violation") == done("violation add"))
-        #expect(try shop.count("registration") == done("register invite"))
-        #expect(try shop.int("SELECT count(*) FROM registration WHERE activatedAt IS NOT NULL") == done("register confirm"))
-        #expect(try shop.int("SELECT count(*) FROM movement WHERE endAt IS NULL") == done("move start") - done("move end"))
+        #expect(try shop.count("movement") == done("move log") + done("move start"), "\(seed)")
+        #expect(try shop.count("violation") == done("violation add"), "\(seed)")
+        #expect(try shop.count("registration") == done("register invite"), "\(seed)")
+        #expect(try shop.int("SELECT count(*) FROM registration WHERE activatedAt IS NOT NULL") == done("register confirm"), "\(seed)")
+        #expect(try shop.int("SELECT count(*) FROM movement WHERE endAt IS NULL") == done("move start") - done("move end"), "\(seed)")
         let writes = done("move log") + done("move start") + done("move end") + done("violation add") + done("register invite") + done("register confirm")
         let cleanupChanges = try shop.int("SELECT count(*) FROM audit WHERE action LIKE 'cleanup.%'")
-        #expect(try shop.count("audit") == baselineAudit + writes + cleanupChanges, "every change has exactly one audit entry")
+        #expect(try shop.count("audit") == baselineAudit + writes + cleanupChanges, "\(seed): every change has exactly one audit entry")
         // The shared workers really collided, and R1 refused the losers.
         let sharedRefusals = refused("move log") + refused("move start")
-        #expect(sharedRefusals > 0, "the shared workers never collided: the test lost its point")
-        #expect(refused("violation add") > 0, "a second copy of a camera record was never refused")
-        try ConcurrencyTests.checkInvariants(shop)
+        #expect(sharedRefusals > 0, "\(seed): the shared workers never collided: the test lost its point")
+        #expect(refused("violation add") > 0, "\(seed): a second copy of a camera record was never refused")
+        try ConcurrencyTests.checkInvariants(shop, seed)
 
         figure("concurrency: \(all.count + cleanups.count) commands in \(String(format: "%.1f", clock.seconds)) s by 4 workers + cleanup (\(cleanups.count) runs) "
             + "+ \(requests.count) web requests; movements \(try shop.count("movement")) (refused by R1: \(sharedRefusals)), "

@@ -37,6 +37,7 @@ struct CrashTests {
     @Test("kill -9 during `violation import`: integrity ok, all or nothing, and the import run again yields one copy")
     func killImport() throws {
         let clock = Stopwatch()
+        let seed = TrialSeed()
         let shop = try CrashTests.importShop()
         defer { shop.remove() }
         let rows = Scale.importRows, trials = Scale.importTrials
@@ -58,12 +59,12 @@ struct CrashTests {
             usleep(2_000)
         }
         let reference = Processes.finish(referenceRun, since: referenceStart, timeout: 1_800)
-        #expect(reference.status == 0, "\(reference)")
-        #expect(try reference.object()["added"] as? Int == rows)
+        #expect(reference.status == 0, "\(seed): \(reference)")
+        #expect(try reference.object()["added"] as? Int == rows, "\(seed)")
         let writePhase = max(0.02, reference.seconds - (readDone ?? 0))
         let importsBefore = 1
 
-        var seed = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
+        var random = seed.generator
         var wholeAfterKill = 0, noneAfterKill = 0, finishedFirst = 0, inWritePhase = 0, rolledBack = 0
         var duration = max(0.2, reference.seconds)
         for trial in 0..<trials {
@@ -75,7 +76,7 @@ struct CrashTests {
             let moment: Double
             if trial % 2 == 0 {
                 // Anywhere in the import: reading, checking, attributing, writing.
-                moment = Double.random(in: 0.05...duration, using: &seed)
+                moment = Double.random(in: 0.05...duration, using: &random)
                 usleep(useconds_t(moment * 1_000_000))
             } else {
                 // In the write transaction: once the import has read the whole file, during the time it then takes to
@@ -87,7 +88,7 @@ struct CrashTests {
                 }
                 // Every other one near the end, where it commits and checkpoints.
                 let range = trial % 4 == 1 ? 0...(writePhase * 1.1) : (writePhase * 0.85)...(writePhase * 1.15)
-                usleep(useconds_t(Double.random(in: range, using: &seed) * 1_000_000))
+                usleep(useconds_t(Double.random(in: range, using: &random) * 1_000_000))
                 moment = Date().timeIntervalSince(since)
                 inWritePhase += 1
             }
@@ -97,34 +98,34 @@ struct CrashTests {
             let outcome = Processes.finish(started, since: since, timeout: 60)
             if !outcome.signaled { duration = max(0.1, min(duration, outcome.seconds) * 0.9) }  // it ran faster than measured
             if !outcome.signaled {
-                #expect(outcome.status == 0, "trial \(trial): the import failed on its own: \(outcome)")
+                #expect(outcome.status == 0, "\(seed): trial \(trial): the import failed on its own: \(outcome)")
                 finishedFirst += 1
             }
 
-            #expect(try shop.integrity(db: db) == "ok", "trial \(trial), killed after \(moment) s")
+            #expect(try shop.integrity(db: db) == "ok", "\(seed): trial \(trial), killed after \(moment) s")
             let count = try shop.count("violation", db: db)
-            #expect(count == 0 || count == rows, "trial \(trial), killed after \(moment) s: \(count) of \(rows) records are in the database")
+            #expect(count == 0 || count == rows, "\(seed): trial \(trial), killed after \(moment) s: \(count) of \(rows) records are in the database")
             #expect(try shop.int("SELECT count(*) FROM audit WHERE action = 'violation.import'", db: db) == (count == 0 ? 0 : 1),
-                    "trial \(trial): the import's audit entry and its records are not one transaction")
+                    "\(seed): trial \(trial): the import's audit entry and its records are not one transaction")
             if outcome.signaled { if count == 0 { noneAfterKill += 1 } else { wholeAfterKill += 1 } }
             if outcome.signaled && wasWriting && count == 0 { rolledBack += 1 }
 
             // The same file again: exactly one copy.
             let again = try shop.run(["violation", "import", csv.path, "--json"], db: db, timeout: 1_800)
-            #expect(again.status == 0, "trial \(trial): \(again)")
-            #expect(try shop.count("violation", db: db) == rows, "trial \(trial): after importing again")
-            #expect(try shop.integrity(db: db) == "ok")
+            #expect(again.status == 0, "\(seed): trial \(trial): \(again)")
+            #expect(try shop.count("violation", db: db) == rows, "\(seed): trial \(trial): after importing again")
+            #expect(try shop.integrity(db: db) == "ok", "\(seed)")
             try? FileManager.default.removeItem(atPath: db)
         }
         // The trials proved something only if kills really landed inside the write transaction and were rolled back
         // (killed after the whole file was read, and nothing left), and not every import finished first.
-        #expect(rolledBack >= 1, "no kill landed inside the write transaction (\(inWritePhase) aimed at it, \(finishedFirst) of \(trials) finished first)")
-        #expect(noneAfterKill + wholeAfterKill >= trials / 2, "only \(noneAfterKill + wholeAfterKill) of \(trials) imports were killed")
+        #expect(rolledBack >= 1, "\(seed): no kill landed inside the write transaction (\(inWritePhase) aimed at it, \(finishedFirst) of \(trials) finished first)")
+        #expect(noneAfterKill + wholeAfterKill >= trials / 2, "\(seed): only \(noneAfterKill + wholeAfterKill) of \(trials) imports were killed")
         // And the reference database, imported twice, still holds one copy.
         let twice = try shop.run(["violation", "import", csv.path, "--json"], timeout: 1_800)
-        #expect(try twice.object()["added"] as? Int == 0)
-        #expect(try shop.count("violation") == rows)
-        #expect(try shop.int("SELECT count(*) FROM audit WHERE action = 'violation.import'") == importsBefore + 1)
+        #expect(try twice.object()["added"] as? Int == 0, "\(seed)")
+        #expect(try shop.count("violation") == rows, "\(seed)")
+        #expect(try shop.int("SELECT count(*) FROM audit WHERE action = 'violation.import'") == importsBefore + 1, "\(seed)")
         figure("crash/import: \(trials) trials of a \(rows)-row import (\(String(format: "%.1f", reference.seconds)) s) killed at random: "
             + "\(noneAfterKill) left nothing (\(rolledBack) of them killed inside the write), \(wholeAfterKill) left it whole, \(finishedFirst) finished before the kill (\(inWritePhase) kills aimed at the \(String(format: "%.2f", writePhase)) s write transaction); "
             + "0 partial, 0 damaged, 0 duplicated; \(String(format: "%.1f", clock.seconds)) s")
@@ -142,10 +143,11 @@ struct CrashTests {
     @Test("kill -9 writes in a burst: integrity ok after each, no acknowledged write lost, every written row has its audit entry")
     func killBurst() throws {
         let clock = Stopwatch()
+        let seed = TrialSeed()
         let shop = try Shop.small()
         defer { shop.remove() }
         try shop.ok("visit", "checkin", "--plate", "沪B88888", "--at", "2026-11-01 08:00")
-        var seed = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
+        var random = seed.generator
         var writes: [Write] = []
         var killed = 0
         let kills = Scale.burstKills
@@ -169,14 +171,14 @@ struct CrashTests {
             let started = try Processes.start(Shop.binary, write.0 + ["--db", shop.db, "--now", shop.now], environment: shop.environment, folder: shop.folder)
             let willKill = index < kills
             if willKill {
-                usleep(useconds_t(Int.random(in: 0...35_000, using: &seed)))
+                usleep(useconds_t(Int.random(in: 0...35_000, using: &random)))
                 kill(started.process.processIdentifier, SIGKILL)
             }
             let outcome = Processes.finish(started, since: since, timeout: 60)
             if outcome.signaled { killed += 1 }
-            #expect(outcome.signaled || outcome.status == 0, "\(write.0): \(outcome)")
+            #expect(outcome.signaled || outcome.status == 0, "\(seed): \(write.0): \(outcome)")
             writes.append(Write(arguments: write.0, outcome: outcome, find: write.1))
-            #expect(try shop.integrity() == "ok", "after write \(index) (\(outcome.signaled ? "killed" : "finished"))")
+            #expect(try shop.integrity() == "ok", "\(seed): after write \(index) (\(outcome.signaled ? "killed" : "finished"))")
         }
 
         // Every acknowledged write is there; every killed one is whole or absent (its row and its audit entry together).
@@ -185,24 +187,24 @@ struct CrashTests {
         for write in writes {
             let found = try shop.int(write.find)
             if write.outcome.signaled {
-                #expect(found == 0 || found == 1, "\(write.arguments): \(found) copies")
+                #expect(found == 0 || found == 1, "\(seed): \(write.arguments): \(found) copies")
             } else {
-                #expect(found == 1, "lost: \(write.arguments)")
+                #expect(found == 1, "\(seed): lost: \(write.arguments)")
                 if found != 1 { lost += 1 }
             }
         }
         let acknowledgedMoves = writes.filter { $0.arguments[0] == "move" && !$0.outcome.signaled && $0.outcome.status == 0 }.count
         let killedMoves = writes.filter { $0.arguments[0] == "move" && $0.outcome.signaled }.count
         let movements = try shop.count("movement") - 1
-        #expect(movements >= acknowledgedMoves && movements <= acknowledgedMoves + killedMoves, "\(movements) movements for \(acknowledgedMoves) acknowledged and \(killedMoves) killed")
+        #expect(movements >= acknowledgedMoves && movements <= acknowledgedMoves + killedMoves, "\(seed): \(movements) movements for \(acknowledgedMoves) acknowledged and \(killedMoves) killed")
         let acknowledgedAdds = acknowledgedViolations.count
         let killedAdds = writes.filter { $0.arguments[0] == "violation" && $0.outcome.signaled }.count
         let violations = try shop.count("violation") - 1
-        #expect(violations >= acknowledgedAdds && violations <= acknowledgedAdds + killedAdds)
+        #expect(violations >= acknowledgedAdds && violations <= acknowledgedAdds + killedAdds, "\(seed)")
         // Kills that landed: some writes were killed and left nothing behind (killed before their commit).
         let killedAbsent = try writes.filter { $0.outcome.signaled }.filter { try shop.int($0.find) == 0 }.count
-        #expect(killed >= kills / 2 && killedAbsent >= 1, "\(killed) of \(kills) kills landed, \(killedAbsent) left nothing")
-        try ConcurrencyTests.checkInvariants(shop)
+        #expect(killed >= kills / 2 && killedAbsent >= 1, "\(seed): \(killed) of \(kills) kills landed, \(killedAbsent) left nothing")
+        try ConcurrencyTests.checkInvariants(shop, seed)
         // The database still takes writes after all this.
         try shop.ok("move", "log", "--plate", "京A12345", "--staff", "王磊", "--from", "2026-11-19 10:00", "--to", "2026-11-19 10:05")
         figure("crash/burst: \(writes.count) writes, \(killed) killed by kill -9 at 0–35 ms, \(writes.count - killed) finished; "

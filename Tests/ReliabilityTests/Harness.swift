@@ -252,6 +252,21 @@ enum HarnessError: Error, CustomStringConvertible {
 /// A seeded generator, so that a failing run can be repeated (the seed is printed by the tests that use it).
 typealias SeededGenerator = SplitMix64
 
+/// The seed of a test's random choices (when to kill, which movements to plan): `RELIABILITY_SEED` repeats a run,
+/// else the clock picks one. Every failure message of a test that uses it names it (`"\(seed): …"`), so a failure
+/// that depends on the draw can be run again as it was.
+struct TrialSeed: CustomStringConvertible {
+    let value: UInt64
+
+    init() {
+        value = UInt64(Scale.environment["RELIABILITY_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970 * 1000)
+    }
+
+    var generator: SeededGenerator { SeededGenerator(seed: value) }
+
+    var description: String { "seed \(value) (RELIABILITY_SEED=\(value) repeats it)" }
+}
+
 /// Time in a test, for the figures the report gives.
 struct Stopwatch {
     let start = Date()
