@@ -70,7 +70,6 @@ struct InviteController {
                 let form = app.form(context)
                 do {
                     let (view, _) = try app.desk(context).invite(plate: form["plate"] ?? "", staff: form["staff"] ?? "", method: form["method"])
-                    let warnings = view.warnings.joined(separator: " ")
                     return await app.redirect("/invites/\(view.registration.ref)", flash: ([app.saved(view.registration.ref, context)] + view.warnings).joined(separator: " "), context: context)
                 } catch {
                     try WebApp.rethrowIfForbidden(error)
