@@ -47,8 +47,9 @@ struct ChainRulesTests {
         }
         guard case .refusedWith(let rule, let reasons)? = error else { Issue.record("not a refusal: \(String(describing: error))"); return }
         #expect(rule == "R1" && reasons.first?.code == "movement.driverBusy")
-        // The other shop's car is named by that shop's code, not by its customer's plate.
-        #expect(reasons.last?.arguments["plate"] == Message.Argument.text("[\(b.shopCode!)]"), "\(reasons)")
+        // The other shop is named by its code: not its customer's plate, nor the movement's number or purpose.
+        #expect(reasons.last?.code == "movement.elsewhere" && reasons.last?.arguments["shop"] == Message.Argument.text(b.shopCode!), "\(reasons)")
+        #expect(reasons.last?.arguments["movement"] == nil && reasons.last?.arguments["plate"] == nil, "\(reasons)")
         #expect(try a.count("movement") == before)
         // Before and after it, he may drive here.
         _ = try a.store.logMovement(plate: try Plate("京A12345"), staff: "王磊", purpose: .parking, from: at("20 10:30"), to: at("20 10:40"), context: context)
@@ -93,11 +94,11 @@ struct ChainRulesTests {
         let server = try SharedChain.server()
         let staffB = try b.store.staff("王磊"), carB = try #require(try b.store.vehicle(ifKnown: try Plate("沪A12345")))
         let (other, _, errors) = try server.start("""
-            SELECT 1 FROM person WHERE id = (SELECT person_id FROM staff WHERE id = \(staffB.id!)) FOR UPDATE;
+            SELECT lock_driver(\(staffB.id!));
             INSERT INTO registration (ref, vehicle_id, staff_id, person_id, method, status, invited_at)
                 VALUES ('INV-TEST-B001', \(carB.id!), \(staffB.id!), (SELECT person_id FROM staff WHERE id = \(staffB.id!)), 'qr', 'invited', \(context.now.seconds));
             SELECT pg_sleep(1.5);
-            """, as: "driverdesk_desk", shop: b.shopId, database: b.chainDatabase)
+            """, as: b.role, database: b.chainDatabase)
         Thread.sleep(forTimeInterval: 0.5)
         let started = Date()
         let error = #expect(throws: DeskError.self) {

@@ -209,7 +209,7 @@ struct ImportAttributionTests {
                      \(world.shop.context.now.seconds)
               FROM vehicle WHERE plate = '\(copy.plate.text)';
             SELECT pg_sleep(2);
-            """, as: "driverdesk_desk", shop: test.shopId, database: test.chainDatabase)
+            """, as: test.role, database: test.chainDatabase)
         Thread.sleep(forTimeInterval: 0.5)
         let started = Date()
         let outcome = try world.shop.db.importViolations(list, source: "camera.csv", dryRun: false, context: world.shop.context,

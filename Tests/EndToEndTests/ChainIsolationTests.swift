@@ -117,7 +117,7 @@ struct ChainReportTests {
         let csv = try a.run(["report", "--db", manager, "--now", a.now, "--csv"], withDefaults: false)
         #expect(csv.status == 2 && csv.stderr.contains("csv") && csv.stderr.contains("CSV") && csv.stdout.isEmpty, "\(csv.status) \(csv.stderr) \(csv.stdout)")
         // A desk's role sees its own shop only: refused, naming the role to use.
-        let desk = try a.run(["report", "--db", chain.address(as: "driverdesk_desk", shop: "*", database: a.chainDatabase)], withDefaults: false)
+        let desk = try a.run(["report", "--db", chain.address(as: chain.shopRole(a.shopCode!, database: a.chainDatabase), shop: "*", database: a.chainDatabase)], withDefaults: false)
         #expect(desk.status == 2 && desk.stderr.contains("driverdesk_chain"), "\(desk.stderr)")
         // The chain's view is read only: the shop's commands refuse `?shop=*`.
         let write = try a.run(["vehicle", "add", "--plate", "京Z00001", "--owner", "x", "--db", manager], withDefaults: false)
