@@ -135,11 +135,11 @@ public enum RosterRules {
     }
 
     /// Hiring on a chain by ID number: the chain keeps one record of a person, and what was typed at this desk must be
-    /// it. A difference is refused naming the first field that differs (and the others), never the stored values:
-    /// another shop's record of him is not this desk's to read.
+    /// it. A difference is refused naming the first field that differs, never the stored values:
+    /// another shop's record of him is not this desk's to read. The sentence says which fields must match.
     public static func checkHiring(_ hiring: StaffHiring) throws {
         guard case .differs(let fields) = hiring, let first = fields.first else { return }
-        throw DeskError.invalid(field: first, reason: Message("input.staff.differsFromChain", ["fields": .names(fields)]))
+        throw DeskError.invalid(field: first, reason: Message("input.staff.differsFromChain"))
     }
 
     /// A person's name and licence are the chain's record of him: a desk corrects them only while no other shop employs
