@@ -69,6 +69,9 @@ struct ChainRulesTests {
         }
         guard case .refusedWith("R3", let reasons)? = error else { Issue.record("not R3: \(String(describing: error))"); return }
         #expect(reasons.first?.code == "registration.staffFull", "\(reasons)")
+        // Shop B's registrations are named by its code: not its car, not its references (INV-TEST-0001, -0002).
+        guard case .names(let held)? = reasons.first?.arguments["registrations"] else { Issue.record("\(reasons)"); return }
+        #expect(held.sorted() == ["[\(b.shopCode!)]", "[\(b.shopCode!)]", "京A12345 INV-TEST-0003"], "\(held)")
         let slots = try a.store.slots(staffId: try a.store.staff("王磊").id!, on: CivilDate(year: 2026, month: 11, day: 20)!)
         #expect(slots.pending == 3)
 
