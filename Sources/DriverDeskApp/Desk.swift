@@ -308,7 +308,7 @@ public struct Desk: Sendable {
         return WhoView(plate: vehicle.plate, at: instant, attribution: attribution, time: config.time, catalogue: try catalogue(config))
     }
 
-    // MARK: Status and audit
+    // MARK: Status
 
     /// `status`: cars in the shop, who is driving, visits gone stale.
     public func status() throws -> StatusView {
@@ -339,26 +339,6 @@ public struct Desk: Sendable {
                           driving: cars.filter { $0.driver != nil }, staleVisits: stale,
                           activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday,
                           violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count)
-    }
-
-    /// `audit [--since T] [--until DAY] [--person NAME] [--action A]`: what changed, who changed it, when. `limit`:
-    /// the newest that many.
-    public func audit(since: String?, until: String? = nil, person: String? = nil, action: String? = nil, limit: Int? = nil) throws -> [AuditView] {
-        try actor.check(.report)
-        let config = try config()
-        var query = AuditQuery(limit: limit)
-        query.since = try since.map { try config.time.parse($0, field: "since", now: now, dateOnly: true) }
-        if let until {
-            let end = try config.time.parse(until, field: "until", now: now, dateOnly: true)
-            // A day takes in the whole day; a time, everything up to it.
-            query.before = until.contains(":") ? end.addingTimeInterval(1) : config.time.start(of: config.time.civilDate(of: end).adding(days: 1))
-        }
-        if let since = query.since, let before = query.before, before <= since {
-            throw DeskError.invalid(field: "until", reason: Message("input.range.endBeforeStart"))
-        }
-        query.person = try person.map { try Fields.optionalText($0, field: "person", maxLength: 64) } ?? nil
-        query.action = try action.map { try Fields.optionalText($0, field: "action", maxLength: 64) } ?? nil
-        return try database.auditEntries(query).map { AuditView($0, time: config.time) }
     }
 }
 

@@ -44,6 +44,15 @@ public enum Fields {
         return upper
     }
 
+    /// A count or a record's number typed as digits: a whole number from 1 up (`--limit 50`, `--before 1200`, a page).
+    public static func positiveInteger(_ raw: String, field: String) throws -> Int {
+        let text = raw.trimmingSpaces()
+        guard !text.isEmpty, text.count <= 18, text.allSatisfy(\.isASCIIDigit), let number = Int(text), number >= 1 else {
+            throw DeskError.invalid(field: field, reason: Message("input.positiveInteger", ["raw": .text(String(text.prefix(40)))]))
+        }
+        return number
+    }
+
     static func printable(_ text: String, field: String, maxLength: Int) throws {
         guard text.count <= maxLength else {
             throw DeskError.invalid(field: field, reason: Message("input.tooLong", ["max": .number(maxLength), "count": .number(text.count)]))

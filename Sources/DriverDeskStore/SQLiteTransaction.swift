@@ -397,9 +397,23 @@ struct SQLiteTransaction: ShopTransaction {
     }
 
     func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+        let request = auditRequest(query)
+        guard let limit = query.limit else { return try request.order(Column("id")).fetchAll(db) }
+        return try request.order(Column("id").desc).limit(limit, offset: query.offset).fetchAll(db).reversed()
+    }
+
+    func auditCount(_ query: AuditQuery) throws -> Int { try auditRequest(query).fetchCount(db) }
+
+    func auditOperators() throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT operator FROM audit ORDER BY operator")
+    }
+
+    /// The query's conditions, without order or limit.
+    private func auditRequest(_ query: AuditQuery) -> QueryInterfaceRequest<AuditEntry> {
         var request = AuditEntry.all()
         if let since = query.since { request = request.filter(Column("at") >= since.seconds) }
         if let before = query.before { request = request.filter(Column("at") < before.seconds) }
+        if let beforeId = query.beforeId { request = request.filter(Column("id") < beforeId) }
         if let person = query.person {
             request = request.filter(sql: "(operator = ? COLLATE NOCASE OR substr(operator, 1, ?) = ? COLLATE NOCASE)",
                                      arguments: [person, person.utf8.count + 2, person + " ("])
@@ -407,8 +421,7 @@ struct SQLiteTransaction: ShopTransaction {
         if let action = query.action {
             request = request.filter(sql: "(action = ? OR substr(action, 1, ?) = ?)", arguments: [action, action.utf8.count + 1, action + "."])
         }
-        guard let limit = query.limit else { return try request.order(Column("id")).fetchAll(db) }
-        return try request.order(Column("id").desc).limit(limit).fetchAll(db).reversed()
+        return request
     }
 
     func isEmpty() throws -> Bool {

@@ -89,15 +89,22 @@ public struct AuditQuery: Sendable, Equatable {
     public var person: String?
     /// The action: exactly this, or an action under it (`violation` takes `violation.pay`).
     public var action: String?
+    /// id < this: the entries older than one already read (a script's next page).
+    public var beforeId: Int64?
     /// The newest this many.
     public var limit: Int?
+    /// With a limit: skip the newest this many first (a page further back).
+    public var offset: Int
 
-    public init(since: Date? = nil, before: Date? = nil, person: String? = nil, action: String? = nil, limit: Int? = nil) {
+    public init(since: Date? = nil, before: Date? = nil, person: String? = nil, action: String? = nil, beforeId: Int64? = nil,
+                limit: Int? = nil, offset: Int = 0) {
         self.since = since
         self.before = before
         self.person = person
         self.action = action
+        self.beforeId = beforeId
         self.limit = limit
+        self.offset = offset
     }
 }
 
@@ -271,8 +278,12 @@ public protocol ShopTransaction {
 
     // MARK: Audit
     func append(_ entry: AuditEntry) throws
-    /// The entries the query asks for, oldest first (with a limit: the newest that many).
+    /// The entries the query asks for, oldest first (with a limit: the newest that many, after skipping `offset`).
     func auditEntries(_ query: AuditQuery) throws -> [AuditEntry]
+    /// How many entries the query's conditions let through (its limit and offset aside).
+    func auditCount(_ query: AuditQuery) throws -> Int
+    /// Every operator the audit names, each once, in order.
+    func auditOperators() throws -> [String]
     /// No staff, car or audit entry.
     func isEmpty() throws -> Bool
 }

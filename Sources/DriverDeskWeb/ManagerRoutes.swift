@@ -94,19 +94,23 @@ struct ManagerController {
                     "finesChart": Charts.bars(report.months.map { ($0.month, NSDecimalNumber(decimal: $0.finesYuan).doubleValue) }, max: nil, unit: ""),
                 ], context: context)
             }
-            // The audit, newest first: the last 500 entries that the filters (person, action, days) let through.
+            // The audit, newest first, 50 entries a page, in words; the filters (person, action, days) as choices.
             router.get("/audit") { request, context in
-                let query = request.uri.query ?? ""
-                func value(_ name: String) -> String? { WebApp.queryValue(name, in: query).flatMap { $0.trimmingSpaces().isEmpty ? nil : $0 } }
-                let since = value("since"), until = value("until"), person = value("person"), action = value("action")
-                let entries = try app.desk(context).audit(since: since, until: until, person: person, action: action, limit: 500)
-                return try await app.page("audit", nav: "audit", title: "audit.title", [
-                    "entries": entries.reversed().map { e in
-                        ["id": e.id, "at": WebApp.shortTime(e.at), "operator": e.operator, "action": e.action, "subject": e.subject,
-                         "change": JSONValue.change(from: e.before, to: e.after)] as [String: Any]
-                    },
-                    "since": since ?? "", "until": until ?? "", "person": person ?? "", "action": action ?? "",
-                ], context: context)
+                let filter = AuditFilterForm(query: request.uri.query ?? "")
+                let view = try app.desk(context).auditPage(since: filter.since, until: filter.until, person: filter.person, action: filter.action,
+                                                           page: filter.page)
+                let words = try app.words(context)
+                return try await app.page("audit", nav: "audit", title: "audit.title", AuditPageModel.make(view, filter: filter, words: words,
+                                                                                                              pages: app.pages), context: context)
+            }
+            // The same entries as a CSV file for Excel (UTF-8 with a BOM), every one the filters let through.
+            router.get("/audit.csv") { request, context -> Response in
+                let filter = AuditFilterForm(query: request.uri.query ?? "")
+                let data = try app.desk(context).auditCSV(since: filter.since, until: filter.until, person: filter.person, action: filter.action)
+                let config = try app.config()
+                let name = "audit-\(config.time.civilDate(of: app.settings.clock())).csv"
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
+                                                       .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
             }
         return router
     }

@@ -96,9 +96,11 @@ extension DriverDeskCommand {
         @Option(help: "Only entries up to this day (or time).") var until: String?
         @Option(help: "Only this person's entries: the operator, or the web account (with its staff member in brackets).") var person: String?
         @Option(help: "Only this action, or the actions under it (violation takes violation.pay).") var action: String?
+        @Option(help: "Only the newest N entries that match (a whole number from 1; default: all).") var limit: String?
+        @Option(help: "Only entries numbered below ID: to page back, pass the smallest id of the last answer.") var before: String?
 
         func run() throws {
-            let entries = try global.desk().audit(since: since, until: until, person: person, action: action)
+            let entries = try global.desk().audit(since: since, until: until, person: person, action: action, limit: limit, before: before)
             try global.output.print(entries) {
                 let words = Voice.words
                 var table = Table("#", words.label("columnWhen"), words.label("columnOperator"), words.label("columnAction"), words.label("columnSubject"), words.label("columnChange"))

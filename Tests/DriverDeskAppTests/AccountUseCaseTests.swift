@@ -112,7 +112,7 @@ struct AccountUseCaseTests {
         #expect(try setup.audit(since: nil, action: "vehicl").isEmpty)
         #expect(try setup.audit(since: "2026-11-20", until: "2026-11-20 19:59").isEmpty)
         #expect(try setup.audit(since: "2026-11-20", until: "2026-11-20 20:00").count == setup.audit(since: "2026-11-20").count)
-        #expect(try setup.audit(since: nil, limit: 2).map(\.action) == ["vehicle.add", "visit.checkin"])
+        #expect(try setup.audit(since: nil, limit: "2").map(\.action) == ["vehicle.add", "visit.checkin"])
         #expect { try setup.audit(since: "2026-11-21", until: "2026-11-20") } throws: { ($0 as? DeskError)?.field == "until" }
     }
 }

@@ -81,6 +81,7 @@ struct CatalogueTests {
             "usage": VehicleUsage.allCases.map(\.rawValue), "size": VehicleSize.allCases.map(\.rawValue),
             "plateKind": Plate.Kind.allCases.map(\.rawValue), "role": Role.allCases.map(\.rawValue), "addressPart": ["scheme", "query", "database", "user", "password", "host", "port"],
             "setting": Config.settings.map(\.key), "settingGroup": Setting.Group.allCases.map(\.rawValue), "unit": Setting.Unit.allCases.map(\.rawValue),
+            "auditAction": AuditActions.all, "auditArea": AuditActions.areas.map(\.area), "auditField": AuditFields.labelled, "auditColumn": AuditCSV.columns,
         ]
         for language in Language.allCases {
             let terms = try Catalogue.read(language, folder: CatalogueTests.folder).termTexts
@@ -90,6 +91,34 @@ struct CatalogueTests {
                 #expect(terms[kind]?.values.allSatisfy { !$0.isEmpty } == true)
             }
         }
+    }
+
+    @Test("every action the code writes to the audit is one the audit knows, in an area, with words in both catalogues")
+    func auditActions() throws {
+        // `action: "…"`, `record("…"`, `recordLogin("…"`; the two-way choice `action: x ? "a" : "b"`; an INSERT's literal.
+        let patterns = try [#"(?:action: |record\(|recordLogin\(|recordChainLogin\()"([a-z]+(?:\.[a-zA-Z]+)?)""#,
+                            #"action: [^"\n]*\? "([a-z]+\.[a-zA-Z]+)" : "([a-z]+\.[a-zA-Z]+)""#,
+                            #"INSERT INTO audit [^\n]*'([a-z]+\.[a-zA-Z]+)'"#].map { try NSRegularExpression(pattern: $0) }
+        var found = Set<String>()
+        let walker = FileManager.default.enumerator(at: CatalogueTests.root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)!
+        for case let url as URL in walker where url.pathExtension == "swift" && !url.path.contains("driverdesk-bench") {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for pattern in patterns {
+                for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    for group in 1..<match.numberOfRanges { if let range = Range(match.range(at: group), in: text) { found.insert(String(text[range])) } }
+                }
+            }
+        }
+        // Cleanup writes `cleanup.<status>` for the two states it moves registrations to (R9).
+        found.formUnion(["cleanup.expired", "cleanup.removalDue"])
+        #expect(found.count >= 35, "\(found.sorted())")
+        let areas = Set(AuditActions.areas.map(\.area))
+        let unknown = found.filter { !AuditActions.all.contains($0) && !areas.contains($0) }
+        #expect(unknown.isEmpty, "actions the audit has no words for: \(unknown.sorted())")
+        for action in ["login", "logout", "backup", "restore", "shop.add", "registration.cancel", "registration.remove", "account.passwd"] {
+            #expect(found.contains(action), "the scan missed \(action)")
+        }
+        #expect(Set(AuditActions.all).count == AuditActions.all.count)
     }
 
     @Test("the wording, once per kind of fact: times, money, minutes and days, names, terms, the slots")

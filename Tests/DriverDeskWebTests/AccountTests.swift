@@ -70,6 +70,7 @@ struct AccountShop {
             Route(method: .get, pattern: "/cleanup", uri: "/cleanup", managerOnly: true),
             Route(method: .get, pattern: "/report", uri: "/report", managerOnly: true),
             Route(method: .get, pattern: "/audit", uri: "/audit", managerOnly: true),
+            Route(method: .get, pattern: "/audit.csv", uri: "/audit.csv", managerOnly: true),
             Route(method: .get, pattern: "/settings", uri: "/settings", managerOnly: true),
             Route(method: .get, pattern: "/users", uri: "/users", managerOnly: true),
             Route(method: .post, pattern: "/lang", uri: "/lang", form: ["lang": "zh-Hans", "back": "/"]),
@@ -202,8 +203,8 @@ struct AccountTests {
         try await shop.shop.test { browser in
             try await browser.logIn("boss", AccountShop.managerPassword)
             let page = try await browser.get("/audit?person=anna&action=vehicle")
-            #expect(page.status == .ok && page.body.contains("anna (王磊)") && page.body.contains("vehicle.add"))
-            #expect(!page.body.contains("login.failed"))
+            #expect(page.status == .ok && page.body.contains("<td>anna (王磊)</td>") && page.body.contains("<strong>添加车辆</strong>"))
+            #expect(!page.body.contains("<strong>登录失败</strong>") && !page.body.contains("<strong>登录</strong>"))
         }
     }
 

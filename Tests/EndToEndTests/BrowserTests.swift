@@ -221,7 +221,7 @@ struct BrowserTests {
         try logIn("boss", "Boss-office-2026")
         try browser.open(server.url + "audit?person=anna")
         let rows = try browser.findAll("main table tbody tr").map { try $0.text() }
-        #expect(rows.contains { $0.contains("anna (王磊)") && $0.contains("movement.start") }, "\(rows)")
+        #expect(rows.contains { $0.contains("anna (王磊)") && $0.contains("开始移车") }, "\(rows)")
         #expect(rows.allSatisfy { $0.contains("anna") }, "only anna's entries: \(rows)")
         try browser.open(server.url + "settings")
         #expect(try browser.findAll("main form.setting").count > 20)

@@ -180,6 +180,8 @@ struct HostileInputTests {
         each(["\u{1b}[31m", "\u{7}", Hostile.long], "person") { ["audit", "--person", $0] }
         each(["\u{1b}[31m", "\u{7}", Hostile.long], "action") { ["audit", "--action", $0] }
         each(Array(Hostile.times.prefix(10)), "until") { ["audit", "--until", $0] }
+        each(Hostile.injections + ["", " ", "0", "-1", "1.5", "1e3", "１２", String(repeating: "9", count: 40)], "limit") { ["audit", "--limit=\($0)"] }
+        each(Hostile.injections + ["0", "-5", "x1", "١٢"], "before") { ["audit", "--before=\($0)"] }
         each(Hostile.injections + ["-", "a..b", "x_y.example"], "web.hostNames") { ["config", "set", "web.hostNames", $0] }
         each(Hostile.injections + ["0", "25", "-1"], "web.sessionHours") { ["config", "set", "web.sessionHours", $0] }
 

@@ -170,6 +170,26 @@ extension ChainTransaction {
     }
 
     func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+        let (filter, binds) = auditFilter(query)
+        let columns = "id, at, operator, action, subject, before, after"
+        guard let limit = query.limit else {
+            return try rows("SELECT \(columns) FROM audit WHERE \(filter) ORDER BY id", binds).map(Self.audit)
+        }
+        return try rows("SELECT \(columns) FROM audit WHERE \(filter) ORDER BY id DESC LIMIT \(max(0, limit)) OFFSET \(max(0, query.offset))", binds)
+            .map(Self.audit).reversed()
+    }
+
+    func auditCount(_ query: AuditQuery) throws -> Int {
+        let (filter, binds) = auditFilter(query)
+        return try rows("SELECT count(*) AS n FROM audit WHERE \(filter)", binds).first.map { Int(try $0["n"].decode(Int64.self)) } ?? 0
+    }
+
+    func auditOperators() throws -> [String] {
+        try rows("SELECT DISTINCT operator FROM audit ORDER BY operator").map { try $0["operator"].decode(String.self) }
+    }
+
+    /// The query's conditions as SQL, with the values they bind.
+    private func auditFilter(_ query: AuditQuery) -> (String, [PostgresData]) {
         var conditions: [String] = [], binds: [PostgresData] = []
         func bound(_ value: PostgresData) -> String {
             binds.append(value)
@@ -177,6 +197,7 @@ extension ChainTransaction {
         }
         if let since = query.since { conditions.append("at >= \(bound(bind(since)))") }
         if let before = query.before { conditions.append("at < \(bound(bind(before)))") }
+        if let beforeId = query.beforeId { conditions.append("id < \(bound(bind(beforeId)))") }
         if let person = query.person {
             let name = bound(bind(person.lowercased()))
             conditions.append("(lower(operator) = \(name) OR left(lower(operator), length(\(name)) + 2) = (\(name) || ' ('))")
@@ -185,12 +206,7 @@ extension ChainTransaction {
             let name = bound(bind(action))
             conditions.append("(action = \(name) OR left(action, length(\(name)) + 1) = (\(name) || '.'))")
         }
-        let filter = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
-        let columns = "id, at, operator, action, subject, before, after"
-        guard let limit = query.limit else {
-            return try rows("SELECT \(columns) FROM audit WHERE \(filter) ORDER BY id", binds).map(Self.audit)
-        }
-        return try rows("SELECT \(columns) FROM audit WHERE \(filter) ORDER BY id DESC LIMIT \(max(0, limit))", binds).map(Self.audit).reversed()
+        return (conditions.isEmpty ? "true" : conditions.joined(separator: " AND "), binds)
     }
 
     func isEmpty() throws -> Bool {
