@@ -160,5 +160,8 @@ extension ChainIsolationTests {
                     && (entries.first?["operator"] as? String)?.hasPrefix(a.shopCode!) == true, "\(entries)")
         }
         #expect(try b.ok("staff", "list", "--json").array().first { ($0["idNumber"] as? String)?.hasPrefix("110101") == true }?["name"] as? String == "赵大六")
+        // The audit says who (A's code and operator) changed what.
+        let text = try b.ok("audit").stdout
+        #expect(text.contains("\(a.shopCode!) e2e") && text.contains("person.update") && text.contains("赵六 → 赵大六"), "\(text)")
     }
 }
