@@ -54,8 +54,14 @@ public struct Chain: Sendable {
         public var name: String
         public var timeZone: String
 
-        public init(code: String, name: String, timeZone: String?) throws {
-            self.code = try DatabaseAddress.shopCode(code, field: "shop-code")
+        /// `database`: the chain's database, whose name is part of the shop's role (`<database>.<code>`).
+        public init(code: String, name: String, timeZone: String?, database: String, codeField: String = "shop-code") throws {
+            self.code = try DatabaseAddress.shopCode(code, field: codeField)
+            // PostgreSQL cuts a role's name at 63 bytes: refused before anything is opened.
+            let role = Chain.shopRole(database: database, code: self.code)
+            guard role.utf8.count <= Chain.roleNameLimit else {
+                throw DeskError.invalid(field: codeField, reason: Message("input.shop.roleTooLong", ["role": .text(role), "max": .number(Chain.roleNameLimit)]))
+            }
             self.name = try Chain.asField("shop-name") { try Config.setting("shop.name").normalise(try Fields.name(name, field: "shop-name", maxLength: 200)) }
             let zoneSetting = try Config.setting("shop.timeZone")
             self.timeZone = try Chain.asField("time-zone") { try zoneSetting.normalise(timeZone ?? zoneSetting.defaultValue) }
@@ -73,6 +79,9 @@ public struct Chain: Sendable {
     /// The database role a shop's desks log in as: `<database>.<code>` (the rule of roles.sql's make_shop_role; a code
     /// holds no dot).
     public static func shopRole(database: String, code: String) -> String { "\(database).\(code)" }
+
+    /// The longest role name PostgreSQL keeps whole (NAMEDATALEN - 1 bytes).
+    public static let roleNameLimit = 63
 
     /// `shop password CODE` on the owner's address: the shop's database password, typed by the chain's administrator.
     /// Only its SCRAM-SHA-256 verifier leaves this machine; the chain's log says who set it and when.

@@ -17,7 +17,7 @@ extension DriverDeskCommand {
             @Option(help: "The shop's time zone (default Asia/Shanghai).") var timeZone: String?
 
             func run() throws {
-                let new = try Chain.NewShop(code: code, name: name, timeZone: timeZone)
+                let new = try Chain.NewShop(code: code, name: name, timeZone: timeZone, database: try global.chainAddress().database)
                 let chain = try global.chain()
                 defer { chain.close() }
                 let shop = try chain.addShop(new)

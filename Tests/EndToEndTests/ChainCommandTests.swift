@@ -50,6 +50,9 @@ struct ChainCommandTests {
             (["shop", "add", "北京", "--name", "x", "--db", owner], 2, "门店代码（shop-code）：“北京”不是店铺代码"),
             (["shop", "add", "GZ01", "--name", "", "--db", owner], 2, "店名（shop-name）"),
             (["shop", "add", "GZ01", "--name", "广州店", "--time-zone", "Mars/Olympus", "--db", owner], 2, "时区（time-zone）"),
+            // chain. + 58 characters: the shop's role would not fit PostgreSQL's 63 bytes.
+            (["shop", "add", String(repeating: "A", count: 32), "--name", "长代码店", "--db", owner.replacingOccurrences(of: "/chain?", with: "/\(String(repeating: "c", count: 31))?")],
+             2, "门店代码（shop-code）：门店的数据库角色"),
             (["shop", "add", "GZ01", "--name", "广州店", "--db", pg.shopAddress("BJ01")], 3, "permission denied"),
             (["shop", "list", "--db", cli.db], 2, "数据库（db）：门店只在连锁的 PostgreSQL 数据库里添加和列出"),
             // A shop's login opens its own shop and no other.
