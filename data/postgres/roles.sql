@@ -33,8 +33,11 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'driverdesk_desk') THEN
         CREATE ROLE driverdesk_desk NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB;
     END IF;
-    -- Every desk shared this login and chose its shop by a setting: retired.
-    ALTER ROLE driverdesk_desk NOLOGIN PASSWORD NULL;
+    -- Every desk shared this login and chose its shop by a setting: retired (once: a second run, or several databases
+    -- set up at once, leave the role's row alone).
+    IF EXISTS (SELECT 1 FROM pg_authid WHERE rolname = 'driverdesk_desk' AND (rolcanlogin OR rolpassword IS NOT NULL)) THEN
+        ALTER ROLE driverdesk_desk NOLOGIN PASSWORD NULL;
+    END IF;
 END $$;
 
 SELECT current_database() NOT IN ('postgres', 'template0', 'template1') AS driverdesk_in_chain \gset
