@@ -21,6 +21,8 @@ let package = Package(
         // A chain's shops on one PostgreSQL database (docs/chain.md).
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // postgres-nio's own: a shop's database password is sent as its SCRAM-SHA-256 verifier, made here.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.9.0" ..< "6.0.0"),
     ],
     // Each target declares exactly the modules its sources import (docs/architecture.md, "The modules"). The front
     // ends (DriverDeskWeb, driverdesk) reach the store only through DriverDeskApp, which re-exports DriverDeskCore.
@@ -40,6 +42,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),

@@ -15,10 +15,14 @@ public enum AuditActions {
         ("cleanup", ["cleanup.expired", "cleanup.removalDue"]),
         ("vehicle", ["vehicle.add", "vehicle.update"]),
         ("staff", ["staff.add", "staff.update", "staff.deactivate"]),
+        // On a chain: the chain's record of a person (name, licence) changed, written by the database itself in every shop
+        // that has employed him (docs/chain.md).
+        ("person", ["person.update"]),
         ("config", ["config.set"]),
         ("account", ["account.add", "account.passwd", "account.disable"]),
         ("login", ["login", "login.failed", "logout"]),
-        ("data", ["backup", "restore", "shop.add"]),
+        // shop.password: a shop's database password set by the chain's owner (the chain's own log).
+        ("data", ["backup", "restore", "shop.add", "shop.password"]),
     ]
 
     /// Every action, area by area.
@@ -388,8 +392,9 @@ public enum AuditFields {
         "voidedAt", "voidedBy", "voidReason", "added", "skipped", "firstId", "lastId", "address", "timeZone", "createdAt", "recordedAt", "reason",
     ]
 
-    /// Every field the catalogues label: the records' fields, and a shop's code and name (`shop.add`).
-    public static var labelled: [String] { order + ["shopCode", "shopName"] }
+    /// Every field the catalogues label: the records' fields, a shop's code and name (`shop.add`), and the database role
+    /// whose password was set (`shop.password`, in the chain's log).
+    public static var labelled: [String] { order + ["shopCode", "shopName", "databaseRole"] }
 
     /// Left out of a new record's line: its number and when it was made (the entry says both), and the code book's
     /// category (the code and its description say it).

@@ -2,14 +2,21 @@ import DriverDeskCore
 internal import DriverDeskStore
 import Foundation
 
-/// A shop of a chain, as `shop add` and `shop list` show it (`--json`: `id`, `code`, `name`, `timeZone`; `shop add`
-/// adds `created`, false when the code was there already).
+/// A shop of a chain, as `shop add` and `shop list` show it (`--json`: `id`, `code`, `name`, `timeZone`, `databaseRole`:
+/// the login its desks connect as; `shop add` adds `created`, false when the code was there already).
 public struct ChainShopView: Codable, Sendable, Equatable {
     public var id: Int64
     public var code: String
     public var name: String
     public var timeZone: String
+    public var databaseRole: String
     public var created: Bool?
+}
+
+/// `shop password CODE`: whose database password was set (`--json`: `code`, `databaseRole`).
+public struct ShopPasswordView: Codable, Sendable, Equatable {
+    public var code: String
+    public var databaseRole: String
 }
 
 /// The chain's own use cases on its PostgreSQL database (`--db postgres://…`): its shops. The database is made or
@@ -47,8 +54,14 @@ public struct Chain: Sendable {
         public var name: String
         public var timeZone: String
 
-        public init(code: String, name: String, timeZone: String?) throws {
-            self.code = try DatabaseAddress.shopCode(code, field: "shop-code")
+        /// `database`: the chain's database, whose name is part of the shop's role (`<database>.<code>`).
+        public init(code: String, name: String, timeZone: String?, database: String, codeField: String = "shop-code") throws {
+            self.code = try DatabaseAddress.shopCode(code, field: codeField)
+            // PostgreSQL cuts a role's name at 63 bytes: refused before anything is opened.
+            let role = Chain.shopRole(database: database, code: self.code)
+            guard role.utf8.count <= Chain.roleNameLimit else {
+                throw DeskError.invalid(field: codeField, reason: Message("input.shop.roleTooLong", ["role": .text(role), "max": .number(Chain.roleNameLimit)]))
+            }
             self.name = try Chain.asField("shop-name") { try Config.setting("shop.name").normalise(try Fields.name(name, field: "shop-name", maxLength: 200)) }
             let zoneSetting = try Config.setting("shop.timeZone")
             self.timeZone = try Chain.asField("time-zone") { try zoneSetting.normalise(timeZone ?? zoneSetting.defaultValue) }
@@ -59,7 +72,35 @@ public struct Chain: Sendable {
     /// exists already is left as it is (`created` false), so a set-up script may run twice.
     public func addShop(_ new: NewShop) throws -> ChainShopView {
         let added = try database.addShop(code: new.code, name: new.name, timeZone: new.timeZone, context: WriteContext(operator: operatorName, now: now))
-        return ChainShopView(id: added.shop.id, code: added.shop.code, name: added.shop.name, timeZone: added.shop.timeZone, created: added.created)
+        return ChainShopView(id: added.shop.id, code: added.shop.code, name: added.shop.name, timeZone: added.shop.timeZone,
+                             databaseRole: Chain.shopRole(database: database.address.database, code: added.shop.code), created: added.created)
+    }
+
+    /// The database role a shop's desks log in as: `<database>.<code>` (the rule of roles.sql's make_shop_role; a code
+    /// holds no dot).
+    public static func shopRole(database: String, code: String) -> String { "\(database).\(code)" }
+
+    /// The longest role name PostgreSQL keeps whole (NAMEDATALEN - 1 bytes).
+    public static let roleNameLimit = 63
+
+    /// `shop password CODE` on the owner's address: the shop's database password, typed by the chain's administrator.
+    /// Only its SCRAM-SHA-256 verifier leaves this machine; the chain's log says who set it and when.
+    public func setShopPassword(code: String, password: String) throws -> ShopPasswordView {
+        let code = try DatabaseAddress.shopCode(code, field: "shop-code")
+        try AccountRules.checkPassword(password, name: code, isCommon: try CommonPasswords.contains(password))
+        // SCRAM takes the password through SASLprep, which leaves printable ASCII as it is: any other character could
+        // be read differently by another client at login.
+        guard password.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw DeskError.invalid(field: "password", reason: Message("input.password.databaseAscii"))
+        }
+        let role: String?
+        do {
+            role = try database.setShopPassword(code: code, password: password, context: WriteContext(operator: operatorName, now: now))
+        } catch DeskError.storage(let message) where message.contains("permission denied") {
+            throw DeskError.invalid(field: "db", reason: Message("input.db.passwordOwnerOnly", ["role": .text("driverdesk_owner")]))
+        }
+        guard let role else { throw DeskError.notFound(field: "shop-code", reason: Message("notFound.shop", ["shop": .text(code)])) }
+        return ShopPasswordView(code: code, databaseRole: role)
     }
 
     /// A setting's check, its error naming the option typed (`--name`) rather than the setting.
@@ -73,7 +114,7 @@ public struct Chain: Sendable {
 
     /// `shop list`: every shop the address's role may see, by code.
     public func shops() throws -> [ChainShopView] {
-        try database.shops().map { ChainShopView(id: $0.id, code: $0.code, name: $0.name, timeZone: $0.timeZone, created: nil) }
+        try database.shops().map { ChainShopView(id: $0.shop.id, code: $0.shop.code, name: $0.shop.name, timeZone: $0.shop.timeZone, databaseRole: $0.role, created: nil) }
     }
 }
 

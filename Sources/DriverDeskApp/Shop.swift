@@ -41,10 +41,15 @@ public struct Shop: Sendable {
         do {
             // The owner's and the chain manager's roles read every shop: a shop's commands would see them all.
             guard try chain.database.isDesk() else {
-                throw DeskError.invalid(field: field, reason: Message("input.db.deskRole", ["user": .text(address.user), "role": .text("driverdesk_desk")]))
+                throw DeskError.invalid(field: field, reason: Message("input.db.deskRole", ["user": .text(address.user), "role": .text(Chain.shopRole(database: address.database, code: code))]))
             }
-            guard let shop = try chain.database.shop(code: code) else {
-                throw DeskError.notFound(field: field, reason: Message("notFound.shop", ["shop": .text(code)]))
+            // A shop is its login: the address's shop must be the one the database knows this login by.
+            let own = try chain.database.ownShop()
+            guard let shop = own.shop else {
+                throw DeskError.invalid(field: field, reason: Message("input.db.noShopLogin", ["user": .text(own.login), "role": .text(Chain.shopRole(database: address.database, code: code))]))
+            }
+            guard shop.code == code else {
+                throw DeskError.invalid(field: field, reason: Message("input.db.otherShopLogin", ["user": .text(own.login), "own": .text(shop.code), "shop": .text(code)]))
             }
             // The web server's requests each take a connection of their own, as a pool of SQLite readers does.
             var databases = [chain.database]

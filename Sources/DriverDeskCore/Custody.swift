@@ -31,14 +31,18 @@ public struct MovementSpan: Sendable, Equatable {
     /// nil while the car is being driven.
     public var end: Date?
     public var purpose: MovementPurpose
+    /// The code of the chain's other shop where he drives then (R1 across a chain); nil for this shop's movements. Of
+    /// such a stretch nothing else is known: no movement number, no car, no purpose.
+    public var elsewhere: String?
 
-    public init(id: Int64, plate: String, staff: StaffRef, start: Date, end: Date?, purpose: MovementPurpose) {
+    public init(id: Int64, plate: String, staff: StaffRef, start: Date, end: Date?, purpose: MovementPurpose, elsewhere: String? = nil) {
         self.id = id
         self.plate = plate
         self.staff = staff
         self.start = start
         self.end = end
         self.purpose = purpose
+        self.elsewhere = elsewhere
     }
 
     /// Half-open overlap: a movement may start the second another one ends.
@@ -105,6 +109,12 @@ public enum CustodyRules {
 
     /// "京A12345 is being driven by 王磊 since 10:02 (movement #4)", or was driven from … to ….
     static func conflict(_ other: MovementSpan) -> Message {
+        if let shop = other.elsewhere {
+            if let end = other.end {
+                return Message("movement.elsewhere", ["staff": .text(other.staff.name), "shop": .text(shop), "from": .time(other.start), "to": .time(end)])
+            }
+            return Message("movement.elsewhereSince", ["staff": .text(other.staff.name), "shop": .text(shop), "since": .time(other.start)])
+        }
         if let end = other.end {
             return Message("movement.overlaps", ["plate": .text(other.plate), "staff": .text(other.staff.name), "from": .time(other.start), "to": .time(end), "movement": .number(Int(other.id))])
         }

@@ -119,7 +119,7 @@ public enum RegistrationRules {
 
     /// "沪F1 INV-…": each registration by its car and reference.
     static func list(_ facts: [RegistrationFact]) -> [String] {
-        facts.map { "\($0.plate) \($0.ref)" }
+        facts.map { $0.ref.isEmpty ? $0.plate : "\($0.plate) \($0.ref)" }
     }
 
     static func refused(_ reason: Message) -> DeskError { .refusedWith(rule: "R3", reasons: [reason]) }

@@ -112,12 +112,41 @@ extension CustodyRules {
     }
 }
 
+/// What hiring a staff member found of the person with his ID number: a new person (or, on a shop's own file, the only
+/// record there is), one the chain knows already, or one whose record differs from what was typed in these fields
+/// (`name`, `license-class`, `license-first-issued`, `license-valid-until`): then nothing was written.
+public enum StaffHiring: Sendable, Equatable {
+    case hired(newPerson: Bool)
+    case differs([String])
+}
+
+/// What a correction of a person's name and licence did: made, nothing to change, or refused because another shop of
+/// the chain employs him too (nothing written).
+public enum PersonCorrection: Sendable, Equatable {
+    case corrected, unchanged, employedElsewhere
+}
+
 /// Staff and customer cars: one record per person (by ID number) and per plate; deactivation keeps history.
 public enum RosterRules {
     /// A second staff member with the same ID number is refused (R12: the number is shown masked).
     public static func checkNewStaff(existing: StaffRef?, maskedIdNumber: String) throws {
         guard let existing else { return }
         throw DeskError.refusedWith(rule: "staff", reasons: [Message("staff.duplicateIdNumber", ["staff": .text(existing.name), "id": .number(Int(existing.id)), "idNumber": .text(maskedIdNumber)])])
+    }
+
+    /// Hiring on a chain by ID number: the chain keeps one record of a person, and what was typed at this desk must be
+    /// it. A difference is refused naming the first field that differs, never the stored values:
+    /// another shop's record of him is not this desk's to read. The sentence says which fields must match.
+    public static func checkHiring(_ hiring: StaffHiring) throws {
+        guard case .differs(let fields) = hiring, let first = fields.first else { return }
+        throw DeskError.invalid(field: first, reason: Message("input.staff.differsFromChain"))
+    }
+
+    /// A person's name and licence are the chain's record of him: a desk corrects them only while no other shop employs
+    /// him; otherwise the chain's administrator does.
+    public static func checkCorrection(_ staff: StaffRef, _ correction: PersonCorrection) throws {
+        guard correction == .employedElsewhere else { return }
+        throw DeskError.refusedWith(rule: "staff", reasons: [Message("staff.sharedPerson", ["staff": .text(staff.name), "id": .number(Int(staff.id))])])
     }
 
     /// Deactivating: not twice, and not while he is driving (R1).

@@ -87,9 +87,17 @@ struct SQLiteTransaction: ShopTransaction {
 
     func activeStaffCount() throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM staff WHERE active") ?? 0 }
 
-    func insert(_ staff: inout Staff) throws { try staff.insert(db) }
+    func insert(_ staff: inout Staff) throws -> StaffHiring {
+        try staff.insert(db)
+        return .hired(newPerson: true)
+    }
 
     func update(_ staff: Staff) throws { try staff.update(db) }
+    /// A shop's own file keeps its staff members' names and licences in their rows: nobody else's to share.
+    func correctPerson(_ staff: Staff, context: WriteContext) throws -> PersonCorrection {
+        try staff.update(db)
+        return .corrected
+    }
 
     // MARK: Visits
 
@@ -242,7 +250,7 @@ struct SQLiteTransaction: ShopTransaction {
         return try request.fetchAll(db)
     }
 
-    func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact] {
+    func registrationFacts(driver: Staff, activatedIn range: Range<Date>, time: ShopTime) throws -> [RegistrationFact] {
         let registrations = try self.registrations(RegistrationQuery(staffId: driver.id!, liveOrActivatedIn: range))
         let vehicles = try self.vehicles(ids: Set(registrations.map(\.vehicleId)))
         return registrations.map {

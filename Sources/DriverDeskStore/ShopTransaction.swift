@@ -170,10 +170,15 @@ public protocol ShopTransaction {
     /// Everyone, active first, then by name and id.
     func allStaff() throws -> [Staff]
     func activeStaffCount() throws -> Int
-    /// On a chain, hires the person with this ID number (a driver who comes from another shop of the chain keeps his
-    /// record: the stored name and licence are his) and returns him as stored.
-    func insert(_ staff: inout Staff) throws
+    /// Adds a staff member and fills in his id. On a chain, hires the person with this ID number: a new person of the
+    /// chain, or one it knows when what was typed is its record of him (he keeps his history, R3 and R6); a record
+    /// that differs writes nothing and says which typed fields differ.
+    func insert(_ staff: inout Staff) throws -> StaffHiring
+    /// Changes a staff member's phone and whether he is active (on a file, every column).
     func update(_ staff: Staff) throws
+    /// Changes the person's name and licence to the staff member's: on a chain, the chain's record of him, which the
+    /// database changes only while no other shop employs him, and audits in every shop that employs him or did.
+    func correctPerson(_ staff: Staff, context: WriteContext) throws -> PersonCorrection
 
     // MARK: Visits
     func visit(id: Int64) throws -> Visit?
@@ -220,8 +225,10 @@ public protocol ShopTransaction {
     /// then decide one after the other. A shop's own SQLite file writes one transaction at a time already.
     func lockDriver(_ driver: Staff) throws
     func registrations(_ query: RegistrationQuery) throws -> [Registration]
-    /// The registrations R3 counts for a driver: his live ones and those activated in [start, end), across the chain.
-    func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact]
+    /// The registrations R3 counts for a driver: his live ones and those activated in [start, end), across the chain
+    /// while this shop employs him. Another shop's come with its code as their plate, no reference, and their day of
+    /// activation (its start in `time`'s zone) as their time.
+    func registrationFacts(driver: Staff, activatedIn range: Range<Date>, time: ShopTime) throws -> [RegistrationFact]
     /// The driver's registration on the car: the live one, else the latest.
     func registration(vehicleId: Int64, staffId: Int64) throws -> Registration?
     func insert(_ registration: inout Registration) throws

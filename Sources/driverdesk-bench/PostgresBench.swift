@@ -62,7 +62,8 @@ enum PostgresBench {
         let folder = tools.scratch.appendingPathComponent("postgres")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let flagshipCode = code(0)
-        let desk = server.address(as: "driverdesk_desk", shop: flagshipCode)
+        // The flagship's desks log in as the shop's own role (made by shop add).
+        let desk = server.shopAddress(flagshipCode)
         let manager = server.address(as: "driverdesk_chain", shop: "*")
         let scales = shopScales(scale)
 
@@ -221,15 +222,14 @@ enum PostgresBench {
                                   isParking: question.isParking).kind.rawValue
         }
 
-        // The floor: the one SELECT above on a connection of its own, the shop set once for the session.
+        // The floor: the one SELECT above on a connection of its own, logged in as the shop.
         var logger = Logger(label: "bench.postgres")
         logger.logLevel = .critical
         let connection = try PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(),
-            configuration: .init(unixSocketPath: "\(server.folder)/.s.PGSQL.5432", username: "driverdesk_desk", password: nil, database: server.database),
+            configuration: .init(unixSocketPath: "\(server.folder)/.s.PGSQL.5432", username: server.shopRole(shop.code), password: nil, database: server.database),
             id: 99, logger: logger).wait()
         defer { try? connection.close().wait() }
-        _ = try connection.query("SELECT set_config('driverdesk.shop', \(String(shop.id)), false)", logger: logger).wait()
         let raw = try QuestionRuns.measure(questions, runs: scale.whoRuns, label: nil) { question -> String? in
             let binds = [PostgresData(string: flagship.plates[question.vehicle]), PostgresData(int64: question.at + slack), PostgresData(int64: question.at)]
             let answer = try connection.query(whoSQL, binds).wait()
@@ -247,8 +247,8 @@ enum PostgresBench {
                                        environment: tools.environment, scratch: tools.scratch, capture: true)
             let sql = whoSQL.replacingOccurrences(of: "$1", with: "'\(plate)'").replacingOccurrences(of: "$2", with: "\(question.at + slack)")
                 .replacingOccurrences(of: "$3", with: "\(question.at)")
-            let yard1 = try runChecked(psql, ["-X", "-q", "-A", "-t", "-h", server.folder, "-U", "driverdesk_desk", "-d", server.database, "-c", sql],
-                                       environment: ["PGOPTIONS": "-c driverdesk.shop=\(shop.id)"], scratch: tools.scratch, capture: true)
+            let yard1 = try runChecked(psql, ["-X", "-q", "-A", "-t", "-h", server.folder, "-U", server.shopRole(shop.code), "-d", server.database, "-c", sql],
+                                       scratch: tools.scratch, capture: true)
             guard index > 0 else { continue }
             ours.append(ours1.seconds)
             yard.append(yard1.seconds)

@@ -86,12 +86,18 @@ struct GlobalOptions: ParsableArguments {
         if case .postgres = try address() { throw DeskError.invalid(field: dbField, reason: reason) }
     }
 
-    /// The chain's database (`shop add`, `shop list`), made or migrated on first use.
-    func chain() throws -> Chain {
+    /// The chain's address (`shop add`, `shop list`, `shop password`); a file's path is refused (exit 2).
+    func chainAddress() throws -> DatabaseAddress.Postgres {
         guard case .postgres(let address) = try address() else {
             throw DeskError.invalid(field: dbField,
                                     reason: Message("input.db.chainOnly", ["example": .text("postgres://driverdesk_owner@/driverdesk?host=/run/postgresql&shop=*")]))
         }
+        return address
+    }
+
+    /// The chain's database (`shop add`, `shop list`), made or migrated on first use.
+    func chain() throws -> Chain {
+        let address = try chainAddress()
         let name = try operatorNameResolved()
         _ = try language()
         let raw = now ?? environment["DRIVERDESK_NOW"].flatMap { $0.isEmpty ? nil : $0 }

@@ -18,7 +18,8 @@ extension DriverDeskCommand {
                 // The same fields as on a SQLite file (the settings they become), so that a script sees the same errors.
                 let new: Chain.NewShop
                 do {
-                    new = try Chain.NewShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone)
+                    new = try Chain.NewShop(code: code, name: shopName ?? Config.setting("shop.name").defaultValue, timeZone: timeZone,
+                                            database: address.database, codeField: global.dbField)
                 } catch DeskError.invalid(let field, let reason, let line) where ["shop-name", "time-zone"].contains(field) {
                     throw DeskError.invalid(field: field == "shop-name" ? "shop.name" : "shop.timeZone", reason: reason, line: line)
                 }

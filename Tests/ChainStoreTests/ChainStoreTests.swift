@@ -21,7 +21,7 @@ struct ChainStoreTests {
 
     @Test("the shipped migrations are numbered files, and the first makes the chain's schema")
     func shipped() {
-        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections"])
+        #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections", "0005-shop-roles"])
         #expect(ChainStoreTests.migrations.first?.sql.contains("CREATE TABLE movement") == true)
     }
 
@@ -34,7 +34,8 @@ struct ChainStoreTests {
         try owner.migrate(ChainStoreTests.migrations, now: now)
         #expect(try owner.isCurrent(ChainStoreTests.migrations))
         try owner.migrate(ChainStoreTests.migrations, now: now)
-        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000", "0004-corrections|1795000000"])
+        #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000", "0004-corrections|1795000000",
+                                                                                           "0005-shop-roles|1795000000"])
         // What psql makes of the same file: the same tables, all forced under row-level security.
         let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
         #expect(forced == ["13"])
@@ -56,13 +57,16 @@ struct ChainStoreTests {
             }
             try await group.waitForAll()
         }
-        #expect(try pg.rows("SELECT name FROM driverdesk_migration ORDER BY name", as: "postgres") == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections"])
+        #expect(try pg.rows("SELECT name FROM driverdesk_migration ORDER BY name", as: "postgres") == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections",
+                                                                                                 "0005-shop-roles"])
     }
 
     @Test("a desk cannot make the schema: the error says so and nothing is made")
     func deskCannotMigrate() throws {
         let pg = try ThrowawayPostgres(migrated: false)
-        let desk = try connect(pg, as: "driverdesk_desk")
+        // A shop's role may exist before the schema does (the superuser's function needs none).
+        try pg.must(pg.sql("SELECT driverdesk_roles.make_shop_role('BJ01')", as: "driverdesk_owner"))
+        let desk = try connect(pg, as: pg.shopRole("BJ01"))
         defer { desk.close() }
         #expect(throws: DeskError.self) { try desk.migrate(ChainStoreTests.migrations, now: now) }
         #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])
@@ -80,10 +84,10 @@ struct ChainStoreTests {
             guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); continue }
             #expect(message.contains("newer DriverDesk") && message.contains("postgres://driverdesk_owner@/chain"), "\(message)")
         }
-        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["5"])
+        #expect(try pg.rows("SELECT count(*) FROM driverdesk_migration", as: "postgres") == ["6"])
     }
 
-    @Test("the owner adds shops (a code twice is one shop); a desk finds its own by code and cannot add one")
+    @Test("the owner adds shops with their roles (a code twice is one shop); a shop's login finds its own shop and no other, and cannot add one")
     func shops() throws {
         let pg = try ThrowawayPostgres(migrated: false)
         let owner = try connect(pg, as: "driverdesk_owner")
@@ -94,13 +98,18 @@ struct ChainStoreTests {
         let again = try owner.addShop(code: "BJ01", name: "别的名字", timeZone: "Asia/Urumqi", context: context)
         #expect(!again.created && again.shop == first.shop)
         let second = try owner.addShop(code: "SH01", name: "上海一店", timeZone: "Asia/Shanghai", context: context).shop
-        #expect(try owner.shops().map(\.code) == ["BJ01", "SH01"])
+        #expect(try owner.shops().map(\.shop.code) == ["BJ01", "SH01"])
 
-        let desk = try connect(pg, as: "driverdesk_desk")
+        #expect(try owner.shops().map(\.role) == ["chain.BJ01", "chain.SH01"])
+        #expect(try pg.rows("SELECT rolname FROM pg_roles WHERE rolname LIKE 'chain.%' ORDER BY 1", as: "postgres") == ["chain.BJ01", "chain.SH01"])
+
+        let desk = try connect(pg, as: pg.shopRole("SH01"), shop: "SH01")
         defer { desk.close() }
-        #expect(try desk.shop(code: "SH01") == second && second.name == "上海一店" && second.timeZone == "Asia/Shanghai")
-        #expect(try desk.shop(code: "GZ01") == nil)
-        #expect(try desk.shops().isEmpty, "a desk sees no shop row before it says which shop it is")
+        let own = try desk.ownShop()
+        #expect(own.shop == second && own.login == "chain.SH01" && second.name == "上海一店" && second.timeZone == "Asia/Shanghai")
+        #expect(try desk.shop(code: "BJ01") == nil && desk.shop(code: "GZ01") == nil)
+        #expect(try desk.shops().map(\.shop) == [second], "a shop's login sees its own shop's row only")
+        #expect(try owner.ownShop().shop == nil, "the owner's login is no shop's")
         #expect(throws: DeskError.self) { try desk.addShop(code: "GZ01", name: "广州一店", timeZone: "Asia/Shanghai", context: context) }
         #expect(try pg.rows("SELECT count(*) FROM shop", as: "postgres") == ["2"])
         // Each new shop starts with its name and time zone as settings, and its own audit says who added it.
@@ -110,10 +119,10 @@ struct ChainStoreTests {
                 == ["\(first.shop.id) 店长 shop.add shop BJ01", "\(second.id) 店长 shop.add shop SH01"])
     }
 
-    @Test("over TCP by password: in the address, or from $PGPASSWORD; a wrong one is refused without being repeated")
+    @Test("over TCP by password: in the address, or from $PGPASSWORD; a wrong one is refused without being repeated; a shop's password set by the owner as its SCRAM verifier")
     func passwords() throws {
         let pg = try ThrowawayPostgres(migrated: false, tcp: true)
-        try pg.must(pg.sql("ALTER ROLE driverdesk_owner PASSWORD 'Owner-pass-1'; ALTER ROLE driverdesk_desk PASSWORD 'Desk-pass-2';", as: "postgres"))
+        try pg.must(pg.sql("ALTER ROLE driverdesk_owner PASSWORD 'Owner-pass-1';", as: "postgres"))
         func open(_ raw: String, environment: [String: String] = [:]) throws -> ChainDatabase {
             guard case .postgres(let address) = try DatabaseAddress(parsing: raw, environment: environment) else { throw ThrowawayPostgres.Failure(description: raw) }
             return try ChainDatabase.connect(address)
@@ -121,12 +130,19 @@ struct ChainStoreTests {
         let owner = try open(pg.tcpAddress(as: "driverdesk_owner", password: "Owner-pass-1", shop: "*"))
         try owner.migrate(ChainStoreTests.migrations, now: now)
         try owner.addShop(code: "BJ01", name: "北京一店", timeZone: "Asia/Shanghai", context: context)
+        #expect(try owner.setShopPassword(code: "BJ01", password: "Desk-pass-2", context: context) == "chain.BJ01")
+        #expect(try owner.setShopPassword(code: "GZ01", password: "Desk-pass-2", context: context) == nil)
         owner.close()
-        let desk = try open(pg.tcpAddress(as: "driverdesk_desk", shop: "BJ01"), environment: ["PGPASSWORD": "Desk-pass-2"])
-        #expect(try desk.shop(code: "BJ01")?.name == "北京一店")
+        // The server keeps the verifier made here; the chain's log says who set it, and nothing of it.
+        #expect(try pg.rows("SELECT rolpassword LIKE 'SCRAM-SHA-256$4096:%' FROM pg_authid WHERE rolname = 'chain.BJ01'", as: "postgres") == ["t"])
+        #expect(try pg.rows("SELECT operator || ' ' || action || ' ' || subject || ' ' || after FROM chain_audit", as: "postgres")
+                == [#"店长 shop.password shop BJ01 {"databaseRole":"chain.BJ01"}"#])
+        let desk = try open(pg.tcpAddress(as: pg.shopRole("BJ01"), shop: "BJ01"), environment: ["PGPASSWORD": "Desk-pass-2"])
+        #expect(try desk.ownShop().shop?.name == "北京一店")
         desk.close()
-        for (raw, environment) in [(pg.tcpAddress(as: "driverdesk_desk", password: "Wrong-pass-3", shop: "BJ01"), [String: String]()),
-                                   (pg.tcpAddress(as: "driverdesk_desk", shop: "BJ01"), ["PGPASSWORD": "Wrong-pass-3"])] {
+        for (raw, environment) in [(pg.tcpAddress(as: pg.shopRole("BJ01"), password: "Wrong-pass-3", shop: "BJ01"), [String: String]()),
+                                   (pg.tcpAddress(as: pg.shopRole("BJ01"), shop: "BJ01"), ["PGPASSWORD": "Wrong-pass-3"]),
+                                   (pg.tcpAddress(as: "driverdesk_desk", shop: "BJ01"), ["PGPASSWORD": "Desk-pass-2"])] {
             let error = #expect(throws: DeskError.self) { _ = try open(raw, environment: environment) }
             guard case .storage(let message)? = error else { Issue.record("\(String(describing: error))"); continue }
             #expect(message.contains("password authentication failed") && !message.contains("Wrong-pass-3") && message.contains("127.0.0.1:\(pg.port!)"), "\(message)")

@@ -47,8 +47,9 @@ struct ChainRulesTests {
         }
         guard case .refusedWith(let rule, let reasons)? = error else { Issue.record("not a refusal: \(String(describing: error))"); return }
         #expect(rule == "R1" && reasons.first?.code == "movement.driverBusy")
-        // The other shop's car is named by that shop's code, not by its customer's plate.
-        #expect(reasons.last?.arguments["plate"] == Message.Argument.text("[\(b.shopCode!)]"), "\(reasons)")
+        // The other shop is named by its code: not its customer's plate, nor the movement's number or purpose.
+        #expect(reasons.last?.code == "movement.elsewhere" && reasons.last?.arguments["shop"] == Message.Argument.text(b.shopCode!), "\(reasons)")
+        #expect(reasons.last?.arguments["movement"] == nil && reasons.last?.arguments["plate"] == nil, "\(reasons)")
         #expect(try a.count("movement") == before)
         // Before and after it, he may drive here.
         _ = try a.store.logMovement(plate: try Plate("京A12345"), staff: "王磊", purpose: .parking, from: at("20 10:30"), to: at("20 10:40"), context: context)
@@ -68,6 +69,9 @@ struct ChainRulesTests {
         }
         guard case .refusedWith("R3", let reasons)? = error else { Issue.record("not R3: \(String(describing: error))"); return }
         #expect(reasons.first?.code == "registration.staffFull", "\(reasons)")
+        // Shop B's registrations are named by its code: not its car, not its references (INV-TEST-0001, -0002).
+        guard case .names(let held)? = reasons.first?.arguments["registrations"] else { Issue.record("\(reasons)"); return }
+        #expect(held.sorted() == ["[\(b.shopCode!)]", "[\(b.shopCode!)]", "京A12345 INV-TEST-0003"], "\(held)")
         let slots = try a.store.slots(staffId: try a.store.staff("王磊").id!, on: CivilDate(year: 2026, month: 11, day: 20)!)
         #expect(slots.pending == 3)
 
@@ -96,11 +100,11 @@ struct ChainRulesTests {
         let marker = "desk-b-" + UUID().uuidString.prefix(8).lowercased()
         let (other, _, errors) = try server.start("""
             SELECT '\(marker)';
-            SELECT 1 FROM person WHERE id = (SELECT person_id FROM staff WHERE id = \(staffB.id!)) FOR UPDATE;
+            SELECT lock_driver(\(staffB.id!));
             INSERT INTO registration (ref, vehicle_id, staff_id, person_id, method, status, invited_at)
                 VALUES ('INV-TEST-B001', \(carB.id!), \(staffB.id!), (SELECT person_id FROM staff WHERE id = \(staffB.id!)), 'qr', 'invited', \(context.now.seconds));
             \(gate.statement)
-            """, as: "driverdesk_desk", shop: b.shopId, database: b.chainDatabase)
+            """, as: b.role, database: b.chainDatabase)
         try server.waitUntil("shop B's desk to hold the driver and wait at the gate", ThrowawayPostgres.waiting(marker, on: "advisory"), database: b.chainDatabase)
         let store = a.store, context = context
         let inviting = Background { try store.invite(plate: try Plate("京A33333"), staff: "王磊", method: .qr, context: context) { "INV-TEST-A003" } }

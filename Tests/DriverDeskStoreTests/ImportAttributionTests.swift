@@ -213,7 +213,7 @@ struct ImportAttributionTests {
                      \(world.shop.context.now.seconds)
               FROM vehicle WHERE plate = '\(copy.plate.text)';
             \(gate.statement)
-            """, as: "driverdesk_desk", shop: test.shopId, database: test.chainDatabase)
+            """, as: test.role, database: test.chainDatabase)
         _ = out
         try server.waitUntil("the other desk to have written and to wait at the gate", ThrowawayPostgres.waiting(marker, on: "advisory"), database: test.chainDatabase)
         let context = world.shop.context, db = world.shop.db

@@ -105,6 +105,29 @@ extension DashboardCacheTests {
             try command.close()
         }
     }
+
+    @Test("issue 27: on a chain, another shop's changes reach no other shop's server: its notices go to a channel of its own")
+    func otherShopsChangesUnheard() async throws {
+        let shop = try WebHarness(backend: .postgres)
+        let watch = shop.workshop.changeWatch()
+        #expect(watch.counters != nil, "the server could not listen for change notices")
+        let other = Shop(database: try shop.test.anotherShop().store)
+        let quiet = watch.version()
+        _ = try other.desk(now: shop.now, operator: "cli").setSetting(key: "shop.name", value: "另一家店")
+        try await Task.sleep(nanoseconds: 500_000_000)
+        #expect(watch.version() == quiet, "another shop's change moved this shop's version")
+        // The control: this shop's own change from another process is heard.
+        let command = Shop(database: try shop.test.reopened())
+        _ = try command.desk(now: shop.now, operator: "cli").setSetting(key: "shop.name", value: "本店")
+        var waited = 0.0
+        while watch.version() == quiet && waited < 5 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            waited += 0.02
+        }
+        #expect(watch.version() != quiet, "no change notice of this shop within 5 s")
+        try command.close()
+        try other.close()
+    }
 }
 
 @Suite("Web: sessions")

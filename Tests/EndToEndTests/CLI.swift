@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// The database a test runs the command line on: a SQLite file of its own, or a shop of its own in the test process's
-/// throwaway PostgreSQL chain, reached as the desk's role (the shop made by the chain's owner, as a chain sets up).
+/// throwaway PostgreSQL chain, reached as the shop's own role (the shop and its role made by the chain's owner, as a chain sets up).
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
@@ -63,7 +63,7 @@ struct CLI {
                                                                     chain.address(as: "driverdesk_owner", shop: "*", database: database),
                                                                     "--now", "2026-11-01 08:00", "--operator", "setup"])
             guard added.status == 0 else { throw CLIError.setupFailed("shop add \(code): \(added.stderr)") }
-            db = chain.address(as: "driverdesk_desk", shop: code, database: database)
+            db = chain.shopAddress(code, database: database)
             shopCode = code
             chainDatabase = database
         }
@@ -79,7 +79,7 @@ struct CLI {
                                                                 "--now", "2026-11-01 08:00", "--operator", "setup"])
         guard added.status == 0 else { throw CLIError.setupFailed("shop add \(code): \(added.stderr)") }
         var other = self
-        other.db = chain.address(as: "driverdesk_desk", shop: code, database: chainDatabase)
+        other.db = chain.shopAddress(code, database: chainDatabase)
         other.shopCode = code
         return other
     }

@@ -31,8 +31,10 @@ struct ChainCommandTests {
         #expect(list.status == 0, "\(list.stderr)")
         let lines = list.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3 && lines[0].contains("门店代码") && lines[1].contains("BJ01") && lines[1].contains("北京朝阳店") && lines[2].contains("SH01"), "\(list.stdout)")
+        #expect(lines[1].contains("chain.BJ01") && lines[0].contains("数据库角色"), "\(list.stdout)")
         let json = try cli.run(["shop", "list", "--db", owner, "--json"], withDefaults: false).array()
         #expect(json.map { $0["code"] as? String } == ["BJ01", "SH01"] && json.allSatisfy { ($0["created"] as? Bool) == nil })
+        #expect(json.map { $0["databaseRole"] as? String } == [pg.shopRole("BJ01"), pg.shopRole("SH01")] && shop["databaseRole"] as? String == "chain.BJ01", "\(json)")
         #expect(try pg.rows("SELECT operator || ' ' || action || ' ' || subject FROM audit ORDER BY id", as: "postgres") == ["e2e shop.add shop BJ01", "e2e shop.add shop SH01"])
     }
 
@@ -42,16 +44,24 @@ struct ChainCommandTests {
         let cli = try CLI()
         let owner = pg.address(as: "driverdesk_owner", shop: "*")
         #expect(try cli.run(["shop", "add", "BJ01", "--name", "北京朝阳店", "--db", owner], withDefaults: false).status == 0)
+        try pg.must(pg.sql("SELECT driverdesk_roles.make_shop_role('XX01')", as: "driverdesk_owner"))
         let before = try dump(pg)
         let cases: [([String], Int32, String)] = [
             (["shop", "add", "北京", "--name", "x", "--db", owner], 2, "门店代码（shop-code）：“北京”不是店铺代码"),
             (["shop", "add", "GZ01", "--name", "", "--db", owner], 2, "店名（shop-name）"),
             (["shop", "add", "GZ01", "--name", "广州店", "--time-zone", "Mars/Olympus", "--db", owner], 2, "时区（time-zone）"),
-            (["shop", "add", "GZ01", "--name", "广州店", "--db", pg.address(as: "driverdesk_desk", shop: "BJ01")], 3, "permission denied"),
+            // chain. + 58 characters: the shop's role would not fit PostgreSQL's 63 bytes.
+            (["shop", "add", String(repeating: "A", count: 32), "--name", "长代码店", "--db", owner.replacingOccurrences(of: "/chain?", with: "/\(String(repeating: "c", count: 31))?")],
+             2, "门店代码（shop-code）：门店的数据库角色"),
+            (["shop", "add", "GZ01", "--name", "广州店", "--db", pg.shopAddress("BJ01")], 3, "permission denied"),
             (["shop", "list", "--db", cli.db], 2, "数据库（db）：门店只在连锁的 PostgreSQL 数据库里添加和列出"),
-            (["status", "--db", pg.address(as: "driverdesk_desk", shop: "GZ01")], 2, "数据库（db）：连锁数据库里没有门店 GZ01"),
+            // A shop's login opens its own shop and no other.
+            (["status", "--db", pg.address(as: pg.shopRole("BJ01"), shop: "GZ01")], 2, "数据库（db）：chain.BJ01 是门店 BJ01 的数据库角色，地址写的却是门店 GZ01"),
+            (["status", "--db", pg.address(as: pg.shopRole("BJ01"), shop: "GZ01"), "--lang", "en"], 2, "chain.BJ01 is the database role of shop BJ01, but the address names shop GZ01"),
+            // A login of the group that no shop has (its shop never added).
+            (["status", "--db", pg.address(as: pg.shopRole("XX01"), shop: "XX01")], 2, "chain.XX01 不是哪一家门店的数据库角色"),
             // The owner's and the chain manager's roles read every shop: a shop's commands refuse them.
-            (["staff", "list", "--db", pg.address(as: "driverdesk_owner", shop: "BJ01")], 2, "门店的命令要以前台的角色 driverdesk_desk 连接，这个地址登录的是 driverdesk_owner"),
+            (["staff", "list", "--db", pg.address(as: "driverdesk_owner", shop: "BJ01")], 2, "门店的命令要以前台的角色 chain.BJ01 连接，这个地址登录的是 driverdesk_owner"),
             (["status", "--db", pg.address(as: "driverdesk_chain", shop: "BJ01")], 2, "这个地址登录的是 driverdesk_chain"),
             (["shop", "list", "--db", "postgres://driverdesk_owner@/chain?host=\(pg.folder)"], 2, "?shop=代码"),
             (["backup", "/tmp/never-written.sqlite", "--db", owner], 2, "用 PostgreSQL 自己的工具备份和恢复：pg_dump"),
@@ -63,9 +73,9 @@ struct ChainCommandTests {
         }
         // A chain's address from $DRIVERDESK_DB: the error names the variable, not --db.
         var fromEnvironment = cli
-        fromEnvironment.environment["DRIVERDESK_DB"] = pg.address(as: "driverdesk_desk", shop: "GZ01")
+        fromEnvironment.environment["DRIVERDESK_DB"] = pg.address(as: pg.shopRole("BJ01"), shop: "GZ01")
         let named = try fromEnvironment.run(["status"], withDefaults: false)
-        #expect(named.status == 2 && named.stderr.contains("（DRIVERDESK_DB）：连锁数据库里没有门店 GZ01"), "\(named.stderr)")
+        #expect(named.status == 2 && named.stderr.contains("（DRIVERDESK_DB）：chain.BJ01 是门店 BJ01"), "\(named.stderr)")
         #expect(try dump(pg) == before)
         #expect(!FileManager.default.fileExists(atPath: cli.db), "no SQLite file made for a refused command")
     }
@@ -76,7 +86,7 @@ struct ChainCommandTests {
         let cli = try CLI()
         let owner = pg.address(as: "driverdesk_owner", shop: "*"), reader = pg.address(as: "driverdesk_chain", shop: "*")
         #expect(try cli.run(["shop", "add", "BJ01", "--name", "北京朝阳店", "--db", owner], withDefaults: false).status == 0)
-        let desk = pg.address(as: "driverdesk_desk", shop: "BJ01")
+        let desk = pg.shopAddress("BJ01")
         let anna = try cli.run(["user", "add", "anna", "--role", "desk", "--password-stdin", "--db", desk], withDefaults: false, stdin: "Anna-front-2026\n")
         #expect(anna.status == 0, "\(anna.stderr)")
         let cm = try cli.run(["user", "add", "cm", "--role", "chain", "--password-stdin", "--db", owner, "--json"], withDefaults: false, stdin: "Chain-manager-2026\n")
@@ -137,6 +147,52 @@ struct ChainCommandTests {
         #expect(typed.status == 3 && !(typed.stdout + typed.stderr + refused.stdout + refused.stderr).contains("pass-"), "\(typed.stderr)")
     }
 
+    @Test("issue 27: shop password sets a shop's database login from standard input (never printed); its desks then log in with it, to their shop only; refusals")
+    func shopPassword() throws {
+        let pg = try ThrowawayPostgres(migrated: false, tcp: true)
+        try pg.must(pg.sql("ALTER ROLE driverdesk_owner PASSWORD 'Owner-pass-1';", as: "postgres"))
+        var cli = try CLI()
+        cli.environment["PGPASSWORD"] = "Owner-pass-1"
+        let owner = pg.tcpAddress(as: "driverdesk_owner", shop: "*")
+        for code in ["BJ01", "SH01"] {
+            #expect(try cli.run(["shop", "add", code, "--name", "店\(code)", "--db", owner], withDefaults: false).status == 0)
+        }
+        let set = try cli.run(["shop", "password", "BJ01", "--password-stdin", "--db", owner], withDefaults: false, stdin: "Bj01-desk-Secret\n")
+        #expect(set.status == 0 && set.stdout == "已设置门店 BJ01 的数据库密码（数据库角色 chain.BJ01）\n", "\(set.stdout)\(set.stderr)")
+        let json = try cli.run(["shop", "password", "SH01", "--password-stdin", "--db", owner, "--json"], withDefaults: false, stdin: "Sh01-desk-Secret\n")
+        let setJSON = try json.object()
+        #expect(json.status == 0 && setJSON["databaseRole"] as? String == "chain.SH01" && setJSON["code"] as? String == "SH01", "\(json.stdout)\(json.stderr)")
+        #expect(!(set.stdout + set.stderr + json.stdout + json.stderr).contains("Secret"))
+        // The shop's desk logs in with its password, to its shop; not to the other's, nor with the other's password.
+        cli.environment["PGPASSWORD"] = "Bj01-desk-Secret"
+        let desk = try cli.run(["staff", "list", "--db", pg.tcpAddress(as: pg.shopRole("BJ01"), shop: "BJ01")], withDefaults: false)
+        #expect(desk.status == 0, "\(desk.stderr)")
+        let other = try cli.run(["staff", "list", "--db", pg.tcpAddress(as: pg.shopRole("BJ01"), shop: "SH01")], withDefaults: false)
+        #expect(other.status == 2 && other.stderr.contains("数据库（db）") && other.stderr.contains("chain.BJ01 是门店 BJ01 的数据库角色"), "\(other.stderr)")
+        let wrong = try cli.run(["staff", "list", "--db", pg.tcpAddress(as: pg.shopRole("SH01"), shop: "SH01")], withDefaults: false)
+        #expect(wrong.status == 3 && wrong.stderr.contains("password authentication failed") && !wrong.stderr.contains("Secret"), "\(wrong.stderr)")
+        // The old shared login logs in no more.
+        let shared = try cli.run(["staff", "list", "--db", pg.tcpAddress(as: "driverdesk_desk", shop: "BJ01")], withDefaults: false)
+        #expect(shared.status == 3, "\(shared.stderr)")
+        // Refusals: no such shop, a weak password, a shop's own login, no terminal to ask on; nothing in the chain's log.
+        cli.environment["PGPASSWORD"] = "Owner-pass-1"
+        for (arguments, stdin, status, says) in [
+            (["shop", "password", "GZ01", "--password-stdin", "--db", owner], "Gz01-desk-Secret\n", 2, "门店代码（shop-code）：连锁数据库里没有门店 GZ01"),
+            (["shop", "password", "BJ01", "--password-stdin", "--db", owner], "short\n", 2, "密码（password）"),
+            (["shop", "password", "BJ01", "--password-stdin", "--db", owner], "一二三四五六七八九十-Secret\n", 2, "密码（password）：数据库密码只能用"),
+            (["shop", "password", "北京", "--password-stdin", "--db", owner], "Bj01-desk-Secret\n", 2, "门店代码（shop-code）"),
+            (["shop", "password", "BJ01", "--db", owner], "", 2, "password-stdin"),
+        ] as [([String], String, Int32, String)] {
+            let result = try cli.run(arguments, withDefaults: false, stdin: stdin)
+            #expect(result.status == status && result.stderr.contains(says) && !result.stderr.contains("Secret"), "\(arguments): \(result.status) \(result.stderr)")
+        }
+        cli.environment["PGPASSWORD"] = "Bj01-desk-Secret"
+        let byDesk = try cli.run(["shop", "password", "SH01", "--password-stdin", "--db", pg.tcpAddress(as: pg.shopRole("BJ01"), shop: "*")], withDefaults: false,
+                                 stdin: "Sh01-stolen-Secret\n")
+        #expect(byDesk.status == 2 && byDesk.stderr.contains("只有连锁的所有者（driverdesk_owner）能设置门店的数据库密码"), "\(byDesk.stderr)")
+        #expect(try pg.rows("SELECT action || ' ' || subject FROM chain_audit ORDER BY id", as: "postgres") == ["shop.password shop BJ01", "shop.password shop SH01"])
+    }
+
     @Test("refused input makes nothing, not even the schema; a desk's role cannot make a new chain's schema, and is told to run init as the owner")
     func deskCannotMakeTheSchema() throws {
         let pg = try ThrowawayPostgres(migrated: false)
@@ -149,7 +205,8 @@ struct ChainCommandTests {
             #expect(refused.status == 2, "\(arguments): \(refused.stderr)")
         }
         #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])
-        let result = try cli.run(["shop", "list", "--db", pg.address(as: "driverdesk_desk", shop: "*")], withDefaults: false)
+        try pg.must(pg.sql("SELECT driverdesk_roles.make_shop_role('BJ01')", as: "driverdesk_owner"))
+        let result = try cli.run(["shop", "list", "--db", pg.address(as: pg.shopRole("BJ01"), shop: "*")], withDefaults: false)
         #expect(result.status == 3 && result.stderr.contains("driverdesk_owner") && result.stderr.contains("driverdesk init"), "\(result.stderr)")
         #expect(try pg.rows("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", as: "postgres") == ["0"])
     }

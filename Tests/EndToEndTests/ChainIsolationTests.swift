@@ -117,11 +117,51 @@ struct ChainReportTests {
         let csv = try a.run(["report", "--db", manager, "--now", a.now, "--csv"], withDefaults: false)
         #expect(csv.status == 2 && csv.stderr.contains("csv") && csv.stderr.contains("CSV") && csv.stdout.isEmpty, "\(csv.status) \(csv.stderr) \(csv.stdout)")
         // A desk's role sees its own shop only: refused, naming the role to use.
-        let desk = try a.run(["report", "--db", chain.address(as: "driverdesk_desk", shop: "*", database: a.chainDatabase)], withDefaults: false)
+        let desk = try a.run(["report", "--db", chain.address(as: chain.shopRole(a.shopCode!, database: a.chainDatabase), shop: "*", database: a.chainDatabase)], withDefaults: false)
         #expect(desk.status == 2 && desk.stderr.contains("driverdesk_chain"), "\(desk.stderr)")
         // The chain's view is read only: the shop's commands refuse `?shop=*`.
         let write = try a.run(["vehicle", "add", "--plate", "京Z00001", "--owner", "x", "--db", manager], withDefaults: false)
         #expect(write.status == 2, "\(write.stderr)")
         #expect(try chain.shopDigest(code: a.shopCode!, database: a.chainDatabase) + chain.shopDigest(code: b.shopCode!, database: b.chainDatabase) == before)
+    }
+}
+
+extension ChainIsolationTests {
+    @Test("issue 27: a person shared by shops: hiring by ID number with other details is refused by field, showing nothing of the record; nobody rewrites him while two shops employ him; a correction is audited in both")
+    func sharedPerson() throws {
+        let a = try CLI.shop(.postgres)
+        let b = try a.anotherShop(name: "上海店")
+        let hire = ["staff", "add", "--id-number", "110101199003070134", "--license-class", "C1", "--license-first-issued", "2012-01-01"]
+        try a.ok(hire + ["--name", "赵六", "--license-valid-until", "2032-01-01"])
+        let chain = try SharedChain.server()
+        func people() throws -> [String] { try chain.rows("SELECT count(*) FROM person", as: "postgres", database: a.chainDatabase) }
+        let before = try people()
+        // Shop B knows his ID number and guesses the rest: told which field differs, never A's record of him.
+        let name = try b.refused(2, hire + ["--name", "张三", "--license-valid-until", "2032-01-01"])
+        #expect(name.contains("姓名（name）：和连锁里持这个身份证号的人的记录不一致") && !name.contains("赵六"), "\(name)")
+        let licence = try b.refused(2, hire + ["--name", "赵六", "--license-valid-until", "2033-01-01", "--lang", "en"])
+        #expect(licence.contains("license-valid-until") && licence.contains("differs from the chain's record") && !licence.contains("2032"), "\(licence)")
+        #expect(try people() == before, "a refused hire made a person")
+        // Typed as the chain holds him: hired, the same person.
+        try b.ok(hire + ["--name", "赵六", "--license-valid-until", "2032-01-01"])
+        #expect(try people() == before)
+        // While both shops employ him, neither renames him nor changes his licence; the refusal says who may.
+        let rename = try a.refused(1, "staff", "update", "赵六", "--name", "赵大六")
+        #expect(rename.contains("也在连锁的其他门店工作") && rename.contains("连锁管理员"), "\(rename)")
+        #expect(try b.refused(1, "staff", "update", "赵六", "--license-valid-until", "2040-01-01", "--lang", "en").contains("chain's administrator"))
+        // His phone is the shop's own.
+        try a.ok("staff", "update", "赵六", "--phone", "13911020099")
+        // Once B no longer employs him, A corrects him: the database audits it in both shops, B's included.
+        try b.ok("staff", "deactivate", "赵六")
+        try a.ok("staff", "update", "赵六", "--name", "赵大六")
+        for shop in [a, b] {
+            let entries = try shop.ok("audit", "--json").array().filter { $0["action"] as? String == "person.update" }
+            #expect(entries.count == 1 && (entries.first?["subject"] as? String)?.contains("赵大六") == true
+                    && (entries.first?["operator"] as? String)?.hasPrefix(a.shopCode!) == true, "\(entries)")
+        }
+        #expect(try b.ok("staff", "list", "--json").array().first { ($0["idNumber"] as? String)?.hasPrefix("110101") == true }?["name"] as? String == "赵大六")
+        // The audit says who (A's code and operator) changed what.
+        let text = try b.ok("audit").stdout
+        #expect(text.contains("\(a.shopCode!) e2e") && text.contains("person.update") && text.contains("赵六 → 赵大六"), "\(text)")
     }
 }

@@ -35,11 +35,13 @@ public enum SharedChain {
         return "t" + String((0..<9).map { _ in alphabet.randomElement()! })
     }
 
-    /// A new empty database on the process's server, owned by the chain's owner role; its name.
+    /// A new empty database on the process's server, owned by the chain's owner role, with the superuser's functions
+    /// that make shops' roles (roles.sql); its name.
     public static func newDatabase() throws -> String {
         let server = try server()
         let name = newCode()
         try server.must(server.sql("CREATE DATABASE \(name) OWNER driverdesk_owner", as: "postgres", database: "postgres"))
+        try server.installRoles(database: name)
         return name
     }
 }

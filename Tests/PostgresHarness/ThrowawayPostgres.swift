@@ -38,8 +38,10 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         let started = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["start", folder] + (port.map { [String($0)] } ?? []),
                                                 environment: durable ? ["PG_THROWAWAY_DURABLE": "1"] : [:])
         guard started.status == 0 else { throw Failure(description: "PostgreSQL did not start (exit \(started.status)): \(started.stderr)") }
-        try must(sql("\\i \(ThrowawayPostgres.root.path)/data/postgres/roles.sql", as: "postgres", database: "postgres"))
-        try must(sql("CREATE DATABASE \(database) OWNER driverdesk_owner", as: "postgres", database: "postgres"))
+        // As a chain's superuser sets one up: the database, then roles.sql in it (the roles, the database given to the
+        // owner, the functions that make the shops' roles).
+        try must(sql("CREATE DATABASE \(database)", as: "postgres", database: "postgres"))
+        try installRoles(database: database)
         if migrated {
             // As `driverdesk init` does: each migration in one transaction, under the chain's advisory lock.
             let folder = ThrowawayPostgres.root.appendingPathComponent("data/postgres")
@@ -48,6 +50,23 @@ public final class ThrowawayPostgres: @unchecked Sendable {
                 try must(sql("SELECT pg_advisory_xact_lock(20261202);\n\\i \(folder.path)/\(migration)", as: "driverdesk_owner", singleTransaction: true))
             }
         }
+    }
+
+    /// Runs roles.sql as the superuser in `database` (the chain's roles, and the functions its owner makes the shops'
+    /// roles with), as a chain's superuser does once per chain database.
+    public func installRoles(database: String) throws {
+        try must(sql("\\i \(ThrowawayPostgres.root.path)/data/postgres/roles.sql", as: "postgres", database: database))
+    }
+
+    /// The database role of shop `code` of a chain database: what its desks log in as (`<database>.<code>`, made by
+    /// `shop add`). The one place the tests name it.
+    public func shopRole(_ code: String, database: String? = nil) -> String {
+        "\(database ?? self.database).\(code)"
+    }
+
+    /// The address a desk of shop `code` connects to: as the shop's own role, `?shop=CODE`.
+    public func shopAddress(_ code: String, database: String? = nil) -> String {
+        address(as: shopRole(code, database: database), shop: code, database: database)
     }
 
     /// The address DriverDesk connects to, as `role`, for `shop` (a code, or `*`).
@@ -82,19 +101,18 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         _ = try? ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["stop", folder])
     }
 
-    /// Runs SQL through psql as `role` (over the socket, trusted), stopping at the first error; with `shop`, the
-    /// transaction-local `driverdesk.shop` is set first, as a desk does.
-    public func sql(_ text: String, as role: String, database: String? = nil, shop: Int? = nil, singleTransaction: Bool = false) throws -> Result {
-        var script = text
-        if let shop { script = "BEGIN;\nSELECT set_config('driverdesk.shop', '\(shop)', true) \\g /dev/null\n\(text)\nCOMMIT;" }
+    /// Runs SQL through psql as `role` (over the socket, trusted), stopping at the first error. A shop's desk is its
+    /// role (`shopRole`).
+    public func sql(_ text: String, as role: String, database: String? = nil, singleTransaction: Bool = false) throws -> Result {
+        let script = text
         var arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database ?? self.database]
         if singleTransaction { arguments.append("-1") }
         return try ThrowawayPostgres.run(ThrowawayPostgres.psqlPath, arguments, stdin: script)
     }
 
     /// The rows of a query that must succeed.
-    public func rows(_ text: String, as role: String, shop: Int? = nil, database: String? = nil) throws -> [String] {
-        try must(sql(text, as: role, database: database, shop: shop)).rows
+    public func rows(_ text: String, as role: String, database: String? = nil) throws -> [String] {
+        try must(sql(text, as: role, database: database)).rows
     }
 
     @discardableResult
@@ -104,12 +122,30 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     }
 
     /// Starts psql without waiting, for writers that overlap in time.
-    public func start(_ text: String, as role: String, shop: Int, database: String? = nil) throws -> (Process, URL, URL) {
+    public func start(_ text: String, as role: String, database: String? = nil) throws -> (Process, URL, URL) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ThrowawayPostgres.psqlPath)
         process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database ?? self.database, "-c",
-                             "BEGIN; SELECT set_config('driverdesk.shop', '\(shop)', true); \(text) COMMIT;"]
+                             "BEGIN; \(text) COMMIT;"]
         let out = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".out"), err = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".err")  // removed with the server
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Starts psql on a script without waiting, each statement in a transaction of its own (a LISTEN takes effect at
+    /// once, and psql prints the notices it received after each statement).
+    public func startScript(_ text: String, as role: String, database: String? = nil) throws -> (Process, URL, URL) {
+        let script = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".sql")
+        try Data(text.utf8).write(to: script)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ThrowawayPostgres.psqlPath)
+        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", String(port ?? 5432), "-U", role, "-d", database ?? self.database,
+                             "-f", script.path]
+        let out = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".out"), err = URL(fileURLWithPath: folder + "/" + UUID().uuidString + ".err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)

@@ -22,7 +22,7 @@ struct ChainCrashTests {
         let environment = Processes.environment(folder: folder)
         let now = "2026-11-20 20:00"
         func driverdesk(_ arguments: [String], database: String = "chain", timeout: TimeInterval = 1_800) throws -> Outcome {
-            try Processes.run(Shop.binary, arguments + ["--db", pg.address(as: "driverdesk_desk", shop: "BJ01", database: database), "--now", now],
+            try Processes.run(Shop.binary, arguments + ["--db", pg.shopAddress("BJ01", database: database), "--now", now],
                               environment: environment, folder: folder, timeout: timeout)
         }
         // The base: the chain's schema, one shop and the 20 cars the records name; every trial starts from a copy of it.
@@ -38,6 +38,8 @@ struct ChainCrashTests {
         try Data(CrashTests.records(rows).utf8).write(to: csv)
         func make(_ database: String) throws {
             try pg.must(pg.sql("CREATE DATABASE \(database) TEMPLATE chain OWNER driverdesk_owner", as: "postgres", database: "postgres"))
+            // A copy's shop logs in as a role named for its database: made as the chain's owner makes one.
+            try pg.must(pg.sql("SELECT driverdesk_roles.make_shop_role('BJ01')", as: "driverdesk_owner", database: database))
         }
         func count(_ database: String) throws -> (violations: Int, imports: Int) {
             // The killed client's server process ends its transaction when it sees the connection gone: wait for it.
@@ -57,7 +59,7 @@ struct ChainCrashTests {
         try make("reference")
         let referenceStart = Date()
         let referenceRun = try Processes.start(Shop.binary, ["violation", "import", csv.path, "--json", "--db",
-                                                             pg.address(as: "driverdesk_desk", shop: "BJ01", database: "reference"), "--now", now],
+                                                             pg.shopAddress("BJ01", database: "reference"), "--now", now],
                                                environment: environment, folder: folder)
         var readDone: Double?
         while referenceRun.process.isRunning {
@@ -78,7 +80,7 @@ struct ChainCrashTests {
             let database = "trial\(trial)"
             try make(database)
             let since = Date()
-            let started = try Processes.start(Shop.binary, ["violation", "import", csv.path, "--db", pg.address(as: "driverdesk_desk", shop: "BJ01", database: database),
+            let started = try Processes.start(Shop.binary, ["violation", "import", csv.path, "--db", pg.shopAddress("BJ01", database: database),
                                                             "--now", now], environment: environment, folder: folder)
             var markerSeen: Double?
             if trial % 2 == 0 {

@@ -73,7 +73,7 @@ struct ChainLoadTests {
             let added = try Processes.run(Shop.binary, ["shop", "add", code, "--name", "门店\(code)", "--db", pg.address(as: "driverdesk_owner", shop: "*"), "--now", now],
                                           environment: Processes.environment(folder: folder), folder: folder)
             #expect(added.status == 0, "\(seed): \(added)")
-            var shop = Shop(folder: folder, db: pg.address(as: "driverdesk_desk", shop: code))
+            var shop = Shop(folder: folder, db: pg.shopAddress(code))
             shop.now = now
             shops[code] = shop
         }

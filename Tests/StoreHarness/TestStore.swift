@@ -10,7 +10,7 @@ public enum Backend: String, CaseIterable, Sendable {
 }
 
 /// A fresh shop's store for one test: a private in-memory SQLite database, or a shop of its own in a new database
-/// of the test process's throwaway PostgreSQL (made and migrated by the chain's owner, used as the desk's role).
+/// of the test process's throwaway PostgreSQL (made and migrated by the chain's owner, used as the shop's own role).
 public struct TestStore: Sendable {
     public let store: any ShopStore
     public let backend: Backend
@@ -56,9 +56,14 @@ public struct TestStore: Sendable {
     public func reopened() throws -> any ShopStore {
         guard let chainDatabase, let shopCode else { throw ThrowawayPostgres.Failure(description: "reopen a SQLite file by its path") }
         let server = try SharedChain.server()
-        let desk = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_desk", shop: shopCode, database: chainDatabase)))
+        let desk = try ChainDatabase.connect(try TestStore.address(server.shopAddress(shopCode, database: chainDatabase)))
         guard let shop = try desk.shop(code: shopCode) else { throw ThrowawayPostgres.Failure(description: "no shop \(shopCode)") }
         return ChainShopStore(database: desk, shop: shop)
+    }
+
+    /// The database role this shop's desks log in as (PostgreSQL), for tests that send raw SQL as the shop.
+    public var role: String {
+        (try? SharedChain.server().shopRole(shopCode ?? "", database: chainDatabase)) ?? ""
     }
 
     /// The shop's id in its chain.
@@ -67,7 +72,7 @@ public struct TestStore: Sendable {
         return Int((try? SharedChain.server().rows("SELECT id FROM shop WHERE code = '\(shopCode)'", as: "postgres", database: chainDatabase).first) ?? "") ?? 0
     }
 
-    /// Adds shop `code` as the chain's owner (migrating the database first) and opens it as the desk's role.
+    /// Adds shop `code` as the chain's owner (migrating the database first, making the shop's role) and opens it as that role.
     static func chainShop(code: String, database: String) throws -> ChainShopStore {
         let server = try SharedChain.server()
         let now = Date(timeIntervalSince1970: 1_790_000_000)
@@ -75,7 +80,7 @@ public struct TestStore: Sendable {
         try owner.migrate(TestStore.migrations, now: now)
         try owner.addShop(code: code, name: "测试汽修", timeZone: "Asia/Shanghai", context: WriteContext(operator: "setup", now: now))
         owner.close()
-        let desk = try ChainDatabase.connect(try TestStore.address(server.address(as: "driverdesk_desk", shop: code, database: database)))
+        let desk = try ChainDatabase.connect(try TestStore.address(server.shopAddress(code, database: database)))
         guard let shop = try desk.shop(code: code) else { throw ThrowawayPostgres.Failure(description: "shop \(code) was not added") }
         return ChainShopStore(database: desk, shop: shop)
     }

@@ -80,6 +80,7 @@ extension ShopTransaction {
         if let value = change.licenseValidUntil { staff.licenseValidUntil = value }
         try Fields.licenceDates(firstIssued: staff.licenseFirstIssued, validUntil: staff.licenseValidUntil,
                                 born: try IDNumber(staff.idNumber).birthDate, today: try config().time.civilDate(of: context.now))
+        try RosterRules.checkCorrection(staff.ref, try correctPerson(staff, context: context))
         try update(staff)
         try audit(context, action: "staff.update", subject: "staff #\(staff.id!) \(staff.name)", before: before, after: staff.auditJSON)
         return staff

@@ -142,7 +142,7 @@ extension ShopTransaction {
     func registrationFacts(driver: Staff, year: Int, time: ShopTime) throws -> [RegistrationFact] {
         let start = time.start(of: CivilDate(year: year, month: 1, day: 1)!)
         let end = time.start(of: CivilDate(year: year + 1, month: 1, day: 1)!)
-        return try registrationFacts(driver: driver, activatedIn: start..<end)
+        return try registrationFacts(driver: driver, activatedIn: start..<end, time: time)
     }
 
     /// A car's live registrations (what the drivers-per-car limit counts).

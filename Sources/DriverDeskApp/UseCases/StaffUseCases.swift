@@ -10,7 +10,7 @@ extension ShopTransaction {
         var staff = Staff(name: new.name, idNumber: new.idNumber.text, licenseClass: new.licenseClass,
                           licenseFirstIssued: new.licenseFirstIssued, licenseValidUntil: new.licenseValidUntil,
                           phone: new.phone, createdAt: context.now)
-        try insert(&staff)
+        try RosterRules.checkHiring(try insert(&staff))
         try audit(context, action: "staff.add", subject: "staff #\(staff.id!) \(staff.name)", before: nil, after: staff.auditJSON)
         return staff
     }

@@ -93,7 +93,7 @@ extension ChainDatabase {
         }
     }
 
-    private func chainAudit(_ context: WriteContext, action: String, subject: String, before: String?, after: String?) throws {
+    func chainAudit(_ context: WriteContext, action: String, subject: String, before: String?, after: String?) throws {
         try query("INSERT INTO chain_audit (at, operator, action, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6)", [
             PostgresData(int64: context.now.seconds), PostgresData(string: context.operator), PostgresData(string: action), PostgresData(string: subject),
             before.map { PostgresData(string: $0) } ?? PostgresData(type: .text), after.map { PostgresData(string: $0) } ?? PostgresData(type: .text),

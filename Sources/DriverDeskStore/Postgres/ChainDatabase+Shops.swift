@@ -7,20 +7,21 @@ import NIOSSL
 import PostgresNIO
 import Synchronization
 
-/// The shops of a chain: adding one (the owner), listing them, finding a desk's own by its code.
+/// The shops of a chain: adding one with its database role (the owner), listing them, setting a shop's password, and
+/// the shop a desk's login belongs to.
 extension ChainDatabase {
     // MARK: Shops
 
-    /// Adds a shop with its name and time zone as its first settings, audited in the new shop's own audit (the chain's
-    /// owner only: a desk's role may not). A code that exists is left as it is and returned, with `created` false.
+    /// Adds a shop with its name and time zone as its first settings, audited in the new shop's own audit, and makes
+    /// its database role (`<database>.<code>`, through the superuser's `driverdesk_roles.make_shop_role`): the chain's
+    /// owner only. A code that exists is left as it is and returned, with `created` false.
     @discardableResult
     public func addShop(code: String, name: String, timeZone: String, context: WriteContext) throws -> (shop: ChainShop, created: Bool) {
         try lock.withLock {
             try transaction {
-                // A shop that exists is returned as it is, to any role (a desk may run `init` on its own shop).
-                if let row = try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first {
-                    let (id, name, zone) = try row.decode((Int64, String, String).self)
-                    return (ChainShop(id: id, code: code, name: name, timeZone: zone), false)
+                // A shop that exists is returned as it is (a desk may run `init` on its own shop, the one row it sees).
+                if let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first {
+                    return (try ChainDatabase.shop(row), false)
                 }
                 let inserted = try query("""
                     INSERT INTO shop (code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING
@@ -35,6 +36,7 @@ extension ChainDatabase {
                     try query("INSERT INTO audit (shop_id, at, operator, action, subject, before, after) VALUES ($1, $2, $3, 'shop.add', $4, NULL, $5)",
                               [PostgresData(int64: shop.id), PostgresData(int64: context.now.seconds), PostgresData(string: context.operator),
                                PostgresData(string: "shop \(code)"), PostgresData(string: Audit.json(["code": code, "name": name, "timeZone": timeZone]))])
+                    try makeShopRole(code: code)
                     return (shop, true)
                 }
                 guard let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first else {
@@ -45,19 +47,71 @@ extension ChainDatabase {
         }
     }
 
-    /// Every shop this connection may see, by code: all of them for the owner and the chain's manager.
-    public func shops() throws -> [ChainShop] {
-        try lock.withLock {
-            try query("SELECT id, code, name, time_zone FROM shop ORDER BY code").map(ChainDatabase.shop)
+    /// Makes shop `code`'s database role in this transaction (rolled back with it); its name.
+    @discardableResult
+    func makeShopRole(code: String) throws -> String {
+        do {
+            return try query("SELECT driverdesk_roles.make_shop_role($1)", [PostgresData(string: code)]).first?.decode(String.self) ?? ""
+        } catch DeskError.storage(let message) where message.contains("driverdesk_roles") && message.contains("does not exist") {
+            throw ChainDatabase.noRoleFunctions(address)
         }
     }
 
-    /// The shop with a code, whoever asks (a desk sees no shop row before it has said which shop it is).
+    /// The database lacks the superuser's functions that make shops' roles: roles.sql was not run in it.
+    static func noRoleFunctions(_ address: DatabaseAddress.Postgres) -> DeskError {
+        .storage(message: "the chain's database \(address.database) cannot make its shops' roles yet: its superuser runs, once, sudo -u postgres psql -d \(address.database) -f data/postgres/roles.sql (docs/chain.md)")
+    }
+
+    /// Every shop this connection may see, by code, with its database role: all of them for the owner and the chain's
+    /// manager.
+    public func shops() throws -> [(shop: ChainShop, role: String)] {
+        try lock.withLock {
+            try query("SELECT id, code, name, time_zone, current_database() || '.' || code AS role FROM shop ORDER BY code").map { row in
+                (try ChainDatabase.shop(row), try row.makeRandomAccess()["role"].decode(String.self))
+            }
+        }
+    }
+
+    /// The shop with a code, for the chain manager's and the owner's roles (a desk reads its own only: `ownShop`).
     public func shop(code: String) throws -> ChainShop? {
         try lock.withLock {
-            try query("SELECT id, name, time_zone FROM shop_by_code($1)", [PostgresData(string: code)]).first.map { row in
-                let (id, name, zone) = try row.decode((Int64, String, String).self)
-                return ChainShop(id: id, code: code, name: name, timeZone: zone)
+            try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first.map(ChainDatabase.shop)
+        }
+    }
+
+    /// The shop this connection's login belongs to (its role `<database>.<code>`), or nil for any other login, and
+    /// the login's name.
+    public func ownShop() throws -> (shop: ChainShop?, login: String) {
+        try lock.withLock {
+            let login = try query("SELECT session_user::text").first?.decode(String.self) ?? address.user
+            let shop = try query("SELECT id, code, name, time_zone FROM shop WHERE id = current_shop()").first.map(ChainDatabase.shop)
+            return (shop, login)
+        }
+    }
+
+    /// Sets shop `code`'s database password (the owner only): its SCRAM-SHA-256 verifier is made here and only that
+    /// goes to the server. The role's name; nil when the chain has no shop of that code.
+    public func setShopPassword(code: String, password: String, context: WriteContext) throws -> String? {
+        let verifier = ScramVerifier.make(password: password)
+        return try lock.withLock {
+            try transaction {
+                // Only the owner may (the desks' and the chain manager's roles see no such function); asked first, so that a
+                // desk learns nothing of which shops exist.
+                let allowed: Bool
+                do {
+                    allowed = try query("SELECT has_function_privilege('driverdesk_roles.set_shop_password(text, text)', 'EXECUTE')").first?.decode(Bool.self) ?? false
+                } catch DeskError.storage(let message) where message.contains("driverdesk_roles") && message.contains("does not exist") {
+                    throw ChainDatabase.noRoleFunctions(address)
+                }
+                guard allowed else { throw DeskError.storage(message: "permission denied for function driverdesk_roles.set_shop_password") }
+                guard try !query("SELECT 1 FROM shop WHERE code = $1", [PostgresData(string: code)]).isEmpty else { return nil }
+                // A shop added before its database had the role functions gets its role now (made once; kept after).
+                try makeShopRole(code: code)
+                let role = try query("SELECT driverdesk_roles.set_shop_password($1, $2)", [PostgresData(string: code), PostgresData(string: verifier)])
+                    .first?.decode(String.self)
+                // The chain's own log says who set it and when; nothing of the password.
+                try chainAudit(context, action: "shop.password", subject: "shop \(code)", before: nil, after: Audit.json(["databaseRole": role ?? ""]))
+                return role
             }
         }
     }

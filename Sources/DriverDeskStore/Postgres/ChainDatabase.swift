@@ -100,9 +100,6 @@ public final class ChainDatabase: Sendable {
     /// The generation of this connection's prepared statements' names (`PreparedSQL`).
     private let preparedGeneration = Atomic<Int>(0)
 
-    /// The shop this connection's session reads for (`ChainDatabase.inShop`), once it is set.
-    let sessionShop = Mutex<Int64?>(nil)
-
     /// Whether `close` has run.
     private let closed = Atomic<Bool>(false)
 
@@ -201,11 +198,17 @@ public final class ChainDatabase: Sendable {
         return IDNumber.maskAll(in: text)
     }
 
-    /// Calls `handler` with the shop's id of every change notice (`driverdesk_change`, sent when a transaction that
-    /// audited a change commits) for as long as this connection is open.
-    public func onChange(_ handler: @Sendable @escaping (Int64?) -> Void) throws {
-        connection.addListener(channel: "driverdesk_change") { _, notice in handler(Int64(notice.payload)) }
-        try lock.withLock { _ = try query("LISTEN driverdesk_change") }
+    /// Calls `handler` at every change notice on `channel` (a shop's own, sent when a transaction that audited a change
+    /// of that shop commits) for as long as this connection is open.
+    public func onChange(channel: String, _ handler: @Sendable @escaping () -> Void) throws {
+        connection.addListener(channel: channel) { _, _ in handler() }
+        let quoted = "\"" + channel.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try lock.withLock { _ = try query("LISTEN \(quoted)") }
+    }
+
+    /// The name of the change notices' channel of this login's shop (a secret its row holds), or nil.
+    public func ownNoticeChannel() throws -> String? {
+        try lock.withLock { try query("SELECT notice_channel FROM shop WHERE id = current_shop()").first?.decode(String.self) }
     }
 
     /// Runs postgres-nio's asynchronous `body` to its end and waits for it on this thread.

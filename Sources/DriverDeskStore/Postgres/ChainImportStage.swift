@@ -120,9 +120,9 @@ struct ChainImportStage: ImportStage {
         }
         let moved = try transaction.database.rawQuery("""
             WITH moved AS (
-                INSERT INTO violation (vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
+                INSERT INTO violation (shop_id, vehicle_id, occurred_at, code, description_text, category, location, points, fine_fen, record_no, status,
                                        driver_id, driver_person_id, attribution, needs_review, reasons, movement_id, recorded_at)
-                SELECT t.vehicle_id, t.occurred_at, t.code, t.description_text, t.category, t.location, t.points, t.fine_fen, t.record_no, t.status,
+                SELECT $2::bigint, t.vehicle_id, t.occurred_at, t.code, t.description_text, t.category, t.location, t.points, t.fine_fen, t.record_no, t.status,
                        t.driver_id, s.person_id, t.attribution, t.needs_review, t.reasons, t.movement_id, t.recorded_at
                 FROM violation_import t LEFT JOIN staff s ON s.id = t.driver_id
                 WHERE NOT (t.line = ANY($1))
@@ -130,7 +130,7 @@ struct ChainImportStage: ImportStage {
                 RETURNING id, attribution, needs_review
             )
             SELECT attribution, count(*), count(*) FILTER (WHERE needs_review), min(id), max(id) FROM moved GROUP BY attribution
-            """, [PostgresData(array: left.map { PostgresData(int32: $0) }, elementType: .int4)])
+            """, [PostgresData(array: left.map { PostgresData(int32: $0) }, elementType: .int4), PostgresData(int64: transaction.shopId)])
         for row in moved {
             let (kind, count, review, first, last) = try row.decode((String, Int64, Int64, Int64, Int64).self)
             outcome.added += Int(count)

@@ -5,8 +5,8 @@ import Synchronization
 
 /// One shop of a chain (`--db postgres://…?shop=CODE`): the shop's use cases on the chain's PostgreSQL database.
 ///
-/// Every transaction says which shop it works for (`driverdesk.shop`, transaction-local), so row-level security shows
-/// it only that shop's rows and refuses any other's. A transaction that loses a race to another desk (a serialization
+/// Its connections log in as the shop's own role (`<database>.<code>`), from which the database knows the shop: row-level
+/// security shows them only that shop's rows and refuses any other's, whatever they send. A transaction that loses a race to another desk (a serialization
 /// failure, a deadlock, or one of R1's exclusion constraints) runs again from the start, reading the facts afresh: the
 /// core then refuses it with the rule's own reasons, as it would have had the two come one after the other.
 public final class ChainShopStore: ShopStore {
@@ -39,13 +39,14 @@ public final class ChainShopStore: ShopStore {
     /// this process or any other commits a change to it: this process's writes at once, the others' when their notice
     /// arrives (milliseconds after their commit). Nil when the listening connection cannot be made.
     public func watchChanges() -> [ChangeCounter]? {
-        let shopId = shop.id
         let notices = listener.withLock { current -> ChangeCounter? in
             if let current { return current.notices }
             guard let connection = try? ChainDatabase.connect(database.address) else { return nil }
             let notices = ChangeCounter()
             do {
-                try connection.onChange { shop in if shop == shopId { notices.bump() } }
+                // The shop's own channel, whose name only its row holds: no other shop hears of its changes.
+                guard let channel = try connection.ownNoticeChannel() else { throw DeskError.storage(message: "no shop for this login") }
+                try connection.onChange(channel: channel) { notices.bump() }
             } catch {
                 connection.close()
                 return nil
@@ -104,29 +105,19 @@ struct ChainRetry: Error {
 }
 
 extension ChainDatabase {
-    /// Runs `body` in one transaction of shop `shopId`, again (up to 5 times) when it loses a race.
+    /// Runs `body` in one transaction of the connection's shop (its login's), again (up to 5 times) when it loses a race.
     ///
     /// A read runs without a transaction of its own, its statements each on their own snapshot as they would be in a
-    /// READ COMMITTED transaction, with the shop set for the session (once per connection: a connection of a shop's
-    /// store serves that shop only). A question such as "who drove" is then its own statements and nothing more: the
-    /// BEGIN, the shop and the COMMIT were three of its eight round trips. A write sets the shop for its transaction.
+    /// READ COMMITTED transaction: a question such as "who drove" is then its own statements and nothing more (the
+    /// BEGIN and the COMMIT were two of its eight round trips).
     func inShop<T>(_ shopId: Int64, readOnly: Bool, _ body: () throws -> T) throws -> T {
         try lock.withLock {
             var attempt = 0
             while true {
                 attempt += 1
                 do {
-                    if readOnly {
-                        if sessionShop.withLock({ $0 }) != shopId {
-                            try query("SELECT set_config('driverdesk.shop', $1, false)", [PostgresData(string: String(shopId))])
-                            sessionShop.withLock { $0 = shopId }
-                        }
-                        return try body()
-                    }
-                    return try transaction(readOnly: readOnly) {
-                        try query("SELECT set_config('driverdesk.shop', $1, true)", [PostgresData(string: String(shopId))])
-                        return try body()
-                    }
+                    if readOnly { return try body() }
+                    return try transaction(readOnly: readOnly) { try body() }
                 } catch let retry as ChainRetry {
                     if attempt >= 5 { throw DeskError.storage(message: IDNumber.maskAll(in: retry.message)) }
                     usleep(UInt32(1_000 * attempt + Int.random(in: 0..<2_000)))

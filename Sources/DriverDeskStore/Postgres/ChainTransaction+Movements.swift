@@ -147,19 +147,19 @@ extension ChainTransaction {
     func movementsElsewhere(driver: Staff, start: Date, end: Date?) throws -> [MovementSpan] {
         // An end before the start is no span at all (the core refuses it on its own).
         guard end.map({ $0 > start }) ?? true else { return [] }
-        return try rows("SELECT id, shop_code, start_at, end_at, purpose FROM driver_movements_elsewhere($1, $2, $3)",
+        return try rows("SELECT shop_code, start_at, end_at FROM driver_movements_elsewhere($1, $2, $3)",
                  [bind(driver.id), bind(start), bind(end)]).map { row in
-            // Another shop's car is named by that shop's code, never by its customer's plate.
-            MovementSpan(id: try row["id"].decode(Int64.self), plate: "[\(try row["shop_code"].decode(String.self))]", staff: driver.ref,
-                         start: Self.date(try row["start_at"].decode(Int64.self))!, end: Self.date(try row["end_at"].decode(Int64?.self)),
-                         purpose: MovementPurpose(rawValue: try row["purpose"].decode(String.self)) ?? .other)
+            // Another shop's stretch is named by that shop's code: no movement number, car or purpose.
+            let shop = try row["shop_code"].decode(String.self)
+            return MovementSpan(id: 0, plate: "[\(shop)]", staff: driver.ref, start: Self.date(try row["start_at"].decode(Int64.self))!,
+                                end: Self.date(try row["end_at"].decode(Int64?.self)), purpose: .other, elsewhere: shop)
         }
     }
 
     // MARK: Registrations
 
     func lockDriver(_ driver: Staff) throws {
-        try run("SELECT 1 FROM person WHERE id = (SELECT person_id FROM staff WHERE id = $1) FOR UPDATE", [bind(driver.id)])
+        try run("SELECT lock_driver($1)", [bind(driver.id)])
     }
 
     func registrations(_ query: RegistrationQuery) throws -> [Registration] {
@@ -187,15 +187,15 @@ extension ChainTransaction {
             """, binds).map(Self.registration)
     }
 
-    func registrationFacts(driver: Staff, activatedIn range: Range<Date>) throws -> [RegistrationFact] {
-        try rows("SELECT ref, plate, shop_code, status, invited_at, activated_at FROM driver_registrations($1, $2, $3)",
-                 [bind(driver.id), bind(range.lowerBound), bind(range.upperBound)]).map { row in
-            // Another shop's car is named by that shop's code, never by its customer's plate.
+    func registrationFacts(driver: Staff, activatedIn range: Range<Date>, time: ShopTime) throws -> [RegistrationFact] {
+        try rows("SELECT ref, plate, shop_code, status, invited_at, activated_at FROM driver_registrations($1, $2, $3, $4)",
+                 [bind(driver.id), bind(range.lowerBound), bind(range.upperBound), bind(time.zone.identifier)]).map { row in
+            // Another shop's registration: its code for the car, no reference, and the day it was activated.
             let plate = try row["plate"].decode(String?.self) ?? "[\(try row["shop_code"].decode(String.self))]"
-            return RegistrationFact(ref: try row["ref"].decode(String.self), plate: plate, staffName: driver.name,
+            let activated = Self.date(try row["activated_at"].decode(Int64?.self))
+            return RegistrationFact(ref: try row["ref"].decode(String?.self) ?? "", plate: plate, staffName: driver.name,
                                     status: try Self.enumValue(try row["status"].decode(String.self), RegistrationStatus.self),
-                                    invitedAt: Self.date(try row["invited_at"].decode(Int64.self))!,
-                                    activatedAt: Self.date(try row["activated_at"].decode(Int64?.self)))
+                                    invitedAt: Self.date(try row["invited_at"].decode(Int64?.self)) ?? activated ?? range.lowerBound, activatedAt: activated)
         }
     }
 

@@ -219,25 +219,36 @@ struct ChainTransaction: ShopTransaction {
 
     func activeStaffCount() throws -> Int { try count("SELECT count(*) FROM staff WHERE active") }
 
-    func insert(_ staff: inout Staff) throws {
-        let hired = try rows("SELECT hire_staff($1, $2, $3, $4::date, $5::date, $6, $7) AS id", [
+    func insert(_ staff: inout Staff) throws -> StaffHiring {
+        let hired = try rows("SELECT staff_id, new_person, differs FROM hire_staff($1, $2, $3, $4::date, $5::date, $6, $7)", [
             bind(staff.idNumber), bind(staff.name), bind(staff.licenseClass.rawValue), bind(staff.licenseFirstIssued.description),
             bind(staff.licenseValidUntil.description), bind(staff.phone), bind(staff.createdAt),
         ])
-        guard let id = try hired.first?["id"].decode(Int64.self), let stored = try self.staff(id: id) else {
+        guard let row = hired.first else { throw DeskError.storage(message: "the chain's database did not hire \(staff.name)") }
+        let differs = try row["differs"].decode([String].self)
+        guard differs.isEmpty else { return .differs(differs) }
+        guard let id = try row["staff_id"].decode(Int64?.self), let stored = try self.staff(id: id) else {
             throw DeskError.storage(message: "the chain's database did not hire \(staff.name)")
         }
         staff = stored
+        return .hired(newPerson: try row["new_person"].decode(Bool.self))
     }
 
     func update(_ staff: Staff) throws {
         try run("UPDATE staff SET phone = $2, active = $3 WHERE id = $1", [bind(staff.id), bind(staff.phone), bind(staff.active)])
-        try run("""
-            UPDATE person SET name = $2, license_class = $3, license_first_issued = $4::date, license_valid_until = $5::date
-            WHERE id = (SELECT person_id FROM staff WHERE id = $1)
-              AND (name, license_class, license_first_issued, license_valid_until) IS DISTINCT FROM ($2, $3, $4::date, $5::date)
-            """, [bind(staff.id), bind(staff.name), bind(staff.licenseClass.rawValue), bind(staff.licenseFirstIssued.description),
-                  bind(staff.licenseValidUntil.description)])
+    }
+
+    func correctPerson(_ staff: Staff, context: WriteContext) throws -> PersonCorrection {
+        let answer = try rows("SELECT correct_person($1, $2, $3, $4::date, $5::date, $6, $7) AS done", [
+            bind(staff.id), bind(staff.name), bind(staff.licenseClass.rawValue), bind(staff.licenseFirstIssued.description),
+            bind(staff.licenseValidUntil.description), bind(context.operator), bind(context.now),
+        ]).first.map { try $0["done"].decode(String?.self) } ?? nil
+        switch answer {
+        case "corrected": return .corrected
+        case "unchanged": return .unchanged
+        case "employedElsewhere": return .employedElsewhere
+        default: throw DeskError.storage(message: "the chain's database did not find staff #\(staff.id ?? 0) to correct")
+        }
     }
 
     // MARK: Visits
