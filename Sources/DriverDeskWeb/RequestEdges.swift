@@ -47,14 +47,7 @@ public struct RequestLimits: Sendable {
     /// a file name cut short at a NUL (`desk.css%00.html`) must not be served under another type.
     public static func hasControlCharacter(_ path: Substring) -> Bool {
         let bytes = Array(path.utf8)
-        func hex(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
+        let hex = Form.hexDigit
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]

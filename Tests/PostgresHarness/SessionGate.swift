@@ -43,7 +43,7 @@ public final class SessionGate: @unchecked Sendable {
     public init(server: ThrowawayPostgres, database: String?) throws {
         self.server = server
         self.database = database
-        holder = try server.start("SELECT '\(marker)', pg_advisory_lock(\(key)); SELECT pg_sleep(3600);", as: "postgres", shop: 0, database: database).0
+        holder = try server.start("SELECT '\(marker)', pg_advisory_lock(\(key)); SELECT pg_sleep(3600);", as: "postgres", database: database).0
         try server.waitUntil("the gate's session to hold its lock",
                              "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = \(key) AND granted)", database: database)
     }
