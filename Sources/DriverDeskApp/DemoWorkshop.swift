@@ -154,7 +154,8 @@ extension DemoWorkshop {
     /// violations to process online, at the window, to pay, overdue, and one to review.
     func cameras(desk: Desk) throws {
         let time = try desk.config().time
-        func at(_ date: Date) -> Desk { Desk(database: desk.database, now: date, operator: "demo") }
+        // What happened after the camera is recorded days later, but never after now: nothing is recorded in the future.
+        func at(_ date: Date) -> Desk { Desk(database: desk.database, now: min(date, desk.now), operator: "demo") }
         let firstDay = time.civilDate(of: desk.now).adding(days: -days)
         let movements = try desk.movements(plate: nil, staff: nil, from: nil, to: nil)
             .filter { !$0.inProgress && $0.purpose == "road-test" }
