@@ -137,6 +137,12 @@ struct ContractEndToEndTests {
         #expect(summary["drivingNow"] as? Int == 2)
         let plates = try cli.ok("vehicle", "list", "--json").array().compactMap { $0["plate"] as? String }
         #expect(Set(plates.map { $0.first! }).count >= 5)
+        // Nothing of the story is recorded after the demo's now (the camera's records come days later, never tomorrow).
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-11-20T20:00:00+08:00"))
+        let audit = try cli.ok("audit", "--json").array()
+        #expect(!audit.isEmpty)
+        let later = audit.filter { (($0["at"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) } ?? .distantFuture) > now }
+        #expect(later.isEmpty, "entries after now: \(later.prefix(3))")
         #expect(plates.contains { $0.count == 8 })
         // What needs doing now, in the shop's language (简体中文 by default), and in English when asked.
         let status = try cli.ok("status")
