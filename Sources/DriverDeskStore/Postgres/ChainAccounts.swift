@@ -103,7 +103,7 @@ extension ChainDatabase {
     /// Writes a login, a failed login or a logout of a chain account to the chain's log (`record_chain_login`: the
     /// chain manager's role may write nothing else). `name` nil: no account has the name typed.
     public func recordChainLogin(_ action: String, name: String?, operator operatorName: String, address: String, at: Date) throws {
-        try lock.withLock {
+        _ = try lock.withLock {
             try query("SELECT record_chain_login($1, $2, $3, $4, $5)", [
                 PostgresData(string: action), name.map { PostgresData(string: $0) } ?? PostgresData(type: .text), PostgresData(string: operatorName),
                 PostgresData(string: address), PostgresData(int64: at.seconds),
