@@ -21,7 +21,9 @@ case "$action" in
     # learns of this script's end through one, and a pipe would never reach its end).
     for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null || true; fi; done
     mkdir -p "$folder"
-    speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # The test suites share one server: each test's chain database, every `serve` under test (8 connections and its
+    # LISTEN) and the sessions the race tests hold at their gates, at once (100, the default, ran out under make test).
+    speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
     if [ "${PG_THROWAWAY_DURABLE:-}" = 1 ]; then speed=""; fi
     [ "$(id -u)" -eq 0 ] && chown postgres "$folder"
     "${as_owner[@]}" "$bin/initdb" -D "$folder/data" --auth-local=trust --auth-host=scram-sha-256 -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >"$folder/initdb.log" 2>&1 \
