@@ -219,30 +219,7 @@ public struct AuditWording: Sendable {
 
     func settingValue(_ text: String, key: String) -> String {
         guard let setting = try? Config.setting(key) else { return text.isEmpty ? AuditWording.empty : text }
-        switch setting.kind {
-        case .boolean: return text == "true" ? yes : text == "false" ? no : text
-        case .money: return text.isEmpty ? say(Message("audit.value.referenceFine")) : (try? Money.fen(text, field: key)).map(money) ?? text
-        case .choices(_, let term):
-            return text.isEmpty ? AuditWording.empty : text.split(separator: ",").map { words.term(term, String($0)) }.joined(separator: words.language == .zhHans ? "、" : ", ")
-        case .choice:
-            return key == SettingKey.uiLanguage.rawValue ? AuditWording.languageName(text) : text
-        case .integer:
-            // With its unit, as the settings page shows it beside the input: 10 分钟, 3%.
-            guard !text.isEmpty, let unit = setting.unit else { return text.isEmpty ? AuditWording.empty : text }
-            let word = words.term("unit", unit.rawValue)
-            return unit == .percent ? text + word : text + " " + word
-        case .text, .timeZone, .hostNames:
-            return text.isEmpty ? AuditWording.empty : text
-        }
-    }
-
-    /// A language by its own name, as the language switch shows it.
-    static func languageName(_ code: String) -> String {
-        switch Language(rawValue: code) {
-        case .zhHans: "简体中文"
-        case .en: "English"
-        case nil: code
-        }
+        return words.settingValue(text, of: setting, money: money)
     }
 
     /// A field's label in the language; an unknown field's name made readable (`towTruckFen` is "tow truck fen"). A

@@ -8,6 +8,14 @@ public enum Language: String, Sendable, CaseIterable {
     case zhHans = "zh-Hans"
     case en
 
+    /// The language by its own name, as the language switch and the settings show it.
+    public var ownName: String {
+        switch self {
+        case .zhHans: "简体中文"
+        case .en: "English"
+        }
+    }
+
     /// `--lang`, `$DRIVERDESK_LANG` or `ui.language`, checked; nil for nothing given.
     public static func parse(_ raw: String?, field: String) throws -> Language? {
         guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }

@@ -193,6 +193,20 @@ public struct Config: Sendable, Equatable {
         self.values = values
     }
 
+    /// The key of a shop's fine from a violation code and, for one province's plates only, its character (the settings
+    /// page's fines form): refused naming `code` or `province`.
+    public static func fineKey(code raw: String, province rawProvince: String) throws -> String {
+        let code = raw.trimmingSpaces(), province = rawProvince.trimmingSpaces()
+        let key = province.isEmpty ? "fine.\(code)" : "fine.\(province).\(code)"
+        guard (4...5).contains(code.count), code.allSatisfy(\.isASCIIDigit) else {
+            throw DeskError.invalid(field: "code", reason: Message("input.setting.fineCode", ["raw": .text(code)]))
+        }
+        guard fineSetting(key) != nil else {
+            throw DeskError.invalid(field: "province", reason: Message("input.plateProvince", ["raw": .text(province)]))
+        }
+        return key
+    }
+
     /// `fine.1625` (every plate) or `fine.京.1625` (plates of one province): a shop's fine for a code, in yuan.
     static func fineSetting(_ key: String) -> Setting? {
         let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)

@@ -96,6 +96,19 @@ extension ViolationRules {
         }
     }
 
+    /// `violation pay` (R7): the violation paid, with what was paid, the late fee of the day, how and by whom (the checks
+    /// come first: `checkPay`, `checkDecided`, `FeeRules.checkPayment`).
+    public static func paid(_ violation: Violation, at: Date, paidFen: Int, lateFeeFen: Int, method: PaymentMethod, payer: Payer) -> Violation {
+        var paid = violation
+        paid.status = .paid
+        paid.paidAt = at
+        paid.paidFen = paidFen
+        paid.lateFeeFen = lateFeeFen
+        paid.payMethod = method
+        paid.payer = payer
+        return paid
+    }
+
     /// `violation unpay`: only a paid violation; it goes back to processed, as it was before the payment.
     public static func unpaid(_ violation: Violation) throws -> Violation {
         guard violation.status == .paid else {

@@ -6,7 +6,7 @@ internal import GRDBSQLite
 /// R2 for a whole import: for every record, the movements and visit that `AppDatabase.attribution(vehicle:at:...)`
 /// would fetch, gathered in one pass over the movement and visit tables instead of three queries per record.
 ///
-/// The facts it gives (the use case hands them to `Attribution.decide`) are the same, in the same order, as the
+/// The facts it gives (the use case hands them to the core, which decides R2) are the same, in the same order, as the
 /// per-record queries give:
 /// the movements of the car starting within the slack of the time (by start, then id), then the last one
 /// starting before that (the highest start, then id), and the last visit checked in at or before the time.

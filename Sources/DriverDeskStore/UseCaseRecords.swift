@@ -352,7 +352,7 @@ public struct ViolationOutcome: Sendable {
 
 // MARK: Imports
 
-/// What R2 weighs for one camera time (`Attribution.decide`): the car's plate, its movements near the time (and the last
+/// What R2 weighs for one camera time (the core decides from them): the car's plate, its movements near the time (and the last
 /// one before them) and the visit that may cover it.
 public struct AttributionFacts: Sendable {
     public var plate: String

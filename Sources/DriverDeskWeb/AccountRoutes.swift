@@ -21,7 +21,7 @@ extension WebApp {
             let typed = wrong == s.key ? form["value"] ?? s.value : s.value
             var row: [String: Any] = ["key": s.key, "anchor": s.key.replacingOccurrences(of: ".", with: "-"), "label": s.label, "help": s.help,
                                       "changed": !s.isDefault && !s.key.hasPrefix("fine."), "unit": s.unit ?? "", "rule": s.rule ?? "", "value": typed,
-                                      "default": settingText(s.defaultValue, setting: setting, words: words), "isFine": s.key.hasPrefix("fine.")]
+                                      "default": words.settingValue(s.defaultValue, of: setting), "isFine": s.key.hasPrefix("fine.")]
             if wrong == s.key || (problem?.field == "value" && form["key"] == s.key) { row["error"] = problem?.message ?? "" }
             switch setting.kind {
             case .integer(let range): row["isNumber"] = true; row["min"] = range.lowerBound; row["max"] = range.upperBound
@@ -32,7 +32,7 @@ extension WebApp {
                 row["options"] = (zones.contains(typed) ? zones : zones + [typed]).map { ["value": $0, "label": zoneLabel($0), "selected": $0 == typed] }
             case .choice(let options):
                 row["isSelect"] = true
-                row["options"] = options.map { ["value": $0, "label": settingText($0, setting: setting, words: words), "selected": $0 == typed] }
+                row["options"] = options.map { ["value": $0, "label": words.settingValue($0, of: setting), "selected": $0 == typed] }
             case .choices(let options, let term):
                 let chosen = Set(typed.split(separator: ",").map(String.init))
                 row["isChoices"] = true
@@ -53,19 +53,6 @@ extension WebApp {
         ], context: context, status: error == nil ? .ok : (error as? DeskError)?.exitCode == 1 ? .conflict : .badRequest)
     }
 
-    /// A setting's value as a person reads it: 开/关, the language's name, a list of purposes, "（空）".
-    func settingText(_ value: String, setting: Setting, words: Catalogue) -> String {
-        switch setting.kind {
-        case .boolean: return pages.text("settings.\(value == "true" ? "on" : "off")", words.language.rawValue)
-        case .choice: return ["zh-Hans": "简体中文", "en": "English"][value] ?? value
-        case .choices(_, let term):
-            let items = value.split(separator: ",").map { words.term(term, String($0)) }
-            return items.isEmpty ? pages.text("settings.empty", words.language.rawValue) : items.joined(separator: words.language == .zhHans ? "、" : ", ")
-        default:
-            if value.isEmpty { return pages.text("settings.empty", words.language.rawValue) }
-            return setting.unit.map { "\(value) \(words.term("unit", $0.rawValue))" } ?? value
-        }
-    }
 
     func usersPage(context: WebContext, form: [String: String], error: (any Error)?) async throws -> HTML {
         let desk = desk(context)
@@ -92,12 +79,7 @@ extension WebApp {
     /// fines form's code and province.
     static func settingKey(_ form: Form) throws -> String {
         guard form["fine"] != nil else { return form["key"] ?? "" }
-        let code = (form["code"] ?? "").trimmingSpaces()
-        guard (4...5).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw DeskError.invalid(field: "code", reason: Message("input.setting.fineCode", ["raw": .text(code)]))
-        }
-        let province = (form["province"] ?? "").trimmingSpaces()
-        return province.isEmpty ? "fine.\(code)" : "fine.\(province).\(code)"
+        return try Config.fineKey(code: form["code"] ?? "", province: form["province"] ?? "")
     }
 }
 
@@ -121,7 +103,7 @@ struct AccountController {
                     }
                     let setting = try app.desk(context).setSetting(key: key, value: form.fields["value"] ?? "")
                     let words = try app.words(context)
-                    let shown = app.settingText(setting.value, setting: try Config.setting(key), words: words)
+                    let shown = words.settingValue(setting.value, of: try Config.setting(key))
                     return await app.redirect("/settings#\(key.replacingOccurrences(of: ".", with: "-"))",
                                               flash: words.render(Message("settings.saved", ["label": .text(setting.label), "value": .text(shown)])), context: context)
                 } catch {

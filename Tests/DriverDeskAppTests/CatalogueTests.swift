@@ -152,6 +152,20 @@ struct CatalogueTests {
     static let keptInChinese: Set<String> = ["CSV", "UTF", "BOM", "GBK", "NUL", "Unicode", "Excel", "WPS", "xlsx", "xls", "html", "svg", "png",
                                              "DriverDesk", "INV", "XZP", "utf", "true", "false", "Asia", "Shanghai", "Hans", "English", "KiB", "Ctrl", "SQLite", "PostgreSQL"]
 
+    @Test("a setting's value reads the same on the settings page and in the audit: 开/关, its unit, purposes and languages in words")
+    func settingValues() throws {
+        let zh = try Catalogue.read(.zhHans, folder: CatalogueTests.folder), en = try Catalogue.read(.en, folder: CatalogueTests.folder)
+        let setting = { (key: String) in try Config.setting(key) }
+        #expect(zh.settingValue("true", of: try setting("rules.noSameDayProcessing")) == "开")
+        #expect(en.settingValue("false", of: try setting("rules.noSameDayProcessing")) == "off")
+        #expect(zh.settingValue("10", of: try setting("attribution.slackMinutes")) == "10 分钟")
+        #expect(zh.settingValue("3", of: try setting("fees.lateFeePercentPerDay")) == "3%")
+        #expect(zh.settingValue("road-test,pickup", of: try setting("rules.licenceCheckPurposes")) == "路试、接车")
+        #expect(zh.settingValue("", of: try setting("rules.licenceCheckPurposes")) == "（空）")
+        #expect(en.settingValue("zh-Hans", of: try setting("ui.language")) == "简体中文")
+        #expect(zh.settingValue("", of: try setting("fine.1625")) == "参考罚款")
+    }
+
     @Test("zh-Hans messages are Chinese: no English word outside the placeholders, the names of settings and a few names of programs and formats")
     func chineseIsChinese() throws {
         let zh = try Catalogue.read(.zhHans, folder: CatalogueTests.folder)

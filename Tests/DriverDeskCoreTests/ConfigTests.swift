@@ -106,3 +106,16 @@ struct AccountRulesTests {
         #expect(remote.ending(loggedIn: t0, lastSeen: t0, now: t0.addingTimeInterval(36_000), account: nil, loggedInEpoch: 2) == .shift)
     }
 }
+
+@Suite("A shop's fine by code, from the settings page's form")
+struct FineKeyTests {
+    @Test("a code of 4 or 5 digits, for every plate or one province's; anything else refused naming its field")
+    func fineKey() throws {
+        #expect(try Config.fineKey(code: " 1625 ", province: "") == "fine.1625")
+        #expect(try Config.fineKey(code: "13441", province: "京") == "fine.京.13441")
+        for (code, province, field) in [("16x", "", "code"), ("162", "", "code"), ("162500", "京", "code"), ("1625", "X", "province"), ("1625", "京沪", "province")] {
+            #expect(throws: DeskError.self) { _ = try Config.fineKey(code: code, province: province) }
+            do { _ = try Config.fineKey(code: code, province: province) } catch let error as DeskError { #expect(error.field == field, "\(code) \(province)") }
+        }
+    }
+}

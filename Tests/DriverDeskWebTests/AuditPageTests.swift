@@ -71,7 +71,7 @@ struct AuditPageTests {
                 "开始移车", "移车 #1 京A12345 王磊", "员工：王磊", "用途：路试", "开始：2026-11-20 09:30",
                 "结束移车", "结束：— → 2026-11-20 10:30",
                 // A setting: which one in words, its value as yes or no.
-                "修改设置", "设置：备案当天不能处理", "值：是 → 否",
+                "修改设置", "设置：备案当天不能处理", "值：开 → 关",
                 // A registration's status.
                 "发出备案邀请", "确认已备案", "状态：已邀请 → 已备案", "备案生效：— → 2026-11-20 12:00",
                 // A violation recorded, with the sentence that decided who drove.
@@ -103,7 +103,7 @@ struct AuditPageTests {
             let englishPage = try await browser.get("/audit").body
             let english = AuditPageTests.tableText(englishPage)
             for words in ["Movement started", "Fine paid", "Amount paid: — → 200.00 yuan", "Driver: 王磊 → 李强", "Status: processed → paid",
-                          "Setting changed", "Value: yes → no"] {
+                          "Setting changed", "Value: on → off"] {
                 #expect(english.contains(words), "the English audit page lacks \(words)")
             }
             #expect(englishPage.contains("<button class=\"primary\">Filter</button>"))

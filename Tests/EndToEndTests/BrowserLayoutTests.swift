@@ -3,7 +3,8 @@ import Testing
 
 /// Every page of a busy demo shop in a real browser, as the manager and as the desk, at a desk's 1280×900 and a
 /// phone's 390×844: nothing wider than the window, nothing sticking out of its card, no code or English on a Chinese
-/// page (and no Chinese in an English page's buttons, headings and labels). Screenshots go to test-artifacts/layout/.
+/// page (and no Chinese in an English page's buttons, headings and labels), no link or button in the colour of its own
+/// background. Screenshots go to test-artifacts/layout/.
 @Suite("End to end: every page at 1280 and 390 px, in the person's words")
 struct BrowserLayoutTests {
     /// What a page shows that it should not: sideways scrolling, elements outside their card, code-like tokens and
@@ -26,6 +27,13 @@ struct BrowserLayoutTests {
             }
           }
         });
+        // A link or a button whose words are the colour of its own background cannot be read.
+        for (const el of document.querySelectorAll('main a, main button, header a, header button')) {
+          if (!visible(el) || !el.textContent.trim()) continue;
+          const s = getComputedStyle(el);
+          if (s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.color === s.backgroundColor)
+            problems.push('unreadable, its words the colour of its background: ' + el.textContent.trim().slice(0, 30));
+        }
         // The text a person reads: without a setting's key shown for the command line, the texts for the owner's
         // phone (bilingual on purpose), scripts and styles.
         const copy = document.body.cloneNode(true);

@@ -279,12 +279,7 @@ extension ShopTransaction {
         try FeeRules.checkPayment(id: id, paidFen: paid, fineFen: violation.fineFen)
         let warnings = FeeRules.paymentWarnings(paidFen: paid, fineFen: violation.fineFen, lateFeeFen: lateFee, on: day)
         let before = Audit.json(violation)
-        violation.status = .paid
-        violation.paidAt = at
-        violation.paidFen = paid
-        violation.lateFeeFen = lateFee
-        violation.payMethod = method
-        violation.payer = payer
+        violation = ViolationRules.paid(violation, at: at, paidFen: paid, lateFeeFen: lateFee, method: method, payer: payer)
         try update(violation)
         let row = try violationRow(violation)
         try audit(context, action: "violation.pay", subject: "violation #\(id) \(row.vehicle.plate)", before: before, after: Audit.json(violation))
