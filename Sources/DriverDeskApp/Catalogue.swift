@@ -213,9 +213,20 @@ extension Catalogue {
             text = render(reasons, time: time).joined(separator: " ") + (naming == .labelAndKey ? " (role)" : "")
         case .storage:
             return error.localizedDescription
+        case .unavailable(let outage):
+            text = render(Catalogue.message(of: outage), time: time)
         }
         let masked = IDNumber.maskAll(in: text)
         return masked.count > 600 ? String(masked.prefix(600)) + "…" : masked
+    }
+
+    /// What an outage of the database says: nothing was saved (and to try again), or that it is not known.
+    static func message(of outage: DeskError.Outage) -> Message {
+        switch outage {
+        case .unreachable: Message("error.unavailable.unreachable")
+        case .locked: Message("error.unavailable.locked")
+        case .outcomeUnknown: Message("error.unavailable.outcomeUnknown")
+        }
     }
 
     /// `第 3 行，车牌（plate）：` or `line 3: plate: `.
@@ -236,7 +247,7 @@ extension Catalogue {
         switch error {
         case .invalid(_, let reason, _), .notFound(_, let reason): [hint(reason, time: time)].compactMap { $0 }
         case .refusedWith(_, let reasons), .forbidden(let reasons): reasons.compactMap { hint($0, time: time) }
-        case .storage: []
+        case .storage, .unavailable: []
         }
     }
 

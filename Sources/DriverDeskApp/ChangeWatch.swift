@@ -34,10 +34,11 @@ public struct ChangeWatch: Sendable {
     /// The version now.
     public func version() -> Version {
         if let probe { return Version(store: probe.version(), tick: 0) }
-        guard let counters else {
+        // Without notices, or while the database cannot be reached or its notices are not heard, every version is new.
+        guard let counters, !counters.contains(where: \.isLost) else {
             ticks.bump()
             return Version(store: nil, tick: ticks.count)
         }
-        return Version(store: nil, tick: counters.reduce(0) { $0 + $1.count })
+        return Version(store: nil, tick: counters.reduce(0) { $0 + $1.count } + ticks.count)
     }
 }

@@ -63,6 +63,12 @@ public struct Shop: Sendable {
         }
     }
 
+    /// Runs `body` (a request) with every wait for the database ending `seconds` from now: then it fails with
+    /// `DeskError.unavailable` instead of waiting on.
+    public static func withDatabaseDeadline<T>(seconds: Int, _ body: () async throws -> T) async rethrows -> T {
+        try await DatabaseDeadline.within(seconds: seconds, body)
+    }
+
     /// How many connections the web server holds to a chain's database (and threads that wait on them).
     public static let chainConnections = 8
 

@@ -23,7 +23,7 @@ public struct Setting: Sendable {
 
     /// What a number counts, shown beside its input (the catalogue's term `unit`).
     public enum Unit: String, CaseIterable, Sendable {
-        case minutes, hours, days, yuan, points, percent, times, vehicles, people
+        case seconds, minutes, hours, days, yuan, points, percent, times, vehicles, people
     }
 
     public let key: String
@@ -133,6 +133,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case uiLanguage = "ui.language"
     case webHostNames = "web.hostNames"
     case webSessionHours = "web.sessionHours"
+    case webDatabaseTimeoutSeconds = "web.databaseTimeoutSeconds"
     case movementUndoMinutes = "movement.undoMinutes"
     case rulesLicenceCheckPurposes = "rules.licenceCheckPurposes"
 }
@@ -169,6 +170,8 @@ public struct Config: Sendable, Equatable {
         Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage"), group: .shop),
         Setting(key: SettingKey.webHostNames.rawValue, defaultValue: "", kind: .hostNames, help: Message("setting.webHostNames"), group: .web),
         Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours"), group: .web, unit: .hours),
+        Setting(key: SettingKey.webDatabaseTimeoutSeconds.rawValue, defaultValue: "10", kind: .integer(1...120), help: Message("setting.webDatabaseTimeoutSeconds"),
+                group: .web, unit: .seconds),
         Setting(key: SettingKey.movementUndoMinutes.rawValue, defaultValue: "2", kind: .integer(0...60), help: Message("setting.movementUndoMinutes"), group: .attribution, unit: .minutes),
         Setting(key: SettingKey.rulesLicenceCheckPurposes.rawValue, defaultValue: "road-test,delivery,pickup,other",
                 kind: .choices(MovementPurpose.allCases.map(\.rawValue), term: "purpose"), help: Message("setting.rulesLicenceCheckPurposes"), group: .attribution, rule: "R13"),

@@ -18,13 +18,28 @@ public enum DeskError: Error, Equatable, Sendable {
     /// The person's role does not cover what he asked for (`Actor.check`): exit 1 on the command line, 403 on the
     /// web, nothing written. A type of its own, so that a front end never tells it from a rule's refusal by a name.
     case forbidden(reasons: [Message])
+    /// The database did not answer in time, or its connection was lost (exit 3; 503 on the web): whether anything was
+    /// written is the `Outage`'s to say.
+    case unavailable(Outage)
+
+    /// Why a database could not be used, and what became of the write that met it.
+    public enum Outage: String, Sendable, Equatable, CaseIterable {
+        /// The server cannot be reached (stopped, restarting, the network down), or did not answer in time: nothing
+        /// was written.
+        case unreachable
+        /// The database file is locked by another process for longer than the timeout: nothing was written.
+        case locked
+        /// The connection was lost while the change was being committed, and the server could not be asked since: the
+        /// change may or may not have been recorded (it is never tried again blindly).
+        case outcomeUnknown
+    }
 
     /// The exit status the command line uses for this error.
     public var exitCode: Int32 {
         switch self {
         case .invalid, .notFound: 2
         case .refusedWith, .forbidden: 1
-        case .storage: 3
+        case .storage, .unavailable: 3
         }
     }
 
@@ -32,7 +47,7 @@ public enum DeskError: Error, Equatable, Sendable {
     public var field: String? {
         switch self {
         case .invalid(let field, _, _), .notFound(let field, _): field
-        case .refusedWith, .forbidden, .storage: nil
+        case .refusedWith, .forbidden, .storage, .unavailable: nil
         }
     }
 
@@ -71,6 +86,8 @@ extension DeskError: LocalizedError {
             return reasons.map(\.code).joined(separator: "; ") + " (\(rule))"
         case .forbidden(let reasons):
             return reasons.map(\.code).joined(separator: "; ") + " (role)"
+        case .unavailable(let outage):
+            return "database unavailable: \(outage.rawValue)"
         }
     }
 }

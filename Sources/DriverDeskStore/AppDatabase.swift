@@ -132,7 +132,18 @@ public struct AppDatabase: Sendable {
     static func configuration() -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(15)
+        // A file another process holds locked is waited for until the caller's deadline (the web's
+        // `web.databaseTimeoutSeconds`), or 15 s for a command; then `DeskError.unavailable(.locked)`.
+        config.busyMode = .callback { tries in
+            if let remaining = DatabaseDeadline.remaining {
+                guard remaining > .zero else { return false }
+                usleep(UInt32(min(5_000, max(1, remaining.components.attoseconds / 1_000_000_000_000 + remaining.components.seconds * 1_000_000))))
+                return true
+            }
+            guard tries < 3_000 else { return false }
+            usleep(5_000)
+            return true
+        }
         config.label = "driverdesk"
         return config
     }
@@ -166,7 +177,7 @@ public struct AppDatabase: Sendable {
             changes.bump()
             return result
         } catch let error as DatabaseError {
-            throw DeskError.storage(message: error.message ?? error.description)
+            throw AppDatabase.deskError(error)
         }
     }
 
@@ -175,20 +186,40 @@ public struct AppDatabase: Sendable {
         do {
             return try writer.read(body)
         } catch let error as DatabaseError {
-            throw DeskError.storage(message: error.message ?? error.description)
+            throw AppDatabase.deskError(error)
         }
+    }
+
+    /// A failure of SQLite as DriverDesk reports it: the file locked past the wait (nothing was written), or the
+    /// system's own words.
+    static func deskError(_ error: DatabaseError) -> DeskError {
+        if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED { return .unavailable(.locked) }
+        return .storage(message: error.message ?? error.description)
     }
 }
 
 /// A count that only goes up, shared by every copy of an `AppDatabase`.
 public final class ChangeCounter: Sendable {
     private let value = Atomic<Int>(0)
+    private let lost = Atomic<Bool>(false)
 
     public init() {}
 
     public func bump() { value.add(1, ordering: .releasing) }
 
     public var count: Int { value.load(ordering: .acquiring) }
+
+    /// Whether the changes it counts may be going unseen (a chain's database cannot be reached, or its notices are not
+    /// heard): whoever caches by the count trusts nothing meanwhile.
+    public var isLost: Bool { lost.load(ordering: .acquiring) }
+
+    public func markLost() { lost.store(true, ordering: .releasing) }
+
+    /// Seen again: the count moves, so that what was cached before the loss is made afresh.
+    public func markFound() {
+        bump()
+        lost.store(false, ordering: .releasing)
+    }
 }
 
 /// Who makes a change and when: every write takes one, and the audit records it (R11).

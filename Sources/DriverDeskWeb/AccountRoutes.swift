@@ -107,7 +107,7 @@ struct AccountController {
                     return await app.redirect("/settings#\(key.replacingOccurrences(of: ".", with: "-"))",
                                               flash: words.render(Message("settings.saved", ["label": .text(setting.label), "value": .text(shown)])), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.settingsPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -124,7 +124,7 @@ struct AccountController {
                     let user = try app.desk(context).addUser(name: form["name"] ?? "", role: form["role"] ?? "", staff: staff, password: password)
                     return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.usersPage(context: context, form: form.fields.filter { !$0.key.hasPrefix("password") }, error: error)
                         .response(from: request, context: context)
                 }
@@ -139,7 +139,7 @@ struct AccountController {
                     await app.sessions.end(accountId: user.id, keeping: context.session?.id)
                     return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.usersPage(context: context, form: [:], error: error).response(from: request, context: context)
                 }
             }
@@ -149,7 +149,7 @@ struct AccountController {
                     await app.sessions.end(accountId: user.id)
                     return await app.redirect("/users", flash: app.saved("\(user.name)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.usersPage(context: context, form: [:], error: error).response(from: request, context: context)
                 }
             }

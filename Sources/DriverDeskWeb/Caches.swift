@@ -32,6 +32,12 @@ final class Cached<Value: Sendable>: Sendable {
         self.clock = clock
     }
 
+    /// The last value made for `key`, whatever its version: for a page that must be drawn without the database (the
+    /// outage's own page), never as the current value.
+    func latest(_ key: String) -> Value? {
+        state.withLock { $0.entries[key]?.value }
+    }
+
     /// The value for `key` at `version`, made by `make` when there is none or it is out of date.
     func value(_ key: String, at version: ChangeWatch.Version, make: () throws -> Value) rethrows -> Value {
         let now = clock()

@@ -18,6 +18,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     let router = Router(context: WebContext.self)
     // The chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
     router.add(middleware: BlockingMiddleware(executor: .shared))
+    router.add(middleware: DeadlineMiddleware { Config().int(.webDatabaseTimeoutSeconds) })
     let hosts = HostNames(served: settings.host, configured: [])
     router.add(middleware: HostGuardMiddleware { _ in hosts })
     router.add(middleware: RequestLimitsMiddleware(limits: .chainPage))
@@ -154,6 +155,7 @@ enum ChainPage {
     static func problem(_ error: DeskError, language: String) throws -> HTML {
         let catalogue = try Catalogue.shipped(language == "en" ? .en : .zhHans)
         let html = "<!doctype html><meta charset=\"utf-8\"><p>\(ChainPage.escape(catalogue.describe(error, time: Config().time, naming: .label)))</p><p><a href=\"/\">↩</a></p>"
+        if case .unavailable = error { return HTML(text: html, status: .serviceUnavailable) }
         return HTML(text: html, status: error.exitCode == 3 ? .internalServerError : .badRequest)
     }
 

@@ -46,7 +46,7 @@ struct CorrectionController {
                     let changes = view.driverChanges.map { "#\($0.violationId): \($0.from?.name ?? "—") → \($0.to?.name ?? "—")" }
                     return await app.redirect("/moves/\(view.movement.id)", flash: ([app.saved("#\(view.movement.id)", context)] + view.warnings + changes).joined(separator: " "), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.movementPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -58,7 +58,7 @@ struct CorrectionController {
                                                                    licenseValidUntil: MoveChoices.chosen(form["licenseValidUntil"]))
                     return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.staffMemberPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -69,7 +69,7 @@ struct CorrectionController {
                                                                  engineLast6: form["engineLast6"], usage: MoveChoices.chosen(form["usage"]), size: MoveChoices.chosen(form["size"]))
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(v.plate))", flash: app.saved("\(v.plate)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclePage(plate, context: context, error: error, form: form.fields).response(from: request, context: context)
                 }
             }
@@ -79,7 +79,7 @@ struct CorrectionController {
                     let visit = try app.desk(context).reopenVisit(plate: plate, reason: form["reason"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
                 }
             }
@@ -95,7 +95,7 @@ struct CorrectionController {
                         }
                         return await app.redirect("/violations/\(id)", flash: app.saved("", context), context: context)
                     } catch {
-                        try WebApp.rethrowIfForbidden(error)
+                        try WebApp.rethrowIfNotForTheForm(error)
                         return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
                     }
                 }

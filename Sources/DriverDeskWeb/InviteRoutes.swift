@@ -72,7 +72,7 @@ struct InviteController {
                     let (view, _) = try app.desk(context).invite(plate: form["plate"] ?? "", staff: form["staff"] ?? "", method: form["method"])
                     return await app.redirect("/invites/\(view.registration.ref)", flash: ([app.saved(view.registration.ref, context)] + view.warnings).joined(separator: " "), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -85,7 +85,7 @@ struct InviteController {
                 } catch let error as TooManyLookups {
                     throw error
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.invitesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -122,7 +122,7 @@ struct InviteController {
                 let view = try act(app.desk(context), ref, app.form(context))
                 return await app.redirect("/invites/\(view.ref)", flash: app.saved("\(view.ref) · \((try? app.words(context))?.term("registrationStatus", view.status) ?? view.status)", context), context: context)
             } catch {
-                try WebApp.rethrowIfForbidden(error)
+                try WebApp.rethrowIfNotForTheForm(error)
                 return try await app.invitePage(ref, context: context, error: error).response(from: request, context: context)
             }
         }

@@ -1,3 +1,4 @@
+import Synchronization
 import DriverDeskApp
 import Foundation
 import Hummingbird
@@ -187,4 +188,22 @@ public struct HostNames: Sendable {
     static func shown(_ authority: String) -> String {
         String(authority.unicodeScalars.filter { $0.value >= 0x21 && $0.value < 0x7F }.map(Character.init).prefix(100))
     }
+}
+
+/// Every request may wait for the database at most `web.databaseTimeoutSeconds` (as last read), counted from its
+/// arrival: each wait of the store ends there (`DatabaseDeadline`), and the request gets 503 instead of hanging.
+struct DeadlineMiddleware<Context: RequestContext>: RouterMiddleware {
+    let seconds: @Sendable () -> Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await Shop.withDatabaseDeadline(seconds: seconds()) { try await next(request, context) }
+    }
+}
+
+/// An integer setting shared by the requests (read often, written when the settings are read again).
+final class SharedInt: Sendable {
+    private let value: Atomic<Int>
+    init(_ value: Int) { self.value = Atomic(value) }
+    var current: Int { value.load(ordering: .relaxed) }
+    func set(_ new: Int) { value.store(new, ordering: .relaxed) }
 }

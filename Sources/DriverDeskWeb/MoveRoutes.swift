@@ -109,7 +109,7 @@ struct MoveController {
                         return await app.redirect("/moves", flash: m.warnings.isEmpty ? nil : m.warnings.joined(separator: " "), context: context)
                     }
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.movesPage(plate: form["plate"], context: context, choices: choices, error: error).response(from: request, context: context)
                 }
             }
@@ -128,7 +128,7 @@ struct MoveController {
                     let note = app.saved("\(m.plate) · \(m.staff.name) · \(WebApp.shortTime(m.startAt))–\(WebApp.shortTime(m.endAt))", context)
                     return await app.redirect("/moves", flash: ([note] + m.warnings).joined(separator: " "), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.movesPage(plate: nil, context: context, choices: choices, logForm: form.fields, logError: error)
                         .response(from: request, context: context)
                 }
@@ -147,7 +147,7 @@ struct MoveController {
                     return await app.redirect(back, flash: ([app.pages.text("moves.voided", language, ["movement": "#\(view.movement.id)", "plate": view.movement.plate, "staff": view.movement.staff.name])] + changes)
                         .joined(separator: " "), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.movesPage(plate: nil, context: context, choices: session.moves, error: error).response(from: request, context: context)
                 }
             }

@@ -78,7 +78,7 @@ struct StaffController {
                                                                 phone: form["phone"])
                     return await app.redirect("/staff/\(staff.id)", flash: app.saved("\(staff.name)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.staffPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }

@@ -85,7 +85,7 @@ struct VehicleController {
                                                                     engineLast6: form["engineLast6"], usage: form["usage"], size: form["size"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(vehicle.plate))", flash: app.saved("\(vehicle.plate)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclesPage(context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -104,7 +104,7 @@ struct VehicleController {
                     let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
                 }
             }
@@ -114,7 +114,7 @@ struct VehicleController {
                     let visit = try app.desk(context).checkout(plate: plate, at: app.form(context)["at"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
                 }
             }

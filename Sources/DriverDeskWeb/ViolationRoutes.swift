@@ -102,7 +102,7 @@ struct ViolationController {
                                                                 fine: form["fine"], location: form["location"], recordNo: form["recordNo"])
                     return await app.redirect("/violations/\(v.id)", flash: app.saved("#\(v.id)", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.violationsPage(context: context, form: form.fields, status: nil, error: error).response(from: request, context: context)
                 }
             }
@@ -116,7 +116,7 @@ struct ViolationController {
                     let view = try app.desk(context).importViolations(data: file.data, name: file.name, dryRun: form["dryRun"] != nil)
                     return try await app.violationsPage(context: context, form: [:], status: nil, error: nil, imported: view).response(from: request, context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.violationsPage(context: context, form: [:], status: nil, error: error).response(from: request, context: context)
                 }
             }
@@ -129,7 +129,7 @@ struct ViolationController {
                     _ = try app.desk(context).assignViolation(id, staff: form["staff"] ?? "", reason: form["reason"] ?? "")
                     return await app.redirect("/violations/\(id)", flash: app.saved("", context), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -139,7 +139,7 @@ struct ViolationController {
                     let outcome = try app.desk(context).processViolation(id, window: form["channel"] == "window", at: form["at"])
                     return await app.redirect("/violations/\(id)", flash: ([app.saved("#\(id)", context)] + outcome.warnings).joined(separator: " "), context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }
@@ -157,7 +157,7 @@ struct ViolationController {
                     }
                     return await app.redirect("/violations/\(id)", flash: notes.joined(separator: " "), link: link, context: context)
                 } catch {
-                    try WebApp.rethrowIfForbidden(error)
+                    try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.violationPage(id, context: context, form: form.fields, error: error).response(from: request, context: context)
                 }
             }

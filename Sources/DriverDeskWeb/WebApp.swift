@@ -40,6 +40,8 @@ public struct WebApp: Sendable {
     /// The dashboard, rendered at most once a second per language and login while nothing changes (its times and
     /// what is overdue move with the clock).
     let dashboardCache = Cached<SharedPage>(maxAge: .seconds(1))
+    /// `web.databaseTimeoutSeconds` as last read: how long a request waits for the database (`DeadlineMiddleware`).
+    let databaseTimeout = SharedInt(Int(Config().int(.webDatabaseTimeoutSeconds)))
 
     public init(shop: Shop, pages: Pages, settings: ServerSettings) {
         self.shop = shop
@@ -51,8 +53,18 @@ public struct WebApp: Sendable {
 
     /// The shop's settings, read again only when the database has changed.
     func config(at version: ChangeWatch.Version? = nil) throws -> Config {
-        try settingsCache.value("settings", at: version ?? watch.version()) { try shop.config() }
+        try settingsCache.value("settings", at: version ?? watch.version()) {
+            let config = try shop.config()
+            databaseTimeout.set(config.int(.webDatabaseTimeoutSeconds))
+            return config
+        }
     }
+
+    /// The settings last read, or the defaults: for the page that says the database cannot be reached.
+    func lastConfig() -> Config { settingsCache.latest("settings") ?? Config() }
+
+    /// Whether the desk was open (no accounts) when last read: for the same page.
+    func lastOpenDesk() -> Bool { !(accountsCache.latest("accounts")?.any ?? true) }
 
     /// The host names this server answers to (`HostGuardMiddleware`), made again only when the database has changed.
     func hostNames(at version: ChangeWatch.Version? = nil) -> HostNames {
@@ -82,6 +94,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
         // A chain's database is waited for synchronously: never on an event loop, nor on the cooperative pool.
         router.add(middleware: BlockingMiddleware(executor: .shared))
     }
+    router.add(middleware: DeadlineMiddleware { app.databaseTimeout.current })
     router.add(middleware: VersionMiddleware(watch: app.watch))
     router.add(middleware: HostGuardMiddleware { context in app.hostNames(at: context.version) })
     router.add(middleware: RequestLimitsMiddleware(limits: .frontDesk))
@@ -155,7 +168,9 @@ struct ErrorPageMiddleware: RouterMiddleware {
             case .refusedWith: .conflict
             case .forbidden: .forbidden
             case .storage: .internalServerError
+            case .unavailable: .serviceUnavailable
             }
+            if case .unavailable(let outage) = error { return try unavailable(outage, request: request, context: context) }
             return try page(app.problem(error, context).message, status: status, request: request, context: context)
         } catch is TooManyLookups {
             let reason = Message("web.tooManyLookups", ["minutes": .minutes(10)])
@@ -170,8 +185,35 @@ struct ErrorPageMiddleware: RouterMiddleware {
 
     func page(_ message: String, status: HTTPResponse.Status, request: Request, context: WebContext) throws -> Response {
         let session = context.session ?? Session(id: "", csrf: "")
+        // Drawn with the settings last read when the database cannot be read now.
+        let config = (try? app.config()) ?? app.lastConfig()
+        let openDesk = (try? app.accounts()).map { !$0.any } ?? app.lastOpenDesk()
         let html = try app.pages.render("error", status: status, nav: "", title: "error.title", page: ["message": message, "status": Int(status.code)],
-                                        session: session, config: try app.config(), openDesk: try !app.accounts().any)
+                                        session: session, config: config, openDesk: openDesk)
         return try html.response(from: request, context: context)
+    }
+
+    /// 503: the database cannot be reached (nothing saved: try again), or a change may or may not have been recorded
+    /// (look at the page it was made on first). Drawn without the database, with the settings last read.
+    func unavailable(_ outage: DeskError.Outage, request: Request, context: WebContext) throws -> Response {
+        let session = context.session ?? Session(id: "", csrf: "")
+        let config = app.lastConfig()
+        let language = session.language ?? config.string(.uiLanguage)
+        let words = try Catalogue.shipped(language == "en" ? .en : .zhHans)
+        // A page that was only being read saved nothing, and says so in fewer words.
+        let message = request.method == .get && outage != .outcomeUnknown ? words.render(Message("error.unavailable.reading"))
+            : words.describe(.unavailable(outage), time: config.time, naming: .label)
+        // Where to look: the page the form was on (a path of this site), else the dashboard; a GET is tried again.
+        let referer = request.headers[.referer].flatMap { URL(string: $0) }.map { $0.path + ($0.query.map { "?" + $0 } ?? "") }
+        let check = referer.flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/"
+        let retry = request.method == .get ? request.uri.description : nil
+        var page: [String: Any] = ["message": message, "status": 503, "unavailable": true, "check": check]
+        if let retry, WebApp.isLocalPath(retry) { page["retry"] = retry }
+        var html = try app.pages.render("error", status: .serviceUnavailable, nav: "", title: "error.unavailable", page: page, session: session, config: config,
+                                        openDesk: app.lastOpenDesk())
+        html.status = .serviceUnavailable
+        var response = try html.response(from: request, context: context)
+        response.headers[.retryAfter] = "5"
+        return response
     }
 }

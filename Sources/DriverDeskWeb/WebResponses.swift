@@ -80,9 +80,12 @@ extension WebApp {
     }
 
     /// A role's refusal is not a mistake in the form: it goes to the 403 page (`ErrorPageMiddleware`), not back to
-    /// the form with its message.
-    static func rethrowIfForbidden(_ error: any Error) throws {
-        if case .forbidden? = error as? DeskError { throw error }
+    /// the form with its message; nor is a database that cannot be reached (the 503 page, drawn without it).
+    static func rethrowIfNotForTheForm(_ error: any Error) throws {
+        switch error as? DeskError {
+        case .forbidden?, .unavailable?: throw error
+        default: break
+        }
     }
 
     /// A DeskError as a sentence for the page, in the page's language, and the field it names.

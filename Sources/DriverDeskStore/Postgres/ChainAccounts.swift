@@ -28,7 +28,7 @@ extension ChainDatabase {
     /// Every account this connection may read (the owner's and the chain manager's: all of them), the chain's own
     /// first, then by shop and name.
     public func allAccounts() throws -> [ChainAccountFact] {
-        try lock.withLock {
+        try locked {
             try query("""
                 SELECT \(ChainDatabase.accountColumns), s.code, p.name AS staff_name FROM account a
                 LEFT JOIN shop s ON s.id = a.shop_id LEFT JOIN staff st ON st.id = a.staff_id LEFT JOIN person p ON p.id = st.person_id
@@ -43,14 +43,14 @@ extension ChainDatabase {
 
     /// The chain's own accounts (its managers'), by name.
     public func chainAccounts() throws -> [Account] {
-        try lock.withLock {
+        try locked {
             try query("SELECT \(ChainDatabase.accountColumns) FROM account a WHERE a.shop_id IS NULL ORDER BY lower(a.name), a.id").map(ChainDatabase.account)
         }
     }
 
     /// The chain's own account of a name, compared without case.
     public func chainAccount(named name: String) throws -> Account? {
-        try lock.withLock {
+        try locked {
             try query("SELECT \(ChainDatabase.accountColumns) FROM account a WHERE a.shop_id IS NULL AND lower(a.name) = lower($1)",
                       [PostgresData(string: name)]).first.map(ChainDatabase.account)
         }
@@ -59,7 +59,7 @@ extension ChainDatabase {
     /// Adds a chain manager's account (the owner only), in the chain's log. `decide` is told whether the name is taken
     /// among the chain's accounts (the use case's rule refuses in it, and nothing is written).
     public func addChainAccount(name: String, passwordHash: String, context: WriteContext, decide: (_ taken: Bool) throws -> Void) throws -> Account {
-        try lock.withLock {
+        try locked {
             try transaction {
                 try decide(!query("SELECT 1 FROM account WHERE shop_id IS NULL AND lower(name) = lower($1)", [PostgresData(string: name)]).isEmpty)
                 let rows = try query("""
@@ -75,7 +75,7 @@ extension ChainDatabase {
 
     /// A new password for a chain account, or disables it; either raises its epoch (its sessions end). In the chain's log.
     public func changeChainAccount(name: String, action: String, context: WriteContext, _ change: (inout Account) throws -> Void) throws -> Account {
-        try lock.withLock {
+        try locked {
             try transaction {
                 guard var account = try query("SELECT \(ChainDatabase.accountColumns) FROM account a WHERE a.shop_id IS NULL AND lower(a.name) = lower($1) FOR UPDATE",
                                               [PostgresData(string: name)]).first.map(ChainDatabase.account) else {
@@ -103,7 +103,7 @@ extension ChainDatabase {
     /// Writes a login, a failed login or a logout of a chain account to the chain's log (`record_chain_login`: the
     /// chain manager's role may write nothing else). `name` nil: no account has the name typed.
     public func recordChainLogin(_ action: String, name: String?, operator operatorName: String, address: String, at: Date) throws {
-        _ = try lock.withLock {
+        _ = try locked {
             try query("SELECT record_chain_login($1, $2, $3, $4, $5)", [
                 PostgresData(string: action), name.map { PostgresData(string: $0) } ?? PostgresData(type: .text), PostgresData(string: operatorName),
                 PostgresData(string: address), PostgresData(int64: at.seconds),
@@ -113,7 +113,7 @@ extension ChainDatabase {
 
     /// The chain's log, oldest first.
     public func chainAuditEntries() throws -> [AuditEntry] {
-        try lock.withLock {
+        try locked {
             try query("SELECT id, at, operator, action, subject, before, after FROM chain_audit ORDER BY id").map { row in
                 let (id, at, op, action, subject, before, after) = try row.decode((Int64, Int64, String, String, String, String?, String?).self)
                 return AuditEntry(id: id, at: Date(timeIntervalSince1970: TimeInterval(at)), operator: op, action: action, subject: subject, before: before, after: after)

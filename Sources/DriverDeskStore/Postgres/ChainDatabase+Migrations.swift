@@ -22,7 +22,7 @@ extension ChainDatabase {
     /// so that desks opening a new database at the same moment apply each migration once. A schema with a migration
     /// this build does not know was made by a newer DriverDesk: refused whole, as on SQLite.
     public func migrate(_ migrations: [Migration], now: Date) throws {
-        try lock.withLock {
+        try locked {
             let known = migrations.map(\.name)
             while true {
                 let done = try transaction { () throws -> Bool in
@@ -52,7 +52,7 @@ extension ChainDatabase {
 
     /// Whether the schema is this build's: nothing to do (true), or something to migrate (false); a newer one is refused.
     public func isCurrent(_ migrations: [Migration]) throws -> Bool {
-        try lock.withLock {
+        try locked {
             let applied = try appliedMigrations() ?? []
             guard applied.isSubset(of: Set(migrations.map(\.name))) else { throw AppDatabase.newerSchema(address.shown) }
             return applied.count == migrations.count

@@ -17,7 +17,7 @@ extension ChainDatabase {
     /// owner only. A code that exists is left as it is and returned, with `created` false.
     @discardableResult
     public func addShop(code: String, name: String, timeZone: String, context: WriteContext) throws -> (shop: ChainShop, created: Bool) {
-        try lock.withLock {
+        try locked {
             try transaction {
                 // A shop that exists is returned as it is (a desk may run `init` on its own shop, the one row it sees).
                 if let row = try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first {
@@ -65,7 +65,7 @@ extension ChainDatabase {
     /// Every shop this connection may see, by code, with its database role: all of them for the owner and the chain's
     /// manager.
     public func shops() throws -> [(shop: ChainShop, role: String)] {
-        try lock.withLock {
+        try locked {
             try query("SELECT id, code, name, time_zone, current_database() || '.' || code AS role FROM shop ORDER BY code").map { row in
                 (try ChainDatabase.shop(row), try row.makeRandomAccess()["role"].decode(String.self))
             }
@@ -74,7 +74,7 @@ extension ChainDatabase {
 
     /// The shop with a code, for the chain manager's and the owner's roles (a desk reads its own only: `ownShop`).
     public func shop(code: String) throws -> ChainShop? {
-        try lock.withLock {
+        try locked {
             try query("SELECT id, code, name, time_zone FROM shop WHERE code = $1", [PostgresData(string: code)]).first.map(ChainDatabase.shop)
         }
     }
@@ -82,7 +82,7 @@ extension ChainDatabase {
     /// The shop this connection's login belongs to (its role `<database>.<code>`), or nil for any other login, and
     /// the login's name.
     public func ownShop() throws -> (shop: ChainShop?, login: String) {
-        try lock.withLock {
+        try locked {
             let login = try query("SELECT session_user::text").first?.decode(String.self) ?? address.user
             let shop = try query("SELECT id, code, name, time_zone FROM shop WHERE id = current_shop()").first.map(ChainDatabase.shop)
             return (shop, login)
@@ -93,7 +93,7 @@ extension ChainDatabase {
     /// goes to the server. The role's name; nil when the chain has no shop of that code.
     public func setShopPassword(code: String, password: String, context: WriteContext) throws -> String? {
         let verifier = ScramVerifier.make(password: password)
-        return try lock.withLock {
+        return try locked {
             try transaction {
                 // Only the owner may (the desks' and the chain manager's roles see no such function); asked first, so that a
                 // desk learns nothing of which shops exist.

@@ -22,19 +22,33 @@ public struct ChainShop: Equatable, Sendable {
     }
 }
 
-/// A chain's PostgreSQL database (`--db postgres://…?shop=CODE`): one connection, made and migrated on first use.
+/// A chain's PostgreSQL database (`--db postgres://…?shop=CODE`): one connection, made and migrated on first use, and
+/// made again when it is lost.
 ///
 /// The use cases are synchronous (as GRDB's transactions are); this type waits for postgres-nio's answers on the
 /// calling thread, which is never one of NIO's event loops: a command's main thread, or the web server's thread pool.
 /// Every statement is sent with its values bound (the extended protocol), never spliced into the SQL. One connection
 /// serves one caller at a time: each public method holds the lock for its whole transaction.
+///
+/// **A lost connection** (the server restarted, failed over, or ended the backend) is dropped, and the next statement
+/// connects again, trying until the caller's deadline (`DatabaseDeadline`; without one, for `reconnectLimit`). A wait
+/// for an answer ends when the connection closes or the deadline passes (`ConnectionLost`); `inShop` then decides
+/// whether the work may run again (nothing was committed) or what became of it (its commit was under way).
 public final class ChainDatabase: Sendable {
     let lock = NSLock()
     public let address: DatabaseAddress.Postgres
-    let connection: PostgresConnection
+    private let configuration: PostgresConnection.Configuration
+    /// The connection in use; nil after it was lost, until the next statement makes another.
+    private let current: Mutex<PostgresConnection?>
     static let logger = Logger(label: "driverdesk.postgres")
     /// The key of the advisory lock every migration takes: one migrator at a time per database.
     public static let migrationLock: Int64 = 20_261_202
+    /// How long a caller without a deadline (a command) tries to connect again after losing its connection.
+    static let reconnectLimit: Duration = .seconds(10)
+    /// How long a caller with a deadline (a request) tries to connect again, at most.
+    static let reconnectPatience: Duration = .seconds(3)
+    /// Connections made again after one was lost, by every database of this process (the tests read it).
+    public static let reconnections = Atomic<Int>(0)
 
     /// One migration: its name (the file's, without `.sql`) and its statements.
     public struct Migration: Sendable {
@@ -61,44 +75,107 @@ public final class ChainDatabase: Sendable {
         }
     }
 
-    init(address: DatabaseAddress.Postgres, connection: PostgresConnection) {
+    init(address: DatabaseAddress.Postgres, configuration: PostgresConnection.Configuration, connection: PostgresConnection) {
         self.address = address
-        self.connection = connection
+        self.configuration = configuration
+        current = Mutex(connection)
     }
 
     /// Connects as the address's user: over the unix socket in its folder, or over TCP, encrypted when the server
     /// offers it (as libpq's `sslmode=prefer`).
     public static func connect(_ address: DatabaseAddress.Postgres) throws -> ChainDatabase {
-        let configuration: PostgresConnection.Configuration
-        if address.isSocket {
-            configuration = .init(unixSocketPath: "\(address.host)/.s.PGSQL.\(address.port)", username: address.user, password: address.password,
-                                  database: address.database)
-        } else {
-            let tls: PostgresConnection.Configuration.TLS
-            do {
-                // As libpq's default (sslmode=prefer): encrypted when the server offers it, its certificate not checked
-                // (Debian's server offers a self-signed one). Against a server that pretends, use the unix socket or a
-                // network you trust.
-                var configuration = TLSConfiguration.makeClientConfiguration()
-                configuration.certificateVerification = .none
-                tls = .prefer(try NIOSSLContext(configuration: configuration))
-            } catch {
-                throw DeskError.storage(message: "cannot prepare TLS for \(address.shown): \(error)")
-            }
-            configuration = .init(host: address.host, port: address.port, username: address.user, password: address.password,
-                                  database: address.database, tls: tls)
-        }
+        let configuration = try ChainDatabase.configuration(address)
         do {
-            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1,
-                                                            logger: logger).wait()
-            return ChainDatabase(address: address, connection: connection)
+            return ChainDatabase(address: address, configuration: configuration, connection: try open(configuration, within: .seconds(10)))
         } catch {
             throw DeskError.storage(message: "cannot connect to \(address.shown): \(ChainDatabase.describe(error))")
         }
     }
 
+    static func configuration(_ address: DatabaseAddress.Postgres) throws -> PostgresConnection.Configuration {
+        if address.isSocket {
+            return .init(unixSocketPath: "\(address.host)/.s.PGSQL.\(address.port)", username: address.user, password: address.password,
+                         database: address.database)
+        }
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            // As libpq's default (sslmode=prefer): encrypted when the server offers it, its certificate not checked
+            // (Debian's server offers a self-signed one). Against a server that pretends, use the unix socket or a
+            // network you trust.
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            tls = .prefer(try NIOSSLContext(configuration: configuration))
+        } catch {
+            throw DeskError.storage(message: "cannot prepare TLS for \(address.shown): \(error)")
+        }
+        return .init(host: address.host, port: address.port, username: address.user, password: address.password,
+                     database: address.database, tls: tls)
+    }
+
+    /// One attempt to connect, given up after `limit`.
+    private static func open(_ configuration: PostgresConnection.Configuration, within limit: Duration) throws -> PostgresConnection {
+        var configuration = configuration
+        let (seconds, attoseconds) = max(limit, .milliseconds(50)).components
+        configuration.options.connectTimeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let future = PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger)
+        let work = PendingWork.of(future)
+        // The connect timeout covers the socket; the login's answers are waited for here, as long again at most.
+        guard work.done.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)) + .seconds(1)) == .success else {
+            future.whenSuccess { $0.close().whenComplete { _ in } }
+            throw DeskError.unavailable(.unreachable)
+        }
+        return try work.result!.get()
+    }
+
+    /// The connection to use: the current one while it is open, else a new one, tried again and again (50 ms, then
+    /// twice as long each time, at most a second apart) until the caller's deadline. A login the server refuses
+    /// (a wrong password, a missing database) is not tried again.
+    func live() throws -> PostgresConnection {
+        if let connection = current.withLock({ $0 }), !connection.isClosed { return connection }
+        // Inside a transaction, a new connection would run the rest of it on its own, outside the transaction.
+        if inTransaction.load(ordering: .acquiring) { throw ConnectionLost(timedOut: false) }
+        let start = ContinuousClock.now
+        // A restart takes a second or two; a server down for longer is reported after a few seconds, not at the very
+        // end of the caller's patience.
+        let until = min(DatabaseDeadline.current ?? start + ChainDatabase.reconnectLimit, start + (DatabaseDeadline.current == nil ? ChainDatabase.reconnectLimit : ChainDatabase.reconnectPatience))
+        var pause: Duration = .milliseconds(50)
+        while true {
+            do {
+                let connection = try ChainDatabase.open(configuration, within: until - ContinuousClock.now)
+                let old = current.withLock { current -> PostgresConnection? in
+                    defer { current = connection }
+                    return current
+                }
+                if let old { let _: EventLoopFuture<Void> = old.close() }
+                ChainDatabase.reconnections.add(1, ordering: .relaxed)
+                return connection
+            } catch {
+                if let state = ChainDatabase.sqlState(of: error), state.hasPrefix("28") || state == "3D000" {
+                    throw DeskError.storage(message: "cannot connect to \(address.shown): \(ChainDatabase.describe(error))")
+                }
+                if ContinuousClock.now + pause >= until { throw DeskError.unavailable(.unreachable) }
+                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                pause = min(pause * 2, .seconds(1))
+            }
+        }
+    }
+
+    /// Drops the connection after it was lost or its answer did not come in time: closing it makes the server roll back
+    /// whatever it had not committed. The next statement connects again.
+    func dropConnection() {
+        let old = current.withLock { current -> PostgresConnection? in
+            defer { current = nil }
+            return current
+        }
+        if let old { let _: EventLoopFuture<Void> = old.close() }
+    }
+
     /// The generation of this connection's prepared statements' names (`PreparedSQL`).
     private let preparedGeneration = Atomic<Int>(0)
+
+    /// Whether a transaction is open on the current connection (`transaction`): a lost connection is not replaced
+    /// under it.
+    private let inTransaction = Atomic<Bool>(false)
 
     /// Whether `close` has run.
     private let closed = Atomic<Bool>(false)
@@ -106,7 +183,7 @@ public final class ChainDatabase: Sendable {
     /// Closes the connection; the database cannot be used afterwards.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        try? connection.close().wait()
+        if let connection = current.withLock({ $0 }) { try? connection.close().wait() }
     }
 
     /// A command's database is closed when the last use of it ends (postgres-nio insists that a connection be closed
@@ -131,17 +208,20 @@ public final class ChainDatabase: Sendable {
     /// connection instead of at every call. Planning was most of the time of a short query: 0.36–0.48 ms for a car's
     /// movements with their drivers, against 0.04 ms to run it.
     func rawQuery(_ sql: String, _ binds: [PostgresData] = [], prepare: Bool = false) throws -> [PostgresRow] {
+        guard !closed.load(ordering: .acquiring) else { throw DeskError.storage(message: "the connection to \(address.shown) is closed") }
+        let connection = try live()
         do {
             if prepare, let statement = PreparedSQL.statement(sql, binds, generation: preparedGeneration.load(ordering: .relaxed)) {
-                let connection = self.connection
                 do {
-                    return try onConnectionLoop {
+                    return try startOnConnectionLoop(connection) {
                         try await PreparedSQL.$current.withValue(statement) {
                             var rows: [PostgresRow] = []
                             for try await row in try await connection.execute(PreparedSQL(binds: binds), logger: ChainDatabase.logger) { rows.append(row) }
                             return rows
                         }
-                    }
+                    }.wait(on: connection)
+                } catch let lost as ConnectionLost {
+                    throw lost
                 } catch {
                     // postgres-nio keeps a statement whose preparation failed (in a transaction that an error had
                     // aborted, say) failed for the life of the connection: after an error other than a lost race,
@@ -152,25 +232,106 @@ public final class ChainDatabase: Sendable {
                     throw error
                 }
             }
-            return try connection.query(sql, binds).wait().rows
+            return try PendingWork.of(connection.query(sql, binds)).wait(on: connection).rows
+        } catch let lost as ConnectionLost {
+            dropConnection()
+            throw lost
         } catch {
             if let state = ChainDatabase.sqlState(of: error), ChainRetry.states.contains(state) {
                 throw ChainRetry(state: state, message: ChainDatabase.describe(error))
+            }
+            // The server ended this backend (a restart, a failover, pg_terminate_backend: 57P01–57P03), or the
+            // connection broke under the statement.
+            if connection.isClosed || ChainDatabase.sqlState(of: error).map({ $0.hasPrefix("57P") }) == true {
+                dropConnection()
+                throw ConnectionLost(timedOut: false)
             }
             throw DeskError.storage(message: ChainDatabase.describe(error))
         }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// When the connection is lost before the COMMIT was sent, nothing was committed: the whole transaction runs once
+    /// more on a new connection (its facts read afresh), within the caller's deadline. When it is lost while the COMMIT
+    /// was under way, the server is asked on a new connection what became of the transaction (`pg_xact_status` of its
+    /// id, taken before the COMMIT): committed, the result stands; rolled back, it runs once more; and when the server
+    /// cannot be asked in time, `DeskError.unavailable(.outcomeUnknown)`: it is never run again blindly.
     func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        var retried = false
+        while true {
+            do {
+                return try transactionOnce(readOnly: readOnly, body)
+            } catch is ConnectionLost {
+                if retried || DatabaseDeadline.passed { throw DeskError.unavailable(.unreachable) }
+                retried = true
+            } catch CommitOutcome.aborted {
+                if retried || DatabaseDeadline.passed { throw DeskError.unavailable(.unreachable) }
+                retried = true
+            }
+        }
+    }
+
+    private enum CommitOutcome: Error { case aborted }
+
+    private func transactionOnce<T>(readOnly: Bool, _ body: () throws -> T) throws -> T {
         try query(readOnly ? "BEGIN READ ONLY" : "BEGIN")
+        inTransaction.store(true, ordering: .releasing)
+        defer { inTransaction.store(false, ordering: .releasing) }
+        let result: T
         do {
-            let result = try body()
-            try query("COMMIT")
-            return result
+            result = try body()
+        } catch let lost as ConnectionLost {
+            throw lost
         } catch {
             _ = try? query("ROLLBACK")
             throw error
+        }
+        if readOnly {
+            try query("COMMIT")
+            return result
+        }
+        // The transaction's id, to ask after it should the COMMIT's answer be lost.
+        let xid = try query("SELECT pg_current_xact_id()::text").first?.decode(String.self)
+        do {
+            try query("COMMIT")
+        } catch is ConnectionLost {
+            inTransaction.store(false, ordering: .releasing)
+            switch outcome(of: xid) {
+            case "committed": return result
+            case "aborted": throw CommitOutcome.aborted
+            default: throw DeskError.unavailable(.outcomeUnknown)
+            }
+        }
+        return result
+    }
+
+    /// What became of the transaction `xid` whose COMMIT's answer was lost: `committed`, `aborted`, or nil when the
+    /// server cannot tell before the caller's deadline (it may still be committing: asked again a few times).
+    private func outcome(of xid: String?) -> String? {
+        guard let xid else { return nil }
+        for _ in 0..<20 {
+            guard !DatabaseDeadline.passed else { return nil }
+            guard let status = try? rawQuery("SELECT pg_xact_status($1::xid8)", [PostgresData(string: xid)]).first?.decode(String?.self) else { return nil }
+            if status != "in progress" { return status }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
+
+    /// Holds the connection's lock for `body` (statements outside a transaction of `transaction`'s): a connection lost
+    /// under it is made again and `body` run once more; past that, or the deadline, `DeskError.unavailable`.
+    func locked<T>(_ body: () throws -> T) throws -> T {
+        try lock.withLock {
+            var retried = false
+            while true {
+                do {
+                    return try body()
+                } catch is ConnectionLost {
+                    if retried || DatabaseDeadline.passed { throw DeskError.unavailable(.unreachable) }
+                    retried = true
+                }
+            }
         }
     }
 
@@ -199,27 +360,29 @@ public final class ChainDatabase: Sendable {
     }
 
     /// Calls `handler` at every change notice on `channel` (a shop's own, sent when a transaction that audited a change
-    /// of that shop commits) for as long as this connection is open.
-    public func onChange(channel: String, _ handler: @Sendable @escaping () -> Void) throws {
-        connection.addListener(channel: channel) { _, _ in handler() }
+    /// of that shop commits) for as long as this connection is open, and `lost` once when it closes (the listening
+    /// stops with it: call again to listen on the next connection).
+    public func listen(channel: String, _ handler: @Sendable @escaping () -> Void, lost: @Sendable @escaping () -> Void) throws {
         let quoted = "\"" + channel.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        try lock.withLock { _ = try query("LISTEN \(quoted)") }
+        try locked {
+            let connection = try live()
+            connection.addListener(channel: channel) { _, _ in handler() }
+            _ = try query("LISTEN \(quoted)")
+            // The LISTEN went out on this very connection only if it is still the current one.
+            guard current.withLock({ $0 === connection }) else { throw ConnectionLost(timedOut: false) }
+            connection.closeFuture.whenComplete { _ in lost() }
+        }
     }
 
     /// The name of the change notices' channel of this login's shop (a secret its row holds), or nil.
     public func ownNoticeChannel() throws -> String? {
-        try lock.withLock { try query("SELECT notice_channel FROM shop WHERE id = current_shop()").first?.decode(String.self) }
+        try locked { try query("SELECT notice_channel FROM shop WHERE id = current_shop()").first?.decode(String.self) }
     }
 
-    /// Runs postgres-nio's asynchronous `body` to its end and waits for it on this thread.
-    private func onConnectionLoop<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) throws -> T {
-        try startOnConnectionLoop(body).wait()
-    }
-
-    /// Starts postgres-nio's asynchronous `body`, for this thread to wait for later. The task runs on the connection's
-    /// own event loop, not on Swift's cooperative pool, whose few threads may all be waiting on a database, as this
-    /// thread will wait for the task.
-    private func startOnConnectionLoop<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) -> PendingWork<T> {
+    /// Starts postgres-nio's asynchronous `body`, for this thread to wait for (`PendingWork.wait(on:)`). The task runs
+    /// on the connection's own event loop, not on Swift's cooperative pool, whose few threads may all be waiting on a
+    /// database, as this thread will wait for the task.
+    private func startOnConnectionLoop<T: Sendable>(_ connection: PostgresConnection, _ body: @Sendable @escaping () async throws -> T) -> PendingWork<T> {
         let work = PendingWork<T>()
         Task(executorPreference: EventLoopTaskExecutor(loop: connection.eventLoop)) {
             do {
@@ -240,9 +403,9 @@ public final class ChainDatabase: Sendable {
 
     /// Starts `copy(into:columns:data:)` and returns at once: the caller goes on with its own work (making the next
     /// rows) while the server takes these, and waits with `finish()` before it sends anything else.
-    func startCopy(into table: String, columns: [String], data: Data) -> PendingCopy {
-        let connection = self.connection
-        return PendingCopy(work: startOnConnectionLoop {
+    func startCopy(into table: String, columns: [String], data: Data) throws -> PendingCopy {
+        let connection = try live()
+        return PendingCopy(work: startOnConnectionLoop(connection) {
             try await connection.copyFrom(table: table, columns: columns, logger: ChainDatabase.logger) { writer in
                 var offset = 0
                 while offset < data.count {
@@ -251,13 +414,13 @@ public final class ChainDatabase: Sendable {
                     offset = end
                 }
             }
-        })
+        }, connection: connection, database: self)
     }
 
     /// Whether this connection works as a front desk: a member of driverdesk_desk, and of neither the owner's role nor
     /// the chain manager's (whose policies read every shop, so that the shop's commands would see them all).
     public func isDesk() throws -> Bool {
-        try lock.withLock {
+        try locked {
             try query("""
                 SELECT pg_has_role(current_user, 'driverdesk_desk', 'MEMBER') AND NOT pg_has_role(current_user, 'driverdesk_owner', 'MEMBER')
                    AND NOT pg_has_role(current_user, 'driverdesk_chain', 'MEMBER')

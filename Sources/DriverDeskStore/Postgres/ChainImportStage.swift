@@ -45,7 +45,7 @@ struct ChainImportStage: ImportStage {
         try pending?.finish()
         pending = nil
         guard !data.isEmpty else { return }
-        pending = transaction.database.startCopy(into: "violation_import", columns: ChainImportStage.columns, data: data)
+        pending = try transaction.database.startCopy(into: "violation_import", columns: ChainImportStage.columns, data: data)
         data = Data()
         data.reserveCapacity(ChainImportStage.chunk + (64 << 10))
     }

@@ -29,24 +29,61 @@ final class PendingWork<T: Sendable>: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
     private var finished = false
 
-    /// Waits for the work (once; later calls return at once) and gives its result.
-    func wait() throws -> T {
-        if !finished {
-            done.wait()
-            finished = true
+    /// Waits for the work (once; later calls return at once) and gives its result, for as long as `connection` is open
+    /// and the caller's deadline (`DatabaseDeadline`) lasts.
+    ///
+    /// postgres-nio never answers a statement sent on a connection that has closed (it writes the statement to the
+    /// closed channel and forgets it): a wait looks at the connection four times a second, and ends with `ConnectionLost`
+    /// when it has closed or the deadline has passed.
+    func wait(on connection: PostgresConnection) throws -> T {
+        while !finished {
+            if done.wait(timeout: DatabaseDeadline.dispatchTime(atMost: .milliseconds(250))) == .success {
+                finished = true
+                break
+            }
+            if DatabaseDeadline.passed { throw ConnectionLost(timedOut: true) }
+            if connection.isClosed {
+                // An answer that arrived as the connection closed is still taken.
+                if done.wait(timeout: .now() + .milliseconds(20)) == .success {
+                    finished = true
+                    break
+                }
+                throw ConnectionLost(timedOut: false)
+            }
         }
         return try result!.get()
     }
+
+    /// The work of a future of postgres-nio's.
+    static func of(_ future: EventLoopFuture<T>) -> PendingWork<T> {
+        let work = PendingWork<T>()
+        future.whenComplete { result in
+            work.result = result
+            work.done.signal()
+        }
+        return work
+    }
+}
+
+/// The connection closed under a statement, or its answer did not come before the caller's deadline: the connection is
+/// dropped (so that the server rolls back whatever was not committed) and the next use makes a new one.
+struct ConnectionLost: Error {
+    var timedOut: Bool
 }
 
 /// A `COPY` under way (`ChainDatabase.startCopy`).
 struct PendingCopy {
     let work: PendingWork<Void>
+    let connection: PostgresConnection
+    let database: ChainDatabase
 
     /// Waits for the server to have taken every row.
     func finish() throws {
         do {
-            try work.wait()
+            try work.wait(on: connection)
+        } catch let lost as ConnectionLost {
+            database.dropConnection()
+            throw lost
         } catch {
             throw DeskError.storage(message: ChainDatabase.describe(error))
         }
