@@ -96,6 +96,28 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Restarts the server as an administrator does (`pg_ctl restart -m fast`: every connection is ended).
+    public func restart() throws { try control("restart") }
+
+    /// Stops the server (`-m fast`), keeping its data for `resume`.
+    public func halt() throws { try control("halt") }
+
+    /// Starts a halted server again.
+    public func resume() throws { try control("resume") }
+
+    private func control(_ action: String) throws {
+        let done = try ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, [action, folder])
+        guard done.status == 0 else { throw Failure(description: "pg-throwaway.sh \(action) failed (exit \(done.status)): \(done.stderr)") }
+    }
+
+    /// Ends every backend of `role` as `pg_terminate_backend` does (a failover's or an administrator's kill), and says
+    /// how many there were.
+    @discardableResult
+    public func terminateBackends(of role: String) throws -> Int {
+        let rows = try self.rows("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '\(role)'", as: "postgres")
+        return Int(rows.first ?? "") ?? -1
+    }
+
     /// Stops the server and deletes its folder.
     deinit {
         _ = try? ThrowawayPostgres.run(ThrowawayPostgres.root.appendingPathComponent("scripts/pg-throwaway.sh").path, ["stop", folder])

@@ -121,7 +121,7 @@ public final class ChainDatabase: Sendable {
         let work = PendingWork.of(future)
         // The connect timeout covers the socket; the login's answers are waited for here, as long again at most.
         guard work.done.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)) + .seconds(1)) == .success else {
-            future.whenSuccess { $0.close().whenComplete { _ in } }
+            future.whenSuccess { ChainDatabase.closeInBackground($0) }
             throw DeskError.unavailable(.unreachable)
         }
         return try work.result!.get()
@@ -146,7 +146,7 @@ public final class ChainDatabase: Sendable {
                     defer { current = connection }
                     return current
                 }
-                if let old { let _: EventLoopFuture<Void> = old.close() }
+                if let old { ChainDatabase.closeInBackground(old) }
                 ChainDatabase.reconnections.add(1, ordering: .relaxed)
                 return connection
             } catch {
@@ -160,6 +160,13 @@ public final class ChainDatabase: Sendable {
         }
     }
 
+    /// Closes a connection without waiting; it is kept until it has closed (postgres-nio insists that a connection be
+    /// closed before it goes).
+    static func closeInBackground(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
     /// Drops the connection after it was lost or its answer did not come in time: closing it makes the server roll back
     /// whatever it had not committed. The next statement connects again.
     func dropConnection() {
@@ -167,7 +174,7 @@ public final class ChainDatabase: Sendable {
             defer { current = nil }
             return current
         }
-        if let old { let _: EventLoopFuture<Void> = old.close() }
+        if let old { ChainDatabase.closeInBackground(old) }
     }
 
     /// The generation of this connection's prepared statements' names (`PreparedSQL`).
@@ -274,6 +281,13 @@ public final class ChainDatabase: Sendable {
 
     private enum CommitOutcome: Error { case aborted }
 
+    /// The moments of a write transaction's end that the tests of a lost COMMIT step into.
+    enum CommitMoment: Sendable { case beforeCommit, afterCommit }
+
+    /// For those tests only: called on this connection's write transactions just before the COMMIT is sent (the hook
+    /// may end the backend) and just after its answer came (`true`: the answer is taken as lost).
+    let commitHook = Mutex<(@Sendable (CommitMoment) -> Bool)?>(nil)
+
     private func transactionOnce<T>(readOnly: Bool, _ body: () throws -> T) throws -> T {
         try query(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         inTransaction.store(true, ordering: .releasing)
@@ -294,7 +308,13 @@ public final class ChainDatabase: Sendable {
         // The transaction's id, to ask after it should the COMMIT's answer be lost.
         let xid = try query("SELECT pg_current_xact_id()::text").first?.decode(String.self)
         do {
+            let hook = commitHook.withLock { $0 }
+            hook?(.beforeCommit)
             try query("COMMIT")
+            if hook?(.afterCommit) == true {
+                dropConnection()
+                throw ConnectionLost(timedOut: false)
+            }
         } catch is ConnectionLost {
             inTransaction.store(false, ordering: .releasing)
             switch outcome(of: xid) {
