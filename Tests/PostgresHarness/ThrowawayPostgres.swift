@@ -110,6 +110,20 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         guard done.status == 0 else { throw Failure(description: "pg-throwaway.sh \(action) failed (exit \(done.status)): \(done.stderr)") }
     }
 
+    /// Freezes the server and every process of it (SIGSTOP): its connections stay open and nothing answers, as when a
+    /// database machine hangs or the network to it is cut. `thaw` lets it go on.
+    public func freeze() throws { try signalAll("STOP") }
+
+    public func thaw() throws { try signalAll("CONT") }
+
+    private func signalAll(_ signal: String) throws {
+        let pidFile = (try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8)) ?? ""
+        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int($0) }) else { throw Failure(description: "no postmaster.pid in \(folder)") }
+        let children = try ThrowawayPostgres.run("/usr/bin/pgrep", ["-P", String(postmaster)]).stdout.split(separator: "\n").map(String.init)
+        let done = try ThrowawayPostgres.run("/bin/kill", ["-\(signal)", String(postmaster)] + children)
+        guard done.status == 0 else { throw Failure(description: "kill -\(signal) failed: \(done.stderr)") }
+    }
+
     /// Ends every backend of `role` as `pg_terminate_backend` does (a failover's or an administrator's kill), and says
     /// how many there were.
     @discardableResult

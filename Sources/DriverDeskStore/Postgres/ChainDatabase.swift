@@ -47,6 +47,8 @@ public final class ChainDatabase: Sendable {
     static let reconnectLimit: Duration = .seconds(10)
     /// How long a caller with a deadline (a request) tries to connect again, at most.
     static let reconnectPatience: Duration = .seconds(3)
+    /// When connecting again to an address last failed, by address (every connection of a web server to its shop).
+    static let failures = Mutex<[String: ContinuousClock.Instant]>([:])
     /// Connections made again after one was lost, by every database of this process (the tests read it).
     public static let reconnections = Atomic<Int>(0)
 
@@ -136,8 +138,11 @@ public final class ChainDatabase: Sendable {
         if inTransaction.load(ordering: .acquiring) { throw ConnectionLost(timedOut: false) }
         let start = ContinuousClock.now
         // A restart takes a second or two; a server down for longer is reported after a few seconds, not at the very
-        // end of the caller's patience.
-        let until = min(DatabaseDeadline.current ?? start + ChainDatabase.reconnectLimit, start + (DatabaseDeadline.current == nil ? ChainDatabase.reconnectLimit : ChainDatabase.reconnectPatience))
+        // end of the caller's patience. While the server has just refused another connection of this address (less
+        // than a second ago), one attempt: the desk hears of an outage at once, and of its end at the next request.
+        let recentlyDown = ChainDatabase.failures.withLock { $0[address.shown].map { start - $0 < .seconds(1) } ?? false }
+        let patience = recentlyDown ? Duration.zero : DatabaseDeadline.current == nil ? ChainDatabase.reconnectLimit : ChainDatabase.reconnectPatience
+        let until = min(DatabaseDeadline.current ?? start + ChainDatabase.reconnectLimit, start + patience)
         var pause: Duration = .milliseconds(50)
         while true {
             do {
@@ -148,12 +153,16 @@ public final class ChainDatabase: Sendable {
                 }
                 if let old { ChainDatabase.closeInBackground(old) }
                 ChainDatabase.reconnections.add(1, ordering: .relaxed)
+                ChainDatabase.failures.withLock { _ = $0.removeValue(forKey: address.shown) }
                 return connection
             } catch {
                 if let state = ChainDatabase.sqlState(of: error), state.hasPrefix("28") || state == "3D000" {
                     throw DeskError.storage(message: "cannot connect to \(address.shown): \(ChainDatabase.describe(error))")
                 }
-                if ContinuousClock.now + pause >= until { throw DeskError.unavailable(.unreachable) }
+                if ContinuousClock.now + pause >= until {
+                    ChainDatabase.failures.withLock { $0[address.shown] = ContinuousClock.now }
+                    throw DeskError.unavailable(.unreachable)
+                }
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
                 pause = min(pause * 2, .seconds(1))
             }
