@@ -249,3 +249,46 @@ struct ChainOutageTests {
         }
     }
 }
+
+/// Issue 28 on SQLite: a file another process keeps locked for longer than `web.databaseTimeoutSeconds` gets the desk
+/// a 503 that says nothing was saved, within the timeout, instead of a hang; reads go on (WAL); the same form works once
+/// the lock is let go.
+@Suite("Reliability: serve on a SQLite file locked by another process", .serialized)
+struct LockedFileTests {
+    @Test("a write while another process holds the file's lock past the timeout: 503 'nothing saved' in time, reads go on, nothing written; the same form works after")
+    func lockedFile() throws {
+        let shop = try Shop.small()
+        defer { shop.remove() }
+        try shop.ok("config", "set", "web.databaseTimeoutSeconds", "2")
+        let server = try Server(shop)
+        defer { server.stop() }
+        let desk = CurlBrowser(server)
+        #expect(try desk.get("/vehicles").status == 200)
+        // sqlite3 takes the write lock and keeps it for 6 s.
+        let script = shop.file("hold.sql")
+        try Data("BEGIN IMMEDIATE;\nINSERT INTO setting (key, value) VALUES ('lock.test', '1');\n.shell sleep 6\nROLLBACK;\n".utf8).write(to: script)
+        let holder = try Processes.start("/usr/bin/sqlite3", [shop.db], environment: shop.environment, folder: shop.folder, stdin: script)
+        let since = Date()
+        var held = false
+        for _ in 0..<100 where !held {
+            // sqlite3 without a busy timeout is refused at once while the lock is held.
+            let probe = try Processes.run("/usr/bin/sqlite3", [shop.db, "BEGIN IMMEDIATE; ROLLBACK;"], environment: shop.environment, folder: shop.folder)
+            held = probe.status != 0 && probe.stderr.contains("locked")
+            if !held { usleep(50_000) }
+        }
+        #expect(held, "sqlite3 did not take the lock")
+        let clock = Stopwatch()
+        let refused = try desk.post("/vehicles", ["plate": "京E12345", "owner": "某人"])
+        let seconds = clock.seconds
+        #expect(refused.status == 503 && seconds < 4.5, "a write on a locked file: \(refused.status) in \(seconds) s")
+        #expect(refused.body.contains("锁住") && refused.body.contains(ChainOutageTests.nothingSaved), "\(refused.body.prefix(500))")
+        #expect(try desk.get("/vehicles").status == 200)
+        let ended = Processes.finish(holder, since: since, timeout: 30)
+        #expect(ended.status == 0, "sqlite3: \(ended)")
+        #expect(try shop.int("SELECT count(*) FROM vehicle WHERE plate = '京E12345'") == 0)
+        _ = try desk.get("/vehicles")
+        let saved = try desk.post("/vehicles", ["plate": "京E12345", "owner": "某人"])
+        #expect(saved.status == 303, "after the lock: \(saved.status) \(saved.body.prefix(300))")
+        #expect(try shop.int("SELECT count(*) FROM vehicle WHERE plate = '京E12345'") == 1)
+    }
+}
