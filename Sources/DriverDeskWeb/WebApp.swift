@@ -70,7 +70,8 @@ public struct WebApp: Sendable {
     func hostNames(at version: ChangeWatch.Version? = nil) -> HostNames {
         let version = version ?? watch.version()
         return hostsCache.value("hosts", at: version) {
-            HostNames(served: settings.host, configured: (try? config(at: version))?.list(.webHostNames) ?? [])
+            // Without the database, the names last read (else a desk on a configured name would get 421, not the 503).
+            HostNames(served: settings.host, configured: ((try? config(at: version)) ?? lastConfig()).list(.webHostNames))
         }
     }
 
@@ -207,8 +208,10 @@ struct ErrorPageMiddleware: RouterMiddleware {
         let referer = request.headers[.referer].flatMap { URL(string: $0) }.map { $0.path + ($0.query.map { "?" + $0 } ?? "") }
         let check = referer.flatMap { WebApp.isLocalPath($0) ? $0 : nil } ?? "/"
         let retry = request.method == .get ? request.uri.description : nil
-        var page: [String: Any] = ["message": message, "status": 503, "unavailable": true, "check": check]
-        if let retry, WebApp.isLocalPath(retry) { page["retry"] = retry }
+        var page: [String: Any] = ["message": message, "status": 503, "unavailable": true]
+        // A read is tried again; after a change, back to the page it was made on: to look at it first when the change
+        // may have been recorded.
+        if let retry, WebApp.isLocalPath(retry) { page["retry"] = retry } else if outage == .outcomeUnknown { page["check"] = check } else { page["back"] = check }
         var html = try app.pages.render("error", status: .serviceUnavailable, nav: "", title: "error.unavailable", page: page, session: session, config: config,
                                         openDesk: app.lastOpenDesk())
         html.status = .serviceUnavailable
