@@ -211,8 +211,8 @@ extension Chain {
         guard try !database.isDesk() else {
             throw DeskError.invalid(field: "db", reason: Message("input.db.chainRole", ["user": .text(database.address.user), "role": .text("driverdesk_chain")]))
         }
-        // R6 decided by the core: the cycle that holds today for each licence anniversary; the database sums each
-        // driver's points processed in his.
+        // R6 decided by the core: the cycle that holds today for each licence anniversary, for licences first issued
+        // up to today (none is typed later); the database sums each driver's points processed in his.
         let cycles = ScoringCycle.cycles(containing: today).map {
             ChainReportQuestion.Cycle(month: $0.month, day: $0.day, since: time.start(of: $0.start), until: time.start(of: $0.end.adding(days: 1)))
         }
@@ -221,7 +221,8 @@ extension Chain {
         func offset(_ page: Int) -> Int { page > Int.max / size ? Int.max / size * size : (page - 1) * size }
         let facts = try database.chainReport(ChainReportQuestion(from: time.start(of: fromDay), to: time.start(of: toDay.adding(days: 1)),
                                                                  shopOrder: shopOrder, shopOffset: offset(shopPage), driverOrder: driverOrder,
-                                                                 driverOffset: offset(driversPage), limit: size, cycles: cycles))
+                                                                 driverOffset: offset(driversPage), limit: size, cycles: cycles,
+                                                                 cyclesHoldFor: today))
         func yuan(_ fen: Int) -> Decimal { Decimal(fen) / 100 }
         func figures(_ shop: ChainReportFacts.Shop) -> ChainReportView.ShopFigures {
             ChainReportView.ShopFigures(code: shop.code, name: shop.name, activeStaff: shop.activeStaff, vehicles: shop.vehicles, carsInShop: shop.carsInShop,

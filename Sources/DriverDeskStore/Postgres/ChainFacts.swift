@@ -94,9 +94,13 @@ public struct ChainReportQuestion: Sendable {
     public var driverOffset: Int
     /// Rows per page.
     public var limit: Int
+    /// The cycles hold for licences first issued on or before `cyclesHoldFor`; a later licence has no points yet.
     public var cycles: [Cycle]
+    public var cyclesHoldFor: CivilDate
 
-    public init(from: Date, to: Date, shopOrder: ShopOrder, shopOffset: Int, driverOrder: DriverOrder, driverOffset: Int, limit: Int, cycles: [Cycle]) {
+    public init(from: Date, to: Date, shopOrder: ShopOrder, shopOffset: Int, driverOrder: DriverOrder, driverOffset: Int, limit: Int, cycles: [Cycle],
+                cyclesHoldFor: CivilDate) {
+        self.cyclesHoldFor = cyclesHoldFor
         self.from = from
         self.to = to
         self.shopOrder = shopOrder
@@ -181,6 +185,7 @@ extension ChainDatabase {
                         SELECT v.driver_person_id AS person_id, sum(v.points)::bigint AS points
                         FROM violation v JOIN person p ON p.id = v.driver_person_id
                             JOIN cycle c ON c.anniversary = extract(month FROM p.license_first_issued)::int * 100 + extract(day FROM p.license_first_issued)::int
+                                AND p.license_first_issued <= $9::date
                         WHERE v.points > 0 AND v.status IN ('processed', 'paid') AND v.processed_at >= $6
                             AND v.processed_at >= c.since AND v.processed_at < c.until
                         GROUP BY v.driver_person_id),
@@ -199,7 +204,8 @@ extension ChainDatabase {
                         (SELECT count(*) FROM staff st JOIN movement m ON m.staff_id = st.id
                          WHERE st.person_id = p.id AND m.start_at >= $1 AND m.start_at < $2) AS movements
                     FROM page p ORDER BY \(driverOrder)
-                    """, range + cycleBinds + [PostgresData(int64: Int64(question.limit)), PostgresData(int64: Int64(driverOffset))]).map { row in
+                    """, range + cycleBinds + [PostgresData(int64: Int64(question.limit)), PostgresData(int64: Int64(driverOffset)),
+                             PostgresData(string: question.cyclesHoldFor.description)]).map { row in
                         let r = row.makeRandomAccess()
                         let first = try r["first_issued"].decode(String.self)
                         guard let issued = try? CivilDate(parsing: first, field: "date") else {
