@@ -179,6 +179,7 @@ enum PostgresBench {
         result += try await WebBench.run(target: target, afterImport: nil, tools: tools, scale: scale)
         result += try managerRows(manager: manager, shops: scales.count, tools: tools)
         try explainReport(server: server, manager: manager, tools: tools)
+        try explainWho(server: server, shop: flagshipShop, flagship: flagship, desk: desk, tools: tools)
         return result
     }
 
@@ -378,6 +379,28 @@ enum PostgresBench {
         ]
     }
 
+    /// The plans of "who drove" in the flagship, after the measurements: auto_explain (ANALYZE) for its role, five
+    /// questions, kept in `who-plans.log` of the scratch folder.
+    static func explainWho(server: ThrowawayPostgres, shop: ChainShop, flagship: Chain, desk: String, tools: Tools) throws {
+        let role = "\"\(server.shopRole(shop.code))\""
+        let settings = ["session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = 0", "auto_explain.log_analyze = on",
+                        "auto_explain.log_buffers = on"]
+        for setting in settings { try server.must(server.sql("ALTER ROLE \(role) SET \(setting);", as: "postgres", database: "postgres")) }
+        defer {
+            for setting in ["session_preload_libraries", "auto_explain.log_min_duration", "auto_explain.log_analyze", "auto_explain.log_buffers"] {
+                try? server.must(server.sql("ALTER ROLE \(role) RESET \(setting);", as: "postgres", database: "postgres"))
+            }
+        }
+        let logBefore = (try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")))?.count ?? 0
+        for question in flagship.questions(count: 5, seed: 0x5748_4F) {
+            _ = try runChecked(tools.driverdesk, ["who", "--plate", flagship.plates[question.vehicle], "--at", Chain.localTime(question.at), "--db", desk,
+                                                  "--now", Chain.nowText, "--json"], environment: tools.environment, scratch: tools.scratch, capture: true)
+        }
+        if let log = try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")), log.count > logBefore {
+            try log.suffix(from: logBefore).write(to: URL(fileURLWithPath: tools.path("who-plans.log")))
+        }
+    }
+
     /// The plans of the chain's report, after the measurements: auto_explain (ANALYZE) for the chain manager's role, one
     /// report of each order, the plans kept in `chain-report-plans.log` of the scratch folder (kept with --keep).
     static func explainReport(server: ThrowawayPostgres, manager: String, tools: Tools) throws {
@@ -389,7 +412,7 @@ enum PostgresBench {
                 try? server.must(server.sql("ALTER ROLE driverdesk_chain RESET \(setting);", as: "postgres", database: "postgres"))
             }
         }
-        let logBefore = (try? String(contentsOfFile: server.folder + "/server.log", encoding: .utf8))?.utf8.count ?? 0
+        let logBefore = (try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")))?.count ?? 0
         for sorted in [[], ["--sort", "unpaid", "--page", "2", "--driver-sort", "points", "--driver-page", "2"]] {
             _ = try runChecked(tools.driverdesk, ["report", "--db", manager, "--now", Chain.nowText, "--json"] + sorted,
                                environment: tools.environment, scratch: tools.scratch, capture: true)
