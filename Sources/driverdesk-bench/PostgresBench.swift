@@ -175,7 +175,8 @@ enum PostgresBench {
         let address = try postgresAddress(desk)
         let now = Date(timeIntervalSince1970: TimeInterval(Chain.now))
         let target = WebBench.Target(label: "a shop of the PostgreSQL chain", database: desk,
-                                     open: { try Shop.open(chain: address, field: "db", now: now, connections: .pool) }, rssLimitMB: 96)
+                                     open: { try Shop.open(chain: address, field: "db", now: now, connections: .pool) }, rssLimitMB: 96,
+                                     share: 0.5)
         result += try await WebBench.run(target: target, afterImport: nil, tools: tools, scale: scale)
         result += try managerRows(manager: manager, shops: scales.count, tools: tools)
         try explainReport(server: server, manager: manager, tools: tools)
