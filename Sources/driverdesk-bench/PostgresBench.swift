@@ -159,6 +159,13 @@ enum PostgresBench {
             try server.must(server.sql("VACUUM (ANALYZE);", as: "postgres"))
         }
         for table in CopyRows.tables { try? FileManager.default.removeItem(atPath: CopyRows.path(table.name, in: folder)) }
+        // DRIVERDESK_BENCH_PG_HOLD=FILE: once the chain is loaded, writes the server's socket folder into FILE and waits
+        // until FILE is removed (to look at the chain with psql before the measurements).
+        if let hold = ProcessInfo.processInfo.environment["DRIVERDESK_BENCH_PG_HOLD"], !hold.isEmpty {
+            try Data((server.folder + "\n").utf8).write(to: URL(fileURLWithPath: hold))
+            report("PostgreSQL: holding the loaded chain (psql -h \(server.folder) -U postgres -d \(server.database)) until \(hold) is removed")
+            while FileManager.default.fileExists(atPath: hold) { usleep(1_000_000) }
+        }
         try flagship.writeCameraFile(root: root)
         let facts = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: ", ")
         let size = try server.rows("SELECT pg_database_size('chain') / 1000000", as: "postgres").first ?? "?"

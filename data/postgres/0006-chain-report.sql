@@ -27,3 +27,9 @@ BEGIN
     RETURN (SELECT s.id FROM public.shop s WHERE s.code = public.session_shop_code());
 END
 $$;
+
+-- A car's movements in its shop, in time order: "who drove" asks for the last one before a time. On a connection that
+-- has run it a few times PostgreSQL keeps one plan for any values, and at 5,000 shops that plan guessed a shop holds a
+-- 5,000th of the chain's movements and read the shop's movements before the time by (shop, start) (62,672 rows for a
+-- flagship of 100,000, 1.5 ms). With the shop, the car and the time in one index, every condition is the index's.
+CREATE INDEX movement_by_shop_vehicle ON movement (shop_id, vehicle_id, start_at, id);
