@@ -118,12 +118,16 @@ public struct Chain: Sendable {
     }
 }
 
-/// The chain manager's view (`report` on `?shop=*`): every shop's figures and their total, and every driver of the chain
-/// with his points in his scoring cycle across all shops (R6). `--json` keys as below; money in yuan.
+/// The chain manager's view (`report` on `?shop=*`): one page of shops (50) and the whole chain's total, and one page of
+/// the chain's drivers (50) with his points in his scoring cycle across all shops (R6). `--json` keys as below; money in
+/// yuan.
 public struct ChainReportView: Codable, Sendable {
     /// The columns of its text tables, named in the catalogues' `chainReport` terms.
     public static let columns = ["shop_code", "shop_name", "active_staff", "vehicles", "cars_in_shop", "movements", "violations", "unpaid", "unpaid_fines_yuan",
                                  "to_review", "removals_due", "name", "id_number", "shops", "points_this_cycle", "points_remaining", "cycle_end"]
+
+    /// Shops and drivers on one page.
+    public static let pageSize = 50
 
     public struct ShopFigures: Codable, Sendable, Equatable {
         /// The shop's code; `*` for the total.
@@ -151,19 +155,41 @@ public struct ChainReportView: Codable, Sendable {
         public var pointsRemaining: Int
         public var cycleEnd: String
         public var unpaid: Int
+        /// The fines of his unpaid violations, without late fees.
+        public var unpaidFinesYuan: Decimal
     }
 
     public var from: String
     public var to: String
+    /// The page of shops shown (from 1), of `pages`; `shopCount` shops in all, in the order `sort`.
+    public var page: Int
+    public var pages: Int
+    public var shopCount: Int
+    public var sort: String
     public var shops: [ShopFigures]
+    /// Every shop's figures added up, whatever the page.
     public var total: ShopFigures
+    /// The page of drivers shown, of `driverPages`; `driverCount` drivers in all, in the order `driverSort`.
+    public var driverPage: Int
+    public var driverPages: Int
+    public var driverCount: Int
+    public var driverSort: String
     public var drivers: [Driver]
+    public var pageSize: Int
 }
 
 extension Chain {
+    /// The orders the chain's view offers: shops by `code`, most `unpaid` money or most to `review`; drivers by `name`,
+    /// most `points` this cycle or most `unpaid` money.
+    public static let shopSorts = ChainReportQuestion.ShopOrder.allCases.map(\.rawValue)
+    public static let driverSorts = ChainReportQuestion.DriverOrder.allCases.map(\.rawValue)
+
     /// `report` on a chain's `?shop=*`, as the chain manager's role (or the owner's): read only. The days are read in
-    /// the default shop zone's (China keeps one), the limits are the default settings'.
-    public func report(from: String?, to: String?, now: Date? = nil) throws -> ChainReportView {
+    /// the default shop zone's (China keeps one), the limits are the default settings'. `page` and `driverPage` count
+    /// from 1 (a page past the last shows the last); `sort` is one of `shopSorts` (default `code`), `driverSort` one of
+    /// `driverSorts` (default `name`).
+    public func report(from: String?, to: String?, page: String? = nil, sort: String? = nil, driverPage: String? = nil, driverSort: String? = nil,
+                       now: Date? = nil) throws -> ChainReportView {
         let config = Config()
         let time = config.time
         let now = now ?? self.now
@@ -171,31 +197,49 @@ extension Chain {
         let toDay = try to.map { try CivilDate(parsing: $0, field: "to") } ?? today
         let fromDay = try from.map { try CivilDate(parsing: $0, field: "from") } ?? toDay.adding(days: -365)
         guard fromDay <= toDay else { throw DeskError.invalid(field: "to", reason: Message("input.range.backwards", ["from": .day(fromDay), "to": .day(toDay)])) }
+        func order<T: RawRepresentable<String> & CaseIterable>(_ raw: String?, _ field: String, default value: T) throws -> T {
+            guard let raw else { return value }
+            guard let order = T(rawValue: raw) else {
+                throw DeskError.invalid(field: field, reason: Message("input.oneOf", ["raw": .text(raw), "options": .names(T.allCases.map(\.rawValue))]))
+            }
+            return order
+        }
+        let shopOrder = try order(sort, "sort", default: ChainReportQuestion.ShopOrder.code)
+        let driverOrder = try order(driverSort, "driver-sort", default: ChainReportQuestion.DriverOrder.name)
+        let shopPage = try page.map { try Fields.positiveInteger($0, field: "page") } ?? 1
+        let driversPage = try driverPage.map { try Fields.positiveInteger($0, field: "driver-page") } ?? 1
         guard try !database.isDesk() else {
             throw DeskError.invalid(field: "db", reason: Message("input.db.chainRole", ["user": .text(database.address.user), "role": .text("driverdesk_chain")]))
         }
-        // A cycle is at most a year: two years back holds every point of the cycle that holds today.
-        let facts = try database.chainFacts(from: time.start(of: fromDay), to: time.start(of: toDay.adding(days: 1)),
-                                            pointsSince: time.start(of: today.adding(days: -800)))
-        func yuan(_ fen: Int) -> Decimal { Decimal(fen) / 100 }
-        let shops = facts.shops.map {
-            ChainReportView.ShopFigures(code: $0.code, name: $0.name, activeStaff: $0.activeStaff, vehicles: $0.vehicles, carsInShop: $0.carsInShop,
-                                        movements: $0.movements, violations: $0.violations, unpaid: $0.unpaid, unpaidFinesYuan: yuan($0.unpaidFen),
-                                        toReview: $0.toReview, removalsDue: $0.removalsDue)
+        // R6 decided by the core: the cycle that holds today for each licence anniversary, for licences first issued
+        // up to today (none is typed later); the database sums each driver's points processed in his.
+        let cycles = ScoringCycle.cycles(containing: today).map {
+            ChainReportQuestion.Cycle(month: $0.month, day: $0.day, since: time.start(of: $0.start), until: time.start(of: $0.end.adding(days: 1)))
         }
-        let total = ChainReportView.ShopFigures(
-            code: "*", name: "", activeStaff: facts.shops.reduce(0) { $0 + $1.activeStaff }, vehicles: facts.shops.reduce(0) { $0 + $1.vehicles },
-            carsInShop: facts.shops.reduce(0) { $0 + $1.carsInShop }, movements: facts.shops.reduce(0) { $0 + $1.movements },
-            violations: facts.shops.reduce(0) { $0 + $1.violations }, unpaid: facts.shops.reduce(0) { $0 + $1.unpaid },
-            unpaidFinesYuan: yuan(facts.shops.reduce(0) { $0 + $1.unpaidFen }), toReview: facts.shops.reduce(0) { $0 + $1.toReview },
-            removalsDue: facts.shops.reduce(0) { $0 + $1.removalsDue })
+        let size = ChainReportView.pageSize
+        // A page number too big to be a row's offset is past the last page anyway.
+        func offset(_ page: Int) -> Int { page > Int.max / size ? Int.max / size * size : (page - 1) * size }
+        let facts = try database.chainReport(ChainReportQuestion(from: time.start(of: fromDay), to: time.start(of: toDay.adding(days: 1)),
+                                                                 shopOrder: shopOrder, shopOffset: offset(shopPage), driverOrder: driverOrder,
+                                                                 driverOffset: offset(driversPage), limit: size, cycles: cycles,
+                                                                 cyclesHoldFor: today))
+        func yuan(_ fen: Int) -> Decimal { Decimal(fen) / 100 }
+        func figures(_ shop: ChainReportFacts.Shop) -> ChainReportView.ShopFigures {
+            ChainReportView.ShopFigures(code: shop.code, name: shop.name, activeStaff: shop.activeStaff, vehicles: shop.vehicles, carsInShop: shop.carsInShop,
+                                        movements: shop.movements, violations: shop.violations, unpaid: shop.unpaid, unpaidFinesYuan: yuan(shop.unpaidFen),
+                                        toReview: shop.toReview, removalsDue: shop.removalsDue)
+        }
         let limit = config.int(.scoringCycleMax)
         let drivers = facts.drivers.map { driver -> ChainReportView.Driver in
             let cycle = ScoringCycle.cycle(firstIssued: driver.licenseFirstIssued, containing: today)
-            let points = driver.points.filter { (cycle.start...cycle.end).contains(time.civilDate(of: $0.processedAt)) }.reduce(0) { $0 + $1.points }
             return ChainReportView.Driver(name: driver.name, idNumber: IDNumber.mask(driver.idNumber), shops: driver.shops, movements: driver.movements,
-                                          pointsThisCycle: points, pointsRemaining: max(0, limit - points), cycleEnd: cycle.end.description, unpaid: driver.unpaid)
+                                          pointsThisCycle: driver.points, pointsRemaining: max(0, limit - driver.points), cycleEnd: cycle.end.description,
+                                          unpaid: driver.unpaid, unpaidFinesYuan: yuan(driver.unpaidFen))
         }
-        return ChainReportView(from: fromDay.description, to: toDay.description, shops: shops, total: total, drivers: drivers)
+        func pages(_ count: Int) -> Int { max(1, (count + size - 1) / size) }
+        return ChainReportView(from: fromDay.description, to: toDay.description, page: facts.shopOffset / size + 1, pages: pages(facts.shopCount),
+                               shopCount: facts.shopCount, sort: shopOrder.rawValue, shops: facts.shops.map(figures), total: figures(facts.total),
+                               driverPage: facts.driverOffset / size + 1, driverPages: pages(facts.driverCount), driverCount: facts.driverCount,
+                               driverSort: driverOrder.rawValue, drivers: drivers, pageSize: size)
     }
 }

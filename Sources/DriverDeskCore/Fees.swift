@@ -44,4 +44,22 @@ public enum ScoringCycle {
         return (start, firstIssued.adding(years: years).adding(days: -1))
     }
 
+    /// The cycle that holds `today` for each of the 366 anniversaries a licence can have (month and day, 29 February
+    /// among them), as `cycle(firstIssued:containing:)` decides it for any licence first issued on that month and day
+    /// up to today (a later first issue is refused when typed). The chain's view hands these to its database, which
+    /// then only sums each driver's points in the cycle of his anniversary.
+    public static func cycles(containing today: CivilDate) -> [(month: Int, day: Int, start: CivilDate, end: CivilDate)] {
+        // The year only matters for 29 February, which the rule moves to 28 February in a common year: any leap year
+        // before today stands for every licence of that month and day.
+        var year = today.year - 1
+        while CivilDate.daysIn(month: 2, year: year) != 29 { year -= 1 }
+        var cycles: [(month: Int, day: Int, start: CivilDate, end: CivilDate)] = []
+        for month in 1...12 {
+            for day in 1...CivilDate.daysIn(month: month, year: year) {
+                let cycle = cycle(firstIssued: CivilDate(unchecked: year, month, day), containing: today)
+                cycles.append((month, day, cycle.start, cycle.end))
+            }
+        }
+        return cycles
+    }
 }

@@ -36,7 +36,8 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
         func value(_ name: String) -> String? { query[name[...]].map { String($0).removingPercentEncoding ?? String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
         let language = language(request)
         do {
-            let report = try chain.report(from: value("from"), to: value("to"), now: settings.clock())
+            let report = try chain.report(from: value("from"), to: value("to"), page: value("page"), sort: value("sort"), driverPage: value("driver-page"),
+                                          driverSort: value("driver-sort"), now: settings.clock())
             return try ChainPage.render(report, language: language, pages: pages, session: context.session)
         } catch let error as DeskError {
             return try ChainPage.problem(error, language: language)
@@ -141,10 +142,33 @@ enum ChainPage {
         }
         let drivers: [[String: Any]] = report.drivers.map {
             ["name": $0.name, "idNumber": $0.idNumber, "shops": $0.shops.joined(separator: " "), "movements": $0.movements, "points": $0.pointsThisCycle,
-             "left": $0.pointsRemaining, "cycleEnd": $0.cycleEnd, "unpaid": $0.unpaid]
+             "left": $0.pointsRemaining, "cycleEnd": $0.cycleEnd, "unpaid": $0.unpaid, "unpaidFines": "\($0.unpaidFinesYuan)"]
         }
-        let page: [String: Any] = ["from": report.from, "to": report.to, "shops": report.shops.map(figures), "total": figures(report.total),
-                                   "drivers": drivers, "hasDrivers": !drivers.isEmpty]
+        // Every link keeps the page's other choices: the language, the days, each table's order and page.
+        let state = ["lang": language, "from": report.from, "to": report.to, "sort": report.sort, "page": String(report.page),
+                     "driver-sort": report.driverSort, "driver-page": String(report.driverPage)]
+        func link(_ changes: [String: String]) -> String {
+            let merged = state.merging(changes) { $1 }
+            return "/?" + ["lang", "from", "to", "sort", "page", "driver-sort", "driver-page"].map { "\($0)=\(merged[$0] ?? "")" }.joined(separator: "&")
+        }
+        func choices(_ values: [String], chosen: String, keys: [String: String]) -> [[String: Any]] {
+            values.map { ["value": $0, "label": pages.text("chain." + (keys[$0] ?? $0), language), "selected": $0 == chosen] }
+        }
+        let shopSorts = choices(Chain.shopSorts, chosen: report.sort, keys: ["code": "sortCode", "unpaid": "sortUnpaid", "review": "sortReview"])
+        let driverSorts = choices(Chain.driverSorts, chosen: report.driverSort, keys: ["name": "sortName", "points": "sortPoints", "unpaid": "sortUnpaid"])
+        let page: [String: Any] = [
+            "from": report.from, "to": report.to, "shops": report.shops.map(figures), "total": figures(report.total),
+            "drivers": drivers, "hasDrivers": !drivers.isEmpty, "shopSorts": shopSorts, "driverSorts": driverSorts,
+            "shopPageOf": pages.text("chain.pageOf", language, ["page": String(report.page), "pages": String(report.pages), "count": String(report.shopCount)]),
+            "shopPrevious": report.page > 1 ? link(["page": String(report.page - 1)]) : "",
+            "shopNext": report.page < report.pages ? link(["page": String(report.page + 1)]) : "",
+            "driverPageOf": pages.text("chain.driverPageOf", language, ["page": String(report.driverPage), "pages": String(report.driverPages),
+                                                                        "count": String(report.driverCount)]),
+            "driverPrevious": report.driverPage > 1 ? link(["driver-page": String(report.driverPage - 1)]) : "",
+            "driverNext": report.driverPage < report.driverPages ? link(["driver-page": String(report.driverPage + 1)]) : "",
+            "otherLanguage": link(["lang": language == "en" ? "zh-Hans" : "en"]),
+            "sort": report.sort, "driverSort": report.driverSort, "driverPage": report.driverPage, "shopPage": report.page,
+        ]
         let context: [String: Any] = ["t": pages.catalogue(language), "lang": language, "isZh": language == "zh-Hans", "isEn": language == "en",
                                       "page": Pages.dropEmpty(page), "person": session?.person.map { "\($0.name)（\(pages.text("terms.role.chain", language))）" } ?? "",
                                       "authenticated": session?.person != nil, "csrf": session?.csrf ?? ""]

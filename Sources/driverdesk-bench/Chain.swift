@@ -168,7 +168,9 @@ final class Chain {
                 let first17 = random.pick(areas) + String(format: "%04d%02d%02d%03d", born.0, born.1, born.2, random.within(1, 999))
                 idNumber = first17 + String(IDNumber.checkCharacter(for: first17)!)
             } while !idNumbers.insert(idNumber).inserted
-            let issued = String(format: "%04d-%02d-%02d", born.0 + random.within(18, 26), random.within(1, 12), random.within(1, 28))
+            // First issued by 2025 at the latest: a licence of the future is refused when typed, and would outlive its
+            // validity (drawn from 2028) in a big chain's draw.
+            let issued = String(format: "%04d-%02d-%02d", min(2025, born.0 + random.within(18, 26)), random.within(1, 12), random.within(1, 28))
             let validUntil = String(format: "%04d-%02d-%02d", random.within(2028, 2036), random.within(1, 12), random.within(1, 28))
             try sink.staff(StaffRow(id: index + 1, name: name, idNumber: idNumber, licenseClass: random.pick(classes), issued: issued,
                                     validUntil: validUntil, phone: "139" + String(format: "%08d", random.below(100_000_000)), createdAt: createdAt))

@@ -268,6 +268,17 @@ enum ChainBench {
         ]
     }
 
+    /// What the chain's report counted: shops and drivers, the total's movements, violations and unpaid money.
+    static func summary(ofChainReport json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], let total = object["total"] as? [String: Any] else {
+            return "no JSON from the report"
+        }
+        func number(_ value: Any?) -> String { (value as? NSNumber).map { "\($0)" } ?? "?" }
+        return "\(number(object["shopCount"])) shops (\(number(object["pages"])) pages), \(number(object["driverCount"])) drivers; in total "
+            + "\(number(total["movements"])) movements and \(number(total["violations"])) violations from \(object["from"] as? String ?? "?") to "
+            + "\(object["to"] as? String ?? "?"), \(number(total["unpaid"])) unpaid (\(number(total["unpaidFinesYuan"])) yuan)"
+    }
+
     static func summary(ofCleanup json: String) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let actions = object["actions"] as? [[String: Any]] else { return "no JSON from cleanup" }

@@ -135,6 +135,10 @@ final class CopyRows: ChainRows {
         ("movement", ["shop_id", "id", "visit_id", "vehicle_id", "staff_id", "person_id", "start_at", "end_at", "purpose"]),
         ("registration", ["shop_id", "id", "ref", "vehicle_id", "staff_id", "person_id", "method", "status", "invited_at", "activated_at",
                           "removal_due_at", "removed_at", "expired_at", "cancelled_at"]),
+        // Numbered by the table (no id): the flagship's own violations come from its import.
+        ("violation", ["shop_id", "vehicle_id", "occurred_at", "code", "location", "points", "fine_fen", "record_no", "status", "driver_id",
+                       "driver_person_id", "attribution", "needs_review", "reasons", "assigned_by", "assign_reason", "assigned_at", "processed_at",
+                       "processed_channel", "paid_at", "paid_fen", "late_fee_fen", "pay_method", "payer", "recorded_at"]),
     ]
 
     /// The last id used in each table, across the shops written so far.
@@ -249,4 +253,30 @@ final class CopyRows: ChainRows {
     }
 
     func checkpoint() throws {}
+
+    /// A violation of this shop: `vehicle` and `staff` are the shop's own numbers (from 1); no driver when it waits for
+    /// review.
+    func violation(_ row: ViolationRow) throws {
+        let staff = row.staff.map { String(base.staff + $0) }
+        try put("violation", [String(shopId), String(base.vehicle + row.vehicle), String(row.occurredAt), row.code, row.location, String(row.points),
+                               String(row.fineFen), row.recordNo, row.status, staff, staff, staff == nil ? "unattributed" : "manual",
+                               staff == nil ? "t" : "f", "", staff == nil ? nil : "bench", staff == nil ? nil : "bench", staff == nil ? nil : String(row.occurredAt),
+                               number(row.processedAt), row.processedAt == nil ? nil : "window", number(row.paidAt),
+                               row.paidAt == nil ? nil : String(row.fineFen), row.paidAt == nil ? nil : "0", row.paidAt == nil ? nil : "wechat",
+                               row.paidAt == nil ? nil : "driver", String(row.occurredAt + 86_400)])
+    }
+}
+
+struct ViolationRow {
+    var vehicle: Int64
+    var staff: Int64?
+    var occurredAt: Int64
+    var code: String
+    var location: String
+    var points: Int
+    var fineFen: Int
+    var recordNo: String
+    var status: String
+    var processedAt: Int64?
+    var paidAt: Int64?
 }

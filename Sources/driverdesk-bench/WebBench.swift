@@ -30,6 +30,8 @@ enum WebBench {
         var database: String
         var open: () throws -> Shop
         var rssLimitMB: Double
+        /// The least share of the minimal route's requests per second the dashboard must serve (a chain's: issue 28).
+        var share: Double = 0.25
         /// After the measurements (a copied file is removed).
         var done: () -> Void = {}
     }
@@ -142,7 +144,8 @@ enum WebBench {
             let ratio = rps.median / minRPS.median
             let errors = Set(list.map(\.socketErrors)).joined(separator: "; ")
             rows.append(Row(name: "dashboard GET / \(name) on \(label): throughput", ours: rps, yardstickName: "minimal Hummingbird route, same build",
-                            yardstick: minRPS, target: "≥ 25% of minimal", ratio: ratio, met: ratio >= 0.25,
+                            yardstick: minRPS, target: String(format: "≥ %.0f%% of minimal", target.share * 100), ratio: ratio,
+                            met: ratio >= target.share,
                             note: "wrk -t2 -c32 -d\(wrkSeconds)s --latency, in the bench process; page \(pageBytes.grouped) bytes; \(list.map(\.requests).map(\.grouped).joined(separator: "/")) requests"
                                 + (errors.isEmpty ? "" : "; socket errors: \(errors)") + (list.contains { $0.non2xx > 0 } ? "; non-2xx: \(list.map(\.non2xx))" : ""),
                             unit: "req/s", ratioMeaning: "ours ÷ minimal"))

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// `driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only SECTIONS]`: DriverDesk's speed against the tools that set the limit,
+/// `driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only SECTIONS] [--chain-shops N]`: DriverDesk's speed against the tools that set the limit,
 /// on a SQLite file and on a chain of shops on PostgreSQL (`postgres`).
 enum DriverDeskBench {
     static func run(_ path: String, _ arguments: [String], stdin: FileHandle? = nil) throws {
@@ -35,7 +35,7 @@ var only: Set<String>?
 let sections: Set<String> = ["import", "who", "cleanup", "invites", "web", "postgres"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only import,who,cleanup,invites,web,postgres]\n".utf8))
+    FileHandle.standardError.write(Data("usage: driverdesk-bench [--scale small|default] [--seed N] [--json FILE] [--keep DIR] [--only import,who,cleanup,invites,web,postgres] [--chain-shops N]\n".utf8))
     exit(2)
 }
 while !arguments.isEmpty {
@@ -63,6 +63,12 @@ while !arguments.isEmpty {
         let chosen = Set(value.split(separator: ",").map(String.init))
         guard chosen.isSubset(of: sections) else { usage() }
         only = chosen
+    case "--chain-shops":
+        // The PostgreSQL chain's size: 500 (three years of a smaller chain, the default) or from 1,000 a month of a big
+        // one (10 staff a shop; 5,000 shops hold 4.5 million movements).
+        guard let value = arguments.first.flatMap({ Int($0) }), value >= 2 else { usage() }
+        arguments.removeFirst()
+        scale.shops = value
     case "--keep":
         guard let value = arguments.first else { usage() }
         arguments.removeFirst()

@@ -12,6 +12,12 @@ extension DriverDeskCommand {
         @Option(help: "With --csv: staff, vehicle or month (default staff).") var by: String = "staff"
         @Option(help: ArgumentHelp("With --csv: utf-8 (with a BOM, what Excel and WPS need to read Chinese; the default) or gb18030.", valueName: "encoding"))
         var encoding: String?
+        @Option(help: ArgumentHelp("On a chain's ?shop=*: the page of shops, 50 a page (default 1).", valueName: "n")) var page: String?
+        @Option(help: ArgumentHelp("On a chain's ?shop=*: shops by code (default), unpaid (most unpaid money first) or review (most to review first).",
+                                   valueName: "order")) var sort: String?
+        @Option(help: ArgumentHelp("On a chain's ?shop=*: the page of drivers, 50 a page (default 1).", valueName: "n")) var driverPage: String?
+        @Option(help: ArgumentHelp("On a chain's ?shop=*: drivers by name (default), points (most points this cycle first) or unpaid (most unpaid money first).",
+                                   valueName: "order")) var driverSort: String?
 
         func validate() throws {
             guard ["staff", "vehicle", "month"].contains(by) else { throw ValidationError(Voice.say(Message("cli.report.by", ["raw": .text(by), "options": .names(["staff", "vehicle", "month"])]))) }
@@ -23,9 +29,13 @@ extension DriverDeskCommand {
                 // `?shop=*`: the chain manager's view across every shop.
                 defer { chain.close() }
                 if csv { throw DeskError.invalid(field: "csv", reason: Message("cli.report.chainCSV")) }
-                let report = try chain.report(from: from, to: to)
+                let report = try chain.report(from: from, to: to, page: page, sort: sort, driverPage: driverPage, driverSort: driverSort)
                 try global.output.print(report) { ReportText.chain(report) }
                 return
+            }
+            // A shop's report is one page: the chain's paging and orders are refused, naming the option.
+            for (option, value) in [("page", page), ("sort", sort), ("driver-page", driverPage), ("driver-sort", driverSort)] where value != nil {
+                throw DeskError.invalid(field: option, reason: Message("cli.report.chainOnly", ["option": .text("--" + option)]))
             }
             if csv && !global.json {
                 let bytes = try global.desk().reportCSV(from: from, to: to, by: by, encoding: encoding)
@@ -52,14 +62,20 @@ enum ReportText {
                       String(s.movements), String(s.violations), String(s.unpaid), "\(s.unpaidFinesYuan)", String(s.toReview), String(s.removalsDue))
         }
         lines.append(shops.render(indent: "  "))
+        lines.append("  " + Voice.say(Message("cli.report.chainShopsPage", ["page": .number(r.page), "pages": .number(r.pages), "count": .number(r.shopCount),
+                                                                           "sort": .text(r.sort)])))
         lines += ["", words.label("reportDrivers") + colon]
         var drivers = Table(column("name"), column("id_number"), column("shops"), column("movements"), column("points_this_cycle"), column("points_remaining"),
-                            column("cycle_end"), column("unpaid"))
+                            column("cycle_end"), column("unpaid"), column("unpaid_fines_yuan"))
         for d in r.drivers {
             drivers.add(d.name, d.idNumber, d.shops.joined(separator: " "), String(d.movements), String(d.pointsThisCycle), String(d.pointsRemaining), d.cycleEnd,
-                        String(d.unpaid))
+                        String(d.unpaid), "\(d.unpaidFinesYuan)")
         }
         lines.append(r.drivers.isEmpty ? "  " + words.label("none") : drivers.render(indent: "  "))
+        if r.driverCount > 0 {
+            lines.append("  " + Voice.say(Message("cli.report.chainDriversPage", ["page": .number(r.driverPage), "pages": .number(r.driverPages),
+                                                                                 "count": .number(r.driverCount), "sort": .text(r.driverSort)])))
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -389,7 +389,9 @@ struct ChainSchemaTests {
         // As issue 14's chain was: the desk role logging in, migrations 1 to 4, two shops and no shop roles.
         try pg.must(pg.sql("ALTER ROLE driverdesk_desk LOGIN;", as: "postgres"))
         let folder = ThrowawayPostgres.root.appendingPathComponent("data/postgres")
+        // The migrations up to 0005 (later ones come after the upgrade, as on a real chain).
         let migrations = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.first?.isNumber == true && $0.hasSuffix(".sql") }.sorted()
+            .filter { $0 <= "0005-shop-roles.sql" }
         #expect(migrations.last == "0005-shop-roles.sql")
         for migration in migrations.dropLast() {
             try pg.must(pg.sql("\\i \(folder.path)/\(migration)", as: "driverdesk_owner", singleTransaction: true))

@@ -46,6 +46,26 @@ struct FeeTests {
         let leap = ScoringCycle.cycle(firstIssued: CivilDate(year: 2012, month: 2, day: 29)!, containing: CivilDate(year: 2026, month: 3, day: 1)!)
         #expect(leap.start.description == "2026-02-28")
     }
+
+    @Test("the cycle of each of the 366 anniversaries is the rule's for every licence first issued on that day, whatever the year")
+    func anniversaries() {
+        for today in ["2026-12-07", "2028-02-29", "2027-02-28", "2027-03-01", "2026-01-01", "2026-12-31"].map({ try! CivilDate(parsing: $0, field: "day") }) {
+            let cycles = ScoringCycle.cycles(containing: today)
+            #expect(cycles.count == 366)
+            var byDay: [Int: (start: CivilDate, end: CivilDate)] = [:]
+            for cycle in cycles { byDay[cycle.month * 100 + cycle.day] = (cycle.start, cycle.end) }
+            #expect(byDay.count == 366)
+            // Every licence first issued in the 30 years up to today, including today.
+            var issued = today.adding(years: -30)
+            while issued <= today {
+                let rule = ScoringCycle.cycle(firstIssued: issued, containing: today)
+                let table = byDay[issued.month * 100 + issued.day]
+                #expect(table?.start == rule.start && table?.end == rule.end, "first issued \(issued), today \(today): \(String(describing: table)) against \(rule)")
+                #expect(rule.start <= today && today <= rule.end)
+                issued = issued.adding(days: 1)
+            }
+        }
+    }
 }
 
 @Suite("Channel (R4) and proxy watch (R5)")

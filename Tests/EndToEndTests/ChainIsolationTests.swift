@@ -113,6 +113,30 @@ struct ChainReportTests {
         let text = try a.run(["report", "--db", manager, "--now", a.now], withDefaults: false)
         #expect(text.status == 0 && text.stdout.contains("合计") && text.stdout.contains("驾驶人（整个连锁）") && !text.stdout.contains("110105198803124111"),
                 "\(text.stdout)")
+        // Paged and sorted (issue 28): which page of how many, in which order; the keys above keep their meaning.
+        #expect(report["page"] as? Int == 1 && report["pages"] as? Int == 1 && report["shopCount"] as? Int == 2 && report["sort"] as? String == "code"
+                && report["driverPage"] as? Int == 1 && report["driverPages"] as? Int == 1 && report["driverCount"] as? Int == 2
+                && report["driverSort"] as? String == "name" && report["pageSize"] as? Int == 50, "\(report)")
+        let sorted = try a.run(["report", "--db", manager, "--now", a.now, "--json", "--sort", "unpaid", "--page", "1", "--driver-sort", "points",
+                                "--driver-page", "7"], withDefaults: false)
+        #expect(sorted.status == 0, "\(sorted.stderr)")
+        let byMoney = try sorted.object()
+        #expect((byMoney["shops"] as? [[String: Any]])?.compactMap { $0["unpaidFinesYuan"] as? Int } == [200, 200]
+                && byMoney["sort"] as? String == "unpaid" && byMoney["driverSort"] as? String == "points" && byMoney["driverPage"] as? Int == 1,
+                "a page past the last shows the last: \(byMoney)")
+        #expect((byMoney["drivers"] as? [[String: Any]])?.first?["name"] as? String == "王磊"
+                && (byMoney["drivers"] as? [[String: Any]])?.first?["unpaidFinesYuan"] as? Int == 200, "the most points first: \(byMoney)")
+        // Bad values: refused (exit 2), naming the option, nothing on stdout; a shop's own report has no pages.
+        for (arguments, field) in [(["--sort", "money"], "sort"), (["--page", "0"], "page"), (["--driver-sort", "code"], "driver-sort"),
+                                   (["--driver-page", "two"], "driver-page")] {
+            let bad = try a.run(["report", "--db", manager, "--now", a.now, "--json"] + arguments, withDefaults: false)
+            #expect(bad.status == 2 && bad.stderr.contains("（\(field)）") && bad.stdout.isEmpty, "\(arguments): \(bad.status) \(bad.stderr)")
+        }
+        let onShop = try a.run(["report", "--page", "2"])
+        #expect(onShop.status == 2 && onShop.stderr.contains("--page") && onShop.stdout.isEmpty, "\(onShop.status) \(onShop.stderr)")
+        // The text says which page, how many and in which order.
+        let paged = try a.run(["report", "--db", manager, "--now", a.now, "--driver-sort", "points"], withDefaults: false)
+        #expect(paged.stdout.contains("第 1/1 页，共 2 家门店（排序：code）") && paged.stdout.contains("第 1/1 页，共 2 名驾驶人（排序：points）"), "\(paged.stdout)")
         // The chain's report has no CSV: refused, naming the field, with nothing on stdout.
         let csv = try a.run(["report", "--db", manager, "--now", a.now, "--csv"], withDefaults: false)
         #expect(csv.status == 2 && csv.stderr.contains("csv") && csv.stderr.contains("CSV") && csv.stdout.isEmpty, "\(csv.status) \(csv.stderr) \(csv.stdout)")
