@@ -25,10 +25,13 @@ final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
 }
 
 /// Runs every request's handler with the blocking executor as its task executor preference.
+/// A request that needs no database (`stays`: answered from what is cached) is not handed over.
 struct BlockingMiddleware<Context: RequestContext>: RouterMiddleware {
     let executor: BlockingExecutor
+    var stays: @Sendable (Request) -> Bool = { _ in false }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await withTaskExecutorPreference(executor) { try await next(request, context) }
+        if stays(request) { return try await next(request, context) }
+        return try await withTaskExecutorPreference(executor) { try await next(request, context) }
     }
 }

@@ -38,6 +38,17 @@ final class Cached<Value: Sendable>: Sendable {
         state.withLock { $0.entries[key]?.value }
     }
 
+    /// Whether a value for `key` (or, without a key, for any key) is current at `version`: made at that version and not
+    /// yet old.
+    func isCurrent(_ key: String? = nil, at version: ChangeWatch.Version) -> Bool {
+        let now = clock()
+        return state.withLock { state in
+            func current(_ entry: Entry) -> Bool { entry.version == version && (maxAge.map { now - entry.made < $0 } ?? true) }
+            if let key { return state.entries[key].map(current) ?? false }
+            return state.entries.values.contains(where: current)
+        }
+    }
+
     /// The value for `key` at `version`, made by `make` when there is none or it is out of date.
     func value(_ key: String, at version: ChangeWatch.Version, make: () throws -> Value) rethrows -> Value {
         let now = clock()
