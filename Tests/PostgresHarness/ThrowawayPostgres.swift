@@ -112,16 +112,25 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     /// Freezes the server and every process of it (SIGSTOP): its connections stay open and nothing answers, as when a
     /// database machine hangs or the network to it is cut. `thaw` lets it go on.
-    public func freeze() throws { try signalAll("STOP") }
+    public func freeze() throws { try signalAll(SIGSTOP) }
 
-    public func thaw() throws { try signalAll("CONT") }
+    public func thaw() throws { try signalAll(SIGCONT) }
 
-    private func signalAll(_ signal: String) throws {
+    /// Sends `signal` to the postmaster and its children (found in /proc by their parent), without any tool.
+    private func signalAll(_ signal: Int32) throws {
         let pidFile = (try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8)) ?? ""
-        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int($0) }) else { throw Failure(description: "no postmaster.pid in \(folder)") }
-        let children = try ThrowawayPostgres.run("/usr/bin/pgrep", ["-P", String(postmaster)]).stdout.split(separator: "\n").map(String.init)
-        let done = try ThrowawayPostgres.run("/bin/kill", ["-\(signal)", String(postmaster)] + children)
-        guard done.status == 0 else { throw Failure(description: "kill -\(signal) failed: \(done.stderr)") }
+        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else { throw Failure(description: "no postmaster.pid in \(folder)") }
+        var pids = [postmaster]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // pid (comm) state ppid …: the parent is the second field after the command's closing bracket.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == postmaster { pids.append(pid) }
+        }
+        for pid in pids where kill(pid, signal) != 0 && errno != ESRCH {
+            throw Failure(description: "kill(\(pid), \(signal)): errno \(errno)")
+        }
     }
 
     /// Ends every backend of `role` as `pg_terminate_backend` does (a failover's or an administrator's kill), and says
