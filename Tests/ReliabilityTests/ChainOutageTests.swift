@@ -8,6 +8,14 @@ import Testing
 import Glibc
 #endif
 
+/// Runs blocking work (curl, a process, the server's control script) on a thread of its own: the tests' in-process
+/// servers elsewhere in the run keep the cooperative pool's few threads (two on two cores).
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
 /// Issue 28: a chain's front desk and commands while PostgreSQL restarts, stops for 15 s, or has its backends ended.
 /// The requests during an outage answer 503 within `web.databaseTimeoutSeconds`, those after it succeed, the writes
 /// in flight are recorded once or reported as not (or as not known), and `serve` never needs a restart. Each test has
@@ -37,7 +45,7 @@ struct ChainOutageTests {
     }
 
     @Test("serve through a restart, pg_terminate_backend, a hung server and a 15 s stop: 503 within the timeout during, 200 after, every write in flight recorded once or reported, LISTEN resumed")
-    func serveSurvives() throws {
+    func serveSurvives() async throws {
         try Shop.requireBinary()
         let seed = TrialSeed()
         var random = seed.generator
@@ -73,80 +81,82 @@ struct ChainOutageTests {
         defer { stop.store(true, ordering: .releasing) }
 
         /// A GET, timed.
-        func timed(_ path: String) throws -> (CurlBrowser.Page, Double) {
-            let clock = Stopwatch()
-            let page = try desk.get(path)
-            return (page, clock.seconds)
+        func timed(_ path: String) async throws -> (CurlBrowser.Page, Double) {
+            try await blocking {
+                let clock = Stopwatch()
+                let page = try desk.get(path)
+                return (page, clock.seconds)
+            }
         }
         /// GETs until one answers 200 (at most `seconds`).
-        func recovered(_ path: String, within seconds: Double) throws -> Bool {
+        func recovered(_ path: String, within seconds: Double) async throws -> Bool {
             let clock = Stopwatch()
             while clock.seconds < seconds {
-                if try desk.get(path).status == 200 { return true }
-                usleep(200_000)
+                if try await timed(path).0.status == 200 { return true }
+                try await Task.sleep(for: .milliseconds(200))
             }
             return false
         }
         let limit = Double(ChainOutageTests.timeout) + 2
 
         // 1. A restart: requests during it wait at most the timeout; after it, every page answers.
-        usleep(UInt32.random(in: 100_000...600_000, using: &random))
-        try pg.restart()
+        try await Task.sleep(for: .milliseconds(Int.random(in: 100...600, using: &random)))
+        try await blocking { try pg.restart() }
         for path in ["/", "/moves", "/vehicles"] {
-            let (page, seconds) = try timed(path)
+            let (page, seconds) = try await timed(path)
             #expect([200, 503].contains(page.status) && seconds < limit, "\(seed): \(path) after a restart: \(page.status) in \(seconds) s")
-            #expect(try recovered(path, within: 10), "\(seed): \(path) never answered after the restart")
+            #expect(try await recovered(path, within: 10), "\(seed): \(path) never answered after the restart")
         }
 
         // 2. Every backend of the shop ended (a failover, an administrator): the next requests succeed on new
         // connections (a read is tried once more), without a 503.
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         #expect(try pg.terminateBackends(of: pg.shopRole("S1")) >= 1)
         for path in ["/moves", "/vehicles", "/staff"] {
-            let (page, seconds) = try timed(path)
+            let (page, seconds) = try await timed(path)
             #expect(page.status == 200 && seconds < limit, "\(seed): \(path) after pg_terminate_backend: \(page.status) in \(seconds) s")
         }
 
         // 3. The server hangs (every process of it stopped with SIGSTOP: the connections stay open, nothing answers):
         // each request ends with 503 at the timeout, instead of waiting for the server.
-        try pg.freeze()
+        try await blocking { try pg.freeze() }
         let frozen = Stopwatch()
         while frozen.seconds < 8 {
-            let (page, seconds) = try timed("/moves")
+            let (page, seconds) = try await timed("/moves")
             #expect(page.status == 503 && seconds < limit, "\(seed): /moves with the server hung: \(page.status) in \(seconds) s")
         }
-        try pg.thaw()
-        #expect(try recovered("/moves", within: 10), "\(seed): /moves never answered after the server went on")
+        try await blocking { try pg.thaw() }
+        #expect(try await recovered("/moves", within: 10), "\(seed): /moves never answered after the server went on")
 
         // 4. Stopped for 15 s: every page, the dashboard too, says the database cannot be reached within the timeout.
-        try pg.halt()
+        try await blocking { try pg.halt() }
         let down = Stopwatch()
         var during = 0
         while down.seconds < 15 {
             for path in ["/", "/moves", "/vehicles"] {
-                let (page, seconds) = try timed(path)
+                let (page, seconds) = try await timed(path)
                 during += 1
                 #expect(page.status == 503 && seconds < limit, "\(seed): \(path) with the database stopped: \(page.status) in \(seconds) s")
                 #expect(page.body.contains(ChainOutageTests.pageUnavailable), "\(seed): \(path)'s 503 page: \(page.body.prefix(400))")
             }
         }
-        try pg.resume()
+        try await blocking { try pg.resume() }
         for path in ["/", "/moves", "/vehicles"] {
-            #expect(try recovered(path, within: 10), "\(seed): \(path) never answered after the database came back")
+            #expect(try await recovered(path, within: 10), "\(seed): \(path) never answered after the database came back")
         }
         stop.store(true, ordering: .releasing)
-        while writing.isExecuting { usleep(20_000) }
+        while writing.isExecuting { try await Task.sleep(for: .milliseconds(20)) }
         #expect(server.isRunning, "\(seed): serve stopped")
 
         // The change notices are heard again: one LISTEN of the shop, and a change by a command shows on the dashboard.
         var listening = false
         for _ in 0..<100 where !listening {
             listening = try pg.rows("SELECT count(*) FROM pg_stat_activity WHERE usename = '\(pg.shopRole("S1"))' AND query LIKE 'LISTEN%'", as: "postgres") == ["1"]
-            if !listening { usleep(100_000) }
+            if !listening { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(listening, "\(seed): no LISTEN after the outage")
         try shop.ok("visit", "checkin", "--plate", "京A10001", "--at", "2026-11-20 19:00")
-        #expect(try recovered("/", within: 3) && desk.get("/").body.contains("京A10001"), "\(seed): the dashboard does not show the check-in")
+        #expect(try await recovered("/", within: 3) && desk.get("/").body.contains("京A10001"), "\(seed): the dashboard does not show the check-in")
 
         // Every write the second browser sent: recorded exactly once when it was answered as saved, not at all when
         // the page said nothing was saved, and at most once when it said it was not known.
@@ -183,7 +193,7 @@ struct ChainOutageTests {
     }
 
     @Test("an import and a cleanup cut by a restart of the database: all or nothing, and the audit with them")
-    func commandsAcrossRestart() throws {
+    func commandsAcrossRestart() async throws {
         try Shop.requireBinary()
         let seed = TrialSeed()
         var random = seed.generator
@@ -203,11 +213,13 @@ struct ChainOutageTests {
                                               environment: shop.environment, folder: folder)
             let since = Date()
             // Once it has read the file and writes, at a random moment of its writing.
-            while started.process.isRunning, !((try? String(contentsOf: started.err, encoding: .utf8)) ?? "").contains("已读取 \(rows) 条记录（100%）") { usleep(2_000) }
-            usleep(UInt32.random(in: 0...300_000, using: &random))
+            while started.process.isRunning, !((try? String(contentsOf: started.err, encoding: .utf8)) ?? "").contains("已读取 \(rows) 条记录（100%）") {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &random)))
             if started.process.isRunning { cut += 1 }
-            try pg.restart()
-            let outcome = Processes.finish(started, since: since, timeout: 600)
+            try await blocking { try pg.restart() }
+            let outcome = try await blocking { Processes.finish(started, since: since, timeout: 600) }
             let counts = try pg.rows("""
                 SELECT (SELECT count(*) FROM violation WHERE shop_id = s.id) || ' ' || (SELECT count(*) FROM audit WHERE shop_id = s.id AND action = 'violation.import')
                 FROM shop s WHERE code = '\(code)'
@@ -234,10 +246,10 @@ struct ChainOutageTests {
             let started = try Processes.start(Shop.binary, ["cleanup", "--json", "--db", shop.db, "--now", ChainOutageTests.now],
                                               environment: shop.environment, folder: folder)
             let since = Date()
-            usleep(UInt32.random(in: 0...250_000, using: &random))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &random)))
             let running = started.process.isRunning
-            try pg.restart()
-            let outcome = Processes.finish(started, since: since, timeout: 120)
+            try await blocking { try pg.restart() }
+            let outcome = try await blocking { Processes.finish(started, since: since, timeout: 120) }
             let counts = try pg.rows("""
                 SELECT (SELECT count(*) FROM registration WHERE shop_id = s.id AND status = 'expired') || ' '
                     || (SELECT count(*) FROM audit WHERE shop_id = s.id AND action = 'cleanup.expired')
@@ -256,7 +268,7 @@ struct ChainOutageTests {
 @Suite("Reliability: serve on a SQLite file locked by another process", .serialized)
 struct LockedFileTests {
     @Test("a write while another process holds the file's lock past the timeout: 503 'nothing saved' in time, reads go on, nothing written; the same form works after")
-    func lockedFile() throws {
+    func lockedFile() async throws {
         let shop = try Shop.small()
         defer { shop.remove() }
         try shop.ok("config", "set", "web.databaseTimeoutSeconds", "2")
@@ -274,16 +286,16 @@ struct LockedFileTests {
             // sqlite3 without a busy timeout is refused at once while the lock is held.
             let probe = try Processes.run("/usr/bin/sqlite3", [shop.db, "BEGIN IMMEDIATE; ROLLBACK;"], environment: shop.environment, folder: shop.folder)
             held = probe.status != 0 && probe.stderr.contains("locked")
-            if !held { usleep(50_000) }
+            if !held { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(held, "sqlite3 did not take the lock")
         let clock = Stopwatch()
-        let refused = try desk.post("/vehicles", ["plate": "京E12345", "owner": "某人"])
+        let refused = try await blocking { try desk.post("/vehicles", ["plate": "京E12345", "owner": "某人"]) }
         let seconds = clock.seconds
         #expect(refused.status == 503 && seconds < 4.5, "a write on a locked file: \(refused.status) in \(seconds) s")
         #expect(refused.body.contains("锁住") && refused.body.contains(ChainOutageTests.nothingSaved), "\(refused.body.prefix(500))")
         #expect(try desk.get("/vehicles").status == 200)
-        let ended = Processes.finish(holder, since: since, timeout: 30)
+        let ended = try await blocking { Processes.finish(holder, since: since, timeout: 30) }
         #expect(ended.status == 0, "sqlite3: \(ended)")
         #expect(try shop.int("SELECT count(*) FROM vehicle WHERE plate = '京E12345'") == 0)
         _ = try desk.get("/vehicles")
