@@ -390,8 +390,31 @@ enum PostgresBench {
     /// The plans of "who drove" in the flagship, after the measurements: auto_explain (ANALYZE) for its role, five
     /// questions, kept in `who-plans.log` of the scratch folder.
     static func explainWho(server: ThrowawayPostgres, shop: ChainShop, flagship: Chain, desk: String, tools: Tools) throws {
-        let role = "\"\(server.shopRole(shop.code))\""
-        let settings = ["session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = 0", "auto_explain.log_analyze = on",
+        try withAutoExplain(role: "\"\(server.shopRole(shop.code))\"", slowerThanMs: 0, server: server, log: tools.path("who-plans.log")) {
+            for question in flagship.questions(count: 5, seed: 0x5748_4F) {
+                _ = try runChecked(tools.driverdesk, ["who", "--plate", flagship.plates[question.vehicle], "--at", Chain.localTime(question.at), "--db", desk,
+                                                      "--now", Chain.nowText, "--json"], environment: tools.environment, scratch: tools.scratch, capture: true)
+            }
+        }
+    }
+
+    /// The plans of the chain's report, after the measurements: auto_explain (ANALYZE) for the chain manager's role, one
+    /// report of each order, the plans kept in `chain-report-plans.log` of the scratch folder (kept with --keep).
+    static func explainReport(server: ThrowawayPostgres, manager: String, tools: Tools) throws {
+        let wrote = try withAutoExplain(role: "driverdesk_chain", slowerThanMs: 50, server: server, log: tools.path("chain-report-plans.log")) {
+            for sorted in [[], ["--sort", "unpaid", "--page", "2", "--driver-sort", "points", "--driver-page", "2"]] {
+                _ = try runChecked(tools.driverdesk, ["report", "--db", manager, "--now", Chain.nowText, "--json"] + sorted,
+                                   environment: tools.environment, scratch: tools.scratch, capture: true)
+            }
+        }
+        if wrote { report("PostgreSQL: the report's plans are in \(tools.path("chain-report-plans.log"))") }
+    }
+
+    /// Runs `body` with auto_explain (ANALYZE, buffers) on for `role`'s new sessions, for statements slower than the
+    /// given milliseconds, and keeps what the server logged meanwhile in `log`; whether there was any.
+    @discardableResult
+    static func withAutoExplain(role: String, slowerThanMs: Int, server: ThrowawayPostgres, log: String, _ body: () throws -> Void) throws -> Bool {
+        let settings = ["session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = \(slowerThanMs)", "auto_explain.log_analyze = on",
                         "auto_explain.log_buffers = on"]
         for setting in settings { try server.must(server.sql("ALTER ROLE \(role) SET \(setting);", as: "postgres", database: "postgres")) }
         defer {
@@ -399,36 +422,12 @@ enum PostgresBench {
                 try? server.must(server.sql("ALTER ROLE \(role) RESET \(setting);", as: "postgres", database: "postgres"))
             }
         }
-        let logBefore = (try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")))?.count ?? 0
-        for question in flagship.questions(count: 5, seed: 0x5748_4F) {
-            _ = try runChecked(tools.driverdesk, ["who", "--plate", flagship.plates[question.vehicle], "--at", Chain.localTime(question.at), "--db", desk,
-                                                  "--now", Chain.nowText, "--json"], environment: tools.environment, scratch: tools.scratch, capture: true)
-        }
-        if let log = try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")), log.count > logBefore {
-            try log.suffix(from: logBefore).write(to: URL(fileURLWithPath: tools.path("who-plans.log")))
-        }
-    }
-
-    /// The plans of the chain's report, after the measurements: auto_explain (ANALYZE) for the chain manager's role, one
-    /// report of each order, the plans kept in `chain-report-plans.log` of the scratch folder (kept with --keep).
-    static func explainReport(server: ThrowawayPostgres, manager: String, tools: Tools) throws {
-        let settings = ["session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = 50", "auto_explain.log_analyze = on",
-                        "auto_explain.log_buffers = on"]
-        for setting in settings { try server.must(server.sql("ALTER ROLE driverdesk_chain SET \(setting);", as: "postgres", database: "postgres")) }
-        defer {
-            for setting in ["session_preload_libraries", "auto_explain.log_min_duration", "auto_explain.log_analyze", "auto_explain.log_buffers"] {
-                try? server.must(server.sql("ALTER ROLE driverdesk_chain RESET \(setting);", as: "postgres", database: "postgres"))
-            }
-        }
-        let logBefore = (try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")))?.count ?? 0
-        for sorted in [[], ["--sort", "unpaid", "--page", "2", "--driver-sort", "points", "--driver-page", "2"]] {
-            _ = try runChecked(tools.driverdesk, ["report", "--db", manager, "--now", Chain.nowText, "--json"] + sorted,
-                               environment: tools.environment, scratch: tools.scratch, capture: true)
-        }
-        if let log = try? Data(contentsOf: URL(fileURLWithPath: server.folder + "/server.log")), log.count > logBefore {
-            try log.suffix(from: logBefore).write(to: URL(fileURLWithPath: tools.path("chain-report-plans.log")))
-            report("PostgreSQL: the report's plans are in \(tools.path("chain-report-plans.log"))")
-        }
+        let serverLog = URL(fileURLWithPath: server.folder + "/server.log")
+        let logBefore = (try? Data(contentsOf: serverLog))?.count ?? 0
+        try body()
+        guard let written = try? Data(contentsOf: serverLog), written.count > logBefore else { return false }
+        try written.suffix(from: logBefore).write(to: URL(fileURLWithPath: log))
+        return true
     }
 }
 

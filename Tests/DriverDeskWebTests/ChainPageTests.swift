@@ -10,6 +10,18 @@ import Testing
 /// `serve` on a chain's `?shop=*`: the chain manager's page (issue 14).
 @Suite("Web: the chain manager's page")
 struct ChainPageTests {
+    /// The chain of a test's shop, opened on `?shop=*` as its owner and as the chain manager's role.
+    static func ownerAndReader(of store: TestStore, now: Date) throws -> (owner: Chain, reader: Chain) {
+        let server = try SharedChain.server()
+        func open(_ role: String) throws -> Chain {
+            guard case .postgres(let address) = try DatabaseAddress(parsing: server.address(as: role, shop: "*", database: store.chainDatabase)) else {
+                throw ThrowawayPostgres.Failure(description: "not a chain's address")
+            }
+            return try Chain.open(address, now: now, operator: "owner-test")
+        }
+        return (try open("driverdesk_owner"), try open("driverdesk_chain"))
+    }
+
     @Test("every shop and the total, every driver with his points across shops, in Chinese and English; read only; this machine only")
     func chainPage() async throws {
         let a = try TestStore(.postgres)
@@ -107,14 +119,7 @@ struct ChainPageTests {
         let now = try time.parse("2026-11-20 20:00", field: "now", now: Date())
         let desk = Shop(database: a.store).desk(now: now, operator: "setup")
         _ = try desk.addUser(name: "anna", role: "desk", staff: nil, password: "Anna-front-2026")
-        let server = try SharedChain.server()
-        func open(_ role: String) throws -> Chain {
-            guard case .postgres(let address) = try DatabaseAddress(parsing: server.address(as: role, shop: "*", database: a.chainDatabase)) else {
-                throw ThrowawayPostgres.Failure(description: "not a chain's address")
-            }
-            return try Chain.open(address, now: now, operator: "owner-test")
-        }
-        let owner = try open("driverdesk_owner"), reader = try open("driverdesk_chain")
+        let (owner, reader) = try ChainPageTests.ownerAndReader(of: a, now: now)
         defer { owner.close(); reader.close() }
         // Before the chain has a manager's account its page stays on this machine, without a login.
         #expect(throws: DeskError.self) { _ = try buildChainApplication(chain: reader, settings: ServerSettings(host: "0.0.0.0", port: 0, clock: { now })) }
@@ -173,14 +178,7 @@ struct ChainPageTests {
         let a = try TestStore(.postgres)
         let time = ShopTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
         let now = try time.parse("2026-11-20 20:00", field: "now", now: Date())
-        let server = try SharedChain.server()
-        func open(_ role: String) throws -> Chain {
-            guard case .postgres(let address) = try DatabaseAddress(parsing: server.address(as: role, shop: "*", database: a.chainDatabase)) else {
-                throw ThrowawayPostgres.Failure(description: "not a chain's address")
-            }
-            return try Chain.open(address, now: now, operator: "owner-test")
-        }
-        let owner = try open("driverdesk_owner"), reader = try open("driverdesk_chain")
+        let (owner, reader) = try ChainPageTests.ownerAndReader(of: a, now: now)
         defer { owner.close(); reader.close() }
         _ = try owner.addUser(name: "cm", role: "chain", staff: nil, password: "Chain-manager-2026")
         let clock = MovableClock(now)

@@ -196,3 +196,53 @@ struct CachedValueTests {
         #expect(cache.value("page", at: ChangeWatch.Version(store: nil, tick: 2)) { 3 } == 3)
     }
 }
+
+/// Issue 28: a chain's server hands a request to the threads that may wait on the database unless it is answered
+/// from what is cached; these say when that is (`WebApp.answersFromCache`).
+@Suite("Web: the dashboard answered from its cache")
+struct CacheAnswerTests {
+    static func request(_ method: HTTPRequest.Method, _ path: String) -> Request {
+        Request(head: HTTPRequest(method: method, scheme: "http", authority: "127.0.0.1", path: path), body: RequestBody(buffer: ByteBuffer()))
+    }
+
+    @Test("only GET / while its page, the settings, the accounts and the host names are current; not once the database changed, nor once the page is a second old")
+    func answersFromCache() async throws {
+        let shop = try WebHarness()
+        let templates = try Templates.shipped()
+        let app = WebApp(shop: shop.workshop, pages: try Pages(templates: templates), settings: shop.settings())
+        let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
+        let dashboard = CacheAnswerTests.request(.get, "/")
+        #expect(!app.answersFromCache(dashboard), "nothing is cached yet")
+        try await Application(router: router).test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get)
+            #expect(page.status == .ok)
+            #expect(app.answersFromCache(dashboard))
+            #expect(!app.answersFromCache(CacheAnswerTests.request(.get, "/moves")))
+            #expect(!app.answersFromCache(CacheAnswerTests.request(.post, "/")))
+            // A change to the database: the cached page is of another version.
+            _ = try shop.desk.checkin(plate: "沪B88888", at: "2026-11-20 11:00", orderNo: "WO-9")
+            #expect(!app.answersFromCache(dashboard))
+            _ = try await client.execute(uri: "/", method: .get)
+            #expect(app.answersFromCache(dashboard))
+            // The page is drawn again once a second (its times move): an older one is not current.
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(!app.answersFromCache(dashboard))
+        }
+    }
+
+    @Test("a value is current only at its version and, with a maximum age, while younger than it; without a key, any key's")
+    func isCurrent() throws {
+        let shop = try WebHarness()
+        let watch = shop.workshop.changeWatch()
+        let now = Mutex(ContinuousClock.now)
+        let cache = Cached<Int>(maxAge: .seconds(1), clock: { now.withLock { $0 } })
+        let version = watch.version()
+        #expect(!cache.isCurrent("a", at: version) && !cache.isCurrent(at: version))
+        _ = cache.value("a", at: version) { 1 }
+        #expect(cache.isCurrent("a", at: version) && cache.isCurrent(at: version) && !cache.isCurrent("b", at: version))
+        _ = try shop.desk.checkin(plate: "沪B88888", at: "2026-11-20 11:00", orderNo: "WO-9")
+        #expect(!cache.isCurrent("a", at: watch.version()))
+        now.withLock { $0 += .milliseconds(1_001) }
+        #expect(!cache.isCurrent("a", at: version) && !cache.isCurrent(at: version))
+    }
+}

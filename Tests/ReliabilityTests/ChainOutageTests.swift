@@ -37,6 +37,13 @@ struct ChainOutageTests {
         return shop
     }
 
+    /// A new empty folder for a test's files.
+    static func scratchFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-outage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     /// One POST of a new car by a browser of its own, and what it answered.
     struct Attempt: Sendable {
         var plate: String
@@ -50,8 +57,7 @@ struct ChainOutageTests {
         let seed = TrialSeed()
         var random = seed.generator
         let pg = try ThrowawayPostgres(migrated: false)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-outage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try ChainOutageTests.scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let shop = try ChainOutageTests.shop(pg, "S1", folder: folder)
         try shop.ok("config", "set", "web.databaseTimeoutSeconds", String(ChainOutageTests.timeout))
@@ -138,6 +144,7 @@ struct ChainOutageTests {
                 during += 1
                 #expect(page.status == 503 && seconds < limit, "\(seed): \(path) with the database stopped: \(page.status) in \(seconds) s")
                 #expect(page.body.contains(ChainOutageTests.pageUnavailable), "\(seed): \(path)'s 503 page: \(page.body.prefix(400))")
+                #expect(page.body.contains("<a class=\"button\" href=\"\(path)\">再试一次</a>"), "\(seed): \(path)'s 503 page offers no retry")
             }
         }
         try await blocking { try pg.resume() }
@@ -182,6 +189,7 @@ struct ChainOutageTests {
             case 503:
                 refused += 1
                 #expect(attempt.body.contains(ChainOutageTests.nothingSaved), "\(seed): \(attempt.plate)'s 503: \(attempt.body.prefix(400))")
+                #expect(!attempt.body.contains("先查看这一页"), "\(seed): \(attempt.plate): 'look first' after a change that was not saved")
                 #expect(recorded[attempt.plate] == nil, "\(seed): \(attempt.plate) was answered as not saved, but is in the database")
             default:
                 Issue.record("\(seed): \(attempt.plate) answered \(attempt.status): \(attempt.body.prefix(400))")
@@ -198,8 +206,7 @@ struct ChainOutageTests {
         let seed = TrialSeed()
         var random = seed.generator
         let pg = try ThrowawayPostgres(migrated: false)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("driverdesk-outage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try ChainOutageTests.scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rows = 10_000
         var cut = 0
