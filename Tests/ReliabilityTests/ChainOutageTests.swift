@@ -283,20 +283,25 @@ struct LockedFileTests {
         defer { server.stop() }
         let desk = CurlBrowser(server)
         #expect(try desk.get("/vehicles").status == 200)
-        // sqlite3 takes the write lock and keeps it for 6 s.
+        // sqlite3 takes the write lock and keeps it until the test removes a file (no race with a loaded machine: the
+        // test's task may wait seconds for the cooperative pool under make test).
+        let keep = shop.file("keep-lock")
+        try Data().write(to: keep)
         let script = shop.file("hold.sql")
-        try Data("BEGIN IMMEDIATE;\nINSERT INTO setting (key, value) VALUES ('lock.test', '1');\n.shell sleep 6\nROLLBACK;\n".utf8).write(to: script)
+        try Data("BEGIN IMMEDIATE;\nINSERT INTO setting (key, value) VALUES ('lock.test', '1');\n.shell while [ -e '\(keep.path)' ]; do sleep 0.05; done\nROLLBACK;\n".utf8)
+            .write(to: script)
         let holder = try Processes.start("/usr/bin/sqlite3", [shop.db], environment: shop.environment, folder: shop.folder, stdin: script)
         let since = Date()
+        defer { try? FileManager.default.removeItem(at: keep) }
         var held = false
-        for _ in 0..<100 where !held {
+        for _ in 0..<200 where !held {
             // sqlite3 without a busy timeout is refused at once while the lock is held.
             let probe = try Processes.run("/usr/bin/sqlite3", [shop.db, "BEGIN IMMEDIATE; ROLLBACK;"], environment: shop.environment, folder: shop.folder)
             held = probe.status != 0 && probe.stderr.contains("locked")
             if !held { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(held, "sqlite3 did not take the lock")
-        // Timed on its own thread: the test's task may wait long for the cooperative pool under make test's load.
+        // Timed on its own thread, for the same reason.
         let (refused, seconds) = try await blocking {
             let clock = Stopwatch()
             let page = try desk.post("/vehicles", ["plate": "京E12345", "owner": "某人"])
@@ -306,6 +311,7 @@ struct LockedFileTests {
         #expect(refused.status == 503 && seconds < 10, "a write on a locked file: \(refused.status) in \(seconds) s")
         #expect(refused.body.contains("锁住") && refused.body.contains(ChainOutageTests.nothingSaved), "\(refused.body.prefix(500))")
         #expect(try desk.get("/vehicles").status == 200)
+        try FileManager.default.removeItem(at: keep)
         let ended = try await blocking { Processes.finish(holder, since: since, timeout: 30) }
         #expect(ended.status == 0, "sqlite3: \(ended)")
         #expect(try shop.int("SELECT count(*) FROM vehicle WHERE plate = '京E12345'") == 0)
