@@ -46,7 +46,7 @@ struct OutageStoreTests {
     }
 
     @Test("after pg_terminate_backend and after a restart, a read and a write succeed on a new connection, and the write is recorded once")
-    func terminatedAndRestarted() throws {
+    func terminatedAndRestarted() async throws {
         let (pg, store) = try shop()
         defer { store.close() }
         #expect(try store.reading { try $0.setting("shop.phone") } == nil)
@@ -54,7 +54,7 @@ struct OutageStoreTests {
         #expect(try pg.terminateBackends(of: pg.shopRole("BJ01")) == 1)
         #expect(try store.reading { try $0.setting("shop.phone") } == nil)
         #expect(try write(store, 1) == 1)
-        try pg.restart()
+        try await onOwnThread { try pg.restart() }
         #expect(try write(store, 2) == 2)
         #expect(try store.reading { try $0.setting("shop.phone") } == "2")
         #expect(try audits(pg, 1) == 1 && audits(pg, 2) == 1)
@@ -62,7 +62,7 @@ struct OutageStoreTests {
     }
 
     @Test("the backend ended just before the COMMIT: nothing was committed, so the write runs again once and is recorded once")
-    func lostBeforeCommit() throws {
+    func lostBeforeCommit() async throws {
         let (pg, store) = try shop()
         defer { store.close() }
         let calls = Atomic<Int>(0)
@@ -79,7 +79,7 @@ struct OutageStoreTests {
     }
 
     @Test("the COMMIT's answer lost after the server committed: the server is asked, the result stands, and the write is not run again")
-    func lostAfterCommit() throws {
+    func lostAfterCommit() async throws {
         let (pg, store) = try shop()
         defer { store.close() }
         let calls = Atomic<Int>(0)
@@ -92,7 +92,7 @@ struct OutageStoreTests {
     }
 
     @Test("the COMMIT's answer lost and the server gone before it can be asked: 'may not have been recorded', and it was recorded once")
-    func outcomeUnknown() throws {
+    func outcomeUnknown() async throws {
         let (pg, store) = try shop()
         defer { store.close() }
         store.database.commitHook.withLock {
@@ -102,53 +102,71 @@ struct OutageStoreTests {
                 return true
             }
         }
-        let started = ContinuousClock.now
-        #expect(throws: DeskError.unavailable(.outcomeUnknown)) {
-            try DatabaseDeadline.$current.withValue(ContinuousClock.now + .seconds(2)) { try write(store, 9) }
+        let (error, took) = try await onOwnThread { [self] in
+            let started = ContinuousClock.now
+            do {
+                _ = try DatabaseDeadline.$current.withValue(ContinuousClock.now + .seconds(2)) { try write(store, 9) }
+                return (DeskError?.none, ContinuousClock.now - started)
+            } catch let error as DeskError {
+                return (error, ContinuousClock.now - started)
+            }
         }
-        #expect(ContinuousClock.now - started < .seconds(4))
-        try pg.resume()
+        #expect(error == .unavailable(.outcomeUnknown))
+        #expect(took < .seconds(4))
+        try await onOwnThread { try pg.resume() }
         #expect(try audits(pg, 9) == 1)
     }
 
     @Test("with the server stopped, a read and a write fail within the deadline as unavailable (nothing written), and work once it is back")
-    func stopped() throws {
+    func stopped() async throws {
         let (pg, store) = try shop()
         defer { store.close() }
-        try pg.halt()
+        try await onOwnThread { try pg.halt() }
         for attempt in 0..<2 {
-            let started = ContinuousClock.now
-            #expect(throws: DeskError.unavailable(.unreachable)) {
-                try DatabaseDeadline.$current.withValue(ContinuousClock.now + .seconds(2)) { try store.reading { try $0.settings() } }
+            let (errors, took) = try await onOwnThread { [self] in
+                let started = ContinuousClock.now
+                var errors: [DeskError?] = []
+                do {
+                    _ = try DatabaseDeadline.$current.withValue(ContinuousClock.now + .seconds(2)) { try store.reading { try $0.settings() } }
+                    errors.append(nil)
+                } catch let error as DeskError { errors.append(error) }
+                do {
+                    _ = try DatabaseDeadline.$current.withValue(ContinuousClock.now + .seconds(2)) { try write(store, 10 + attempt) }
+                    errors.append(nil)
+                } catch let error as DeskError { errors.append(error) }
+                return (errors, ContinuousClock.now - started)
             }
-            #expect(throws: DeskError.unavailable(.unreachable)) {
-                try DatabaseDeadline.$current.withValue(ContinuousClock.now + .seconds(2)) { try write(store, 10 + attempt) }
-            }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(errors == [.unavailable(.unreachable), .unavailable(.unreachable)])
+            #expect(took < .seconds(5))
         }
         #expect(store.changes.isLost)
-        try pg.resume()
+        try await onOwnThread { try pg.resume() }
         #expect(try write(store, 20) == 20)
         #expect(!store.changes.isLost)
         #expect(try audits(pg, 10) == 0 && audits(pg, 11) == 0 && audits(pg, 20) == 1)
     }
 
-    @Test("the change notices: lost while the listening backend is gone, heard again on a new one (the count moves)")
-    func noticesResume() throws {
+    @Test("the change notices: lost while the server is stopped (not found again meanwhile), heard again once it is back (the count moves)")
+    func noticesResume() async throws {
         let (pg, store) = try shop()
         defer { store.close() }
         guard let counters = store.watchChanges(), counters.count == 2 else { Issue.record("no notices"); return }
         let notices = counters[1]
         #expect(!notices.isLost)
-        try pg.terminateBackends(of: pg.shopRole("BJ01"))
+        // The server stopped: the listening connection is gone, and its notices stay lost while it cannot listen again.
+        let before = notices.count
+        try await onOwnThread { try pg.halt() }
         var waited = 0
-        while !notices.isLost && waited < 100 { usleep(20_000); waited += 1 }
+        while !notices.isLost && waited < 500 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
         #expect(notices.isLost)
-        let lostAt = notices.count
+        try await Task.sleep(for: .seconds(2))
+        #expect(notices.isLost, "found again while the server was stopped")
+        // Back: it listens again (tried at most every 5 s), and the count moves so that every cache is made afresh.
+        try await onOwnThread { try pg.resume() }
         waited = 0
-        while notices.isLost && waited < 500 { usleep(20_000); waited += 1 }
+        while notices.isLost && waited < 500 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
         #expect(!notices.isLost)
-        #expect(notices.count > lostAt)
+        #expect(notices.count > before)
         // Heard again: another connection's change moves the count.
         let other = try ChainDatabase.connect(try address(pg.shopAddress("BJ01")))
         defer { other.close() }
@@ -158,7 +176,7 @@ struct OutageStoreTests {
             try tx.audit(context, action: "config.set", subject: "shop.phone", before: nil, after: "30")
         }
         waited = 0
-        while notices.count == heard && waited < 250 { usleep(20_000); waited += 1 }
+        while notices.count == heard && waited < 250 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
         #expect(notices.count > heard)
     }
 }

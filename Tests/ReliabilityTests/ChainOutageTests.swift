@@ -8,14 +8,6 @@ import Testing
 import Glibc
 #endif
 
-/// Runs blocking work (curl, a process, the server's control script) on a thread of its own: the tests' in-process
-/// servers elsewhere in the run keep the cooperative pool's few threads (two on two cores).
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
-}
-
 /// Issue 28: a chain's front desk and commands while PostgreSQL restarts, stops for 15 s, or has its backends ended.
 /// The requests during an outage answer 503 within `web.databaseTimeoutSeconds`, those after it succeed, the writes
 /// in flight are recorded once or reported as not (or as not known), and `serve` never needs a restart. Each test has
@@ -88,7 +80,7 @@ struct ChainOutageTests {
 
         /// A GET, timed.
         func timed(_ path: String) async throws -> (CurlBrowser.Page, Double) {
-            try await blocking {
+            try await onOwnThread {
                 let clock = Stopwatch()
                 let page = try desk.get(path)
                 return (page, clock.seconds)
@@ -107,7 +99,7 @@ struct ChainOutageTests {
 
         // 1. A restart: requests during it wait at most the timeout; after it, every page answers.
         try await Task.sleep(for: .milliseconds(Int.random(in: 100...600, using: &random)))
-        try await blocking { try pg.restart() }
+        try await onOwnThread { try pg.restart() }
         for path in ["/", "/moves", "/vehicles"] {
             let (page, seconds) = try await timed(path)
             #expect([200, 503].contains(page.status) && seconds < limit, "\(seed): \(path) after a restart: \(page.status) in \(seconds) s")
@@ -125,17 +117,17 @@ struct ChainOutageTests {
 
         // 3. The server hangs (every process of it stopped with SIGSTOP: the connections stay open, nothing answers):
         // each request ends with 503 at the timeout, instead of waiting for the server.
-        try await blocking { try pg.freeze() }
+        try await onOwnThread { try pg.freeze() }
         let frozen = Stopwatch()
         while frozen.seconds < 8 {
             let (page, seconds) = try await timed("/moves")
             #expect(page.status == 503 && seconds < limit, "\(seed): /moves with the server hung: \(page.status) in \(seconds) s")
         }
-        try await blocking { try pg.thaw() }
+        try await onOwnThread { try pg.thaw() }
         #expect(try await recovered("/moves", within: 10), "\(seed): /moves never answered after the server went on")
 
         // 4. Stopped for 15 s: every page, the dashboard too, says the database cannot be reached within the timeout.
-        try await blocking { try pg.halt() }
+        try await onOwnThread { try pg.halt() }
         let down = Stopwatch()
         var during = 0
         while down.seconds < 15 {
@@ -147,7 +139,7 @@ struct ChainOutageTests {
                 #expect(page.body.contains("<a class=\"button\" href=\"\(path)\">再试一次</a>"), "\(seed): \(path)'s 503 page offers no retry")
             }
         }
-        try await blocking { try pg.resume() }
+        try await onOwnThread { try pg.resume() }
         for path in ["/", "/moves", "/vehicles"] {
             #expect(try await recovered(path, within: 10), "\(seed): \(path) never answered after the database came back")
         }
@@ -225,8 +217,8 @@ struct ChainOutageTests {
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &random)))
             if started.process.isRunning { cut += 1 }
-            try await blocking { try pg.restart() }
-            let outcome = try await blocking { Processes.finish(started, since: since, timeout: 600) }
+            try await onOwnThread { try pg.restart() }
+            let outcome = try await onOwnThread { Processes.finish(started, since: since, timeout: 600) }
             let counts = try pg.rows("""
                 SELECT (SELECT count(*) FROM violation WHERE shop_id = s.id) || ' ' || (SELECT count(*) FROM audit WHERE shop_id = s.id AND action = 'violation.import')
                 FROM shop s WHERE code = '\(code)'
@@ -255,8 +247,8 @@ struct ChainOutageTests {
             let since = Date()
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &random)))
             let running = started.process.isRunning
-            try await blocking { try pg.restart() }
-            let outcome = try await blocking { Processes.finish(started, since: since, timeout: 120) }
+            try await onOwnThread { try pg.restart() }
+            let outcome = try await onOwnThread { Processes.finish(started, since: since, timeout: 120) }
             let counts = try pg.rows("""
                 SELECT (SELECT count(*) FROM registration WHERE shop_id = s.id AND status = 'expired') || ' '
                     || (SELECT count(*) FROM audit WHERE shop_id = s.id AND action = 'cleanup.expired')
@@ -302,7 +294,7 @@ struct LockedFileTests {
         }
         #expect(held, "sqlite3 did not take the lock")
         // Timed on its own thread, for the same reason.
-        let (refused, seconds) = try await blocking {
+        let (refused, seconds) = try await onOwnThread {
             let clock = Stopwatch()
             let page = try desk.post("/vehicles", ["plate": "京E12345", "owner": "某人"])
             return (page, clock.seconds)
@@ -312,7 +304,7 @@ struct LockedFileTests {
         #expect(refused.body.contains("锁住") && refused.body.contains(ChainOutageTests.nothingSaved), "\(refused.body.prefix(500))")
         #expect(try desk.get("/vehicles").status == 200)
         try FileManager.default.removeItem(at: keep)
-        let ended = try await blocking { Processes.finish(holder, since: since, timeout: 30) }
+        let ended = try await onOwnThread { Processes.finish(holder, since: since, timeout: 30) }
         #expect(ended.status == 0, "sqlite3: \(ended)")
         #expect(try shop.int("SELECT count(*) FROM vehicle WHERE plate = '京E12345'") == 0)
         _ = try desk.get("/vehicles")
