@@ -240,6 +240,11 @@ public struct AuditWording: Sendable {
             guard case .string(let text) = value, let date = AuditWording.instant(text) else { return plain(value) }
             return time.format(date)
         case .term(let kind):
+            // A list of terms (a visit's plan): each in words, joined the language's way.
+            if case .array(let items) = value {
+                let texts = items.map { item in if case .string(let text) = item { words.term(kind, text) } else { plain(item) } }
+                return words.render(Message("setting.list", ["items": .names(texts)]))
+            }
             guard case .string(let text) = value else { return plain(value) }
             return words.term(kind, text)
         case .yesNo:
@@ -361,7 +366,7 @@ public enum AuditFields {
         "plate", "name", "ownerName", "ownerPhone", "engineLast6", "usage", "size",
         "idNumber", "licenseClass", "licenseFirstIssued", "licenseValidUntil", "phone", "role", "staff", "active",
         "ref", "vehicleId", "staffId", "method",
-        "checkinAt", "checkoutAt", "orderNo", "startAt", "endAt", "purpose", "visitId",
+        "checkinAt", "checkoutAt", "orderNo", "plan", "startAt", "endAt", "purpose", "visitId",
         "occurredAt", "code", "descriptionText", "category", "location", "points", "fineFen", "recordNo",
         "driverId", "attribution", "movementId", "needsReview", "reasons", "assignedBy", "assignedAt", "assignReason",
         "status", "invitedAt", "activatedAt", "removalDueAt", "removedAt", "expiredAt", "cancelledAt",
@@ -388,7 +393,7 @@ public enum AuditFields {
         case "vehicleId": .vehicle
         case "visitId", "movementId", "firstId", "lastId": .record
         case "reasons": .reasons
-        case "purpose": .term("purpose")
+        case "purpose", "plan": .term("purpose")
         case "usage": .term("usage")
         case "size": .term("size")
         case "role": .term("role")

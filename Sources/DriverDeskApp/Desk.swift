@@ -203,9 +203,10 @@ public struct Desk: Sendable {
         let visits = try database.visits(vehicleId: vehicle.id!)
         let movements = try database.movements(MovementFilter(vehicleId: vehicle.id, limit: 50))
         let registrations = try database.registrations(vehicleId: vehicle.id)
+        let plans = try database.plans(visitIds: Set(visits.compactMap(\.id)))
         return VehicleDetailView(
             vehicle: VehicleView(vehicle, inShop: visits.first?.checkoutAt == nil && !visits.isEmpty, time: config.time),
-            visits: visits.map { VisitView($0, plate: vehicle.plate, time: config.time) },
+            visits: visits.map { VisitView($0, plate: vehicle.plate, time: config.time, plan: plans[$0.id ?? 0] ?? []) },
             movements: movements.map { MovementView($0, time: config.time) },
             registrations: registrations.map { RegistrationView($0, config: config) },
             drivers: registrations.filter { $0.registration.status.isLive }.count,
@@ -216,13 +217,74 @@ public struct Desk: Sendable {
 
     /// `visit checkin`.
     public func checkin(plate: String, at: String?, orderNo: String?) throws -> VisitView {
+        try checkin(plate: plate, at: at, orderNo: orderNo, plan: []).visit
+    }
+
+    /// `visit checkin --plan P`: the visit with its plan and, with a plan, who can be registered on the car now,
+    /// ranked (R3, R13), all in the check-in's one transaction.
+    public func checkin(plate: String, at: String?, orderNo: String?, plan: [String]) throws -> CheckinView {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
         let order = try Fields.optionalText(orderNo, field: "order", maxLength: 40)
+        let purposes = try RegistrationPlan.purposes(plan)
         return try database.writing { tx in
             let config = try tx.config()
-            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, context: context, config: config)
-            return VisitView(visit, plate: plate.text, time: config.time)
+            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, plan: purposes, context: context, config: config)
+            let view = VisitView(visit, plate: plate.text, time: config.time, plan: purposes)
+            guard !purposes.isEmpty else { return CheckinView(visit: view, answer: nil) }
+            let answer = try tx.registrationPlan(vehicle: tx.resolveVehicle(plate), purposes: purposes, now: now, config: config)
+            return CheckinView(visit: view, answer: PlanView(plate: plate.text, answer: answer, catalogue: try catalogue(config), time: config.time))
+        }
+    }
+
+    /// The invite made from a check-in's plan while the owner waits: of `staff`, or of the first driver the plan
+    /// suggests. A staff member the plan cannot register (R3, R13) is refused with its reasons, as is a car on which
+    /// nobody can be registered; otherwise it is `register invite`'s use case, in the same one transaction.
+    public func planInvite(plate: String, staff: String?) throws -> (view: InviteView, document: InviteDocument) {
+        try actor.check(.frontDesk)
+        let plate = try Plate(plate)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let vehicle = try tx.resolveVehicle(plate)
+            let open = try tx.openVisit(vehicleId: vehicle.id!)
+            try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
+            let answer = try tx.registrationPlan(vehicle: vehicle, purposes: try tx.plans(visitIds: [open!.id!])[open!.id!] ?? [], now: now, config: config)
+            let chosen: Staff
+            if let staff {
+                chosen = try tx.resolveStaff(staff)
+                if let refusal = answer.cannotRegister.first(where: { $0.staff.id == chosen.id }) {
+                    throw DeskError.refusedWith(rule: refusal.rules.joined(separator: ", "), reasons: refusal.reasons)
+                }
+            } else {
+                guard let first = answer.suggested.first?.staff else {
+                    throw DeskError.refusedWith(rule: "R3", reasons: [Message("plan.nobodyToInvite", ["plate": .text(vehicle.plate)])])
+                }
+                chosen = first
+            }
+            let outcome = try tx.invite(plate: plate, staff: String(chosen.id!), method: nil, context: context, makeRef: {
+                var generator = SystemRandomNumberGenerator()
+                return InviteRef.random(using: &generator)
+            }, config: config)
+            let document = InviteDocument(row: outcome.row, config: config)
+            let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
+                                  text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
+            return (view, document)
+        }
+    }
+
+    /// The plan of the car's visit in the shop and who can be registered on it now (the web's answer page, the
+    /// dashboard's link): R3 and R13 for the purposes it was checked in for.
+    public func registrationPlan(plate: String) throws -> PlanView {
+        try actor.check(.frontDesk)
+        let plate = try Plate(plate)
+        return try database.reading { tx in
+            let config = try tx.config()
+            let vehicle = try tx.resolveVehicle(plate)
+            let open = try tx.openVisit(vehicleId: vehicle.id!)
+            try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
+            let purposes = try tx.plans(visitIds: [open!.id!])[open!.id!] ?? []
+            let answer = try tx.registrationPlan(vehicle: vehicle, purposes: purposes, now: now, config: config)
+            return PlanView(plate: vehicle.plate, answer: answer, catalogue: try catalogue(config), time: config.time)
         }
     }
 
@@ -233,7 +295,7 @@ public struct Desk: Sendable {
         return try database.writing { tx in
             let config = try tx.config()
             let visit = try tx.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context, config: config)
-            return VisitView(visit, plate: plate.text, time: config.time)
+            return VisitView(visit, plate: plate.text, time: config.time, plan: try tx.plans(visitIds: [visit.id!])[visit.id!] ?? [])
         }
     }
 
@@ -335,10 +397,15 @@ public struct Desk: Sendable {
         let removals = try database.registrations(status: .removalDue).filter { ($0.registration.removalDueAt ?? now) <= now }.map {
             RegistrationSummary(ref: $0.registration.ref, plate: $0.vehicle.plate, staff: $0.staff.ref, removalDueAt: $0.registration.removalDueAt.map(config.time.formatISO))
         }
+        let planned = try database.reading { tx in try tx.plannedRoadTests(now: now, config: config) }.map { p in
+            PlannedRoadTestView(plate: p.fact.plate, owner: p.fact.ownerName, visitId: p.fact.visit.id!, since: config.time.formatISO(p.fact.visit.checkinAt),
+                                plan: p.plan.map(\.rawValue), suggestedDriver: p.suggested?.ref)
+        }
         return StatusView(shop: config.shopName, now: config.time.formatISO(now), carsInShop: cars,
                           driving: cars.filter { $0.driver != nil }, staleVisits: stale,
                           activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday,
-                          violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count)
+                          violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count,
+                          plannedRoadTests: planned)
     }
 }
 

@@ -74,14 +74,17 @@ public struct VisitView: Codable, Equatable, Sendable {
     public var checkoutAt: String?
     public var orderNo: String?
     public var open: Bool
+    /// What the car was checked in for (`visit checkin --plan`): purposes, empty when none was planned.
+    public var plan: [String] = []
 
-    public init(_ visit: Visit, plate: String, time: ShopTime) {
+    public init(_ visit: Visit, plate: String, time: ShopTime, plan: [MovementPurpose] = []) {
         id = visit.id ?? 0
         self.plate = plate
         checkinAt = time.formatISO(visit.checkinAt)
         checkoutAt = visit.checkoutAt.map(time.formatISO)
         orderNo = visit.orderNo
         open = visit.checkoutAt == nil
+        self.plan = plan.map(\.rawValue)
     }
 }
 
@@ -172,6 +175,8 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var removalsDue: [RegistrationSummary]
     /// Older unfinished violations beyond the 200 most recent grouped above (see `violation list`).
     public var violationsNotShown: Int
+    /// Cars in the shop planned for a road test with no active registration of a driver who may take it (R3, R13).
+    public var plannedRoadTests: [PlannedRoadTestView] = []
 }
 
 /// A violation on the status screen.

@@ -231,6 +231,17 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'a voided movement is history'); END;
                 """)
         }
+        migrator.registerMigration("v8 checkin plan") { db in
+            // What a car is checked in for (`visit checkin --plan road-test`): a row per planned purpose of a visit, in
+            // a table of its own so that the visit's columns stay as they are.
+            try db.execute(sql: """
+                CREATE TABLE visitPlan (
+                    visitId INTEGER NOT NULL REFERENCES visit(id),
+                    purpose TEXT NOT NULL CHECK (purpose IN ('road-test', 'parking', 'delivery', 'pickup', 'other')),
+                    PRIMARY KEY (visitId, purpose)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

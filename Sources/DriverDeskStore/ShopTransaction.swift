@@ -197,6 +197,10 @@ public protocol ShopTransaction {
     func openVisits(checkedInBefore before: Date) throws -> [CleanupFacts.OpenVisit]
     func insert(_ visit: inout Visit) throws
     func update(_ visit: Visit) throws
+    /// The purposes each visit was checked in for (`visit checkin --plan`), by visit; a visit without a plan is absent.
+    func plans(visitIds: Set<Int64>) throws -> [Int64: [MovementPurpose]]
+    /// Makes `purposes` a visit's plan, replacing the one it had.
+    func setPlan(visitId: Int64, purposes: [MovementPurpose]) throws
 
     // MARK: Movements
     /// What "who drove" asks of a car by its plate (nil: no such car): the car, the shop's settings, the car's

@@ -44,6 +44,12 @@ extension WebApp {
             "moreRemovals": status.removalsDue.count > 30 ? String(status.removalsDue.count - 30) : "",
             "removals": status.removalsDue.prefix(30).map { ["ref": $0.ref, "plate": $0.plate, "staff": $0.staff.name, "since": WebApp.shortTime($0.removalDueAt)] },
             "hasRemovals": !status.removalsDue.isEmpty,
+            "planned": status.plannedRoadTests.map { p in
+                ["plate": p.plate, "path": WebApp.pathEncode(p.plate), "since": WebApp.shortTime(p.since),
+                 "plan": p.plan.map { words.term("purpose", $0) }.joined(separator: " · "),
+                 "suggested": p.suggestedDriver.map { self.pages.text("dash.invite", language, ["name": $0.name]) } ?? ""]
+            },
+            "hasPlanned": !status.plannedRoadTests.isEmpty,
             "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },
             "hasStale": !status.staleVisits.isEmpty,
             "counts": ["staff": status.activeStaff, "vehicles": status.vehicles, "movements": status.movementsToday],

@@ -37,7 +37,8 @@ extension WebApp {
         let words = try words(context)
         var events: [(String, [String: Any])] = []
         for v in detail.visits {
-            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))"]))
+            let plan = v.plan.isEmpty ? "" : " · " + v.plan.map { words.term("purpose", $0) }.joined(separator: " · ")
+            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))\(plan)"]))
         }
         for m in detail.movements {
             events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "link": "/moves/\(m.id)", "text": "🚗 \(m.staff.name) · \(words.term("purpose", m.purpose)) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
@@ -56,6 +57,8 @@ extension WebApp {
             "events": events.map(\.1), "staff": try desk.staffList().filter(\.active).map { ["id": $0.id, "name": $0.name] },
             "error": problem?.message ?? "", "hasError": problem != nil,
             "canReopen": !v.inShop && !detail.visits.isEmpty,
+            "purposes": MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue)] },
+            "planText": v.inShop ? detail.visits.first.map { $0.plan.map { words.term("purpose", $0) }.joined(separator: " · ") } ?? "" : "",
             "form": ["owner": form["owner"] ?? v.owner, "ownerPhone": form["ownerPhone"] ?? v.ownerPhone ?? "", "engineLast6": form["engineLast6"] ?? v.engineLast6 ?? ""],
             "usages": VehicleUsage.allCases.map { ["value": $0.rawValue, "label": words.term("usage", $0.rawValue), "selected": $0.rawValue == (form["usage"] ?? v.usage)] },
             "sizes": VehicleSize.allCases.map { ["value": $0.rawValue, "label": words.term("size", $0.rawValue), "selected": $0.rawValue == (form["size"] ?? v.size)] },
@@ -101,8 +104,11 @@ struct VehicleController {
             router.post("/vehicles/{plate}/checkin") { request, context in
                 let plate = app.parameter("plate", context)
                 do {
-                    let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"])
-                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
+                    // The plan's boxes (`plan-road-test`, …): a check-in with a plan answers whom to register, on its own page.
+                    let plan = MovementPurpose.allCases.map(\.rawValue).filter { app.form(context)["plan-\($0)"] != nil }
+                    let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"], plan: plan).visit
+                    let page = plan.isEmpty ? "" : "/plan"
+                    return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))\(page)", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
@@ -116,6 +122,24 @@ struct VehicleController {
                 } catch {
                     try WebApp.rethrowIfNotForTheForm(error)
                     return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                }
+            }
+            // The check-in's answer: who can be registered on the car now, each suggestion with its invite button.
+            router.get("/vehicles/{plate}/plan") { request, context in
+                try await app.planPage(app.parameter("plate", context), context: context, error: nil).response(from: request, context: context)
+            }
+            // The invite made while the owner waits, then its print view (the slip, at the paper asked for).
+            router.post("/vehicles/{plate}/plan/invite") { request, context in
+                let plate = app.parameter("plate", context)
+                let form = app.form(context)
+                do {
+                    let paper = try InviteDocument.Paper(parsing: form["paper"] ?? "80mm")
+                    let (view, _) = try app.desk(context).planInvite(plate: plate, staff: form["staff"] ?? "")
+                    return await app.redirect("/invites/\(view.registration.ref)/print?paper=\(paper.rawValue)",
+                                              flash: ([app.saved(view.registration.ref, context)] + view.warnings).joined(separator: " "), context: context)
+                } catch {
+                    try WebApp.rethrowIfNotForTheForm(error)
+                    return try await app.planPage(plate, context: context, error: error).response(from: request, context: context)
                 }
             }
             router.get("/vehicles/{plate}/tag") { request, context in

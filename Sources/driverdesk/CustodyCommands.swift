@@ -12,10 +12,53 @@ extension DriverDeskCommand {
             @Option(help: "The plate.") var plate: String
             @Option(help: "When (default now).") var at: String?
             @Option(help: "The repair order number.") var order: String?
+            @Option(help: "What the car is checked in for: road-test, parking, delivery, pickup or other (repeat, or separate with commas). The answer says who can be registered on the car now (R3, R13) and whom to invite.")
+            var plan: [String] = []
+            @Flag(help: "With --plan: make the invite of the first suggested driver (or of --staff) right after the check-in.") var invite = false
+            @Option(help: "With --plan: invite this staff member (number or unique name) instead of the first suggested.") var staff: String?
+            @Option(help: "With --invite: write the invite to FILE.html (printable slip), FILE.svg (card) or FILE.png (QR).") var out: String?
+            @Option(help: "With --invite: paper of the printed slip, a5 or 80mm (default a5).") var paper: String = "a5"
+
+            /// The flags that go together (a DeskError, so that it reads in the person's language and exits 2).
+            func checkFlags() throws {
+                if plan.isEmpty, invite || staff != nil || out != nil {
+                    throw DeskError.invalid(field: invite ? "invite" : staff != nil ? "staff" : "out", reason: Message("input.checkin.inviteNeedsPlan"))
+                }
+                if out != nil, !invite, staff == nil {
+                    throw DeskError.invalid(field: "out", reason: Message("input.checkin.outNeedsInvite"))
+                }
+            }
 
             func run() throws {
-                let visit = try global.desk().checkin(plate: plate, at: at, orderNo: order)
-                try global.output.print(visit) { Voice.say(Message("cli.visit.checkedIn", ["plate": .text(visit.plate), "at": .text(short(visit.checkinAt)), "visit": .number(Int(visit.id))])) }
+                try checkFlags()
+                let paper = try InviteDocument.Paper(parsing: paper)
+                if let out { _ = try InviteFormat(path: out) }
+                let desk = try global.desk()
+                // Two use cases in this order: the check-in (with its plan and answer) is recorded whatever becomes of the invite.
+                var result = try desk.checkin(plate: plate, at: at, orderNo: order, plan: plan)
+                var refusal: DeskError?
+                if invite || staff != nil {
+                    result.inviteAsked = true
+                    do {
+                        var (view, made) = try desk.planInvite(plate: result.visit.plate, staff: staff)
+                        if let out {
+                            try desk.write(made, to: out, paper: paper)
+                            view.out = out
+                        }
+                        result.invite = view
+                    } catch let error as DeskError {
+                        guard case .refusedWith(let rule, let reasons) = error else { throw error }
+                        let (catalogue, time) = Voice.speaking
+                        result.inviteRefused = RefusalView(rule: rule, reasons: catalogue.render(reasons, time: time), reasonCodes: reasons.map(\.code))
+                        refusal = error
+                    }
+                }
+                for warning in result.invite?.warnings ?? [] { Output.warn(warning) }
+                try global.output.print(result) { PlanText.describe(result) }
+                if let refusal {
+                    Output.warn(Voice.say(Message("cli.visit.checkedInInviteRefused", ["plate": .text(result.visit.plate), "visit": .number(Int(result.visit.id))])))
+                    throw refusal
+                }
             }
         }
 

@@ -5,14 +5,16 @@ import Foundation
 extension ShopTransaction {
     // Custody's use cases as one transaction's work: the caller opens the transaction and reads the settings in it, once.
 
-    /// Opens a visit: the car is in the shop's custody from `at` (R1).
-    func checkin(plate: Plate, at: Date, orderNo: String?, context: WriteContext, config: Config) throws -> Visit {
+    /// Opens a visit: the car is in the shop's custody from `at` (R1), with what it is planned for, if anything.
+    func checkin(plate: Plate, at: Date, orderNo: String?, plan: [MovementPurpose] = [], context: WriteContext, config: Config) throws -> Visit {
         let vehicle = try resolveVehicle(plate)
         let near = try visits(vehicleId: vehicle.id!, notEndedBefore: at)
         try CustodyRules.checkCheckin(plate: vehicle.plate, at: at, visits: near.map(\.span), time: config.time)
         var visit = Visit(vehicleId: vehicle.id!, checkinAt: at, orderNo: orderNo)
         try insert(&visit)
-        try audit(context, action: "visit.checkin", subject: "visit #\(visit.id!) \(vehicle.plate)", before: nil, after: Audit.json(visit))
+        if !plan.isEmpty { try setPlan(visitId: visit.id!, purposes: plan) }
+        let after = plan.isEmpty ? Audit.json(visit) : Audit.json(PlannedVisitRecord(visit: visit, plan: plan))
+        try audit(context, action: "visit.checkin", subject: "visit #\(visit.id!) \(vehicle.plate)", before: nil, after: after)
         return visit
     }
 
