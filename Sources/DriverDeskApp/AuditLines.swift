@@ -7,7 +7,7 @@ public enum AuditActions {
     /// The areas in the order the filter offers them, each with its actions.
     public static let areas: [(area: String, actions: [String])] = [
         ("movement", ["movement.start", "movement.end", "movement.log", "movement.edit", "movement.void"]),
-        ("visit", ["visit.checkin", "visit.checkout", "visit.reopen"]),
+        ("visit", ["visit.checkin", "visit.checkout", "visit.reopen", "visit.plan"]),
         ("registration", ["registration.invite", "registration.confirm", "registration.unconfirm", "registration.removalDue",
                           "registration.removalUndone", "registration.remove", "registration.unremove", "registration.cancel"]),
         ("violation", ["violation.add", "violation.import", "violation.assign", "violation.confirm", "violation.reattribute",

@@ -272,6 +272,23 @@ public struct Desk: Sendable {
         }
     }
 
+    /// `visit plan --plate P --plan X --reason R` (`--clear`: no plan): the plan of the car's open visit corrected,
+    /// with the answer for the new plan.
+    public func changePlan(plate: String, plan: [String], reason: String?) throws -> CheckinView {
+        try actor.check(.frontDesk)
+        let plate = try Plate(plate)
+        let purposes = try RegistrationPlan.purposes(plan)
+        let reason = try CorrectionRules.reason(reason)
+        return try database.writing { tx in
+            let config = try tx.config()
+            let visit = try tx.changePlan(plate: plate, purposes: purposes, reason: reason, context: context)
+            let view = VisitView(visit, plate: plate.text, time: config.time, plan: purposes)
+            guard !purposes.isEmpty else { return CheckinView(visit: view, answer: nil) }
+            let answer = try tx.registrationPlan(vehicle: tx.resolveVehicle(plate), purposes: purposes, now: now, config: config)
+            return CheckinView(visit: view, answer: PlanView(plate: plate.text, answer: answer, catalogue: try catalogue(config), time: config.time))
+        }
+    }
+
     /// The plan of the car's visit in the shop and who can be registered on it now (the web's answer page, the
     /// dashboard's link): R3 and R13 for the purposes it was checked in for.
     public func registrationPlan(plate: String) throws -> PlanView {

@@ -4,7 +4,7 @@ import DriverDeskApp
 extension DriverDeskCommand {
     struct VisitCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self, Reopen.self])
+            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self, Reopen.self, Plan.self])
 
         struct Checkin: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "checkin", abstract: "The car is now in the shop's custody.")
@@ -58,6 +58,33 @@ extension DriverDeskCommand {
                 if let refusal {
                     Output.warn(Voice.say(Message("cli.visit.checkedInInviteRefused", ["plate": .text(result.visit.plate), "visit": .number(Int(result.visit.id))])))
                     throw refusal
+                }
+            }
+        }
+
+        struct Plan: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "plan", abstract: "The plan of a car in the shop: who can be registered on it now (R3, R13); with --plan or --clear and --reason, the plan corrected.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The corrected plan: road-test, parking, delivery, pickup or other (repeat, or separate with commas).") var plan: [String] = []
+            @Flag(help: "The visit has no plan after all.") var clear = false
+            @Option(help: "Why the plan is corrected.") var reason: String?
+
+            func run() throws {
+                let desk = try global.desk()
+                guard !plan.isEmpty || clear else {
+                    if reason != nil { throw DeskError.invalid(field: "plan", reason: Message("input.plan.nothingToChange")) }
+                    let answer = try desk.registrationPlan(plate: plate)
+                    try global.output.print(answer) { PlanText.answerLines(answer, words: Voice.words).joined(separator: "\n") }
+                    return
+                }
+                if clear, !plan.isEmpty { throw DeskError.invalid(field: "clear", reason: Message("input.plan.clearOrPlan")) }
+                let result = try desk.changePlan(plate: plate, plan: plan, reason: reason)
+                try global.output.print(result) {
+                    var lines = [Voice.say(Message("cli.visit.planChanged", ["plate": .text(result.visit.plate), "visit": .number(Int(result.visit.id))]))]
+                    if let answer = result.answer { lines += PlanText.answerLines(answer, words: Voice.words) }
+                    return lines.joined(separator: "\n")
                 }
             }
         }

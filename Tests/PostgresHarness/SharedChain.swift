@@ -52,7 +52,7 @@ extension ThrowawayPostgres {
     public func shopDigest(code: String, database: String? = nil) throws -> String {
         let shop = "(SELECT id FROM shop WHERE code = '\(code)')"
         var parts: [String] = []
-        for table in ["setting", "staff", "vehicle", "visit", "movement", "movement_void", "registration", "violation", "audit", "account"] {
+        for table in ["setting", "staff", "vehicle", "visit", "visit_plan", "movement", "movement_void", "registration", "violation", "audit", "account"] {
             parts += try rows("SELECT '\(table) ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(table) t WHERE shop_id = \(shop)",
                               as: "postgres", database: database)
         }

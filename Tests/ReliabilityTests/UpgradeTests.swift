@@ -16,6 +16,7 @@ struct UpgradeTests {
     static func downgrade(_ shop: Shop, db: String, keep: [String] = ["v1 foundation"]) throws {
         let kept = keep.map { "'\($0)'" }.joined(separator: ", ")
         var drop: [String] = []
+        if !keep.contains("v8 checkin plan") { drop.append("DROP TABLE IF EXISTS visitPlan;") }
         if !keep.contains("v6 corrections") { drop.append("DROP TABLE IF EXISTS movementVoid;") }
         if !keep.contains("v5 accounts") { drop.append("DROP TABLE IF EXISTS account;") }
         if !keep.contains("v3 violations") { drop.append("DROP TABLE IF EXISTS violation;") }

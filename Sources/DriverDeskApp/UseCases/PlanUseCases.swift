@@ -99,3 +99,24 @@ extension ShopStore {
         try reading { tx in try tx.registrationPlan(vehicle: tx.resolveVehicle(plate), purposes: purposes, now: now, config: tx.config()) }
     }
 }
+
+/// A visit's plan as the audit keeps it when it is corrected.
+struct PlanRecord: Encodable {
+    var plan: [MovementPurpose]
+}
+
+extension ShopTransaction {
+    /// `visit plan --plate P --plan X --reason R`: the plan of the car's open visit corrected (or cleared), with the
+    /// reason in the audit.
+    func changePlan(plate: Plate, purposes: [MovementPurpose], reason: String, context: WriteContext) throws -> Visit {
+        let vehicle = try resolveVehicle(plate)
+        let open = try openVisit(vehicleId: vehicle.id!)
+        try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
+        let visit = open!
+        let before = try plans(visitIds: [visit.id!])[visit.id!] ?? []
+        try setPlan(visitId: visit.id!, purposes: purposes)
+        try audit(context, action: "visit.plan", subject: "visit #\(visit.id!) \(vehicle.plate)",
+                  before: Audit.json(PlanRecord(plan: before)), after: Audit.json(PlanRecord(plan: purposes), reason: reason))
+        return visit
+    }
+}
