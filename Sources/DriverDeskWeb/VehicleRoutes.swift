@@ -58,7 +58,7 @@ extension WebApp {
             "error": problem?.message ?? "", "hasError": problem != nil,
             "canReopen": !v.inShop && !detail.visits.isEmpty,
             "purposes": MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue)] },
-            "planText": v.inShop ? detail.visits.first.map { $0.plan.map { words.term("purpose", $0) }.joined(separator: " · ") } ?? "" : "",
+            "planText": v.inShop ? (detail.visits.first?.plan ?? []).map { purpose in words.term("purpose", purpose) }.joined(separator: " · ") : "",
             "form": ["owner": form["owner"] ?? v.owner, "ownerPhone": form["ownerPhone"] ?? v.ownerPhone ?? "", "engineLast6": form["engineLast6"] ?? v.engineLast6 ?? ""],
             "usages": VehicleUsage.allCases.map { ["value": $0.rawValue, "label": words.term("usage", $0.rawValue), "selected": $0.rawValue == (form["usage"] ?? v.usage)] },
             "sizes": VehicleSize.allCases.map { ["value": $0.rawValue, "label": words.term("size", $0.rawValue), "selected": $0.rawValue == (form["size"] ?? v.size)] },

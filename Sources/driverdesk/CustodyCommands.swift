@@ -40,9 +40,10 @@ extension DriverDeskCommand {
                 if invite || staff != nil {
                     result.inviteAsked = true
                     do {
-                        var (view, made) = try desk.planInvite(plate: result.visit.plate, staff: staff)
+                        let made = try desk.planInvite(plate: result.visit.plate, staff: staff)
+                        var view = made.view
                         if let out {
-                            try desk.write(made, to: out, paper: paper)
+                            try desk.write(made.document, to: out, paper: paper)
                             view.out = out
                         }
                         result.invite = view

@@ -72,8 +72,12 @@ struct BrowserLayoutTests {
         let violation = try #require(try cli.ok("violation", "list", "--json").array().first?["id"] as? Int)
         let movement = try #require(try cli.ok("move", "list", "--json").array().first?["id"] as? Int)
         let encoded = plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
+        // A car checked in for a road test: its answer page, and the dashboard's list of road tests without a driver.
+        let away = try #require(try cli.ok("vehicle", "list", "--json").array().first { $0["inShop"] as? Bool == false }?["plate"] as? String)
+        try cli.ok("visit", "checkin", "--plate", away, "--plan", "road-test,delivery")
+        let planned = away.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         let deskPages = ["", "moves", "moves/\(movement)", "vehicles", "vehicles/\(encoded)", "staff", "staff/1", "invites", "invites/\(ref)",
-                         "violations", "violations/\(violation)"]
+                         "violations", "violations/\(violation)", "vehicles/\(planned)/plan"]
         let managerPages = deskPages + ["payments", "cleanup", "report", "audit", "settings", "users"]
         let server = try BrowserTests.Server(cli, now: cli.now)
         defer { server.stop() }

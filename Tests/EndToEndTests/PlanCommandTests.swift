@@ -93,6 +93,36 @@ struct PlanCommandTests {
         #expect((try named.object()["inviteRefused"] as? [String: Any])?["reasonCodes"] as? [String] == ["driving.classDoesNotCover"])
     }
 
+    @Test("the invite made at check-in prints as every slip does: Chromium's PDF is one 80 mm page with the Chinese glyphs, and its QR scans to the invite")
+    func printed() throws {
+        let slips = SlipPrintTests()
+        let browser = try slips.chromium()
+        let cli = try CLI.bare()
+        try FileManager.default.createDirectory(at: SlipPrintTests.artifacts, withIntermediateDirectories: true)
+        let base = SlipPrintTests.artifacts.appendingPathComponent("plan-slip-80mm")
+        let html = base.appendingPathExtension("html").path, pdf = base.appendingPathExtension("pdf").path
+        try? FileManager.default.removeItem(atPath: pdf)
+        let answer = try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 09:30", "--plan", "road-test", "--invite",
+                                "--out", html, "--paper", "80mm", "--json").object()
+        let invite = try #require(answer["invite"] as? [String: Any])
+        let ref = try #require(invite["ref"] as? String), payload = try #require(invite["payload"] as? String)
+        #expect(try tool(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)"]) == 0)
+        let info = try toolOutput("/usr/bin/pdfinfo", [pdf])
+        let pages = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) }
+        let size = info.split(separator: "\n").first { $0.hasPrefix("Page size:") }.map(String.init) ?? ""
+        let points = size.split(whereSeparator: { $0 == " " || $0 == ":" }).compactMap { Double($0) }
+        #expect(pages == "1", "one piece of the roll: \(info)")
+        #expect(abs((points.first ?? 0) - 226.8) < 2, "80 mm is 226.8 pt wide: \(size)")
+        #expect((points.dropFirst().first ?? 1000) <= 567.5, "at most 200 mm long: \(size)")
+        let fonts = try slips.fonts(pdf)
+        #expect(fonts.contains { $0.embedded && $0.type == "Type 3" && ($0.fontName ?? "").contains("NotoSansCJK") }, "\(fonts)")
+        let text = try toolOutput("/usr/bin/pdftotext", [pdf, "-"])
+        #expect(text.contains("王磊") && text.contains("京A12345") && text.contains(ref))
+        #expect(try tool("/usr/bin/pdftoppm", ["-png", "-r", "150", "-f", "1", "-l", "1", pdf, base.path]) == 0)
+        let page = base.path + (FileManager.default.fileExists(atPath: base.path + "-1.png") ? "-1.png" : "-01.png")
+        #expect(try zbar(page) == payload)
+    }
+
     @Test("bad input names the field and writes nothing", arguments: Backend.allCases)
     func badInput(_ backend: Backend) throws {
         let cli = try CLI.bare(backend)
