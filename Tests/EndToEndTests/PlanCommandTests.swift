@@ -20,7 +20,7 @@ struct PlanCommandTests {
         #expect(planned["plan"] as? [String] == ["road-test", "delivery"])
         let suggested = try #require(planned["suggestedDrivers"] as? [[String: Any]])
         #expect(suggested.count == 2)
-        let first = suggested[0]
+        let first = try #require(suggested.first)
         #expect(Set(first.keys) == ["staff", "reasons", "reasonCodes", "activeLeft", "yearLeft", "todayLeft", "licenseClass", "licenceFits", "onShift"])
         #expect(Set((first["staff"] as? [String: Any] ?? [:]).keys) == ["id", "name"])
         #expect((first["reasonCodes"] as? [String])?.first == "plan.slotsLeft")
@@ -67,7 +67,7 @@ struct PlanCommandTests {
         let status = try cli.ok("status", "--json").object()
         let planned = try #require(status["plannedRoadTests"] as? [[String: Any]])
         #expect(planned.map { $0["plate"] as? String } == ["京A12345"])
-        #expect(Set(planned[0].keys) == ["plate", "owner", "visitId", "since", "plan", "suggestedDriver"])
+        #expect(Set(try #require(planned.first).keys) == ["plate", "owner", "visitId", "since", "plan", "suggestedDriver"])
         try cli.ok("register", "confirm", ref)
         #expect((try cli.ok("status", "--json").object()["plannedRoadTests"] as? [Any])?.isEmpty == true)
     }
