@@ -13,7 +13,7 @@ extension WebApp {
         let plan = answer.plan.map { words.term("purpose", $0) }.joined(separator: " · ")
         return try await page("plan", nav: "vehicles", title: "plan.title", [
             "plate": answer.plate, "path": WebApp.pathEncode(answer.plate),
-            "lead": pages.text("plan.lead", language, ["plate": answer.plate, "plan": plan.isEmpty ? "—" : plan]),
+            "lead": pages.text("plan.lead", language, ["plan": plan.isEmpty ? "—" : plan]),
             "noPlan": answer.plan.isEmpty,
             "driversLeft": pages.text("plan.driversLeft", language, ["left": String(answer.driversLeft), "method": words.term("method", answer.method)]),
             "suggested": answer.suggestedDrivers.enumerated().map { index, s in

@@ -73,11 +73,14 @@ struct BrowserLayoutTests {
         let movement = try #require(try cli.ok("move", "list", "--json").array().first?["id"] as? Int)
         let encoded = plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         // A car checked in for a road test: its answer page, and the dashboard's list of road tests without a driver.
-        let away = try #require(try cli.ok("vehicle", "list", "--json").array().first { $0["inShop"] as? Bool == false }?["plate"] as? String)
+        let awayCars = try cli.ok("vehicle", "list", "--json").array().filter { $0["inShop"] as? Bool == false }.compactMap { $0["plate"] as? String }
+        let away = try #require(awayCars.first), outside = try #require(awayCars.dropFirst().first)
         try cli.ok("visit", "checkin", "--plate", away, "--plan", "road-test,delivery")
         let planned = away.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
+        // A car not in the shop: its page has the check-in form with the plan's boxes.
+        let checkin = outside.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         let deskPages = ["", "moves", "moves/\(movement)", "vehicles", "vehicles/\(encoded)", "staff", "staff/1", "invites", "invites/\(ref)",
-                         "violations", "violations/\(violation)", "vehicles/\(planned)/plan"]
+                         "violations", "violations/\(violation)", "vehicles/\(planned)/plan", "vehicles/\(checkin)"]
         let managerPages = deskPages + ["payments", "cleanup", "report", "audit", "settings", "users"]
         let server = try BrowserTests.Server(cli, now: cli.now)
         defer { server.stop() }
