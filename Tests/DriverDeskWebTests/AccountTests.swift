@@ -77,6 +77,8 @@ struct AccountShop {
             Route(method: .post, pattern: "/vehicles", uri: "/vehicles", form: ["plate": "京C11111", "owner": "刘洋"]),
             Route(method: .post, pattern: "/vehicles/{plate}/checkin", uri: "/vehicles/%E6%B2%AAB88888/checkin", form: ["at": "2026-11-20 11:00"]),
             Route(method: .post, pattern: "/vehicles/{plate}/checkout", uri: "/vehicles/%E6%B2%AAB88888/checkout", form: ["at": "2026-11-20 11:30"]),
+            Route(method: .get, pattern: "/vehicles/{plate}/plan", uri: "/vehicles/\(plate)/plan"),
+            Route(method: .post, pattern: "/vehicles/{plate}/plan/invite", uri: "/vehicles/\(plate)/plan/invite", form: ["staff": "2", "paper": "80mm"]),
             Route(method: .post, pattern: "/moves/toggle", uri: "/moves/toggle", form: ["plate": "京A12345", "staff": "2", "purpose": "parking"]),
             Route(method: .post, pattern: "/moves/log", uri: "/moves/log",
                   form: ["plate": "京A12345", "staff": "2", "from": "2026-11-20 11:00", "to": "2026-11-20 11:10", "purpose": "parking"]),
