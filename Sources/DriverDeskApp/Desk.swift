@@ -393,7 +393,8 @@ public struct Desk: Sendable {
     public func status() throws -> StatusView {
         try actor.check(.read)
         let config = try config()
-        let snapshot = try database.status(now: now)
+        // The snapshot and the cars planned for a road test in one read, with the settings already read.
+        let (snapshot, plannedFacts) = try database.reading { tx in (try tx.status(now: now, config: config), try tx.plannedRoadTests(now: now, config: config)) }
         let cars = snapshot.carsInShop.map { car in
             CarInShopView(plate: car.plate, owner: car.ownerName, visitId: car.visitId, since: config.time.formatISO(car.checkinAt),
                           orderNo: car.orderNo, driver: car.driving?.staff, drivingSince: car.driving.map { config.time.formatISO($0.start) },
@@ -414,7 +415,7 @@ public struct Desk: Sendable {
         let removals = try database.registrations(status: .removalDue).filter { ($0.registration.removalDueAt ?? now) <= now }.map {
             RegistrationSummary(ref: $0.registration.ref, plate: $0.vehicle.plate, staff: $0.staff.ref, removalDueAt: $0.registration.removalDueAt.map(config.time.formatISO))
         }
-        let planned = try database.reading { tx in try tx.plannedRoadTests(now: now, config: config) }.map { p in
+        let planned = plannedFacts.map { p in
             PlannedRoadTestView(plate: p.fact.plate, owner: p.fact.ownerName, visitId: p.fact.visit.id!, since: config.time.formatISO(p.fact.visit.checkinAt),
                                 plan: p.plan.map(\.rawValue), suggestedDriver: p.suggested?.ref)
         }
