@@ -38,7 +38,7 @@ extension WebApp {
                 row["isChoices"] = true
                 row["options"] = options.map { ["value": $0, "label": words.term(term, $0), "checked": chosen.contains($0)] }
             case .money: row["isMoney"] = true
-            case .text, .hostNames: row["isText"] = true
+            case .text, .hostNames, .url: row["isText"] = true
             }
             return row
         }
