@@ -7,9 +7,9 @@ public struct DriverCarView: Codable, Sendable, Equatable {
     public var plate: String
     /// The key tag's token (`BJ-A12345`), the link's last part.
     public var token: String
-    /// `start` (nobody drives it, it is in the shop) or `end` (he drives it).
-    public var action: String
-    /// His movement on it, when `action` is `end`.
+    /// What the page offers: `start` (nobody drives it, it is in the shop) or `end` (he drives it).
+    public var offer: String
+    /// His movement on it, when `offer` is `end`.
     public var movement: MovementView?
 }
 
@@ -82,9 +82,9 @@ extension Desk {
             }
             let checkedIn = try tx.openVisit(vehicleId: vehicle.id!) != nil
             let move = try DriverRules.move(me: me.ref, plate: vehicle.plate, checkedIn: checkedIn, driven: span)
-            var view = DriverCarView(plate: vehicle.plate, token: KeyTagToken.token(of: plate), action: "start", movement: nil)
+            var view = DriverCarView(plate: vehicle.plate, token: KeyTagToken.token(of: plate), offer: "start", movement: nil)
             if case .end(let mine) = move, let driven {
-                view.action = "end"
+                view.offer = "end"
                 view.movement = MovementView(MovementRow(span: mine, visitId: driven.visitId), time: config.time)
             }
             return view
