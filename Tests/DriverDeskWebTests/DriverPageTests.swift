@@ -137,4 +137,21 @@ struct DriverPageTests {
             #expect(try await desk.get("/me").location == "/")
         }
     }
+
+    @Test("the manager adds a driver's account on the accounts page: the role offered, his staff member required (400 naming it, nothing written)")
+    func managerAddsDriver() async throws {
+        let shop = try shop()
+        try await shop.shop.test { browser in
+            try await browser.logIn("boss", AccountShop.managerPassword)
+            let page = try await browser.get("/users")
+            #expect(page.body.contains("<option value=\"driver\"") && page.body.contains("司机"))
+            let before = try shop.fingerprint()
+            let refused = try await browser.post("/users", ["name": "zhou", "role": "driver", "staff": "", "password": "Zhou-phone-2026", "password2": "Zhou-phone-2026"])
+            #expect(refused.status == .badRequest && refused.body.contains("司机账户要绑定一名员工"))
+            #expect(try shop.fingerprint() == before)
+            let added = try await browser.post("/users", ["name": "zhou", "role": "driver", "staff": "2", "password": "Zhou-phone-2026", "password2": "Zhou-phone-2026"])
+            #expect(added.status == .seeOther)
+        }
+        #expect(try shop.shop.desk.users().first { $0.name == "zhou" }.map { $0.role == "driver" && $0.staff?.name == "李强" } == true)
+    }
 }
