@@ -121,4 +121,30 @@ struct PlanStoreTests {
         #expect(try desk.showVehicle("沪C66666").visits.first?.id == other.visit.id)
         #expect(try desk.showVehicle("沪C66666").visits.first?.open == true)
     }
+
+    @Test("A plan corrected with a reason: the visit's plan replaced, the audit keeps before, after and why, in words; no reason or no car in the shop is refused, nothing written", arguments: Backend.allCases)
+    func correction(_ backend: Backend) throws {
+        let story = try Story(backend)
+        let desk = story.desk()
+        _ = try desk.checkin(plate: "京A12345", at: "2026-11-20 13:30", orderNo: nil, plan: ["road-test"])
+        let audit = try story.database.auditEntries(since: nil).count
+        #expect { try desk.changePlan(plate: "京A12345", plan: ["delivery"], reason: nil) } throws: { ($0 as? DeskError)?.field == "reason" }
+        #expect { try desk.changePlan(plate: "沪C66666", plan: ["delivery"], reason: "送车") } throws: { ($0 as? DeskError)?.exitCode == 1 }
+        #expect(try story.database.auditEntries(since: nil).count == audit)
+
+        let changed = try desk.changePlan(plate: "京A12345", plan: ["delivery"], reason: "只送车，不路试")
+        #expect(changed.visit.plan == ["delivery"] && changed.answer?.plan == ["delivery"])
+        #expect(try desk.showVehicle("京A12345").visits.first?.plan == ["delivery"])
+        // No road test planned any more: the dashboard's list is empty.
+        #expect(try desk.status().plannedRoadTests.isEmpty)
+        let entry = try #require(try story.database.auditEntries(since: nil).last)
+        #expect(entry.action == "visit.plan" && entry.before == #"{"plan":["road-test"]}"# && entry.after?.contains("只送车，不路试") == true)
+        let line = try #require(try desk.auditPage(since: nil, until: nil, person: nil, action: "visit.plan", page: nil).lines.first)
+        #expect(line.actionText == "更正进店计划")
+        #expect(line.changes.contains { $0.label == "计划" && $0.before == "路试" && $0.after == "送车" })
+
+        let cleared = try desk.changePlan(plate: "京A12345", plan: [], reason: "不需要")
+        #expect(cleared.visit.plan.isEmpty && cleared.answer == nil)
+        #expect(try story.planRows() == 0)
+    }
 }

@@ -124,6 +124,21 @@ struct PlanCommandTests {
         #expect(try zbar(page) == payload)
     }
 
+    @Test("visit plan: the answer again; corrected with a reason, the audit says so; without a reason, refused", arguments: Backend.allCases)
+    func planCommand(_ backend: Backend) throws {
+        let cli = try CLI.bare(backend)
+        try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 09:30", "--plan", "road-test")
+        let again = try cli.ok("visit", "plan", "--plate", "京A12345", "--json").object()
+        #expect(Set(again.keys) == ["plate", "plan", "method", "driversLeft", "suggestedDrivers", "cannotRegister", "alreadyRegistered"])
+        #expect(again["plan"] as? [String] == ["road-test"])
+        #expect(try cli.refused(2, "visit", "plan", "--plate", "京A12345", "--plan", "delivery").contains("reason"))
+        let changed = try cli.ok("visit", "plan", "--plate", "京A12345", "--plan", "delivery", "--reason", "只送车", "--json").object()
+        #expect(changed["plan"] as? [String] == ["delivery"] && changed["suggestedDrivers"] != nil)
+        let audit = try cli.ok("audit", "--json").array()
+        #expect(audit.last?["action"] as? String == "visit.plan")
+        #expect((try cli.ok("status", "--json").object()["plannedRoadTests"] as? [Any])?.isEmpty == true)
+    }
+
     @Test("bad input names the field and writes nothing", arguments: Backend.allCases)
     func badInput(_ backend: Backend) throws {
         let cli = try CLI.bare(backend)
