@@ -11,8 +11,8 @@ public struct Setting: Sendable {
         case money
         /// Host names, separated by commas or spaces: stored lower case, joined by commas.
         case hostNames
-        /// A web address a phone can open: `http://` or `https://`, a host, a port and a path (no query), ASCII only;
-        /// stored without a trailing slash. Empty: none.
+        /// A web address a phone can open: `http://` or `https://`, a host and a port (no path: the pages are served
+        /// from the root), ASCII only; stored without a trailing slash. Empty: none.
         case url
         /// Any of the options, separated by commas or spaces (none allowed): stored in the options' order, joined by
         /// commas. `term` names the catalogue's words for the options (`purpose`), for showing the value to people.
@@ -106,6 +106,7 @@ extension Setting {
         guard value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }), !value.contains("?"), !value.contains("#"),
               let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+              components.path.isEmpty || components.path.allSatisfy({ $0 == "/" }),
               isHostName(host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) else { throw refuse() }
         var text = value
         while text.hasSuffix("/") { text.removeLast() }

@@ -9,7 +9,7 @@ internal import Logging
 /// machine only.
 public func buildChainApplication(chain: Chain, settings: ServerSettings) throws -> some ApplicationProtocol {
     let hasAccounts = try chain.hasAccounts()
-    guard settings.isLoopback || hasAccounts else {
+    guard settings.isLoopback && !settings.behindProxy || hasAccounts else {
         throw DeskError.refusedWith(rule: "web", reasons: [Message("web.chainLoopback", ["host": .text(settings.host)])])
     }
     let templates = try Templates.shipped()
@@ -21,6 +21,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     router.add(middleware: DeadlineMiddleware { Config().int(.webDatabaseTimeoutSeconds) })
     let hosts = HostNames(served: settings.host, configured: [])
     router.add(middleware: HostGuardMiddleware { _ in hosts })
+    if settings.behindProxy { router.add(middleware: ForwardedForMiddleware()) }
     router.add(middleware: RequestLimitsMiddleware(limits: .chainPage))
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware<WebContext>(sessions: sessions, tls: settings.tls != nil))
@@ -110,7 +111,7 @@ struct ChainAuthMiddleware: RouterMiddleware {
         if path == "/login" || path.hasPrefix("/static/") { return try await next(request, context) }
         let states = try chain.accountStates().mapValues { AccountDirectory.State(active: $0.active, epoch: $0.epoch) }
         guard !states.isEmpty else { return try await next(request, context) }
-        if let away = await Login.ending(context.session, states: states, shiftHours: Config().int(.webSessionHours), remote: context.remoteAddress,
+        if let away = await Login.ending(context.session, states: states, shiftHours: Config().int(.webSessionHours), fromThisPC: context.isFromThisPC,
                                          now: settings.clock(), sessions: sessions) {
             return .redirect(to: away, type: .normal)
         }

@@ -43,10 +43,9 @@ enum Login {
     /// Where a request goes whose session is over, or nil when it may go on: once accounts exist, a person must be
     /// logged in, within his shift and idle limit (30 minutes unless the browser runs on this PC), his account active
     /// at the epoch he logged in with. A session that is over is ended.
-    static func ending(_ session: Session?, states: [Int64: AccountDirectory.State], shiftHours: Int, remote: SocketAddress?,
+    static func ending(_ session: Session?, states: [Int64: AccountDirectory.State], shiftHours: Int, fromThisPC loopback: Bool,
                        now: Date, sessions: Sessions) async -> String? {
         guard let session, let person = session.person else { return "/login" }
-        let loopback = remote.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
         let state = states[person.accountId]
         if let ending = SessionRules(shiftHours: shiftHours, loopback: loopback, role: person.role).ending(
             loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now,

@@ -48,7 +48,7 @@ struct AuthMiddleware: RouterMiddleware {
         let directory = try app.accounts(at: context.version)
         guard directory.any else { return try await next(request, context) }
         if let away = await Login.ending(context.session, states: directory.states, shiftHours: try app.config(at: context.version).int(.webSessionHours),
-                                         remote: context.remoteAddress, now: app.settings.clock(), sessions: app.sessions) {
+                                         fromThisPC: context.isFromThisPC, now: app.settings.clock(), sessions: app.sessions) {
             // A key tag's link opened before logging in comes back to its car after the login.
             if request.method == .get, path.hasPrefix("/k/"), let target = request.uri.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
                 return .redirect(to: away + (away.contains("?") ? "&" : "?") + "next=" + target, type: .normal)
@@ -220,4 +220,19 @@ final class SharedInt: Sendable {
     init(_ value: Int) { self.value = Atomic(value) }
     var current: Int { value.load(ordering: .relaxed) }
     func set(_ new: Int) { value.store(new, ordering: .relaxed) }
+}
+
+/// Behind a reverse proxy (`serve --behind-proxy`), the client is the address the proxy appended last to
+/// `X-Forwarded-For` (earlier ones are whatever the client itself sent, and are not believed); a request without it
+/// counts as the proxy's ("proxy"). The login lockout and the invite lookups then count per phone or PC.
+struct ForwardedForMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    static let header = HTTPFields.Element.Name("X-Forwarded-For")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let last = request.headers[values: ForwardedForMiddleware.header].last?.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) }
+        context.forwardedFor = last.flatMap { HostNames.isAddressLiteral($0) ? $0 : nil } ?? "proxy"
+        return try await next(request, context)
+    }
 }

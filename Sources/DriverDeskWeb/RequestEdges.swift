@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 internal import HummingbirdCore
 internal import HummingbirdTLS
+internal import NIOSSL
 internal import Logging
 import NIOCore
 internal import NIOHTTP1
@@ -179,6 +180,10 @@ public struct TLSFiles: Sendable, Equatable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        // The context is made once here, before anything listens: a key of another certificate is refused now.
+        do { _ = try NIOSSLContext(configuration: configuration) } catch {
+            throw DeskError.invalid(field: "tls-key", reason: Message("input.tls.mismatch", ["path": .text(self.key), "certificate": .text(certificate)]))
+        }
         return configuration
     }
 }

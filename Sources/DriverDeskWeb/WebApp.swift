@@ -12,14 +12,18 @@ public struct ServerSettings: Sendable {
     public var operatorName: String
     /// HTTPS on this server itself (`--tls-cert`, `--tls-key`), or nil: plain HTTP (on this PC, or behind a proxy).
     public var tls: TLSFiles?
+    /// `serve --behind-proxy`: every request comes through a reverse proxy on this machine. None is then this PC's own
+    /// (the desk's idle limit holds), and a request's address is the last one of its `X-Forwarded-For`.
+    public var behindProxy: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 8080, clock: @escaping @Sendable () -> Date = { Date() }, operatorName: String = "web",
-                tls: TLSFiles? = nil) {
+                tls: TLSFiles? = nil, behindProxy: Bool = false) {
         self.host = host
         self.port = port
         self.clock = clock
         self.operatorName = operatorName
         self.tls = tls
+        self.behindProxy = behindProxy
     }
 
     /// Addresses only this machine can reach: no password is needed there.
@@ -114,6 +118,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     router.add(middleware: DeadlineMiddleware { app.databaseTimeout.current })
     router.add(middleware: VersionMiddleware(watch: app.watch))
     router.add(middleware: HostGuardMiddleware { context in app.hostNames(at: context.version) })
+    if app.settings.behindProxy { router.add(middleware: ForwardedForMiddleware()) }
     router.add(middleware: RequestLimitsMiddleware(limits: .frontDesk))
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(sessions: app.sessions, tls: app.settings.tls != nil))
@@ -138,8 +143,8 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
 /// The whole server; refuses to listen beyond this machine before the shop has an account (every page then needs a
 /// login).
 public func buildApplication(shop: Shop, settings: ServerSettings) throws -> some ApplicationProtocol {
-    if !settings.isLoopback, try !shop.hasAccounts() {
-        throw DeskError.refusedWith(rule: "web", reasons: [Message("web.accountFirst", ["host": .text(settings.host)])])
+    if !settings.isLoopback || settings.behindProxy, try !shop.hasAccounts() {
+        throw DeskError.refusedWith(rule: "web", reasons: [settings.behindProxy ? Message("web.accountFirstProxy") : Message("web.accountFirst", ["host": .text(settings.host)])])
     }
     let templates = try Templates.shipped()
     let app = WebApp(shop: shop, pages: try Pages(templates: templates), settings: settings)

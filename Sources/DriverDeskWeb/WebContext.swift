@@ -21,6 +21,9 @@ public struct WebContext: SessionRequestContext, RemoteAddressRequestContext {
     public var form: Form?
     /// The client's address (for limits that a client dropping its cookie must not escape).
     public var remoteAddress: SocketAddress?
+    /// Behind a reverse proxy (`serve --behind-proxy`): the phone's or PC's address the proxy put last in
+    /// `X-Forwarded-For`, or "proxy" when it named none.
+    public var forwardedFor: String?
     /// Whether the database changed, read once for the request (`VersionMiddleware`; nil on the chain's page).
     public var version: ChangeWatch.Version?
 
@@ -30,7 +33,10 @@ public struct WebContext: SessionRequestContext, RemoteAddressRequestContext {
     }
 
     /// The client's IP address without its port, or "unknown".
-    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    public var clientAddress: String { forwardedFor ?? remoteAddress?.ipAddress ?? "unknown" }
+
+    /// Whether the request came from this PC itself (no idle limit): never behind a proxy, whose requests all do.
+    public var isFromThisPC: Bool { forwardedFor == nil && (remoteAddress.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false) }
 }
 
 /// One browser's session: its CSRF token, who logged in, its language and a message for the next page.

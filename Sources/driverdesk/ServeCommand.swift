@@ -11,6 +11,7 @@ extension DriverDeskCommand {
         @Option(help: "Port.") var port: Int = 8080
         @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this certificate (PEM, the server's first, then its chain); needs --tls-key.") var tlsCert: String?
         @Option(name: .customLong("tls-key"), help: "The certificate's private key (PEM, unencrypted).") var tlsKey: String?
+        @Flag(name: .customLong("behind-proxy"), help: "Requests come through a reverse proxy on this machine: none counts as this PC's, and a client's address is the last of X-Forwarded-For.") var behindProxy = false
 
         func validate() throws {
             guard (1...65_535).contains(port) else {
@@ -40,7 +41,7 @@ extension DriverDeskCommand {
                 // `?shop=*`: the chain manager's view, one read-only page.
                 defer { chain.close() }
                 let fixed = chain.now, isFixed = (global.now ?? ProcessInfo.processInfo.environment["DRIVERDESK_NOW"]).map { !$0.isEmpty } ?? false
-                let settings = ServerSettings(host: host, port: port, clock: { isFixed ? fixed : Date() }, operatorName: "web", tls: tls)
+                let settings = ServerSettings(host: host, port: port, clock: { isFixed ? fixed : Date() }, operatorName: "web", tls: tls, behindProxy: behindProxy)
                 try await serveChain(chain: chain, settings: settings) {
                     let address = self.address(tls: tls != nil)
                     FileHandle.standardError.write(Data((Voice.say(Message("cli.serve.started", ["address": .text(address), "path": .text(global.shownDatabase)])) + "\n").utf8))
@@ -49,7 +50,7 @@ extension DriverDeskCommand {
             }
             let shop = try global.shop(.pool)
             let fixed = try global.now.map { _ in try global.clock(shop) }
-            let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web", tls: tls)
+            let settings = ServerSettings(host: host, port: port, clock: { fixed ?? Date() }, operatorName: name.map { "web:\($0)" } ?? "web", tls: tls, behindProxy: behindProxy)
             try await serve(shop: shop, settings: settings) {
                 let address = self.address(tls: tls != nil)
                 FileHandle.standardError.write(Data((Voice.say(Message("cli.serve.started", ["address": .text(address), "path": .text(global.shownDatabase)])) + "\n").utf8))

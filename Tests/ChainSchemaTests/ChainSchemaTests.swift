@@ -332,11 +332,15 @@ struct ChainSchemaTests {
         let listener = try pg.startScript("""
             LISTEN "\(channels[0])";
             LISTEN driverdesk_change;
-            SELECT pg_sleep(3);
+            SELECT pg_sleep(4.5);
             SELECT 'done';
             """, as: bj)
-        let spy = try pg.startScript("LISTEN \"\(others[0])\";\nSELECT pg_sleep(3);\nSELECT 'done';\n", as: "driverdesk_chain")
-        Thread.sleep(forTimeInterval: 1)
+        let spy = try pg.startScript("LISTEN \"\(others[0])\";\nSELECT pg_sleep(4.5);\nSELECT 'done';\n", as: "driverdesk_chain")
+        // Both listen once their sleep has begun (a loaded machine starts psql slowly: a fixed second was once too short).
+        for _ in 0..<100 {
+            if try pg.rows("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(4.5);'", as: "postgres") == ["2"] { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         // Shop 2 changes something (its audit says so), and so, a moment later, does shop 1.
         try pg.must(pg.sql("INSERT INTO audit (at, operator, action, subject) VALUES (9000, 'b', 'x', 'shop 2 again');", as: sh))
         Thread.sleep(forTimeInterval: 0.3)

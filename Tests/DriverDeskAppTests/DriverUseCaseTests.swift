@@ -103,6 +103,22 @@ struct DriverUseCaseTests {
         #expect(two[0] == rows[0] + 1)
     }
 
+    @Test("R13 holds on his phone as at the desk: an expired licence refuses a road test (nothing written); parking only warns", arguments: Backend.allCases)
+    func licence(_ backend: Backend) throws {
+        let s = try setup(backend)
+        _ = try s.desk.addStaff(name: "赵六", idNumber: "110101199003071233", licenseClass: "C1", licenseFirstIssued: "2012-01-01", licenseValidUntil: "2026-11-01", phone: nil)
+        _ = try s.desk.addUser(name: "zhao", role: "driver", staff: "赵六", password: "Zhao-phone-2026")
+        let zhao = try #require(try s.shop.logIn(name: "zhao", password: "Zhao-phone-2026", address: "test", now: s.desk.now))
+        let rows = try s.rows()
+        #expect { try s.phone(zhao, at: "10:00").driverStart(token: "BJ-A12345", purpose: "road-test") } throws: {
+            guard case .refusedWith(let rule, _)? = $0 as? DeskError else { return false }
+            return rule == "R13"
+        }
+        #expect(try s.rows() == rows)
+        let parked = try s.phone(zhao, at: "10:00").driverStart(token: "BJ-A12345", purpose: "parking")
+        #expect(!parked.warnings.isEmpty && parked.warnings.joined().contains("2026-11-01"))
+    }
+
     @Test("a driver reads nothing of the shop and does no desk work; the desk does none of a driver's", arguments: Backend.allCases)
     func roles(_ backend: Backend) throws {
         let s = try setup(backend)

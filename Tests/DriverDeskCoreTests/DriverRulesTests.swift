@@ -91,15 +91,15 @@ struct DriverRulesTests {
         #expect(ScanReading("BJ-A12345 京A12345") == .keyTag(a12345))
     }
 
-    @Test("web.publicURL: http or https, a host, a port and a path, ASCII; stored without its trailing slash; anything else refused naming the setting",
+    @Test("web.publicURL: http or https, a host and a port, ASCII; stored without its trailing slash; anything else refused naming the setting",
           arguments: [("https://192.168.1.20:8443/", "https://192.168.1.20:8443"), ("HTTP://Desk.Example", "http://Desk.Example"), ("", ""),
-                      ("http://[fe80::1]:8080/desk", "http://[fe80::1]:8080/desk")])
+                      ("http://[fe80::1]:8080", "http://[fe80::1]:8080"), ("https://desk.example:8443//", "https://desk.example:8443")])
     func publicURL(_ raw: String, _ stored: String) throws {
         #expect(try Config.setting("web.publicURL").normalise(raw) == stored)
     }
 
     @Test("web.publicURL refuses what a phone could not open as the shop's address",
-          arguments: ["ftp://desk", "desk.example", "https://", "https://a b", "https://桌面.中国", "https://desk/?x=1", "https://desk/#k", "https://user:pw@desk", "https://-bad-.example"])
+          arguments: ["ftp://desk", "desk.example", "https://", "https://a b", "https://桌面.中国", "https://desk/?x=1", "https://desk/#k", "https://user:pw@desk", "https://-bad-.example", "https://desk.example/desk"])
     func publicURLRefused(_ raw: String) throws {
         #expect(DeskError.field(of: { _ = try Config.setting("web.publicURL").normalise(raw) }) == "web.publicURL")
     }

@@ -38,6 +38,11 @@ struct DriverPageTests {
             let other = Browser(client: browser.client)
             _ = try await other.get("/login")
             #expect(try await other.post("/login", ["name": "li", "password": DriverPageTests.liPassword, "next": "//evil.example/k/x"]).location == "/me")
+            for next in ["/k/BJ-A12345?then=//evil.example", "/k/\\evil.example", "/k/BJ A12345", "https://evil.example/k/BJ-A12345"] {
+                let again = Browser(client: browser.client)
+                _ = try await again.get("/login")
+                #expect(try await again.post("/login", ["name": "li", "password": DriverPageTests.liPassword, "next": next]).location == "/me", "next \(next)")
+            }
             let desk = Browser(client: browser.client)
             _ = try await desk.get("/login")
             let deskIn = try await desk.post("/login", ["name": "anna", "password": AccountShop.deskPassword])
@@ -153,5 +158,35 @@ struct DriverPageTests {
             #expect(added.status == .seeOther)
         }
         #expect(try shop.shop.desk.users().first { $0.name == "zhou" }.map { $0.role == "driver" && $0.staff?.name == "李强" } == true)
+    }
+
+    @Test("behind a reverse proxy (serve --behind-proxy): no request is this PC's own, so a desk's session ends after 30 idle minutes; the lockout counts each forwarded address, not the proxy's; only the last X-Forwarded-For is believed")
+    func behindProxy() async throws {
+        let shop = try shop()
+        let clock = MovableClock(shop.shop.now)
+        @Sendable func through(_ browser: Browser, _ forwarded: String) -> Browser {
+            let proxied = Browser(client: browser.client, address: "127.0.0.1")
+            proxied.extraHeaders[HTTPFields.Element.Name("X-Forwarded-For")!] = forwarded
+            return proxied
+        }
+        try await shop.shop.test(clock: clock, behindProxy: true) { browser in
+            let desk = through(browser, "203.0.113.9, 192.168.1.31")
+            try await desk.logIn("anna", AccountShop.deskPassword)
+            clock.advance(31 * 60)
+            #expect(try await desk.get("/").location == "/login?ended=idle", "the proxy's 127.0.0.1 is not the desk's PC")
+            let guesser = through(browser, "192.168.1.66")
+            for attempt in 0..<5 { _ = try await guesser.logIn("nobody\(attempt)", "Wrong-password-\(attempt)") }
+            #expect(try await guesser.logIn("boss", AccountShop.managerPassword).status == .tooManyRequests, "that phone is locked")
+            // Another phone behind the same proxy logs in; a phone that claims the locked address first is still itself.
+            #expect(try await through(browser, "192.168.1.67").logIn("boss", AccountShop.managerPassword).status == .seeOther)
+            #expect(try await through(browser, "192.168.1.66, 192.168.1.68").logIn("boss", AccountShop.managerPassword).status == .seeOther)
+        }
+        // Without the flag the same request is this PC's: no idle limit.
+        try await shop.shop.test(clock: clock) { browser in
+            let desk = through(browser, "192.168.1.31")
+            try await desk.logIn("anna", AccountShop.deskPassword)
+            clock.advance(31 * 60)
+            #expect(try await desk.get("/").status == .ok)
+        }
     }
 }

@@ -32,18 +32,18 @@ struct WebHarness {
 
     var desk: Desk { workshop.desk(now: now, operator: "check") }
 
-    func settings(host: String = "127.0.0.1", clock: MovableClock? = nil) -> ServerSettings {
+    func settings(host: String = "127.0.0.1", clock: MovableClock? = nil, behindProxy: Bool = false) -> ServerSettings {
         let now = self.now
-        return ServerSettings(host: host, port: 0, clock: { clock?.now ?? now })
+        return ServerSettings(host: host, port: 0, clock: { clock?.now ?? now }, behindProxy: behindProxy)
     }
 
     /// Runs `body` against the router with a browser that keeps its cookie and reads CSRF tokens off pages. The
     /// router is the server's (`buildRouter`); the harness only lets each browser say which address it comes from.
-    func test(clock: MovableClock? = nil, _ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+    func test(clock: MovableClock? = nil, behindProxy: Bool = false, _ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
         // What the server checks before it builds the router (no serving beyond this machine before an account).
-        _ = try buildApplication(shop: workshop, settings: settings(clock: clock))
+        _ = try buildApplication(shop: workshop, settings: settings(clock: clock, behindProxy: behindProxy))
         let templates = try Templates.shipped()
-        let app = WebApp(shop: workshop, pages: try Pages(templates: templates), settings: settings(clock: clock))
+        let app = WebApp(shop: workshop, pages: try Pages(templates: templates), settings: settings(clock: clock, behindProxy: behindProxy))
         let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
         let application = Application(responder: AddressedResponder(inner: router.buildResponder()), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await application.test(.router) { client in

@@ -11,6 +11,8 @@ struct DriverPhoneTests {
     /// A self-signed certificate for localhost and 127.0.0.1 (valid until 2125) and its key: test-only, made with
     /// `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1`.
     static let certificate = fixtures.appendingPathComponent("test-tls.crt").path, key = fixtures.appendingPathComponent("test-tls.key").path
+    /// A key of no certificate here (`openssl genrsa 2048`).
+    static let otherKey = fixtures.appendingPathComponent("other-tls.key").path
 
     @Test("user add --role driver needs --staff (exit 2, nothing written); web.publicURL refuses what is not an address; a key tag's PNG holds the link, read back by zbarimg",
           arguments: Backend.allCases)
@@ -35,7 +37,7 @@ struct DriverPhoneTests {
         #expect(try zbarText(png) == "BJ-A12345 京A12345")
     }
 
-    @Test("serve --tls-cert --tls-key answers HTTPS with a Secure cookie; one file without the other, or a file that is not PEM: exit 2 naming it")
+    @Test("serve --tls-cert --tls-key answers HTTPS with a Secure cookie; one file without the other, a file that is not PEM, a key of another certificate: exit 2 naming it; --behind-proxy before any account: exit 1")
     func https() throws {
         let cli = try CLI.shop()
         #expect(try cli.refused(2, "serve", "--port", "1", "--tls-cert", DriverPhoneTests.certificate).contains("tls-key"))
@@ -44,6 +46,9 @@ struct DriverPhoneTests {
         try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: notPEM))
         #expect(try cli.refused(2, "serve", "--port", "1", "--tls-cert", notPEM, "--tls-key", DriverPhoneTests.key).contains("not.pem"))
         #expect(try cli.refused(2, "serve", "--port", "1", "--tls-cert", DriverPhoneTests.certificate, "--tls-key", notPEM).contains("not.pem"))
+        #expect(try cli.refused(2, "serve", "--port", "1", "--tls-cert", DriverPhoneTests.certificate, "--tls-key", DriverPhoneTests.otherKey).contains("other-tls.key"))
+        // Behind a proxy every request looks local: refused before the shop has an account.
+        #expect(try cli.refused(1, "serve", "--port", "1", "--behind-proxy").contains("--behind-proxy"))
         let server = try BrowserTests.Server(cli, now: cli.now, arguments: ["--tls-cert", DriverPhoneTests.certificate, "--tls-key", DriverPhoneTests.key])
         defer { server.stop() }
         #expect(server.url.hasPrefix("https://"))
