@@ -243,33 +243,55 @@ public struct Desk: Sendable {
     public func planInvite(plate: String, staff: String?) throws -> (view: InviteView, document: InviteDocument) {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
+        return try database.writing { tx in try planInvite(plate: plate, staff: staff, in: tx, config: try tx.config()) }
+    }
+
+    /// `visit checkin --plan P --invite` (or `--staff S`): the check-in, its answer and the invite in one transaction,
+    /// so that an invite the plan refuses leaves nothing written (exit 1), the check-in included.
+    public func checkinAndInvite(plate: String, at: String?, orderNo: String?, plan: [String], staff: String?) throws -> (checkin: CheckinView, document: InviteDocument) {
+        try actor.check(.frontDesk)
+        let plate = try Plate(plate)
+        let order = try Fields.optionalText(orderNo, field: "order", maxLength: 40)
+        let purposes = try RegistrationPlan.purposes(plan)
         return try database.writing { tx in
             let config = try tx.config()
-            let vehicle = try tx.resolveVehicle(plate)
-            let open = try tx.openVisit(vehicleId: vehicle.id!)
-            try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
-            let answer = try tx.registrationPlan(vehicle: vehicle, purposes: try tx.plans(visitIds: [open!.id!])[open!.id!] ?? [], now: now, config: config)
-            let chosen: Staff
-            if let staff {
-                chosen = try tx.resolveStaff(staff)
-                if let refusal = answer.cannotRegister.first(where: { $0.staff.id == chosen.id }) {
-                    throw DeskError.refusedWith(rule: refusal.rules.joined(separator: ", "), reasons: refusal.reasons)
-                }
-            } else {
-                guard let first = answer.suggested.first?.staff else {
-                    throw DeskError.refusedWith(rule: "R3", reasons: [Message("plan.nobodyToInvite", ["plate": .text(vehicle.plate)])])
-                }
-                chosen = first
-            }
-            let outcome = try tx.invite(plate: plate, staff: String(chosen.id!), method: nil, context: context, makeRef: {
-                var generator = SystemRandomNumberGenerator()
-                return InviteRef.random(using: &generator)
-            }, config: config)
-            let document = InviteDocument(row: outcome.row, config: config)
-            let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
-                                  text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
-            return (view, document)
+            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, plan: purposes, context: context, config: config)
+            let answer = try tx.registrationPlan(vehicle: tx.resolveVehicle(plate), purposes: purposes, now: now, config: config)
+            var view = CheckinView(visit: VisitView(visit, plate: plate.text, time: config.time, plan: purposes),
+                                   answer: PlanView(plate: plate.text, answer: answer, catalogue: try catalogue(config), time: config.time))
+            let made = try planInvite(plate: plate, staff: staff, in: tx, config: config)
+            view.inviteAsked = true
+            view.invite = made.view
+            return (view, made.document)
         }
+    }
+
+    /// The invite of the plan's `staff` (or its first suggested driver) in the caller's transaction.
+    func planInvite(plate: Plate, staff: String?, in tx: any ShopTransaction, config: Config) throws -> (view: InviteView, document: InviteDocument) {
+        let vehicle = try tx.resolveVehicle(plate)
+        let open = try tx.openVisit(vehicleId: vehicle.id!)
+        try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
+        let answer = try tx.registrationPlan(vehicle: vehicle, purposes: try tx.plans(visitIds: [open!.id!])[open!.id!] ?? [], now: now, config: config)
+        let chosen: Staff
+        if let staff {
+            chosen = try tx.resolveStaff(staff)
+            if let refusal = answer.cannotRegister.first(where: { $0.staff.id == chosen.id }) {
+                throw DeskError.refusedWith(rule: refusal.rules.joined(separator: ", "), reasons: refusal.reasons)
+            }
+        } else {
+            guard let first = answer.suggested.first?.staff else {
+                throw DeskError.refusedWith(rule: "R3", reasons: [Message("plan.nobodyToInvite", ["plate": .text(vehicle.plate)])])
+            }
+            chosen = first
+        }
+        let outcome = try tx.invite(plate: plate, staff: String(chosen.id!), method: nil, context: context, makeRef: {
+            var generator = SystemRandomNumberGenerator()
+            return InviteRef.random(using: &generator)
+        }, config: config)
+        let document = InviteDocument(row: outcome.row, config: config)
+        let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
+                              text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
+        return (view, document)
     }
 
     /// `visit plan --plate P --plan X --reason R` (`--clear`: no plan): the plan of the car's open visit corrected,

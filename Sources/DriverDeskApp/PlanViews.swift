@@ -69,21 +69,20 @@ public struct PlanRegisteredView: Codable, Equatable, Sendable {
 }
 
 /// What `visit checkin` answers: the visit (its keys as ever, and `plan`), and with a plan the answer's keys beside
-/// them; with `--invite` also `invite` (the invite made, or null when it was refused) and `inviteRefused`.
+/// them; with `--invite` also `invite` (the invite made).
 public struct CheckinView: Encodable, Sendable {
     public var visit: VisitView
     public var answer: PlanView?
-    /// Whether an invite was asked for (`--invite`, `--staff`): then `invite` and `inviteRefused` are printed.
+    /// Whether an invite was asked for (`--invite`, `--staff`): then `invite` is printed.
     public var inviteAsked = false
     public var invite: InviteView?
-    public var inviteRefused: RefusalView?
 
     public init(visit: VisitView, answer: PlanView?) {
         self.visit = visit
         self.answer = answer
     }
 
-    enum Keys: String, CodingKey { case method, driversLeft, suggestedDrivers, cannotRegister, alreadyRegistered, invite, inviteRefused }
+    enum Keys: String, CodingKey { case method, driversLeft, suggestedDrivers, cannotRegister, alreadyRegistered, invite }
 
     public func encode(to encoder: any Encoder) throws {
         try visit.encode(to: encoder)
@@ -97,21 +96,7 @@ public struct CheckinView: Encodable, Sendable {
         }
         if inviteAsked {
             try container.encodeIfPresent(invite, forKey: .invite)
-            try container.encodeIfPresent(inviteRefused, forKey: .inviteRefused)
         }
-    }
-}
-
-/// A rule's refusal as `--json` shows it beside what was done: the rule, the reasons and their codes.
-public struct RefusalView: Codable, Equatable, Sendable {
-    public var rule: String
-    public var reasons: [String]
-    public var reasonCodes: [String]
-
-    public init(rule: String, reasons: [String], reasonCodes: [String]) {
-        self.rule = rule
-        self.reasons = reasons
-        self.reasonCodes = reasonCodes
     }
 }
 

@@ -34,32 +34,27 @@ extension DriverDeskCommand {
                 let paper = try InviteDocument.Paper(parsing: paper)
                 if let out { _ = try InviteFormat(path: out) }
                 let desk = try global.desk()
-                // Two use cases in this order: the check-in (with its plan and answer) is recorded whatever becomes of the invite.
-                var result = try desk.checkin(plate: plate, at: at, orderNo: order, plan: plan)
-                var refusal: DeskError?
-                if invite || staff != nil {
-                    result.inviteAsked = true
-                    do {
-                        let made = try desk.planInvite(plate: result.visit.plate, staff: staff)
-                        var view = made.view
-                        if let out {
-                            try desk.write(made.document, to: out, paper: paper)
-                            view.out = out
-                        }
-                        result.invite = view
-                    } catch let error as DeskError {
-                        guard case .refusedWith(let rule, let reasons) = error else { throw error }
-                        let (catalogue, time) = Voice.speaking
-                        result.inviteRefused = RefusalView(rule: rule, reasons: catalogue.render(reasons, time: time), reasonCodes: reasons.map(\.code))
-                        refusal = error
+                guard invite || staff != nil else {
+                    let result = try desk.checkin(plate: plate, at: at, orderNo: order, plan: plan)
+                    try global.output.print(result) { PlanText.describe(result) }
+                    return
+                }
+                // The check-in and the invite in one transaction: an invite the plan refuses leaves nothing written (exit 1),
+                // and the refusal says how to check the car in.
+                var result: CheckinView
+                do {
+                    let made = try desk.checkinAndInvite(plate: plate, at: at, orderNo: order, plan: plan, staff: staff)
+                    result = made.checkin
+                    if let out {
+                        try desk.write(made.document, to: out, paper: paper)
+                        result.invite?.out = out
                     }
+                } catch let error as DeskError {
+                    if case .refusedWith = error { Output.warn(Voice.say(Message("cli.visit.checkinNotWritten", ["plate": .text(plate)]))) }
+                    throw error
                 }
                 for warning in result.invite?.warnings ?? [] { Output.warn(warning) }
                 try global.output.print(result) { PlanText.describe(result) }
-                if let refusal {
-                    Output.warn(Voice.say(Message("cli.visit.checkedInInviteRefused", ["plate": .text(result.visit.plate), "visit": .number(Int(result.visit.id))])))
-                    throw refusal
-                }
             }
         }
 
