@@ -214,25 +214,29 @@ public struct Desk: Sendable {
 
     // MARK: Visits and movements
 
-    /// `visit checkin`.
-    public func checkin(plate: String, at: String?, orderNo: String?) throws -> VisitView {
+    /// `visit checkin [--odometer KM] [--fuel 0-100]`.
+    public func checkin(plate: String, at: String?, orderNo: String?, odometer: String? = nil, fuel: String? = nil) throws -> VisitView {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
         let order = try Fields.optionalText(orderNo, field: "order", maxLength: 40)
+        let km = try CustodyReportRules.odometer(odometer), gauge = try CustodyReportRules.fuel(fuel)
         return try database.writing { tx in
             let config = try tx.config()
-            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, context: context, config: config)
+            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, odometer: km, fuel: gauge,
+                                       context: context, config: config)
             return VisitView(visit, plate: plate.text, time: config.time)
         }
     }
 
-    /// `visit checkout`.
-    public func checkout(plate: String, at: String?) throws -> VisitView {
+    /// `visit checkout [--odometer KM] [--fuel 0-100]`.
+    public func checkout(plate: String, at: String?, odometer: String? = nil, fuel: String? = nil) throws -> VisitView {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
+        let km = try CustodyReportRules.odometer(odometer), gauge = try CustodyReportRules.fuel(fuel)
         return try database.writing { tx in
             let config = try tx.config()
-            let visit = try tx.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context, config: config)
+            let visit = try tx.checkout(plate: plate, at: try instant(at, field: "at", config: config), odometer: km, fuel: gauge,
+                                        context: context, config: config)
             return VisitView(visit, plate: plate.text, time: config.time)
         }
     }
@@ -338,7 +342,8 @@ public struct Desk: Sendable {
         return StatusView(shop: config.shopName, now: config.time.formatISO(now), carsInShop: cars,
                           driving: cars.filter { $0.driver != nil }, staleVisits: stale,
                           activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday,
-                          violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count)
+                          violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count,
+                          unexplainedKm: try unexplainedKm(config: config))
     }
 }
 

@@ -74,6 +74,11 @@ public struct VisitView: Codable, Equatable, Sendable {
     public var checkoutAt: String?
     public var orderNo: String?
     public var open: Bool
+    /// The odometer (km) and fuel gauge (percent) at check-in and check-out; null when not taken (R14).
+    public var odometerIn: Int?
+    public var odometerOut: Int?
+    public var fuelIn: Int?
+    public var fuelOut: Int?
 
     public init(_ visit: Visit, plate: String, time: ShopTime) {
         id = visit.id ?? 0
@@ -82,6 +87,10 @@ public struct VisitView: Codable, Equatable, Sendable {
         checkoutAt = visit.checkoutAt.map(time.formatISO)
         orderNo = visit.orderNo
         open = visit.checkoutAt == nil
+        odometerIn = visit.odometerIn
+        odometerOut = visit.odometerOut
+        fuelIn = visit.fuelIn
+        fuelOut = visit.fuelOut
     }
 }
 
@@ -172,6 +181,8 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var removalsDue: [RegistrationSummary]
     /// Older unfinished violations beyond the 200 most recent grouped above (see `violation list`).
     public var violationsNotShown: Int
+    /// Visits checked out within `custody.flagDays` with km their movements cannot explain, newest first (R14).
+    public var unexplainedKm: [UnexplainedKmView] = []
 }
 
 /// A violation on the status screen.

@@ -37,7 +37,12 @@ extension WebApp {
         let words = try words(context)
         var events: [(String, [String: Any])] = []
         for v in detail.visits {
-            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))"]))
+            // The readings taken (R14): "12,345 km 50% → 12,380 km 40%"; the visit links to its custody report.
+            let odometer = { (km: Int?, fuel: Int?) in [km.map { CustodyReportDocument.grouped($0) + " km" }, fuel.map { "\($0)%" }].compactMap { $0 }.joined(separator: " ") }
+            let readings = [odometer(v.odometerIn, v.fuelIn), odometer(v.odometerOut, v.fuelOut)]
+            let readingText = readings.allSatisfy(\.isEmpty) ? "" : " · \(readings[0].isEmpty ? "–" : readings[0]) → \(readings[1].isEmpty ? "–" : readings[1])"
+            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "link": "/visits/\(v.id)/report",
+                                         "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))\(readingText)"]))
         }
         for m in detail.movements {
             events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "link": "/moves/\(m.id)", "text": "🚗 \(m.staff.name) · \(words.term("purpose", m.purpose)) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
@@ -56,6 +61,8 @@ extension WebApp {
             "events": events.map(\.1), "staff": try desk.staffList().filter(\.active).map { ["id": $0.id, "name": $0.name] },
             "error": problem?.message ?? "", "hasError": problem != nil,
             "canReopen": !v.inShop && !detail.visits.isEmpty,
+            "lastVisit": detail.visits.first.map { $0.id } ?? 0, "hasVisit": !detail.visits.isEmpty,
+            "readings": ["odometer": form["odometer"] ?? "", "fuel": form["fuel"] ?? ""],
             "form": ["owner": form["owner"] ?? v.owner, "ownerPhone": form["ownerPhone"] ?? v.ownerPhone ?? "", "engineLast6": form["engineLast6"] ?? v.engineLast6 ?? ""],
             "usages": VehicleUsage.allCases.map { ["value": $0.rawValue, "label": words.term("usage", $0.rawValue), "selected": $0.rawValue == (form["usage"] ?? v.usage)] },
             "sizes": VehicleSize.allCases.map { ["value": $0.rawValue, "label": words.term("size", $0.rawValue), "selected": $0.rawValue == (form["size"] ?? v.size)] },
@@ -101,21 +108,23 @@ struct VehicleController {
             router.post("/vehicles/{plate}/checkin") { request, context in
                 let plate = app.parameter("plate", context)
                 do {
-                    let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"])
+                    let form = app.form(context)
+                    let visit = try app.desk(context).checkin(plate: plate, at: form["at"], orderNo: form["order"], odometer: form["odometer"], fuel: form["fuel"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfNotForTheForm(error)
-                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                    return try await app.vehiclePage(plate, context: context, error: error, form: app.form(context).fields).response(from: request, context: context)
                 }
             }
             router.post("/vehicles/{plate}/checkout") { request, context in
                 let plate = app.parameter("plate", context)
                 do {
-                    let visit = try app.desk(context).checkout(plate: plate, at: app.form(context)["at"])
+                    let form = app.form(context)
+                    let visit = try app.desk(context).checkout(plate: plate, at: form["at"], odometer: form["odometer"], fuel: form["fuel"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfNotForTheForm(error)
-                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                    return try await app.vehiclePage(plate, context: context, error: error, form: app.form(context).fields).response(from: request, context: context)
                 }
             }
             router.get("/vehicles/{plate}/tag") { request, context in
