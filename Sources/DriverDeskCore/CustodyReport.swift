@@ -80,8 +80,8 @@ public enum CustodyReportRules {
         let explained = kmPerMinute * Double(minutes) + Double(kmSlack)
         let explainedText = format(explained)
         guard let odometerIn = readings.odometerIn, let odometerOut = readings.odometerOut else {
-            let missing = [readings.odometerIn == nil ? "checkin" : nil, readings.odometerOut == nil ? "checkout" : nil].compactMap { $0 }
-            let reason = missing.count == 2 ? Message("custody.noReadings") : Message("custody.readingMissing", ["when": .term("custodyReading", missing[0])])
+            let reason = readings.odometerIn == nil && readings.odometerOut == nil ? Message("custody.noReadings")
+                : readings.odometerIn == nil ? Message("custody.noCheckinReading") : Message("custody.noCheckoutReading")
             return KmCheck(kmDriven: nil, minutesDriven: minutes, kmExplained: explained, unexplainedKm: nil, reasons: [reason])
         }
         let driven = odometerOut - odometerIn

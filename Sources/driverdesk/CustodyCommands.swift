@@ -185,8 +185,9 @@ enum VisitText {
     /// "里程 12,345 公里 · 油量 50%", or nothing when no reading was taken.
     static func readings(odometer: Int?, fuel: Int?, out: Bool = false) -> [String] {
         guard odometer != nil || fuel != nil else { return [] }
-        return ["  " + Voice.say(Message(out ? "cli.visit.readingsOut" : "cli.visit.readingsIn",
-                                         ["odometer": .text(odometer.map(CustodyReportDocument.grouped) ?? "-"), "fuel": .text(fuel.map { "\($0)%" } ?? "-")]))]
+        let km = odometer.map(CustodyReportDocument.grouped) ?? "-", gauge = fuel.map { "\($0)%" } ?? "-"
+        let said = out ? Message("cli.visit.readingsOut", ["odometer": .text(km), "fuel": .text(gauge)]) : Message("cli.visit.readingsIn", ["odometer": .text(km), "fuel": .text(gauge)])
+        return ["  " + Voice.say(said)]
     }
 
     static func report(_ r: VisitReportView, out: String?) -> String {

@@ -41,7 +41,9 @@ struct CustodyReportTests {
     func missing() {
         let noOut = CustodyReportRules.check(readings: VisitReadings(odometerIn: 100), movements: [move(1, "17:30", nil)], until: at("18:00"), kmPerMinute: 1, kmSlack: 3)
         #expect(noOut.kmDriven == nil && noOut.unexplainedKm == nil && !noOut.isFlagged && noOut.minutesDriven == 30)
-        #expect(noOut.reasons == [Message("custody.readingMissing", ["when": .term("custodyReading", "checkout")])])
+        #expect(noOut.reasons == [Message("custody.noCheckoutReading")])
+        let noIn = CustodyReportRules.check(readings: VisitReadings(odometerOut: 100), movements: [], until: at("18:00"), kmPerMinute: 1, kmSlack: 3)
+        #expect(noIn.reasons == [Message("custody.noCheckinReading")] && noIn.unexplainedKm == nil)
         let neither = CustodyReportRules.check(readings: VisitReadings(fuelIn: 50), movements: [], until: at("18:00"), kmPerMinute: 1, kmSlack: 3)
         #expect(neither.reasons.map(\.code) == ["custody.noReadings"])
     }

@@ -60,7 +60,7 @@ struct CustodyReportStoreTests {
         let shop = try Shop(backend)
         let desk = try stay(shop)
         let open = try desk.visitReport(plate: "京A12345", visit: nil)
-        #expect(open.inShop && open.kmDriven == nil && open.unexplainedKm == nil && open.reasonCodes == ["custody.readingMissing"])
+        #expect(open.inShop && open.kmDriven == nil && open.unexplainedKm == nil && open.reasonCodes == ["custody.noCheckoutReading"])
         let out = try desk.checkout(plate: "京A12345", at: "2026-11-20 17:00", odometer: "12400", fuel: "30")
         let report = try desk.visitReport(plate: "京a12345", visit: nil)
         #expect(report.visitId == out.id && report.plate == "京A12345" && !report.inShop && report.checkout != nil)

@@ -71,9 +71,10 @@ struct BrowserLayoutTests {
         let ref = try #require(try cli.ok("register", "list", "--json").array().first?["ref"] as? String)
         let violation = try #require(try cli.ok("violation", "list", "--json").array().first?["id"] as? Int)
         let movement = try #require(try cli.ok("move", "list", "--json").array().first?["id"] as? Int)
+        let visit = try #require((try cli.ok("vehicle", "show", plate, "--json").object()["visits"] as? [[String: Any]])?.first?["id"] as? Int)
         let encoded = plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         let deskPages = ["", "moves", "moves/\(movement)", "vehicles", "vehicles/\(encoded)", "staff", "staff/1", "invites", "invites/\(ref)",
-                         "violations", "violations/\(violation)"]
+                         "violations", "violations/\(violation)", "visits/\(visit)/report"]
         let managerPages = deskPages + ["payments", "cleanup", "report", "audit", "settings", "users"]
         let server = try BrowserTests.Server(cli, now: cli.now)
         defer { server.stop() }
