@@ -37,7 +37,7 @@ extension DriverDeskCommand {
                 let visit = try global.desk().checkout(plate: plate, at: at, odometer: odometer, fuel: fuel)
                 try global.output.print(visit) {
                     ([Voice.say(Message("cli.visit.checkedOut", ["plate": .text(visit.plate), "at": .text(short(visit.checkoutAt)), "visit": .number(Int(visit.id)), "since": .text(short(visit.checkinAt))]))]
-                        + VisitText.readings(odometer: visit.odometerOut, fuel: visit.fuelOut)
+                        + VisitText.readings(odometer: visit.odometerOut, fuel: visit.fuelOut, out: true)
                         + (visit.odometerOut != nil ? [Voice.say(Message("cli.visit.reportHint", ["plate": .text(visit.plate)]))] : [])).joined(separator: "\n")
                 }
             }
@@ -199,7 +199,8 @@ enum VisitText {
             table.add(m.staff.name, words.term("purpose", m.purpose), short(m.start), m.inProgress ? words.label("driving") : short(m.end), String(m.minutes))
         }
         lines.append(r.movements.isEmpty ? "  " + words.label("none") : table.render(indent: "  "))
-        lines += r.reasons.map { "  - \($0)" }
+        // The unexplained km get a line of their own below, not a bullet among the reasons.
+        lines += zip(r.reasons, r.reasonCodes).filter { $0.1 != "custody.kmUnexplained" }.map { "  - \($0.0)" }
         if let km = r.unexplainedKm, km > 0 { lines.append(Voice.say(Message("cli.visit.unexplained", ["km": .number(km), "plate": .text(r.plate)]))) }
         if let out { lines.append(Voice.say(Message("cli.visit.reportWritten", ["out": .text(out)]))) }
         return lines.joined(separator: "\n")
