@@ -62,6 +62,7 @@ let package = Package(
                 "DriverDeskApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,7 +111,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore", "PostgresHarness"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DriverDeskCore", "PostgresHarness"], exclude: ["Fixtures"]),
         // The chain's PostgreSQL schema on a throwaway server (through psql): isolation, R1's exclusion constraints, roles.
         .testTarget(name: "ChainSchemaTests", dependencies: ["PostgresHarness"]),
         // A throwaway PostgreSQL 15 for the tests (scripts/pg-throwaway.sh): the chain's roles, a database, psql.

@@ -35,11 +35,13 @@ public struct SignedIn: Sendable, Equatable {
     public var name: String
     public var role: Role
     public var staffName: String?
+    /// The staff member the account is tied to (a driver's always is).
+    public var staffId: Int64?
     /// The account's epoch at login: a new password or disabling raises it, and the session is over.
     public var epoch: Int
 
     /// The actor of the use cases this person asks for.
-    public var actor: Actor { .account(name: name, role: role) }
+    public var actor: Actor { .account(name: name, role: role, staffId: staffId) }
     /// How the audit names him: the account, and the staff member it is linked to.
     public var operatorName: String { AccountRules.operatorName(account: name, staff: staffName) }
 }
@@ -95,7 +97,7 @@ enum LoginCheck {
             try record("login.failed", account.name, "web")
             return nil
         }
-        let person = SignedIn(accountId: account.id!, name: account.name, role: account.role, staffName: staffName, epoch: account.epoch)
+        let person = SignedIn(accountId: account.id!, name: account.name, role: account.role, staffName: staffName, staffId: account.staffId, epoch: account.epoch)
         try record("login", account.name, person.operatorName)
         return person
     }
@@ -117,6 +119,7 @@ extension Desk {
             guard !text.isEmpty else { throw DeskError.invalid(field: "staff", reason: Message("input.staff.required")) }
             return text
         }
+        try AccountRules.checkStaff(role: role, staffGiven: staffKey != nil, staffActive: nil)
         // The slow hash before the transaction: it holds no lock while it works.
         let hash = try passwordHash(password, name: name, field: "password")
         return try database.writing { tx in

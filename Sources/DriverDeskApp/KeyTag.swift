@@ -7,13 +7,27 @@ public struct KeyTag {
     public let plate: String
     public let owner: String
     public let shop: String
+    /// The shop's web address for phones (`web.publicURL`), or "" when none is set.
+    public let publicURL: String
+
+    public init(plate: String, owner: String, shop: String, publicURL: String = "") {
+        self.plate = plate
+        self.owner = owner
+        self.shop = shop
+        self.publicURL = publicURL
+    }
 
     /// The car's ASCII token (`BJ-A12345`), printed under the code as well.
     public var token: String { (try? Plate(plate)).map(KeyTagToken.token(of:)) ?? plate }
 
-    /// The token first, then the plate on the same line: a USB scanner in keyboard mode types the token (and drops the
-    /// Chinese characters of the plate), a phone shows the plate; no line break, whose Enter would submit the form early.
-    public var payload: String { "\(token) \(plate)" }
+    /// With `web.publicURL`, the car's link (`https://desk.example/k/BJ-A12345`, ASCII only): a driver's phone opens it,
+    /// and the desk's USB scanner in keyboard mode types it whole (the scan field finds the token inside). Without, the
+    /// token first, then the plate on the same line: a scanner types the token (and drops the Chinese characters of the
+    /// plate), a phone shows the plate; no line break, whose Enter would submit the form early.
+    public var payload: String {
+        guard !publicURL.isEmpty, let plate = try? Plate(plate) else { return "\(token) \(self.plate)" }
+        return KeyTagToken.link(base: publicURL, plate: plate)
+    }
 
     func code() throws -> QRCode {
         do { return try QRCode(text: payload, correction: .quartile) } catch {
@@ -39,7 +53,8 @@ public struct KeyTag {
 extension Desk {
     func keyTag(plate: String) throws -> KeyTag {
         let detail = try database.vehicle(try Plate(plate))
-        return KeyTag(plate: detail.plate, owner: detail.ownerName, shop: try config().shopName)
+        let config = try config()
+        return KeyTag(plate: detail.plate, owner: detail.ownerName, shop: config.shopName, publicURL: config.string(.webPublicURL))
     }
 
     /// The printable key tag page, as the web front desk serves it.

@@ -23,7 +23,7 @@ extension Catalogue {
             guard let unit = setting.unit else { return text }
             let word = term("unit", unit.rawValue)
             return unit == .percent ? text + word : text + " " + word
-        case .text, .timeZone, .hostNames:
+        case .text, .timeZone, .hostNames, .url:
             return text.isEmpty ? empty : text
         }
     }

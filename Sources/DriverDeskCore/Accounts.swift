@@ -9,11 +9,15 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case manager
     /// The chain's manager: reads every shop, its reports, and the accounts; changes nothing in a shop.
     case chain
+    /// A mechanic on his own phone, tied to his staff record: starts and ends only his own movements (by opening a key
+    /// tag's link) and sees only his own record; nothing else of the shop.
+    case driver
 
     /// Whether this role may do what `permission` covers.
     public func allows(_ permission: Permission) -> Bool {
         switch (self, permission) {
-        case (_, .read): true
+        case (.desk, .read), (.manager, .read), (.chain, .read): true
+        case (.driver, .drive): true
         case (.desk, .frontDesk), (.manager, .frontDesk): true
         case (.manager, .manage): true
         case (.manager, .report), (.chain, .report): true
@@ -43,17 +47,20 @@ public enum Permission: String, Sendable, CaseIterable {
     case report
     /// Adding, disabling and resetting accounts.
     case accounts
+    /// A driver's own: starting and ending his own movements, seeing his own record.
+    case drive
 }
 
 /// Who asks: a person logged in with an account, or the one who runs the command line (or the loopback front desk
 /// before any account exists), who may do everything.
 public enum Actor: Sendable, Equatable {
     case administrator
-    case account(name: String, role: Role)
+    /// `staffId`: the staff member the account is tied to (a driver's always is).
+    case account(name: String, role: Role, staffId: Int64? = nil)
 
     /// Refuses (exit 1, 403 on the web) what this person's role does not cover; nothing is written.
     public func check(_ permission: Permission) throws {
-        guard case .account(let name, let role) = self, !role.allows(permission) else { return }
+        guard case .account(let name, let role, _) = self, !role.allows(permission) else { return }
         throw DeskError.forbidden(reasons: [
             Message("role.notAllowed", ["name": .text(name), "role": .term("role", role.rawValue)]),
         ])
@@ -124,6 +131,17 @@ public enum AccountRules {
         }
     }
 
+    /// A driver's account is tied to a staff member (`--staff`), who must be employed now: it records movements in
+    /// his name. The chain's account is tied to nobody of a shop.
+    public static func checkStaff(role: Role, staffGiven: Bool, staffActive: Bool?) throws {
+        if role == .driver && !staffGiven {
+            throw DeskError.invalid(field: "staff", reason: Message("input.account.driverStaff"))
+        }
+        if role == .driver, staffActive == false {
+            throw DeskError.invalid(field: "staff", reason: Message("input.account.driverInactive"))
+        }
+    }
+
     /// Refuses a name another account of the shop (or of the chain) already has, whatever its case.
     public static func checkNew(name: String, taken: Bool) throws {
         if taken { throw DeskError.invalid(field: "name", reason: Message("input.account.taken", ["name": .text(name)])) }
@@ -184,6 +202,12 @@ public struct SessionRules: Sendable, Equatable {
     /// browser runs on the front desk's own PC (a loopback address, which only this PC reaches).
     public init(shiftHours: Int, loopback: Bool) {
         self.init(shift: TimeInterval(shiftHours * 3600), idle: loopback ? nil : 30 * 60)
+    }
+
+    /// The same for a role: a driver's session lasts his shift with no idle limit (his own phone, which he takes out
+    /// when he moves a car; it can do nothing but record his own movements), so he logs in once a day.
+    public init(shiftHours: Int, loopback: Bool, role: Role) {
+        self.init(shift: TimeInterval(shiftHours * 3600), idle: loopback || role == .driver ? nil : 30 * 60)
     }
 
     public enum Ending: String, Sendable, Equatable {

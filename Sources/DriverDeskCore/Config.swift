@@ -13,6 +13,9 @@ public struct Setting: Sendable {
         case money
         /// Host names, separated by commas or spaces: stored lower case, joined by commas.
         case hostNames
+        /// A web address a phone can open: `http://` or `https://`, a host, a port and a path (no query), ASCII only;
+        /// stored without a trailing slash. Empty: none.
+        case url
         /// Any of the options, separated by commas or spaces (none allowed): stored in the options' order, joined by
         /// commas. `term` names the catalogue's words for the options (`purpose`), for showing the value to people.
         case choices([String], term: String)
@@ -83,6 +86,8 @@ public struct Setting: Sendable {
                 throw DeskError.invalid(field: key, reason: Message("input.setting.hostName", ["raw": .text(name)]))
             }
             return names.joined(separator: ",")
+        case .url:
+            return try Setting.webAddress(value, field: key)
         case .money:
             if value.isEmpty { return "" }
             return Money.yuan(try Money.fen(value, field: key))
@@ -102,6 +107,21 @@ public struct Setting: Sendable {
 }
 
 extension Setting {
+    /// A web address as `web.publicURL` holds it, or "" for none; throws `.invalid` naming `field`.
+    public static func webAddress(_ raw: String, field: String) throws -> String {
+        let value = raw.trimmingSpaces()
+        if value.isEmpty { return "" }
+        func refuse() -> DeskError { .invalid(field: field, reason: Message("input.setting.url", ["raw": .text(String(value.prefix(80)))])) }
+        guard value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }), !value.contains("?"), !value.contains("#"),
+              let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+              isHostName(host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) else { throw refuse() }
+        var text = value
+        while text.hasSuffix("/") { text.removeLast() }
+        let schemeEnd = text.range(of: "://")!.upperBound
+        return scheme + "://" + text[schemeEnd...]
+    }
+
     /// A DNS name (labels of letters, digits and inner hyphens, at most 253 characters) or an IP address literal.
     static func isHostName(_ name: String) -> Bool {
         guard (1...253).contains(name.utf8.count), name.unicodeScalars.allSatisfy(\.isASCII) else { return false }
@@ -141,6 +161,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case inviteBaseURL = "invite.baseURL"
     case uiLanguage = "ui.language"
     case webHostNames = "web.hostNames"
+    case webPublicURL = "web.publicURL"
     case webSessionHours = "web.sessionHours"
     case webDatabaseTimeoutSeconds = "web.databaseTimeoutSeconds"
     case movementUndoMinutes = "movement.undoMinutes"
@@ -181,6 +202,7 @@ public struct Config: Sendable, Equatable {
         Setting(key: SettingKey.inviteBaseURL.rawValue, defaultValue: "", kind: .text, help: Message("setting.inviteBaseURL"), group: .registration),
         Setting(key: SettingKey.uiLanguage.rawValue, defaultValue: "zh-Hans", kind: .choice(["zh-Hans", "en"]), help: Message("setting.uiLanguage"), group: .shop),
         Setting(key: SettingKey.webHostNames.rawValue, defaultValue: "", kind: .hostNames, help: Message("setting.webHostNames"), group: .web),
+        Setting(key: SettingKey.webPublicURL.rawValue, defaultValue: "", kind: .url, help: Message("setting.webPublicURL"), group: .web),
         Setting(key: SettingKey.webSessionHours.rawValue, defaultValue: "10", kind: .integer(1...24), help: Message("setting.webSessionHours"), group: .web, unit: .hours),
         Setting(key: SettingKey.webDatabaseTimeoutSeconds.rawValue, defaultValue: "10", kind: .integer(1...120), help: Message("setting.webDatabaseTimeoutSeconds"),
                 group: .web, unit: .seconds),

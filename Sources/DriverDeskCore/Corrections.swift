@@ -20,7 +20,7 @@ public enum CorrectionRules {
                                                now: Date, undoMinutes: Int) throws {
         switch actor {
         case .administrator: return
-        case .account(_, let role) where role.allows(.manage): return
+        case .account(_, let role, _) where role.allows(.manage): return
         case .account:
             if let recordedBy, let recordedAt, recordedBy == operatorName, now.timeIntervalSince(recordedAt) <= TimeInterval(undoMinutes * 60) { return }
             throw refused("undo", Message("movement.undoOver", ["movement": .number(Int(movementId)), "minutes": .minutes(undoMinutes)]))

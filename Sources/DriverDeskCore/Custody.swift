@@ -149,3 +149,54 @@ public enum CustodyRules {
         }
     }
 }
+
+/// What a driver's phone offers on a key tag's link: start driving the car, or end his own movement on it.
+public enum DriverMove: Sendable, Equatable {
+    /// Nobody drives the car and it is in the shop: he may start (with a purpose).
+    case start
+    /// He drives it now: he may end this movement.
+    case end(MovementSpan)
+}
+
+/// A driver on his own phone records only his own movements (docs/rulebook.md, "People and roles"): R1 and R13 hold as
+/// at the desk; these are what the phone adds.
+public enum DriverRules {
+    /// What the car's link offers `me`: refused when the car is not in the shop (R1), or someone else drives it (with
+    /// who and since when: he cannot end another's movement, and the car cannot be driven twice).
+    public static func move(me: StaffRef, plate: String, checkedIn: Bool, driven: MovementSpan?) throws -> DriverMove {
+        if let driven {
+            guard driven.staff.id == me.id, driven.elsewhere == nil else {
+                throw DeskError.refusedWith(rule: "R1", reasons: [CustodyRules.conflict(driven), Message("driver.notYours", ["staff": .text(driven.staff.name)])])
+            }
+            return .end(driven)
+        }
+        guard checkedIn else {
+            throw DeskError.refusedWith(rule: "R1", reasons: [Message("driver.notInShop", ["plate": .text(plate)])])
+        }
+        return .start
+    }
+
+    /// Ending asks for the movement he drives: refused when nobody drives the car, or someone else does.
+    public static func checkEnd(me: StaffRef, plate: String, driven: MovementSpan?) throws -> MovementSpan {
+        guard let driven else { throw DeskError.refusedWith(rule: "R1", reasons: [Message("movement.nobodyDriving", ["plate": .text(plate)])]) }
+        guard case .end(let mine) = try move(me: me, plate: plate, checkedIn: true, driven: driven) else { return driven }
+        return mine
+    }
+}
+
+extension DriverRules {
+    /// What a violation attributed to him asks of the driver next, as his page says it: process it in 12123 (from
+    /// the day online processing opens), go to a police window, pay by the due date (or now, late), or nothing yet
+    /// while the desk reviews it or the owner's registration is still to come.
+    public static func todo(_ next: NextAction, onlineFrom: CivilDate?, dueDate: CivilDate?, totalDueFen: Int?) -> Message {
+        switch next {
+        case .process:
+            if let onlineFrom { return Message("driver.todo.processFrom", ["from": .day(onlineFrom)]) }
+            return Message("driver.todo.process")
+        case .window: return Message("driver.todo.window")
+        case .pay: return Message("driver.todo.pay", ["due": dueDate.map { .day($0) } ?? .text("—"), "total": .fen(totalDueFen ?? 0)])
+        case .overdue: return Message("driver.todo.overdue", ["due": dueDate.map { .day($0) } ?? .text("—"), "total": .fen(totalDueFen ?? 0)])
+        case .review, .invite, .none: return Message("driver.todo.desk")
+        }
+    }
+}

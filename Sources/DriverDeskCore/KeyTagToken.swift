@@ -37,4 +37,24 @@ public enum KeyTagToken {
         guard let plate = try? Plate(text), token(of: plate) == parts.joined(separator: "-") else { return nil }
         return plate
     }
+
+    /// The link a key tag's QR holds: the shop's web address (`web.publicURL`) and `/k/` and the token, ASCII only, so a
+    /// phone's camera opens it and a USB scanner in keyboard mode types it whole.
+    public static func link(base: String, plate: Plate) -> String {
+        base + "/k/" + token(of: plate)
+    }
+
+    /// The token inside a key tag's link (`…/k/BJ-A12345`, in any case, with or without the address before it);
+    /// nil when the text holds no `/k/` followed by a token.
+    public static func plate(inLink text: String) -> Plate? {
+        let upper = text.uppercased()
+        var search = upper.startIndex..<upper.endIndex
+        while let marker = upper.range(of: "/K/", range: search) {
+            let rest = upper[marker.upperBound...]
+            let token = rest.prefix(while: { !$0.isWhitespace && $0 != "/" && $0 != "?" && $0 != "#" })
+            if let plate = plate(of: String(token)) { return plate }
+            search = marker.upperBound..<upper.endIndex
+        }
+        return nil
+    }
 }

@@ -5,7 +5,7 @@
 public enum ScanReading: Equatable, Sendable {
     /// An invite reference anywhere in the text (a slip's payload, its URL, the ref typed by hand).
     case invite(ref: String)
-    /// A key tag's token (`BJ-A12345`, first on the tag's payload).
+    /// A key tag's token (`BJ-A12345`, first on an old tag's payload, last in a tag's link `…/k/BJ-A12345`).
     case keyTag(Plate)
     /// A whole plate (an old key tag read by a scanner that types Unicode, or a plate typed by hand).
     case plate(Plate)
@@ -18,6 +18,11 @@ public enum ScanReading: Equatable, Sendable {
     public static let partialMinimum = 5
 
     public init(_ text: String) {
+        // A key tag's link first: the shop's address before the token may hold letters an invite reference is made of.
+        if let plate = KeyTagToken.plate(inLink: text) {
+            self = .keyTag(plate)
+            return
+        }
         if let ref = InviteRef.find(in: text) {
             self = .invite(ref: ref)
             return

@@ -241,6 +241,27 @@ extension AppDatabase {
                 CREATE INDEX visit_by_checkout ON visit(checkoutAt) WHERE odometerOut IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v9 driver accounts") { db in
+            // A driver's account (a mechanic's phone) is tied to a staff member: the role's CHECK changes, so the table
+            // is built anew (SQLite changes a CHECK no other way); ids, names and epochs stay as they were.
+            try db.execute(sql: """
+                CREATE TABLE account_new (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 32),
+                    role TEXT NOT NULL CHECK (role IN ('desk', 'manager', 'chain', 'driver')),
+                    staffId INTEGER REFERENCES staff(id),
+                    passwordHash TEXT NOT NULL CHECK (passwordHash LIKE '$%'),
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    epoch INTEGER NOT NULL DEFAULT 1 CHECK (epoch >= 1),
+                    createdAt INTEGER NOT NULL,
+                    CHECK (role <> 'driver' OR staffId IS NOT NULL)
+                ) STRICT;
+                INSERT INTO account_new (id, name, role, staffId, passwordHash, active, epoch, createdAt)
+                    SELECT id, name, role, staffId, passwordHash, active, epoch, createdAt FROM account;
+                DROP TABLE account;
+                ALTER TABLE account_new RENAME TO account;
+                """)
+        }
         return migrator
     }
 }

@@ -40,7 +40,7 @@ extension WebApp {
                 row["isChoices"] = true
                 row["options"] = options.map { ["value": $0, "label": words.term(term, $0), "checked": chosen.contains($0)] }
             case .money: row["isMoney"] = true
-            case .text, .hostNames: row["isText"] = true
+            case .text, .hostNames, .url: row["isText"] = true
             }
             return row
         }
@@ -69,7 +69,7 @@ extension WebApp {
                  "path": u.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? u.name,
                  "isMe": u.name == me] as [String: Any]
             },
-            "roles": [Role.desk, Role.manager].map { ["value": $0.rawValue, "label": words.term("role", $0.rawValue), "selected": $0.rawValue == (form["role"] ?? "desk")] },
+            "roles": [Role.desk, Role.manager, Role.driver].map { ["value": $0.rawValue, "label": words.term("role", $0.rawValue), "selected": $0.rawValue == (form["role"] ?? "desk")] },
             "staff": staff.map { ["id": $0.id, "name": $0.name, "selected": String($0.id) == form["staff"]] as [String: Any] },
             "form": form, "error": problem?.message ?? "", "hasError": problem != nil, "errorField": problem?.field ?? "",
         ], context: context, status: error == nil ? .ok : (error as? DeskError)?.exitCode == 1 ? .conflict : (error as? DeskError)?.exitCode == 2 ? .badRequest : .internalServerError)

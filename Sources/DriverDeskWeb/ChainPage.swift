@@ -23,7 +23,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     router.add(middleware: HostGuardMiddleware { _ in hosts })
     router.add(middleware: RequestLimitsMiddleware(limits: .chainPage))
     router.add(middleware: FileMiddleware(templates.folder.appendingPathComponent("static").path, urlBasePath: "/static", searchForIndexHtml: false))
-    router.add(middleware: SessionMiddleware<WebContext>(sessions: sessions))
+    router.add(middleware: SessionMiddleware<WebContext>(sessions: sessions, tls: settings.tls != nil))
     router.add(middleware: ChainErrorMiddleware())
     router.add(middleware: CSRFMiddleware<WebContext>(limits: .chainPage))
     router.add(middleware: ChainAuthMiddleware(chain: chain, sessions: sessions, settings: settings))
@@ -68,7 +68,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
             return try refused(pages.text("login.wrong", language), .unauthorized)
         case .signedIn(let session):
             var response = Response.redirect(to: "/", type: .normal)
-            response.setCookie(sessionCookie(session.id, request))
+            response.setCookie(sessionCookie(session.id, request, tls: settings.tls != nil))
             return response
         }
     }
@@ -81,7 +81,7 @@ public func buildChainApplication(chain: Chain, settings: ServerSettings) throws
     }
     var logger = Logger(label: "driverdesk.web.chain")
     logger.logLevel = .warning
-    return Application(router: router, server: .markedTargets, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"),
+    return Application(router: router, server: try .markedTargets(tls: settings.tls), configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"),
                        logger: logger)
 }
 

@@ -48,7 +48,7 @@ enum Login {
         guard let session, let person = session.person else { return "/login" }
         let loopback = remote.map { WebApp.isLoopback($0.ipAddress ?? "") } ?? false
         let state = states[person.accountId]
-        if let ending = SessionRules(shiftHours: shiftHours, loopback: loopback).ending(
+        if let ending = SessionRules(shiftHours: shiftHours, loopback: loopback, role: person.role).ending(
             loggedIn: session.loggedInAt ?? now, lastSeen: session.lastSeen ?? now, now: now,
             account: state.map { ($0.active, $0.epoch) }, loggedInEpoch: person.epoch) {
             await sessions.remove(session.id)

@@ -7,6 +7,8 @@ import NIOCore
 /// Finds or starts the browser's session and sets its cookie (HttpOnly, SameSite=Strict, and Secure over HTTPS).
 struct SessionMiddleware<Context: SessionRequestContext>: RouterMiddleware {
     let sessions: Sessions
+    /// Whether this server speaks HTTPS itself (`serve --tls-cert`): every cookie is Secure.
+    var tls = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -17,17 +19,20 @@ struct SessionMiddleware<Context: SessionRequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         let current = context.session?.id ?? session.id
         if known != current || response.headers[.setCookie] == nil && known != session.id {
-            response.setCookie(sessionCookie(session.id, request))
+            response.setCookie(sessionCookie(session.id, request, tls: tls))
         }
         return response
     }
 }
 
-/// The session cookie: Secure when the page came over HTTPS (a proxy in front says so in X-Forwarded-Proto).
-func sessionCookie(_ id: String, _ request: Request) -> Cookie {
-    let https = request.head.scheme?.lowercased() == "https"
+/// The session cookie: Secure when the page came over HTTPS: this server's own (`tls`), or a reverse proxy's in front,
+/// which says so in `X-Forwarded-Proto` (the only header of a proxy DriverDesk reads: it can only make the cookie
+/// stricter). `maxAge`: a driver's phone keeps the cookie for his shift when its browser closes (seconds); without it
+/// the cookie ends with the browser.
+func sessionCookie(_ id: String, _ request: Request, tls: Bool, maxAge: Int? = nil) -> Cookie {
+    let https = tls || request.head.scheme?.lowercased() == "https"
         || request.headers[HTTPFields.Element.Name("X-Forwarded-Proto")!]?.lowercased().split(separator: ",").first?.trimmingCharacters(in: .whitespaces) == "https"
-    return Cookie(name: "dd_session", value: id, path: "/", secure: https, httpOnly: true, sameSite: .strict)
+    return Cookie(name: "dd_session", value: id, maxAge: maxAge, path: "/", secure: https, httpOnly: true, sameSite: .strict)
 }
 
 /// Once the shop has an account, every page but the login page and static files needs a person logged in, whose
@@ -44,7 +49,16 @@ struct AuthMiddleware: RouterMiddleware {
         guard directory.any else { return try await next(request, context) }
         if let away = await Login.ending(context.session, states: directory.states, shiftHours: try app.config(at: context.version).int(.webSessionHours),
                                          remote: context.remoteAddress, now: app.settings.clock(), sessions: app.sessions) {
+            // A key tag's link opened before logging in comes back to its car after the login.
+            if request.method == .get, path.hasPrefix("/k/"), let target = request.uri.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+                return .redirect(to: away + (away.contains("?") ? "&" : "?") + "next=" + target, type: .normal)
+            }
             return .redirect(to: away, type: .normal)
+        }
+        // A driver's phone reaches his own pages only: a key tag's link, his page, logging out, the language.
+        if context.session?.person?.role == .driver, !DriverPages.allows(path) {
+            if request.method == .get || request.method == .head { return .redirect(to: DriverPages.home, type: .normal) }
+            throw DeskError.forbidden(reasons: [Message("role.driverOnly")])
         }
         return try await next(request, context)
     }

@@ -92,7 +92,7 @@ public struct Pages: @unchecked Sendable {
             "flashLink": session.flashLink.map { ["href": $0.href, "text": $0.text] } ?? [:],
             "nav": [nav: true], "title": text(title, language), "authenticated": session.authenticated,
             "person": session.person.map { text("login.signedIn", language, ["name": $0.operatorName, "role": text("terms.role.\($0.role.rawValue)", language)]) } ?? "",
-            "openDesk": openDesk, "can": can,
+            "openDesk": openDesk, "can": can, "isDriver": role == .driver,
             "page": Pages.dropEmpty(page),
         ]
         return HTML(text: try templates.render("web/\(name)", context), status: status)

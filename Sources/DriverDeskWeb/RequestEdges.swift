@@ -2,6 +2,7 @@ import DriverDeskApp
 import Foundation
 import Hummingbird
 internal import HummingbirdCore
+internal import HummingbirdTLS
 internal import Logging
 import NIOCore
 internal import NIOHTTP1
@@ -143,5 +144,41 @@ extension HTTPServerBuilder {
     /// HTTP/1 with the request target marked (`RequestTargetHandler`): the front desk's and the chain page's server.
     static var markedTargets: HTTPServerBuilder {
         HTTPServerBuilder { responder in MarkedTargetChannel(http1: HTTP1Channel(responder: responder)) }
+    }
+
+    /// The same, over TLS when `files` are given: the certificate chain and its key are read (and checked) once, here.
+    static func markedTargets(tls files: TLSFiles?) throws -> HTTPServerBuilder {
+        guard let files else { return markedTargets }
+        let configuration = try files.configuration()
+        return HTTPServerBuilder { responder in
+            try TLSChannel(MarkedTargetChannel(http1: HTTP1Channel(responder: responder)), tlsConfiguration: configuration)
+        }
+    }
+}
+
+/// The PEM files of `serve --tls-cert FILE --tls-key FILE`: the server's certificate (with its chain) and private key.
+public struct TLSFiles: Sendable, Equatable {
+    public var certificate: String
+    public var key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
+    }
+
+    /// The server's TLS configuration; a file that cannot be read as PEM is refused naming its option (exit 2).
+    func configuration() throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificate) } catch {
+            throw DeskError.invalid(field: "tls-cert", reason: Message("input.tls.certificate", ["path": .text(certificate)]))
+        }
+        guard !chain.isEmpty else { throw DeskError.invalid(field: "tls-cert", reason: Message("input.tls.certificate", ["path": .text(certificate)])) }
+        let key: NIOSSLPrivateKey
+        do { key = try NIOSSLPrivateKey(file: self.key, format: .pem) } catch {
+            throw DeskError.invalid(field: "tls-key", reason: Message("input.tls.key", ["path": .text(self.key)]))
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
     }
 }

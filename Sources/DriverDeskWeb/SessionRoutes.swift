@@ -78,6 +78,7 @@ struct SessionController {
                 let language = try app.language(context)
                 var page: [String: Any] = [:]
                 if let ended, ["shift", "idle", "account"].contains(ended) { page["notice"] = app.pages.text("login.ended.\(ended)", language) }
+                if let next = DriverPages.next(request.uri.queryParameters["next"].map(String.init)) { page["next"] = next }
                 return try await app.page("login", nav: "", title: "login.title", page, context: context)
             }
             // The same answer, in about the same time, for an unknown name, a disabled account and a wrong password.
@@ -85,8 +86,9 @@ struct SessionController {
                 let form = app.form(context)
                 let name = String((form["name"] ?? "").prefix(200)), now = app.settings.clock(), address = context.clientAddress
                 let language = try app.language(context)
+                let next = DriverPages.next(form["next"])
                 func refused(_ message: String, status: HTTPResponse.Status) async throws -> Response {
-                    try await app.page("login", nav: "", title: "login.title", ["error": message, "name": WebApp.shown(name)], context: context, status: status)
+                    try await app.page("login", nav: "", title: "login.title", ["error": message, "name": WebApp.shown(name), "next": next ?? ""], context: context, status: status)
                         .response(from: request, context: context)
                 }
                 switch try await Login.attempt(name: name, password: form["password"] ?? "", address: address, now: now, session: context.session!,
@@ -98,8 +100,12 @@ struct SessionController {
                 case .wrong:
                     return try await refused(app.pages.text("login.wrong", language), status: .unauthorized)
                 case .signedIn(let session):
-                    var response = Response.redirect(to: "/", type: .normal)
-                    response.setCookie(sessionCookie(session.id, request))
+                    // A driver goes to the car whose link brought him here, else to his page; the others to the dashboard.
+                    let driver = session.person?.role == .driver
+                    var response = Response.redirect(to: next ?? (driver ? DriverPages.home : "/"), type: .normal)
+                    // A driver's phone keeps the cookie for his shift, so he logs in once a day.
+                    let shift = driver ? try app.config().int(.webSessionHours) * 3600 : nil
+                    response.setCookie(sessionCookie(session.id, request, tls: app.settings.tls != nil, maxAge: shift))
                     return response
                 }
             }

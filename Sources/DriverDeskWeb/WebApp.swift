@@ -10,12 +10,16 @@ public struct ServerSettings: Sendable {
     /// The clock of every request: the real time, or a fixed one for tests and `--now`.
     public var clock: @Sendable () -> Date
     public var operatorName: String
+    /// HTTPS on this server itself (`--tls-cert`, `--tls-key`), or nil: plain HTTP (on this PC, or behind a proxy).
+    public var tls: TLSFiles?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, clock: @escaping @Sendable () -> Date = { Date() }, operatorName: String = "web") {
+    public init(host: String = "127.0.0.1", port: Int = 8080, clock: @escaping @Sendable () -> Date = { Date() }, operatorName: String = "web",
+                tls: TLSFiles? = nil) {
         self.host = host
         self.port = port
         self.clock = clock
         self.operatorName = operatorName
+        self.tls = tls
     }
 
     /// Addresses only this machine can reach: no password is needed there.
@@ -112,7 +116,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     router.add(middleware: HostGuardMiddleware { context in app.hostNames(at: context.version) })
     router.add(middleware: RequestLimitsMiddleware(limits: .frontDesk))
     router.add(middleware: FileMiddleware(staticFolder, urlBasePath: "/static", searchForIndexHtml: false))
-    router.add(middleware: SessionMiddleware(sessions: app.sessions))
+    router.add(middleware: SessionMiddleware(sessions: app.sessions, tls: app.settings.tls != nil))
     // Inside the session, so that an error page's forms (the language switch, the scanner) carry its CSRF token.
     router.add(middleware: ErrorPageMiddleware(app: app))
     router.add(middleware: CSRFMiddleware(limits: .frontDesk))
@@ -128,6 +132,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     router.addRoutes(ViolationController(app: app).endpoints)
     router.addRoutes(ManagerController(app: app).endpoints)
     router.addRoutes(AccountController(app: app).endpoints)
+    router.addRoutes(DriverController(app: app).endpoints)
     return router
 }
 
@@ -142,7 +147,7 @@ public func buildApplication(shop: Shop, settings: ServerSettings) throws -> som
     let router = buildRouter(app, staticFolder: templates.folder.appendingPathComponent("static").path)
     var logger = Logger(label: "driverdesk.web")
     logger.logLevel = .warning
-    return Application(router: router, server: .markedTargets, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"),
+    return Application(router: router, server: try .markedTargets(tls: settings.tls), configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "DriverDesk"),
                        logger: logger)
 }
 

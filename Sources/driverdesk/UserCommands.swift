@@ -10,10 +10,10 @@ extension DriverDeskCommand {
             subcommands: [Add.self, List.self, Passwd.self, Disable.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an account (desk or manager) for one person.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an account (desk, manager or driver) for one person.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The login name: up to 32 letters, digits, '.', '_' or '-'.") var name: String
-            @Option(help: "desk (the front desk's work), manager (also processing, payments, cleanup, settings, reports, accounts) or chain.") var role: String
+            @Option(help: "desk (the front desk's work), manager (also processing, payments, cleanup, settings, reports, accounts), driver (a mechanic's phone: his own movements and record; needs --staff) or chain.") var role: String
             @Option(help: "The staff member this person is (number or unique name): the audit names both.") var staff: String?
             @Option(help: "On a chain: the shop the account belongs to (the address's own shop).") var shop: String?
             @Flag(help: "Read the password from the first line of standard input instead of asking for it.") var passwordStdin = false
@@ -31,6 +31,7 @@ extension DriverDeskCommand {
                 } else {
                     let desk = try global.desk()
                     try AccountRules.checkRole(parsed, isChain: false)
+                    try AccountRules.checkStaff(role: parsed, staffGiven: staff != nil, staffActive: nil)
                     user = try desk.addUser(name: name, role: role, staff: staff, password: try PasswordInput.read(fromStdin: passwordStdin, confirm: true))
                 }
                 try global.output.print(user) {

@@ -150,7 +150,7 @@ struct CatalogueTests {
     /// Words a Chinese sentence keeps as they are: the names of programs and formats, and what a person types
     /// literally (a value of a setting, an example of a reference or a time zone).
     static let keptInChinese: Set<String> = ["CSV", "UTF", "BOM", "GBK", "NUL", "Unicode", "Excel", "WPS", "xlsx", "xls", "html", "svg", "png",
-                                             "DriverDesk", "INV", "XZP", "utf", "true", "false", "Asia", "Shanghai", "Hans", "English", "KiB", "Ctrl", "SQLite", "PostgreSQL"]
+                                             "DriverDesk", "INV", "XZP", "utf", "true", "false", "Asia", "Shanghai", "Hans", "English", "KiB", "Ctrl", "SQLite", "PostgreSQL", "http", "https", "HTTPS", "PEM"]
 
     @Test("a setting's value reads the same on the settings page and in the audit: 开/关, its unit, purposes and languages in words")
     func settingValues() throws {

@@ -45,7 +45,7 @@ struct AccountRulesTests {
     @Test("what each role may do")
     func roles() {
         let table: [Role: Set<Permission>] = [
-            .desk: [.read, .frontDesk], .manager: [.read, .frontDesk, .manage, .report, .accounts], .chain: [.read, .report, .accounts],
+            .desk: [.read, .frontDesk], .manager: [.read, .frontDesk, .manage, .report, .accounts], .chain: [.read, .report, .accounts], .driver: [.drive],
         ]
         for role in Role.allCases {
             #expect(Set(Permission.allCases.filter { role.allows($0) }) == table[role], "\(role)")

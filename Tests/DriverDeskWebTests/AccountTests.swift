@@ -43,6 +43,8 @@ struct AccountShop {
         var uri: String
         var form: [String: String] = [:]
         var managerOnly = false
+        /// A driver's own (his phone's): the desk and the manager get 403 and nothing is written.
+        var driverOnly = false
         var description: String { "\(method) \(uri)" }
     }
 
@@ -115,6 +117,10 @@ struct AccountShop {
             Route(method: .post, pattern: "/invites/{ref}/unconfirm", uri: "/invites/\(ref)/unconfirm", form: ["reason": "车主没做"], managerOnly: true),
             Route(method: .post, pattern: "/invites/{ref}/unremove", uri: "/invites/\(ref)/unremove", form: ["reason": "点错了"], managerOnly: true),
             Route(method: .post, pattern: "/moves/void", uri: "/moves/void", form: ["id": "1", "reason": "登记错了"]),
+            Route(method: .get, pattern: "/k/{token}", uri: "/k/BJ-A12345"),
+            Route(method: .get, pattern: "/me", uri: "/me"),
+            Route(method: .post, pattern: "/k/{token}/start", uri: "/k/BJ-A12345/start", form: ["purpose": "road-test"], driverOnly: true),
+            Route(method: .post, pattern: "/k/{token}/end", uri: "/k/BJ-A12345/end", driverOnly: true),
             Route(method: .post, pattern: "/logout", uri: "/logout"),
             Route(method: .post, pattern: "/login", uri: "/login", form: ["name": "boss", "password": AccountShop.managerPassword]),
         ]
@@ -166,7 +172,7 @@ struct AccountTests {
             for route in shop.routes where route.pattern != "/logout" && route.pattern != "/login" {
                 let before = try shop.fingerprint()
                 let page = try await browser.send(route)
-                if route.managerOnly {
+                if route.managerOnly || route.driverOnly {
                     #expect(page.status == .forbidden, "desk: \(route) answered \(page.status)")
                     #expect(try shop.fingerprint() == before, "desk: \(route) wrote something")
                     #expect(page.body.contains("anna") && page.body.contains("前台"), "the 403 page says who and which role")
@@ -178,7 +184,12 @@ struct AccountTests {
         try await shop.shop.test { browser in
             #expect(try await browser.logIn("boss", AccountShop.managerPassword).status == .seeOther)
             for route in shop.routes {
+                let before = try shop.fingerprint()
                 let page = try await browser.send(route)
+                if route.driverOnly {
+                    #expect(try page.status == .forbidden && shop.fingerprint() == before, "manager: \(route) answered \(page.status)")
+                    continue
+                }
                 #expect(page.status != .forbidden && page.location != "/login" || route.pattern == "/logout", "manager: \(route) answered \(page.status)")
             }
         }

@@ -7,15 +7,18 @@ struct BrowserTests {
     /// `driverdesk serve` on a free loopback port, its clock fixed at `now`; `stop()` ends it.
     final class Server {
         let url: String
+        let port: Int
         private let process = Process()
 
-        init(_ cli: CLI, now: String) throws {
-            let port = try freeLoopbackPort()
-            url = "http://127.0.0.1:\(port)/"
+        /// `port`: the one a stopped server used (a phone's link names it), else a free one.
+        init(_ cli: CLI, now: String, port: Int? = nil, arguments extra: [String] = []) throws {
+            let port = try port ?? freeLoopbackPort()
+            self.port = port
+            url = (extra.contains("--tls-cert") ? "https" : "http") + "://127.0.0.1:\(port)/"
             let log = cli.folder.appendingPathComponent("serve-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = CLI.binary
-            process.arguments = ["serve", "--db", cli.db, "--port", String(port), "--now", now]
+            process.arguments = ["serve", "--db", cli.db, "--port", String(port), "--now", now] + extra
             var environment = ProcessInfo.processInfo.environment
             for key in ["DRIVERDESK_DB", "DRIVERDESK_NOW", "DRIVERDESK_OPERATOR"] { environment.removeValue(forKey: key) }
             process.environment = environment

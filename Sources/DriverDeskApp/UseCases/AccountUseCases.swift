@@ -7,6 +7,7 @@ extension ShopTransaction {
     func addAccount(_ new: NewAccount, context: WriteContext) throws -> AccountFact {
         try AccountRules.checkNew(name: new.name, taken: try account(named: new.name) != nil)
         let staff = try new.staff.map { try resolveStaff($0) }
+        try AccountRules.checkStaff(role: new.role, staffGiven: staff != nil, staffActive: staff?.active)
         var account = Account(name: new.name, role: new.role, staffId: staff?.id, passwordHash: new.passwordHash, createdAt: context.now)
         try insert(&account)
         try audit(context, action: "account.add", subject: "account \(account.name)", before: nil, after: account.auditJSON)
