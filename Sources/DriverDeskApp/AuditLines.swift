@@ -7,7 +7,7 @@ public enum AuditActions {
     /// The areas in the order the filter offers them, each with its actions.
     public static let areas: [(area: String, actions: [String])] = [
         ("movement", ["movement.start", "movement.end", "movement.log", "movement.edit", "movement.void"]),
-        ("visit", ["visit.checkin", "visit.checkout", "visit.reopen", "visit.plan"]),
+        ("visit", ["visit.checkin", "visit.checkout", "visit.reopen", "visit.plan", "visit.edit"]),
         ("registration", ["registration.invite", "registration.confirm", "registration.unconfirm", "registration.removalDue",
                           "registration.removalUndone", "registration.remove", "registration.unremove", "registration.cancel"]),
         ("violation", ["violation.add", "violation.import", "violation.assign", "violation.confirm", "violation.reattribute",
@@ -366,7 +366,7 @@ public enum AuditFields {
         "plate", "name", "ownerName", "ownerPhone", "engineLast6", "usage", "size",
         "idNumber", "licenseClass", "licenseFirstIssued", "licenseValidUntil", "phone", "role", "staff", "active",
         "ref", "vehicleId", "staffId", "method",
-        "checkinAt", "checkoutAt", "orderNo", "plan", "startAt", "endAt", "purpose", "visitId",
+        "checkinAt", "checkoutAt", "orderNo", "plan", "odometerIn", "odometerOut", "fuelIn", "fuelOut", "startAt", "endAt", "purpose", "visitId",
         "occurredAt", "code", "descriptionText", "category", "location", "points", "fineFen", "recordNo",
         "driverId", "attribution", "movementId", "needsReview", "reasons", "assignedBy", "assignedAt", "assignReason",
         "status", "invitedAt", "activatedAt", "removalDueAt", "removedAt", "expiredAt", "cancelledAt",

@@ -215,21 +215,23 @@ public struct Desk: Sendable {
 
     // MARK: Visits and movements
 
-    /// `visit checkin`.
-    public func checkin(plate: String, at: String?, orderNo: String?) throws -> VisitView {
-        try checkin(plate: plate, at: at, orderNo: orderNo, plan: []).visit
+    /// `visit checkin [--odometer KM] [--fuel 0-100]`.
+    public func checkin(plate: String, at: String?, orderNo: String?, odometer: String? = nil, fuel: String? = nil) throws -> VisitView {
+        try checkin(plate: plate, at: at, orderNo: orderNo, plan: [], odometer: odometer, fuel: fuel).visit
     }
 
     /// `visit checkin --plan P`: the visit with its plan and, with a plan, who can be registered on the car now,
     /// ranked (R3, R13), all in the check-in's one transaction.
-    public func checkin(plate: String, at: String?, orderNo: String?, plan: [String]) throws -> CheckinView {
+    public func checkin(plate: String, at: String?, orderNo: String?, plan: [String], odometer: String? = nil, fuel: String? = nil) throws -> CheckinView {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
         let order = try Fields.optionalText(orderNo, field: "order", maxLength: 40)
         let purposes = try RegistrationPlan.purposes(plan)
+        let km = try CustodyReportRules.odometer(odometer), gauge = try CustodyReportRules.fuel(fuel)
         return try database.writing { tx in
             let config = try tx.config()
-            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, plan: purposes, context: context, config: config)
+            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, plan: purposes, odometer: km, fuel: gauge,
+                                       context: context, config: config)
             let view = VisitView(visit, plate: plate.text, time: config.time, plan: purposes)
             guard !purposes.isEmpty else { return CheckinView(visit: view, answer: nil) }
             let answer = try tx.registrationPlan(vehicle: tx.resolveVehicle(plate), purposes: purposes, now: now, config: config)
@@ -248,14 +250,17 @@ public struct Desk: Sendable {
 
     /// `visit checkin --plan P --invite` (or `--staff S`): the check-in, its answer and the invite in one transaction,
     /// so that an invite the plan refuses leaves nothing written (exit 1), the check-in included.
-    public func checkinAndInvite(plate: String, at: String?, orderNo: String?, plan: [String], staff: String?) throws -> (checkin: CheckinView, document: InviteDocument) {
+    public func checkinAndInvite(plate: String, at: String?, orderNo: String?, plan: [String], staff: String?, odometer: String? = nil,
+                                 fuel: String? = nil) throws -> (checkin: CheckinView, document: InviteDocument) {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
         let order = try Fields.optionalText(orderNo, field: "order", maxLength: 40)
         let purposes = try RegistrationPlan.purposes(plan)
+        let km = try CustodyReportRules.odometer(odometer), gauge = try CustodyReportRules.fuel(fuel)
         return try database.writing { tx in
             let config = try tx.config()
-            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, plan: purposes, context: context, config: config)
+            let visit = try tx.checkin(plate: plate, at: try instant(at, field: "at", config: config), orderNo: order, plan: purposes, odometer: km, fuel: gauge,
+                                       context: context, config: config)
             let answer = try tx.registrationPlan(vehicle: tx.resolveVehicle(plate), purposes: purposes, now: now, config: config)
             var view = CheckinView(visit: VisitView(visit, plate: plate.text, time: config.time, plan: purposes),
                                    answer: PlanView(plate: plate.text, answer: answer, catalogue: try catalogue(config), time: config.time))
@@ -327,13 +332,15 @@ public struct Desk: Sendable {
         }
     }
 
-    /// `visit checkout`.
-    public func checkout(plate: String, at: String?) throws -> VisitView {
+    /// `visit checkout [--odometer KM] [--fuel 0-100]`.
+    public func checkout(plate: String, at: String?, odometer: String? = nil, fuel: String? = nil) throws -> VisitView {
         try actor.check(.frontDesk)
         let plate = try Plate(plate)
+        let km = try CustodyReportRules.odometer(odometer), gauge = try CustodyReportRules.fuel(fuel)
         return try database.writing { tx in
             let config = try tx.config()
-            let visit = try tx.checkout(plate: plate, at: try instant(at, field: "at", config: config), context: context, config: config)
+            let visit = try tx.checkout(plate: plate, at: try instant(at, field: "at", config: config), odometer: km, fuel: gauge,
+                                        context: context, config: config)
             return VisitView(visit, plate: plate.text, time: config.time, plan: try tx.plans(visitIds: [visit.id!])[visit.id!] ?? [])
         }
     }
@@ -445,7 +452,7 @@ public struct Desk: Sendable {
                           driving: cars.filter { $0.driver != nil }, staleVisits: stale,
                           activeStaff: snapshot.activeStaff, vehicles: snapshot.vehicles, movementsToday: snapshot.movementsToday,
                           violations: groups, removalsDue: removals, violationsNotShown: actionable.total - actionable.rows.count,
-                          plannedRoadTests: planned)
+                          plannedRoadTests: planned, unexplainedKm: try unexplainedKm(config: config))
     }
 }
 

@@ -18,7 +18,7 @@ extension Catalogue {
             return items.isEmpty ? empty : items.joined(separator: language == .zhHans ? "、" : ", ")
         case .choice:
             return Language(rawValue: text)?.ownName ?? text
-        case .integer:
+        case .integer, .decimal:
             guard !text.isEmpty else { return empty }
             guard let unit = setting.unit else { return text }
             let word = term("unit", unit.rawValue)

@@ -76,6 +76,11 @@ public struct VisitView: Codable, Equatable, Sendable {
     public var open: Bool
     /// What the car was checked in for (`visit checkin --plan`): purposes, empty when none was planned.
     public var plan: [String] = []
+    /// The odometer (km) and fuel gauge (percent) at check-in and check-out; null when not taken (R14).
+    public var odometerIn: Int?
+    public var odometerOut: Int?
+    public var fuelIn: Int?
+    public var fuelOut: Int?
 
     public init(_ visit: Visit, plate: String, time: ShopTime, plan: [MovementPurpose] = []) {
         id = visit.id ?? 0
@@ -85,6 +90,10 @@ public struct VisitView: Codable, Equatable, Sendable {
         orderNo = visit.orderNo
         open = visit.checkoutAt == nil
         self.plan = plan.map(\.rawValue)
+        odometerIn = visit.odometerIn
+        odometerOut = visit.odometerOut
+        fuelIn = visit.fuelIn
+        fuelOut = visit.fuelOut
     }
 }
 
@@ -177,6 +186,8 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var violationsNotShown: Int
     /// Cars in the shop planned for a road test with no active registration of a driver who may take it (R3, R13).
     public var plannedRoadTests: [PlannedRoadTestView] = []
+    /// Visits checked out within `custody.flagDays` with km their movements cannot explain, newest first (R14).
+    public var unexplainedKm: [UnexplainedKmView] = []
 }
 
 /// A violation on the status screen.

@@ -4,6 +4,8 @@ import Foundation
 public struct Setting: Sendable {
     public enum Kind: Sendable {
         case integer(ClosedRange<Int>)
+        /// A decimal number with at most two places (`1.5`), stored as people write it.
+        case decimal(ClosedRange<Double>)
         case boolean
         case text
         case timeZone
@@ -21,12 +23,12 @@ public struct Setting: Sendable {
 
     /// Where a person looks for a setting: the settings page's sections, in this order.
     public enum Group: String, CaseIterable, Sendable {
-        case shop, attribution, registration, online, fees, cleanup, web
+        case shop, attribution, custody, registration, online, fees, cleanup, web
     }
 
     /// What a number counts, shown beside its input (the catalogue's term `unit`).
     public enum Unit: String, CaseIterable, Sendable {
-        case seconds, minutes, hours, days, yuan, points, percent, times, vehicles, people
+        case seconds, minutes, hours, days, yuan, points, percent, times, vehicles, people, km, kmPerMinute
     }
 
     public let key: String
@@ -58,6 +60,13 @@ public struct Setting: Sendable {
                 throw DeskError.invalid(field: key, reason: Message("input.setting.integer", ["raw": .text(raw), "low": .number(range.lowerBound), "high": .number(range.upperBound)]))
             }
             return String(number)
+        case .decimal(let range):
+            let text = value.replacingOccurrences(of: "，", with: ".")
+            guard let number = Double(text), text.allSatisfy({ $0.isASCIIDigit || $0 == "." }), range.contains(number),
+                  (number * 100).rounded() == number * 100 || abs((number * 100).rounded() - number * 100) < 1e-9 else {
+                throw DeskError.invalid(field: key, reason: Message("input.setting.decimal", ["raw": .text(raw), "low": .text(CustodyReportRules.format(range.lowerBound)), "high": .text(CustodyReportRules.format(range.upperBound))]))
+            }
+            return CustodyReportRules.format(number)
         case .boolean:
             switch value.lowercased() {
             case "true", "yes", "on", "1": return "true"
@@ -158,6 +167,9 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case webDatabaseTimeoutSeconds = "web.databaseTimeoutSeconds"
     case movementUndoMinutes = "movement.undoMinutes"
     case rulesLicenceCheckPurposes = "rules.licenceCheckPurposes"
+    case custodyKmPerMovementMinute = "custody.kmPerMovementMinute"
+    case custodyKmSlack = "custody.kmSlack"
+    case custodyFlagDays = "custody.flagDays"
 }
 
 /// The settings a shop has, defaults filled in (R1–R12 numbers live here, not in code).
@@ -198,6 +210,10 @@ public struct Config: Sendable, Equatable {
         Setting(key: SettingKey.movementUndoMinutes.rawValue, defaultValue: "2", kind: .integer(0...60), help: Message("setting.movementUndoMinutes"), group: .attribution, unit: .minutes),
         Setting(key: SettingKey.rulesLicenceCheckPurposes.rawValue, defaultValue: "road-test,delivery,pickup,other",
                 kind: .choices(MovementPurpose.allCases.map(\.rawValue), term: "purpose"), help: Message("setting.rulesLicenceCheckPurposes"), group: .attribution, rule: "R13"),
+        Setting(key: SettingKey.custodyKmPerMovementMinute.rawValue, defaultValue: "1", kind: .decimal(0...10), help: Message("setting.custodyKmPerMovementMinute"),
+                group: .custody, unit: .kmPerMinute, rule: "R14"),
+        Setting(key: SettingKey.custodyKmSlack.rawValue, defaultValue: "3", kind: .integer(0...1000), help: Message("setting.custodyKmSlack"), group: .custody, unit: .km, rule: "R14"),
+        Setting(key: SettingKey.custodyFlagDays.rawValue, defaultValue: "30", kind: .integer(1...365), help: Message("setting.custodyFlagDays"), group: .custody, unit: .days, rule: "R14"),
     ]
 
     public static func setting(_ key: String) throws -> Setting {
@@ -282,4 +298,8 @@ public struct Config: Sendable, Equatable {
         return TimeInterval(range.upperBound * 60)
     }
     public var visitStaleDays: Int { int(.visitStaleDays) }
+    /// A decimal setting (`custody.kmPerMovementMinute`).
+    public func decimal(_ key: SettingKey) -> Double {
+        Double(values[key.rawValue] ?? "") ?? Double(Config.settings.first { $0.key == key.rawValue }?.defaultValue ?? "") ?? 0
+    }
 }

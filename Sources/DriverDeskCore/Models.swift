@@ -90,16 +90,34 @@ public struct Visit: Codable, Equatable, Sendable {
     public var checkinAt: Date
     public var checkoutAt: Date?
     public var orderNo: String?
+    /// The odometer (km) and the fuel gauge (percent) read at check-in and check-out, when the desk took them (R14).
+    public var odometerIn: Int?
+    public var odometerOut: Int?
+    public var fuelIn: Int?
+    public var fuelOut: Int?
 
-    public init(id: Int64? = nil, vehicleId: Int64, checkinAt: Date, checkoutAt: Date? = nil, orderNo: String? = nil) {
+    public init(id: Int64? = nil, vehicleId: Int64, checkinAt: Date, checkoutAt: Date? = nil, orderNo: String? = nil,
+                readings: VisitReadings = VisitReadings()) {
         self.id = id
         self.vehicleId = vehicleId
         self.checkinAt = checkinAt
         self.checkoutAt = checkoutAt
         self.orderNo = orderNo
+        self.readings = readings
     }
 
     public var span: VisitSpan { VisitSpan(id: id ?? 0, checkin: checkinAt, checkout: checkoutAt) }
+
+    /// The four readings together.
+    public var readings: VisitReadings {
+        get { VisitReadings(odometerIn: odometerIn, odometerOut: odometerOut, fuelIn: fuelIn, fuelOut: fuelOut) }
+        set {
+            odometerIn = newValue.odometerIn
+            odometerOut = newValue.odometerOut
+            fuelIn = newValue.fuelIn
+            fuelOut = newValue.fuelOut
+        }
+    }
 }
 
 /// One staff member driving one vehicle from a start to an end, inside a visit (R1).

@@ -146,6 +146,14 @@ struct SQLiteTransaction: ShopTransaction {
             """, arguments: [before.seconds]).map { CleanupFacts.OpenVisit(plate: $0["plate"], checkinAt: date($0["checkinAt"])!) }
     }
 
+    func drivenVisits(checkedOutSince since: Date, beyondKm: Int, limit: Int) throws -> [DrivenVisitFact] {
+        try Row.fetchAll(db, sql: """
+            SELECT v.plate, vi.* FROM visit vi JOIN vehicle v ON v.id = vi.vehicleId
+            WHERE vi.odometerOut IS NOT NULL AND vi.checkoutAt >= ? AND vi.odometerIn IS NOT NULL AND vi.odometerOut - vi.odometerIn > ?
+            ORDER BY vi.checkoutAt DESC LIMIT ?
+            """, arguments: [since.seconds, beyondKm, limit]).map { row in DrivenVisitFact(plate: row["plate"], visit: try Visit(row: row)) }
+    }
+
     func insert(_ visit: inout Visit) throws { try visit.insert(db) }
 
     func update(_ visit: Visit) throws { try visit.update(db) }

@@ -231,6 +231,16 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'a voided movement is history'); END;
                 """)
         }
+        migrator.registerMigration("v7 custody") { db in
+            // The odometer (km) and the fuel gauge (percent) read at check-in and check-out, each optional (R14).
+            try db.execute(sql: """
+                ALTER TABLE visit ADD COLUMN odometerIn INTEGER CHECK (odometerIn IS NULL OR odometerIn BETWEEN 0 AND 9999999);
+                ALTER TABLE visit ADD COLUMN odometerOut INTEGER CHECK (odometerOut IS NULL OR odometerOut BETWEEN 0 AND 9999999);
+                ALTER TABLE visit ADD COLUMN fuelIn INTEGER CHECK (fuelIn IS NULL OR fuelIn BETWEEN 0 AND 100);
+                ALTER TABLE visit ADD COLUMN fuelOut INTEGER CHECK (fuelOut IS NULL OR fuelOut BETWEEN 0 AND 100);
+                CREATE INDEX visit_by_checkout ON visit(checkoutAt) WHERE odometerOut IS NOT NULL;
+                """)
+        }
         migrator.registerMigration("v8 checkin plan") { db in
             // What a car is checked in for (`visit checkin --plan road-test`): a row per planned purpose of a visit, in
             // a table of its own so that the visit's columns stay as they are.

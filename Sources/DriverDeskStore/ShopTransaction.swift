@@ -137,6 +137,12 @@ public struct OpenVisitFact: Sendable {
     public var visit: Visit
 }
 
+/// A visit checked out with both odometer readings, and its car's plate: a candidate of the km check's list (R14).
+public struct DrivenVisitFact: Sendable {
+    public var plate: String
+    public var visit: Visit
+}
+
 /// One transaction on one shop's data: the facts the use cases read, and the changes they apply.
 ///
 /// Instants are whole seconds (as both schemas keep them). An insert fills in the new row's id. On a chain every read
@@ -195,6 +201,9 @@ public protocol ShopTransaction {
     func openVisits() throws -> [OpenVisitFact]
     /// Visits still open that began before `before`, with their plates, by check-in.
     func openVisits(checkedInBefore before: Date) throws -> [CleanupFacts.OpenVisit]
+    /// Visits checked out at or after `since` with both odometer readings and more than `beyondKm` km between them,
+    /// newest check-out first, at most `limit`.
+    func drivenVisits(checkedOutSince since: Date, beyondKm: Int, limit: Int) throws -> [DrivenVisitFact]
     func insert(_ visit: inout Visit) throws
     func update(_ visit: Visit) throws
     /// The purposes each visit was checked in for (`visit checkin --plan`), by visit; a visit without a plan is absent.

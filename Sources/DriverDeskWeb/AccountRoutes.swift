@@ -25,6 +25,8 @@ extension WebApp {
             if wrong == s.key || (problem?.field == "value" && form["key"] == s.key) { row["error"] = problem?.message ?? "" }
             switch setting.kind {
             case .integer(let range): row["isNumber"] = true; row["min"] = range.lowerBound; row["max"] = range.upperBound
+            case .decimal(let range):
+                row["isDecimal"] = true; row["min"] = CustodyReportRules.format(range.lowerBound); row["max"] = CustodyReportRules.format(range.upperBound)
             case .boolean: row["isSwitch"] = true; row["on"] = typed == "true"
             case .timeZone:
                 let zones = ["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei"]

@@ -53,6 +53,10 @@ extension WebApp {
             "stale": status.staleVisits.map { ["plate": $0.plate, "since": WebApp.shortTime($0.since)] },
             "hasStale": !status.staleVisits.isEmpty,
             "counts": ["staff": status.activeStaff, "vehicles": status.vehicles, "movements": status.movementsToday],
+            // R14: visits whose km the movements cannot explain, each linking to its custody report.
+            "unexplainedKm": status.unexplainedKm.map { ["visitId": $0.visitId, "plate": $0.plate, "checkout": WebApp.shortTime($0.checkout),
+                                                         "km": $0.unexplainedKm, "driven": $0.kmDriven, "minutes": $0.minutesDriven] as [String: Any] },
+            "hasUnexplainedKm": !status.unexplainedKm.isEmpty,
         ]
     }
 

@@ -37,8 +37,13 @@ extension WebApp {
         let words = try words(context)
         var events: [(String, [String: Any])] = []
         for v in detail.visits {
+            // The readings taken (R14): "12,345 km 50% → 12,380 km 40%"; the visit links to its custody report.
+            let odometer = { (km: Int?, fuel: Int?) in [km.map { CustodyReportDocument.grouped($0) + " km" }, fuel.map { "\($0)%" }].compactMap { $0 }.joined(separator: " ") }
+            let readings = [odometer(v.odometerIn, v.fuelIn), odometer(v.odometerOut, v.fuelOut)]
+            let readingText = readings.allSatisfy(\.isEmpty) ? "" : " · \(readings[0].isEmpty ? "–" : readings[0]) → \(readings[1].isEmpty ? "–" : readings[1])"
             let plan = v.plan.isEmpty ? "" : " · " + v.plan.map { words.term("purpose", $0) }.joined(separator: " · ")
-            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))\(plan)"]))
+            events.append((v.checkinAt, ["when": WebApp.shortTime(v.checkinAt), "kind": "visit", "link": "/visits/\(v.id)/report",
+                                         "text": "⤓ \(v.orderNo ?? "") → \(v.open ? "…" : WebApp.shortTime(v.checkoutAt))\(readingText)\(plan)"]))
         }
         for m in detail.movements {
             events.append((m.startAt, ["when": WebApp.shortTime(m.startAt), "kind": "movement", "link": "/moves/\(m.id)", "text": "🚗 \(m.staff.name) · \(words.term("purpose", m.purpose)) · \(m.inProgress ? "…" : WebApp.shortTime(m.endAt))"]))
@@ -59,6 +64,8 @@ extension WebApp {
             "canReopen": !v.inShop && !detail.visits.isEmpty,
             "purposes": MovementPurpose.allCases.map { ["value": $0.rawValue, "label": words.term("purpose", $0.rawValue)] },
             "planText": v.inShop ? (detail.visits.first?.plan ?? []).map { purpose in words.term("purpose", purpose) }.joined(separator: " · ") : "",
+            "lastVisit": detail.visits.first.map { $0.id } ?? 0, "hasVisit": !detail.visits.isEmpty,
+            "readings": ["odometer": form["odometer"] ?? "", "fuel": form["fuel"] ?? ""],
             "form": ["owner": form["owner"] ?? v.owner, "ownerPhone": form["ownerPhone"] ?? v.ownerPhone ?? "", "engineLast6": form["engineLast6"] ?? v.engineLast6 ?? ""],
             "usages": VehicleUsage.allCases.map { ["value": $0.rawValue, "label": words.term("usage", $0.rawValue), "selected": $0.rawValue == (form["usage"] ?? v.usage)] },
             "sizes": VehicleSize.allCases.map { ["value": $0.rawValue, "label": words.term("size", $0.rawValue), "selected": $0.rawValue == (form["size"] ?? v.size)] },
@@ -105,23 +112,25 @@ struct VehicleController {
                 let plate = app.parameter("plate", context)
                 do {
                     // The plan's boxes (`plan-road-test`, …): a check-in with a plan answers whom to register, on its own page.
-                    let plan = MovementPurpose.allCases.map(\.rawValue).filter { app.form(context)["plan-\($0)"] != nil }
-                    let visit = try app.desk(context).checkin(plate: plate, at: app.form(context)["at"], orderNo: app.form(context)["order"], plan: plan).visit
+                    let form = app.form(context)
+                    let plan = MovementPurpose.allCases.map(\.rawValue).filter { form["plan-\($0)"] != nil }
+                    let visit = try app.desk(context).checkin(plate: plate, at: form["at"], orderNo: form["order"], plan: plan, odometer: form["odometer"], fuel: form["fuel"]).visit
                     let page = plan.isEmpty ? "" : "/plan"
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))\(page)", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkinAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfNotForTheForm(error)
-                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                    return try await app.vehiclePage(plate, context: context, error: error, form: app.form(context).fields).response(from: request, context: context)
                 }
             }
             router.post("/vehicles/{plate}/checkout") { request, context in
                 let plate = app.parameter("plate", context)
                 do {
-                    let visit = try app.desk(context).checkout(plate: plate, at: app.form(context)["at"])
+                    let form = app.form(context)
+                    let visit = try app.desk(context).checkout(plate: plate, at: form["at"], odometer: form["odometer"], fuel: form["fuel"])
                     return await app.redirect("/vehicles/\(WebApp.pathEncode(visit.plate))", flash: app.saved("\(visit.plate) \(WebApp.shortTime(visit.checkoutAt))", context), context: context)
                 } catch {
                     try WebApp.rethrowIfNotForTheForm(error)
-                    return try await app.vehiclePage(plate, context: context, error: error).response(from: request, context: context)
+                    return try await app.vehiclePage(plate, context: context, error: error, form: app.form(context).fields).response(from: request, context: context)
                 }
             }
             // The check-in's answer: who can be registered on the car now, each suggestion with its invite button.

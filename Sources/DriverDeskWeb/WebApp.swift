@@ -129,6 +129,7 @@ public func buildRouter(_ app: WebApp, staticFolder: String) -> Router<WebContex
     router.addRoutes(SessionController(app: app).endpoints)
     router.addRoutes(DashboardController(app: app).endpoints)
     router.addRoutes(VehicleController(app: app).endpoints)
+    router.addRoutes(CustodyReportController(app: app).endpoints)
     router.addRoutes(StaffController(app: app).endpoints)
     router.addRoutes(MoveController(app: app).endpoints)
     router.addRoutes(CorrectionController(app: app).endpoints)

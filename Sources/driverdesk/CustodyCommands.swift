@@ -1,10 +1,11 @@
 import ArgumentParser
 import DriverDeskApp
+import Foundation
 
 extension DriverDeskCommand {
     struct VisitCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self, Reopen.self, Plan.self])
+            commandName: "visit", abstract: "A car's stay in the shop, check-in to check-out.", subcommands: [Checkin.self, Checkout.self, Reopen.self, Plan.self, Report.self, Edit.self])
 
         struct Checkin: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "checkin", abstract: "The car is now in the shop's custody.")
@@ -18,6 +19,8 @@ extension DriverDeskCommand {
             @Option(help: "With --plan: invite this staff member (number or unique name) instead of the first suggested.") var staff: String?
             @Option(help: "With --invite: write the invite to FILE.html (printable slip), FILE.svg (card) or FILE.png (QR).") var out: String?
             @Option(help: "With --invite: paper of the printed slip, a5 or 80mm (default a5).") var paper: String = "a5"
+            @Option(help: "The odometer at check-in, in km (0 to 9999999).") var odometer: String?
+            @Option(help: "The fuel gauge at check-in, in percent (0 to 100).") var fuel: String?
 
             /// The flags that go together (a DeskError, so that it reads in the person's language and exits 2).
             func checkFlags() throws {
@@ -35,15 +38,17 @@ extension DriverDeskCommand {
                 if let out { _ = try InviteFormat(path: out) }
                 let desk = try global.desk()
                 guard invite || staff != nil else {
-                    let result = try desk.checkin(plate: plate, at: at, orderNo: order, plan: plan)
-                    try global.output.print(result) { PlanText.describe(result) }
+                    let result = try desk.checkin(plate: plate, at: at, orderNo: order, plan: plan, odometer: odometer, fuel: fuel)
+                    try global.output.print(result) {
+                        ([PlanText.describe(result)] + VisitText.readings(odometer: result.visit.odometerIn, fuel: result.visit.fuelIn)).joined(separator: "\n")
+                    }
                     return
                 }
                 // The check-in and the invite in one transaction: an invite the plan refuses leaves nothing written (exit 1),
                 // and the refusal says how to check the car in.
                 var result: CheckinView
                 do {
-                    let made = try desk.checkinAndInvite(plate: plate, at: at, orderNo: order, plan: plan, staff: staff)
+                    let made = try desk.checkinAndInvite(plate: plate, at: at, orderNo: order, plan: plan, staff: staff, odometer: odometer, fuel: fuel)
                     result = made.checkin
                     if let out {
                         try desk.write(made.document, to: out, paper: paper)
@@ -90,10 +95,60 @@ extension DriverDeskCommand {
             @OptionGroup var global: GlobalOptions
             @Option(help: "The plate.") var plate: String
             @Option(help: "When (default now).") var at: String?
+            @Option(help: "The odometer at check-out, in km: not lower than at check-in.") var odometer: String?
+            @Option(help: "The fuel gauge at check-out, in percent (0 to 100).") var fuel: String?
 
             func run() throws {
-                let visit = try global.desk().checkout(plate: plate, at: at)
-                try global.output.print(visit) { Voice.say(Message("cli.visit.checkedOut", ["plate": .text(visit.plate), "at": .text(short(visit.checkoutAt)), "visit": .number(Int(visit.id)), "since": .text(short(visit.checkinAt))])) }
+                let visit = try global.desk().checkout(plate: plate, at: at, odometer: odometer, fuel: fuel)
+                try global.output.print(visit) {
+                    ([Voice.say(Message("cli.visit.checkedOut", ["plate": .text(visit.plate), "at": .text(short(visit.checkoutAt)), "visit": .number(Int(visit.id)), "since": .text(short(visit.checkinAt))]))]
+                        + VisitText.readings(odometer: visit.odometerOut, fuel: visit.fuelOut, out: true)
+                        + (visit.odometerOut != nil ? [Voice.say(Message("cli.visit.reportHint", ["plate": .text(visit.plate)]))] : [])).joined(separator: "\n")
+                }
+            }
+        }
+
+        struct Report: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "report", abstract: "The owner's custody report: every movement of the stay, the km driven and the km the movements cannot explain.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The visit's number (default: the car's open visit, else its last one).") var visit: String?
+            @Flag(help: "Print the short text for WeChat or SMS (Chinese first, English below).") var text = false
+            @Option(help: "Write the printable page to FILE.html.") var out: String?
+            @Option(help: "a5 or 80mm (with --out).") var paper: String = "80mm"
+            @Flag(help: "The owner reads English: the page has each line in English under the Chinese.") var english = false
+
+            func run() throws {
+                let paper = try InviteDocument.Paper(parsing: paper)
+                let desk = try global.desk()
+                let report = try desk.visitReport(plate: plate, visit: visit)
+                if let out { try desk.write(report, to: out, paper: paper, english: english) }
+                if text && !global.output.json {
+                    FileHandle.standardOutput.write(Data((report.text + "\n").utf8))
+                    return
+                }
+                try global.output.print(report) { VisitText.report(report, out: out) }
+            }
+        }
+
+        struct Edit: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "edit", abstract: "Correct a visit's odometer or fuel readings, with the reason (a manager).")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "The plate.") var plate: String
+            @Option(help: "The visit's number (default: the car's open visit, else its last one).") var visit: String?
+            @Option(help: "The odometer at check-in, in km (none: clear it).") var odometerIn: String?
+            @Option(help: "The odometer at check-out, in km (none: clear it).") var odometerOut: String?
+            @Option(help: "The fuel gauge at check-in, in percent (none: clear it).") var fuelIn: String?
+            @Option(help: "The fuel gauge at check-out, in percent (none: clear it).") var fuelOut: String?
+            @Option(help: "Why the reading is corrected.") var reason: String?
+
+            func run() throws {
+                let v = try global.desk().editVisit(plate: plate, visit: visit, odometerIn: odometerIn, odometerOut: odometerOut, fuelIn: fuelIn, fuelOut: fuelOut, reason: reason)
+                try global.output.print(v) {
+                    ([Voice.say(Message("cli.visit.edited", ["plate": .text(v.plate), "visit": .number(Int(v.id))]))]
+                        + VisitText.readings(odometer: v.odometerIn, fuel: v.fuelIn) + VisitText.readings(odometer: v.odometerOut, fuel: v.fuelOut, out: true)).joined(separator: "\n")
+                }
             }
         }
     }
@@ -187,6 +242,33 @@ extension DriverDeskCommand {
                 return lines.joined(separator: "\n")
             }
         }
+    }
+}
+
+/// A visit's readings and its custody report, as the command line prints them.
+enum VisitText {
+    /// "里程 12,345 公里 · 油量 50%", or nothing when no reading was taken.
+    static func readings(odometer: Int?, fuel: Int?, out: Bool = false) -> [String] {
+        guard odometer != nil || fuel != nil else { return [] }
+        let km = odometer.map(CustodyReportDocument.grouped) ?? "-", gauge = fuel.map { "\($0)%" } ?? "-"
+        let said = out ? Message("cli.visit.readingsOut", ["odometer": .text(km), "fuel": .text(gauge)]) : Message("cli.visit.readingsIn", ["odometer": .text(km), "fuel": .text(gauge)])
+        return ["  " + Voice.say(said)]
+    }
+
+    static func report(_ r: VisitReportView, out: String?) -> String {
+        let words = Voice.words
+        var lines = ["\(r.plate) · \(r.owner) · \(short(r.checkin)) → \(r.checkout.map { short($0) } ?? words.label("inShop"))"]
+        lines += readings(odometer: r.odometerIn, fuel: r.fuelIn) + readings(odometer: r.odometerOut, fuel: r.fuelOut, out: true)
+        var table = Table(words.label("columnStaff"), words.label("columnPurpose"), words.label("columnStart"), words.label("columnEnd"), words.label("columnMinutes"))
+        for m in r.movements {
+            table.add(m.staff.name, words.term("purpose", m.purpose), short(m.start), m.inProgress ? words.label("driving") : short(m.end), String(m.minutes))
+        }
+        lines.append(r.movements.isEmpty ? "  " + words.label("none") : table.render(indent: "  "))
+        // The unexplained km get a line of their own below, not a bullet among the reasons.
+        lines += zip(r.reasons, r.reasonCodes).filter { $0.1 != "custody.kmUnexplained" }.map { "  - \($0.0)" }
+        if let km = r.unexplainedKm, km > 0 { lines.append(Voice.say(Message("cli.visit.unexplained", ["km": .number(km), "plate": .text(r.plate)]))) }
+        if let out { lines.append(Voice.say(Message("cli.visit.reportWritten", ["out": .text(out)]))) }
+        return lines.joined(separator: "\n")
     }
 }
 

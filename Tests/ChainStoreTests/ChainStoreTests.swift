@@ -22,7 +22,7 @@ struct ChainStoreTests {
     @Test("the shipped migrations are numbered files, and the first makes the chain's schema")
     func shipped() {
         #expect(ChainStoreTests.migrations.map(\.name) == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections", "0005-shop-roles",
-                                                                    "0006-chain-report", "0008-checkin-plan", "0009-driver-accounts"])
+                                                                    "0006-chain-report", "0007-custody", "0008-checkin-plan", "0009-driver-accounts"])
         #expect(ChainStoreTests.migrations.first?.sql.contains("CREATE TABLE movement") == true)
     }
 
@@ -36,7 +36,7 @@ struct ChainStoreTests {
         #expect(try owner.isCurrent(ChainStoreTests.migrations))
         try owner.migrate(ChainStoreTests.migrations, now: now)
         #expect(try pg.rows("SELECT name, applied_at FROM driverdesk_migration", as: "postgres") == ["0001-chain|1795000000", "0002-desk-facts|1795000000", "0003-accounts|1795000000", "0004-corrections|1795000000",
-                                                                                           "0005-shop-roles|1795000000", "0006-chain-report|1795000000",
+                                                                                           "0005-shop-roles|1795000000", "0006-chain-report|1795000000", "0007-custody|1795000000",
                                                                                            "0008-checkin-plan|1795000000", "0009-driver-accounts|1795000000"])
         // What psql makes of the same file: the same tables, all forced under row-level security.
         let forced = try pg.rows("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relforcerowsecurity", as: "postgres")
@@ -60,7 +60,7 @@ struct ChainStoreTests {
             try await group.waitForAll()
         }
         #expect(try pg.rows("SELECT name FROM driverdesk_migration ORDER BY name", as: "postgres") == ["0001-chain", "0002-desk-facts", "0003-accounts", "0004-corrections",
-                                                                                                 "0005-shop-roles", "0006-chain-report", "0008-checkin-plan", "0009-driver-accounts"])
+                                                                                                 "0005-shop-roles", "0006-chain-report", "0007-custody", "0008-checkin-plan", "0009-driver-accounts"])
     }
 
     @Test("a desk cannot make the schema: the error says so and nothing is made")

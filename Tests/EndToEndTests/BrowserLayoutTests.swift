@@ -71,6 +71,7 @@ struct BrowserLayoutTests {
         let ref = try #require(try cli.ok("register", "list", "--json").array().first?["ref"] as? String)
         let violation = try #require(try cli.ok("violation", "list", "--json").array().first?["id"] as? Int)
         let movement = try #require(try cli.ok("move", "list", "--json").array().first?["id"] as? Int)
+        let visit = try #require((try cli.ok("vehicle", "show", plate, "--json").object()["visits"] as? [[String: Any]])?.first?["id"] as? Int)
         let encoded = plate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         // A car checked in for a road test: its answer page, and the dashboard's list of road tests without a driver.
         let awayCars = try cli.ok("vehicle", "list", "--json").array().filter { $0["inShop"] as? Bool == false }.compactMap { $0["plate"] as? String }
@@ -80,7 +81,7 @@ struct BrowserLayoutTests {
         // A car not in the shop: its page has the check-in form with the plan's boxes.
         let checkin = outside.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         let deskPages = ["", "moves", "moves/\(movement)", "vehicles", "vehicles/\(encoded)", "staff", "staff/1", "invites", "invites/\(ref)",
-                         "violations", "violations/\(violation)", "vehicles/\(planned)/plan", "vehicles/\(checkin)"]
+                         "violations", "violations/\(violation)", "vehicles/\(planned)/plan", "vehicles/\(checkin)", "visits/\(visit)/report"]
         let managerPages = deskPages + ["payments", "cleanup", "report", "audit", "settings", "users"]
         let server = try BrowserTests.Server(cli, now: cli.now)
         defer { server.stop() }

@@ -119,4 +119,40 @@ struct SlipPrintTests {
         let token = try #require(tag["keyTag"] as? String)
         #expect(try zbarText(page).contains(token))
     }
+
+    @Test("the custody report, 80 mm and A5, Chinese only or with English, a short stay and a long one: printed by Chromium on one page, the roll 80 mm wide, the sheet A5",
+          arguments: [("80mm", false, 2), ("80mm", true, 2), ("80mm", false, 12), ("80mm", true, 12), ("a5", false, 2), ("a5", true, 12)])
+    func custodyReport(_ paper: String, _ english: Bool, _ movements: Int) throws {
+        let browser = try chromium()
+        let cli = try CLI.bare()
+        try cli.ok("visit", "checkin", "--plate", "京A12345", "--at", "2026-11-20 08:00", "--odometer", "12345", "--fuel", "50")
+        for index in 0..<movements {
+            let start = 8 * 60 + 10 + index * 40
+            let clock = { (minute: Int) in String(format: "2026-11-20 %02d:%02d", minute / 60, minute % 60) }
+            try cli.ok("move", "log", "--plate", "京A12345", "--staff", index % 2 == 0 ? "王磊" : "李强", "--from", clock(start), "--to", clock(start + 25),
+                       "--purpose", index % 3 == 0 ? "road-test" : "parking")
+        }
+        try cli.ok("visit", "checkout", "--plate", "京A12345", "--at", "2026-11-20 17:30", "--odometer", "12400", "--fuel", "30")
+        try FileManager.default.createDirectory(at: SlipPrintTests.artifacts, withIntermediateDirectories: true)
+        let base = SlipPrintTests.artifacts.appendingPathComponent("custody-report-\(paper)-\(movements)\(english ? "-en" : "")")
+        let html = base.appendingPathExtension("html").path, pdf = base.appendingPathExtension("pdf").path
+        try cli.ok(["visit", "report", "--plate", "京A12345", "--out", html, "--paper", paper] + (english ? ["--english"] : []))
+        #expect(try tool(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)"]) == 0)
+        let info = try toolOutput("/usr/bin/pdfinfo", [pdf])
+        #expect(info.contains("Pages:           1"), "the custody report prints on one page: \(info)")
+        let size = info.split(separator: "\n").first { $0.hasPrefix("Page size:") }.map(String.init) ?? ""
+        let points = size.split(whereSeparator: { $0 == " " || $0 == ":" }).compactMap { Double($0) }
+        if paper == "a5" {
+            #expect(abs((points.first ?? 0) - 419.5) < 2 && abs((points.dropFirst().first ?? 0) - 595.3) < 2, "A5 is 419.5 x 595.3 pt: \(size)")
+        } else {
+            #expect(abs((points.first ?? 0) - 226.8) < 2, "80 mm is 226.8 pt wide: \(size)")
+        }
+        let text = try toolOutput("/usr/bin/pdftotext", [pdf, "-"])
+        #expect(text.contains("车辆在店记录") && text.contains("京A12345") && text.contains("王磊") && text.contains("公里"), "\(text)")
+        #expect(text.contains("Custody report") == english, "English lines \(english ? "missing" : "printed on a Chinese report")")
+        // Every movement is printed, the last one too.
+        #expect(text.components(separatedBy: "分钟").count - 1 >= movements, "\(text)")
+        let cjk = try fonts(pdf).filter { $0.embedded && $0.type == "Type 3" && ($0.fontName ?? "").contains("NotoSansCJK") }
+        #expect(!cjk.isEmpty, "no embedded Noto Sans CJK font in \(pdf)")
+    }
 }

@@ -12,10 +12,15 @@ struct UpgradeTests {
     }
 
     /// Makes `db` look as an older DriverDesk left it: the tables of the later migrations dropped, their rows in
-    /// grdb_migrations deleted. (No later migration alters a table of "v1 foundation" yet; if one ever does, undo it here.)
+    /// grdb_migrations deleted. ("v7 custody" alters a table of "v1 foundation": its columns are dropped here too.)
     static func downgrade(_ shop: Shop, db: String, keep: [String] = ["v1 foundation"]) throws {
         let kept = keep.map { "'\($0)'" }.joined(separator: ", ")
         var drop: [String] = []
+        // "v7 custody" added the readings to `visit`: taken away again, as a database before it had no such columns.
+        if !keep.contains("v7 custody") {
+            drop.append("DROP INDEX IF EXISTS visit_by_checkout;")
+            drop += ["odometerIn", "odometerOut", "fuelIn", "fuelOut"].map { "ALTER TABLE visit DROP COLUMN \($0);" }
+        }
         if !keep.contains("v8 checkin plan") { drop.append("DROP TABLE IF EXISTS visitPlan;") }
         if !keep.contains("v6 corrections") { drop.append("DROP TABLE IF EXISTS movementVoid;") }
         if !keep.contains("v5 accounts") { drop.append("DROP TABLE IF EXISTS account;") }
@@ -62,8 +67,13 @@ struct UpgradeTests {
         #expect(opened.status == 0, "\(opened)")
         #expect(try shop.sql("SELECT identifier FROM grdb_migrations ORDER BY rowid").split(separator: "\n").map(String.init) == all)
         #expect(try shop.integrity() == "ok")
-        let after = try UpgradeTests.v1Tables.map { try BackupTests.rows(shop, $0, db: shop.db) }
+        // The first schema's columns (a visit has the readings of "v7 custody" beside them, none taken).
+        let after = try UpgradeTests.v1Tables.map { table in
+            table == "visit" ? try shop.sql("SELECT id, vehicleId, checkinAt, checkoutAt, orderNo FROM visit ORDER BY rowid", db: shop.db)
+                : try BackupTests.rows(shop, table, db: shop.db)
+        }
         #expect(after == before, "the first schema's rows changed in the migration")
+        #expect(try shop.int("SELECT count(*) FROM visit WHERE odometerIn IS NOT NULL OR odometerOut IS NOT NULL OR fuelIn IS NOT NULL OR fuelOut IS NOT NULL") == 0)
         #expect(try shop.count("registration") == 0 && shop.count("violation") == 0)
         #expect(try shop.ok("who", "--plate", "京A12345", "--at", "2026-11-05 10:10", "--json").object()["attribution"] as? String == "movement")
         #expect(try shop.ok("config", "show", "--json").array().contains { $0["key"] as? String == "attribution.slackMinutes" && $0["value"] as? String == "15" })

@@ -5,12 +5,16 @@ import Foundation
 extension ShopTransaction {
     // Custody's use cases as one transaction's work: the caller opens the transaction and reads the settings in it, once.
 
-    /// Opens a visit: the car is in the shop's custody from `at` (R1), with what it is planned for, if anything.
-    func checkin(plate: Plate, at: Date, orderNo: String?, plan: [MovementPurpose] = [], context: WriteContext, config: Config) throws -> Visit {
+    /// Opens a visit: the car is in the shop's custody from `at` (R1), with what it is planned for, if anything, and
+    /// the odometer and fuel gauge when taken (R14).
+    func checkin(plate: Plate, at: Date, orderNo: String?, plan: [MovementPurpose] = [], odometer: Int? = nil, fuel: Int? = nil,
+                 context: WriteContext, config: Config) throws -> Visit {
         let vehicle = try resolveVehicle(plate)
         let near = try visits(vehicleId: vehicle.id!, notEndedBefore: at)
         try CustodyRules.checkCheckin(plate: vehicle.plate, at: at, visits: near.map(\.span), time: config.time)
         var visit = Visit(vehicleId: vehicle.id!, checkinAt: at, orderNo: orderNo)
+        visit.odometerIn = odometer
+        visit.fuelIn = fuel
         try insert(&visit)
         if !plan.isEmpty { try setPlan(visitId: visit.id!, purposes: plan) }
         let after = plan.isEmpty ? Audit.json(visit) : Audit.json(PlannedVisitRecord(visit: visit, plan: plan))
@@ -19,15 +23,19 @@ extension ShopTransaction {
     }
 
     /// Closes the open visit of a car, once nobody is driving it (R1).
-    func checkout(plate: Plate, at: Date, context: WriteContext, config: Config) throws -> Visit {
+    /// An odometer reading lower than the one at check-in is refused (R14), naming `odometer`.
+    func checkout(plate: Plate, at: Date, odometer: Int? = nil, fuel: Int? = nil, context: WriteContext, config: Config) throws -> Visit {
         let vehicle = try resolveVehicle(plate)
         let open = try openVisit(vehicleId: vehicle.id!)
         try CustodyRules.checkHasOpenVisit(plate: vehicle.plate, open: open != nil)
         guard var visit = open else { throw DeskError.storage(message: "no open visit") }
         let movements = try self.movements(MovementQuery(visitId: visit.id!)).map(\.span)
         try CustodyRules.checkCheckout(plate: vehicle.plate, visit: visit.span, at: at, movements: movements, time: config.time)
+        try CustodyReportRules.checkOdometer(in: visit.odometerIn, out: odometer)
         let before = Audit.json(visit)
         visit.checkoutAt = at
+        visit.odometerOut = odometer
+        visit.fuelOut = fuel
         try update(visit)
         try audit(context, action: "visit.checkout", subject: "visit #\(visit.id!) \(vehicle.plate)", before: before, after: Audit.json(visit))
         return visit
@@ -84,13 +92,13 @@ extension ShopStore {
     // The same, each in a transaction of its own (the store's tests on both engines).
 
     /// Opens a visit: the car is in the shop's custody from `at` (R1).
-    func checkin(plate: Plate, at: Date, orderNo: String?, context: WriteContext) throws -> Visit {
-        try writing { tx in try tx.checkin(plate: plate, at: at, orderNo: orderNo, context: context, config: tx.config()) }
+    func checkin(plate: Plate, at: Date, orderNo: String?, odometer: Int? = nil, fuel: Int? = nil, context: WriteContext) throws -> Visit {
+        try writing { tx in try tx.checkin(plate: plate, at: at, orderNo: orderNo, odometer: odometer, fuel: fuel, context: context, config: tx.config()) }
     }
 
     /// Closes the open visit of a car, once nobody is driving it (R1).
-    func checkout(plate: Plate, at: Date, context: WriteContext) throws -> Visit {
-        try writing { tx in try tx.checkout(plate: plate, at: at, context: context, config: tx.config()) }
+    func checkout(plate: Plate, at: Date, odometer: Int? = nil, fuel: Int? = nil, context: WriteContext) throws -> Visit {
+        try writing { tx in try tx.checkout(plate: plate, at: at, odometer: odometer, fuel: fuel, context: context, config: tx.config()) }
     }
 
     /// A staff member starts driving a car in the shop (R1).

@@ -69,11 +69,13 @@ struct ChainTransaction: ShopTransaction {
                 size: try enumValue(try row["size"].decode(String.self), VehicleSize.self), createdAt: date(try row["created_at"].decode(Int64.self))!)
     }
 
-    static let visitColumns = "id, vehicle_id, checkin_at, checkout_at, order_no"
+    static let visitColumns = "id, vehicle_id, checkin_at, checkout_at, order_no, odometer_in, odometer_out, fuel_in, fuel_out"
 
     static func visit(_ row: Row) throws -> Visit {
         Visit(id: try row["id"].decode(Int64.self), vehicleId: try row["vehicle_id"].decode(Int64.self), checkinAt: date(try row["checkin_at"].decode(Int64.self))!,
-              checkoutAt: date(try row["checkout_at"].decode(Int64?.self)), orderNo: try row["order_no"].decode(String?.self))
+              checkoutAt: date(try row["checkout_at"].decode(Int64?.self)), orderNo: try row["order_no"].decode(String?.self),
+              readings: VisitReadings(odometerIn: try row["odometer_in"].decode(Int?.self), odometerOut: try row["odometer_out"].decode(Int?.self),
+                                      fuelIn: try row["fuel_in"].decode(Int?.self), fuelOut: try row["fuel_out"].decode(Int?.self)))
     }
 
     static let movementColumns = "id, visit_id, vehicle_id, staff_id, start_at, end_at, purpose"
@@ -284,7 +286,7 @@ struct ChainTransaction: ShopTransaction {
 
     func openVisits() throws -> [OpenVisitFact] {
         try rows("""
-            SELECT v.plate, v.owner_name, vi.id, vi.vehicle_id, vi.checkin_at, vi.checkout_at, vi.order_no
+            SELECT v.plate, v.owner_name, vi.id, vi.vehicle_id, vi.checkin_at, vi.checkout_at, vi.order_no, vi.odometer_in, vi.odometer_out, vi.fuel_in, vi.fuel_out
             FROM visit vi JOIN vehicle v ON v.id = vi.vehicle_id WHERE vi.checkout_at IS NULL ORDER BY vi.checkin_at
             """).map { OpenVisitFact(plate: try $0["plate"].decode(String.self), ownerName: try $0["owner_name"].decode(String.self), visit: try Self.visit($0)) }
     }
@@ -298,14 +300,29 @@ struct ChainTransaction: ShopTransaction {
             }
     }
 
+    func drivenVisits(checkedOutSince since: Date, beyondKm: Int, limit: Int) throws -> [DrivenVisitFact] {
+        try rows("""
+            SELECT v.plate, vi.id, vi.vehicle_id, vi.checkin_at, vi.checkout_at, vi.order_no, vi.odometer_in, vi.odometer_out, vi.fuel_in, vi.fuel_out
+            FROM visit vi JOIN vehicle v ON v.id = vi.vehicle_id
+            WHERE vi.odometer_out IS NOT NULL AND vi.checkout_at >= $1 AND vi.odometer_in IS NOT NULL AND vi.odometer_out - vi.odometer_in > $2
+            ORDER BY vi.checkout_at DESC LIMIT $3
+            """, [bind(since), bind(beyondKm), bind(limit)]).map { DrivenVisitFact(plate: try $0["plate"].decode(String.self), visit: try Self.visit($0)) }
+    }
+
     func insert(_ visit: inout Visit) throws {
-        let row = try rows("INSERT INTO visit (vehicle_id, checkin_at, checkout_at, order_no) VALUES ($1, $2, $3, $4) RETURNING id",
-                           [bind(visit.vehicleId), bind(visit.checkinAt), bind(visit.checkoutAt), bind(visit.orderNo)])
+        let row = try rows("""
+            INSERT INTO visit (vehicle_id, checkin_at, checkout_at, order_no, odometer_in, odometer_out, fuel_in, fuel_out)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            """, [bind(visit.vehicleId), bind(visit.checkinAt), bind(visit.checkoutAt), bind(visit.orderNo), bind(visit.odometerIn),
+                  bind(visit.odometerOut), bind(visit.fuelIn), bind(visit.fuelOut)])
         visit.id = try row.first?["id"].decode(Int64.self)
     }
 
     func update(_ visit: Visit) throws {
-        try run("UPDATE visit SET checkin_at = $2, checkout_at = $3, order_no = $4 WHERE id = $1",
-                [bind(visit.id), bind(visit.checkinAt), bind(visit.checkoutAt), bind(visit.orderNo)])
+        try run("""
+            UPDATE visit SET checkin_at = $2, checkout_at = $3, order_no = $4, odometer_in = $5, odometer_out = $6, fuel_in = $7, fuel_out = $8
+            WHERE id = $1
+            """, [bind(visit.id), bind(visit.checkinAt), bind(visit.checkoutAt), bind(visit.orderNo), bind(visit.odometerIn),
+                  bind(visit.odometerOut), bind(visit.fuelIn), bind(visit.fuelOut)])
     }
 }
