@@ -40,7 +40,9 @@ extension DriverDeskCommand {
                 guard invite || staff != nil else {
                     let result = try desk.checkin(plate: plate, at: at, orderNo: order, plan: plan, odometer: odometer, fuel: fuel)
                     try global.output.print(result) {
-                        ([PlanText.describe(result)] + VisitText.readings(odometer: result.visit.odometerIn, fuel: result.visit.fuelIn)).joined(separator: "\n")
+                        // The check-in's line, its readings, then the plan's answer.
+                        let lines = PlanText.describe(result).components(separatedBy: "\n")
+                        return (lines.prefix(1) + VisitText.readings(odometer: result.visit.odometerIn, fuel: result.visit.fuelIn) + lines.dropFirst()).joined(separator: "\n")
                     }
                     return
                 }

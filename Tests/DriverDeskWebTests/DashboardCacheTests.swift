@@ -214,16 +214,22 @@ struct CacheAnswerTests {
         let dashboard = CacheAnswerTests.request(.get, "/")
         #expect(!app.answersFromCache(dashboard), "nothing is cached yet")
         try await Application(router: router).test(.router) { client in
-            let page = try await client.execute(uri: "/", method: .get)
-            #expect(page.status == .ok)
-            #expect(app.answersFromCache(dashboard))
+            // Whether the page just drawn is current is asked at once; a loaded test run can hold this task past the
+            // page's second before it asks, so it asks after up to five fresh pages.
+            func drawnAndCurrent() async throws -> Bool {
+                for _ in 0..<5 {
+                    #expect(try await client.execute(uri: "/", method: .get).status == .ok)
+                    if app.answersFromCache(dashboard) { return true }
+                }
+                return false
+            }
+            #expect(try await drawnAndCurrent())
             #expect(!app.answersFromCache(CacheAnswerTests.request(.get, "/moves")))
             #expect(!app.answersFromCache(CacheAnswerTests.request(.post, "/")))
             // A change to the database: the cached page is of another version.
             _ = try shop.desk.checkin(plate: "沪B88888", at: "2026-11-20 11:00", orderNo: "WO-9")
             #expect(!app.answersFromCache(dashboard))
-            _ = try await client.execute(uri: "/", method: .get)
-            #expect(app.answersFromCache(dashboard))
+            #expect(try await drawnAndCurrent())
             // The page is drawn again once a second (its times move): an older one is not current.
             try await Task.sleep(for: .milliseconds(1_100))
             #expect(!app.answersFromCache(dashboard))

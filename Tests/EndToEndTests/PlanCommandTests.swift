@@ -5,7 +5,7 @@ import Testing
 /// while the owner waits, and `status`'s list of cars planned for a road test without a driver (R3, R13).
 @Suite("End to end: registrations planned at check-in")
 struct PlanCommandTests {
-    static let visitKeys: Set<String> = ["id", "plate", "checkinAt", "checkoutAt", "orderNo", "open", "plan"]
+    static let visitKeys: Set<String> = ["id", "plate", "checkinAt", "checkoutAt", "orderNo", "open", "plan", "odometerIn", "odometerOut", "fuelIn", "fuelOut"]
 
     @Test("the answer's keys: the visit's as ever and its plan, then suggestedDrivers (staff, reasons, reasonCodes, slots), cannotRegister, alreadyRegistered; without --plan the visit alone", arguments: Backend.allCases)
     func keys(_ backend: Backend) throws {
