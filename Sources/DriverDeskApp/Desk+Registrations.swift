@@ -36,15 +36,21 @@ extension Desk {
         return try database.writing { tx in
             let config = try tx.config()
             let method = try method.map { try RegistrationMethod(parsing: $0) }
-            let outcome = try tx.invite(plate: try Plate(plate), staff: staff, method: method, context: context, makeRef: {
-                var generator = SystemRandomNumberGenerator()
-                return InviteRef.random(using: &generator)
-            }, config: config)
-            let document = InviteDocument(row: outcome.row, config: config)
-            let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
-                                  text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
-            return (view, document)
+            return try invite(plate: try Plate(plate), staff: staff, method: method, in: tx, config: config)
         }
+    }
+
+    /// `register invite`'s use case in the caller's transaction (also the invite made from a check-in's plan): R3
+    /// checked, the invite recorded with a fresh reference, and what to print or send.
+    func invite(plate: Plate, staff: String, method: RegistrationMethod?, in tx: any ShopTransaction, config: Config) throws -> (view: InviteView, document: InviteDocument) {
+        let outcome = try tx.invite(plate: plate, staff: staff, method: method, context: context, makeRef: {
+            var generator = SystemRandomNumberGenerator()
+            return InviteRef.random(using: &generator)
+        }, config: config)
+        let document = InviteDocument(row: outcome.row, config: config)
+        let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
+                              text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
+        return (view, document)
     }
 
     /// The invite of a reference, to print again.

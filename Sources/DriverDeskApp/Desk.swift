@@ -289,14 +289,7 @@ public struct Desk: Sendable {
             }
             chosen = first
         }
-        let outcome = try tx.invite(plate: plate, staff: String(chosen.id!), method: nil, context: context, makeRef: {
-            var generator = SystemRandomNumberGenerator()
-            return InviteRef.random(using: &generator)
-        }, config: config)
-        let document = InviteDocument(row: outcome.row, config: config)
-        let view = InviteView(registration: RegistrationView(outcome.row, config: config), payload: document.payload,
-                              text: try document.text(templates: try Templates.shipped()), warnings: try catalogue(config).render(outcome.warnings, time: config.time), out: nil)
-        return (view, document)
+        return try invite(plate: plate, staff: String(chosen.id!), method: nil, in: tx, config: config)
     }
 
     /// `visit plan --plate P --plan X --reason R` (`--clear`: no plan): the plan of the car's open visit corrected,

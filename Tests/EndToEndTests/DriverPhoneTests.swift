@@ -149,5 +149,22 @@ struct DriverPhoneTests {
         try browser.wait(for: "the dashboard") { try path() == "/" }
         try browser.find("form.scan input").type(scannerKeys(mine))
         try browser.wait(for: "the car's page from the link") { try browser.currentURL().removingPercentEncoding == server.url + "vehicles/京A12345" }
+
+        // The same pages at a desk's 1280 px (a driver may open them on a PC too): nothing wider than the window, nothing
+        // out of its card, no English word on the Chinese page.
+        let wide = try WebDriver(width: 1280, height: 900)
+        defer { wide.quit() }
+        try wide.open(server.url + "login")
+        try wide.find("input[name=name]").type("wang")
+        try wide.find("input[name=password]").type("Wang-phone-2026")
+        try wide.find("form button.primary").click()
+        try wide.wait(for: "his page at 1280 px") { try wide.currentURL() == server.url + "me" }
+        for (name, path) in [("home", "me"), ("car-start", "k/BJ-A12345"), ("car-refused", "k/SH-B88888")] {
+            try wide.open(server.url + path)
+            _ = try wide.find("main h1")
+            try wide.screenshot().write(to: folder.appendingPathComponent("\(name)-1280.png"))
+            let problems = try wide.execute(BrowserLayoutTests.check, ["zh-Hans", ["wang", "DriverDesk"]]) as? [String] ?? ["the check returned nothing"]
+            #expect(problems.isEmpty, "\(name) at 1280 px: \(problems)")
+        }
     }
 }
